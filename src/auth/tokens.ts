@@ -1,0 +1,88 @@
+// Access tokens (JWT, HS256, algorithm/issuer/audience pinned) and opaque
+// random tokens (refresh, confirmation, reset, application secrets) stored
+// only as SHA-256 hashes.
+import crypto from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import jwt from 'jsonwebtoken';
+
+export interface AccessClaims {
+  sub: string;
+  user_id: number;
+  /** Session id. */
+  uid: string;
+  typ: 'access';
+  iat: number;
+  exp: number;
+}
+
+export interface TokenSettings {
+  secret: string;
+  issuer: string;
+  audience: string;
+  accessTokenTtl: number;
+}
+
+export class AccessTokens {
+  constructor(private readonly settings: TokenSettings) {}
+
+  sign(userId: number, sessionId: string): { token: string; expiresAt: Date } {
+    const { secret, issuer, audience, accessTokenTtl } = this.settings;
+    const token = jwt.sign({ user_id: userId, uid: sessionId, typ: 'access' }, secret, {
+      algorithm: 'HS256',
+      expiresIn: accessTokenTtl,
+      issuer,
+      audience,
+      subject: String(userId),
+    });
+    const { exp } = jwt.decode(token) as { exp: number };
+    return { token, expiresAt: new Date(exp * 1000) };
+  }
+
+  /** The claims of a valid access token, or null for anything else (never throws). */
+  verify(token: string): AccessClaims | null {
+    const { secret, issuer, audience } = this.settings;
+    try {
+      const claims = jwt.verify(token, secret, { algorithms: ['HS256'], issuer, audience }) as Partial<AccessClaims>;
+      if (claims.typ !== 'access' || typeof claims.uid !== 'string' || !Number.isInteger(claims.user_id)) return null;
+      if (claims.sub !== String(claims.user_id)) return null;
+      return claims as AccessClaims;
+    } catch {
+      return null;
+    }
+  }
+}
+
+/** 256 random bits, URL-safe. */
+export function randomToken(bytes = 32): string {
+  return crypto.randomBytes(bytes).toString('base64url');
+}
+
+export function hashToken(token: string): string {
+  return crypto.createHash('sha256').update(token).digest('hex');
+}
+
+export function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && crypto.timingSafeEqual(x, y);
+}
+
+/**
+ * The configured JWT secret, or in development one generated once and kept
+ * under DATA_DIR (mode 0600) so tokens survive restarts.
+ */
+export async function resolveJwtSecret(configured: string | null, dataDir: string): Promise<string> {
+  if (configured) return configured;
+  const file = path.join(dataDir, 'jwt-secret');
+  try {
+    const existing = (await fs.readFile(file, 'utf8')).trim();
+    if (Buffer.byteLength(existing) >= 32) return existing;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  const secret = randomToken(48);
+  await fs.mkdir(dataDir, { recursive: true });
+  await fs.writeFile(file, secret + '\n', { mode: 0o600 });
+  return secret;
+}

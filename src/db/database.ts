@@ -1,0 +1,101 @@
+// Opens the database: PostgreSQL when DATABASE_URL is set, embedded PGlite
+// (PostgreSQL compiled to WebAssembly) under DATA_DIR/db otherwise. One Prisma
+// schema and one generated client serve both, through driver adapters.
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PrismaPg } from '@prisma/adapter-pg';
+import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+import { PGlite } from '@electric-sql/pglite';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { PrismaClient } from '../generated/prisma/client.js';
+import { noFilters, readMigrations, startSchemaEngine } from './schema-engine.js';
+
+export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const prismaDir = path.join(projectRoot, 'prisma');
+
+export interface Database {
+  kind: 'postgresql' | 'pglite';
+  prisma: PrismaClient;
+  adapterFactory: SqlMigrationAwareDriverAdapterFactory;
+  /** Resolves when the database answers a trivial query. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  databaseUrl: string | null;
+  dataDir: string;
+}
+
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  if (options.databaseUrl) {
+    const adapterFactory = new PrismaPg({ connectionString: options.databaseUrl, connectionTimeoutMillis: 5000 });
+    const prisma = new PrismaClient({ adapter: adapterFactory });
+    return {
+      kind: 'postgresql',
+      prisma,
+      adapterFactory,
+      ping: async () => void (await prisma.$queryRaw`SELECT 1`),
+      close: () => prisma.$disconnect(),
+    };
+  }
+  const dir = path.join(options.dataDir, 'db');
+  await fs.mkdir(dir, { recursive: true });
+  const pglite = await PGlite.create(dir);
+  const adapterFactory = new PrismaPGlite(pglite);
+  const prisma = new PrismaClient({ adapter: adapterFactory });
+  return {
+    kind: 'pglite',
+    prisma,
+    adapterFactory,
+    ping: async () => void (await pglite.query('SELECT 1')),
+    close: async () => {
+      await prisma.$disconnect();
+      await pglite.close();
+    },
+  };
+}
+
+async function readDatamodel() {
+  const file = path.join(prismaDir, 'schema.prisma');
+  return { path: file, content: await fs.readFile(file, 'utf8') };
+}
+
+/**
+ * Applies the committed migrations that the database has not seen yet, as
+ * `prisma migrate deploy` would. Returns the names of those just applied.
+ */
+export async function applyMigrations(db: Database): Promise<string[]> {
+  const engine = await startSchemaEngine(db.adapterFactory, await readDatamodel());
+  try {
+    const migrationsList = await readMigrations(path.join(prismaDir, 'migrations'));
+    const { appliedMigrationNames } = await engine.applyMigrations({ migrationsList, filters: noFilters });
+    return appliedMigrationNames;
+  } finally {
+    engine.free();
+  }
+}
+
+/**
+ * The SQL that takes the committed migrations to the current schema.prisma,
+ * computed on an in-memory shadow database. Empty when they agree.
+ */
+export async function diffMigrationsToSchema(): Promise<string> {
+  const shadow = new PrismaPGlite(await PGlite.create('memory://'));
+  const datamodel = await readDatamodel();
+  const engine = await startSchemaEngine(shadow, datamodel);
+  try {
+    const migrationsList = await readMigrations(path.join(prismaDir, 'migrations'));
+    const result = await engine.diff({
+      from: { tag: 'migrations', ...migrationsList },
+      to: { tag: 'schemaDatamodel', files: [datamodel] },
+      script: true,
+      exitCode: true,
+      filters: noFilters,
+    });
+    return result.exitCode === 2 ? (result.stdout ?? '') : '';
+  } finally {
+    engine.free();
+  }
+}

@@ -1,0 +1,44 @@
+// The one place where errors are masked: our typed errors and GraphQL's own
+// request errors pass through; anything else becomes INTERNAL_SERVER_ERROR and
+// is logged, so no stack trace, SQL or secret reaches a client.
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { unwrapResolverError } from '@apollo/server/errors';
+import type { Logger } from 'pino';
+import { AppError } from '../common/errors.js';
+
+/** An unexpected error is one we did not throw on purpose. */
+export function isExpected(error: unknown): boolean {
+  if (error instanceof AppError) return true;
+  // GraphQL's own errors (parse, validation, variable coercion) have no original error.
+  return error instanceof GraphQLError && !error.originalError;
+}
+
+/** Database outages read as SERVICE_UNAVAILABLE rather than a generic failure. */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const e = error as { code?: string; name?: string; message?: string; cause?: { code?: string } } | null;
+  if (!e) return false;
+  if (['P1001', 'P1002', 'P1017', 'P2024'].includes(e.code ?? '')) return true;
+  if (['ECONNREFUSED', 'ECONNRESET', '57P01', '57P03'].includes(e.cause?.code ?? e.code ?? '')) return true;
+  return /DatabaseNotReachable|Connection terminated|connect ECONNREFUSED|timeout exceeded when trying to connect/i.test(e.message ?? '');
+}
+
+export function createFormatError(logger: Logger, exposeStack: boolean) {
+  return (formatted: GraphQLFormattedError, raw: unknown): GraphQLFormattedError => {
+    const error = unwrapResolverError(raw);
+    if (isExpected(error) || isExpected(raw)) {
+      if (exposeStack) return formatted;
+      const { stacktrace: _stack, ...extensions } = (formatted.extensions ?? {}) as Record<string, unknown>;
+      return { ...formatted, extensions };
+    }
+    if (isDatabaseUnavailable(error)) {
+      logger.error({ err: error }, 'database unavailable');
+      return { message: 'The service is temporarily unavailable; try again shortly.', path: formatted.path, extensions: { code: 'SERVICE_UNAVAILABLE' } };
+    }
+    logger.error({ err: error, path: formatted.path }, 'unexpected error in GraphQL operation');
+    return {
+      message: 'Internal server error.',
+      path: formatted.path,
+      extensions: { code: 'INTERNAL_SERVER_ERROR', ...(exposeStack && error instanceof Error ? { stacktrace: error.stack?.split('\n') } : {}) },
+    };
+  };
+}

@@ -1,0 +1,63 @@
+// Per-request batch loaders: each relation of a list of users loads in one
+// query, never one query per parent row.
+import DataLoader from 'dataloader';
+import type { PrismaClient } from '../generated/prisma/client.js';
+import type { Profile, Role, UserPreference } from '../generated/prisma/client.js';
+
+function groupBy<K, V>(keys: readonly K[], rows: V[], keyOf: (row: V) => K): V[][] {
+  const groups = new Map<K, V[]>(keys.map((k) => [k, []]));
+  for (const row of rows) groups.get(keyOf(row))?.push(row);
+  return keys.map((k) => groups.get(k) ?? []);
+}
+
+export interface OrganisationMembershipRow {
+  userId: number;
+  roles: string[];
+  organisation: { id: number; name: string; logoKey: string | null; logoProperties: unknown };
+}
+
+export interface TeamMembershipRow {
+  userId: number;
+  roles: string[];
+  team: { id: number; name: string; ownerId: number; organisationId: number | null };
+}
+
+export function createLoaders(db: PrismaClient) {
+  return {
+    profileByUserId: new DataLoader<number, Profile | null>(async (userIds) => {
+      const rows = await db.profile.findMany({ where: { userId: { in: [...userIds] } } });
+      const byUser = new Map(rows.map((p) => [p.userId, p]));
+      return userIds.map((id) => byUser.get(id) ?? null);
+    }),
+    rolesByUserId: new DataLoader<number, Role[]>(async (userIds) => {
+      const rows = await db.userRole.findMany({
+        where: { userId: { in: [...userIds] } },
+        include: { role: true },
+        orderBy: { role: { name: 'asc' } },
+      });
+      return groupBy(userIds, rows, (r) => r.userId).map((group) => group.map((r) => r.role));
+    }),
+    preferencesByUserId: new DataLoader<number, UserPreference[]>(async (userIds) => {
+      const rows = await db.userPreference.findMany({ where: { userId: { in: [...userIds] } }, orderBy: { id: 'asc' } });
+      return groupBy(userIds, rows, (r) => r.userId);
+    }),
+    organisationsByUserId: new DataLoader<number, OrganisationMembershipRow[]>(async (userIds) => {
+      const rows = await db.organisationMember.findMany({
+        where: { userId: { in: [...userIds] } },
+        include: { organisation: { select: { id: true, name: true, logoKey: true, logoProperties: true } } },
+        orderBy: { organisationId: 'asc' },
+      });
+      return groupBy(userIds, rows, (r) => r.userId);
+    }),
+    teamsByUserId: new DataLoader<number, TeamMembershipRow[]>(async (userIds) => {
+      const rows = await db.teamMember.findMany({
+        where: { userId: { in: [...userIds] } },
+        include: { team: { select: { id: true, name: true, ownerId: true, organisationId: true } } },
+        orderBy: { teamId: 'asc' },
+      });
+      return groupBy(userIds, rows, (r) => r.userId);
+    }),
+  };
+}
+
+export type Loaders = ReturnType<typeof createLoaders>;

@@ -1,0 +1,33 @@
+import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import type { Context } from '../../graphql/context.js';
+import { parseIntId } from '../../common/access.js';
+import { AuthPayload, Session } from './sessions.types.js';
+import * as sessions from './sessions.service.js';
+
+@Resolver(() => Session)
+export class SessionsResolver {
+  @Mutation(() => AuthPayload, { description: 'Signs in with an email or username and a password.' })
+  login(@Ctx() ctx: Context, @Arg('identifier', () => String) identifier: string, @Arg('password', () => String) password: string) {
+    return sessions.login(ctx, identifier, password);
+  }
+
+  @Mutation(() => AuthPayload, { description: 'Exchanges a refresh token for a new access and refresh token.' })
+  refreshSession(@Ctx() ctx: Context, @Arg('refreshToken', () => String) refreshToken: string) {
+    return sessions.refresh(ctx, refreshToken);
+  }
+
+  @Mutation(() => Boolean, { description: "Revokes the caller's session; its tokens stop working at once." })
+  logout(@Ctx() ctx: Context) {
+    return sessions.logout(ctx);
+  }
+
+  @Query(() => [Session], { description: 'Your live sessions; admins may pass a userId.' })
+  sessions(@Ctx() ctx: Context, @Arg('userId', () => ID, { nullable: true }) userId?: string | null) {
+    return sessions.listSessions(ctx, userId ? parseIntId(userId, 'userId') : undefined);
+  }
+
+  @Mutation(() => Boolean, { description: 'Revokes one of your sessions (any session, for admins).' })
+  revokeSession(@Ctx() ctx: Context, @Arg('id', () => ID) id: string) {
+    return sessions.revokeSession(ctx, id);
+  }
+}

@@ -1,0 +1,148 @@
+// Sessions: login, refresh-token rotation with reuse detection, logout and
+// revocation. A session row is the single source of truth: revoking it makes
+// its access tokens fail at once (see authenticate in graphql/context.ts).
+import type { Context } from '../../graphql/context.js';
+import type { User as UserRow, Session as SessionRow } from '../../generated/prisma/client.js';
+import { AppError, AuthenticationError, FieldErrors, ForbiddenError, NotFoundError } from '../../common/errors.js';
+import { requireSelfOrAdmin, requireViewer } from '../../common/access.js';
+import { hashToken, randomToken } from '../../auth/tokens.js';
+import { normalizeEmail } from '../users/users.validation.js';
+import type { AuthPayload } from './sessions.types.js';
+
+type Ctx = Pick<Context, 'db' | 'config' | 'tokens' | 'hasher' | 'request' | 'viewer' | 'logger'>;
+
+const INVALID_LOGIN = 'Invalid email, username or password.';
+const IDENTIFIER_MAX = 254;
+
+/** Opens a session for a user who has proven who they are, and issues its tokens. */
+export async function openSession(ctx: Ctx, user: UserRow, applicationId: number | null = null): Promise<AuthPayload> {
+  const refreshToken = randomToken();
+  const session = await ctx.db.session.create({
+    data: {
+      userId: user.id,
+      refreshTokenHash: hashToken(refreshToken),
+      expiresAt: new Date(Date.now() + ctx.config.refreshTokenTtl * 1000),
+      userAgent: ctx.request.userAgent?.slice(0, 512) ?? null,
+      ip: ctx.request.ip,
+      applicationId,
+    },
+  });
+  return payload(ctx, user, session, refreshToken);
+}
+
+function payload(ctx: Ctx, user: UserRow, session: SessionRow, refreshToken: string): AuthPayload {
+  const access = ctx.tokens.sign(user.id, session.id);
+  return { accessToken: access.token, expiresAt: access.expiresAt, refreshToken, user, session };
+}
+
+/** Finds a user by email (contains @) or username, ignoring deleted ones. */
+export function findByIdentifier(ctx: Pick<Context, 'db'>, identifier: string) {
+  const where = identifier.includes('@') ? { email: normalizeEmail(identifier) } : { username: identifier.trim() };
+  return ctx.db.user.findFirst({ where: { ...where, deletedAt: null } });
+}
+
+/**
+ * Checks a password login. Failures answer the same way, in the same time,
+ * whether or not the account exists.
+ */
+export async function verifyLogin(ctx: Ctx, identifier: string, password: string): Promise<UserRow> {
+  const errors = new FieldErrors();
+  if (!identifier.trim()) errors.add('identifier', 'Enter your email or username.');
+  if (identifier.length > IDENTIFIER_MAX) errors.add('identifier', `At most ${IDENTIFIER_MAX} characters.`);
+  if (!password) errors.add('password', 'Enter your password.');
+  errors.throwIfAny();
+  const user = await findByIdentifier(ctx, identifier);
+  const ok = await ctx.hasher.verify(password, user?.passwordHash);
+  if (!user || !ok) throw new AuthenticationError(INVALID_LOGIN);
+  if (!user.active) throw new ForbiddenError('This account has been deactivated.');
+  if (ctx.config.requireEmailConfirmation && !user.confirmedAt) {
+    throw new ForbiddenError('Confirm your email address before signing in; check your inbox for the link.');
+  }
+  return user;
+}
+
+export async function login(ctx: Ctx, identifier: string, password: string, applicationId: number | null = null): Promise<AuthPayload> {
+  const user = await verifyLogin(ctx, identifier, password);
+  return openSession(ctx, user, applicationId);
+}
+
+/**
+ * Exchanges a refresh token for a new pair. The old token is accepted once
+ * more within the reuse grace (two tabs refreshing at once); later reuse means
+ * the token leaked, and the whole session is revoked.
+ */
+export async function refresh(ctx: Ctx, refreshToken: string): Promise<AuthPayload> {
+  const invalid = () => new AuthenticationError('The refresh token is invalid or expired; sign in again.');
+  if (!refreshToken || refreshToken.length > 200) throw invalid();
+  const hash = hashToken(refreshToken);
+  const now = new Date();
+  const session = await ctx.db.session.findFirst({
+    where: { OR: [{ refreshTokenHash: hash }, { previousRefreshTokenHash: hash }] },
+    include: { user: true },
+  });
+  if (!session || session.revokedAt || session.expiresAt <= now) throw invalid();
+  if (session.previousRefreshTokenHash === hash) {
+    const withinGrace = session.refreshedAt && now.getTime() - session.refreshedAt.getTime() <= ctx.config.refreshReuseGrace * 1000;
+    if (!withinGrace) {
+      await ctx.db.session.update({ where: { id: session.id }, data: { revokedAt: now } });
+      ctx.logger.warn({ sessionId: session.id, userId: session.userId }, 'refresh token reused; session revoked');
+      throw invalid();
+    }
+  }
+  const user = session.user;
+  if (!user.active || user.deletedAt) throw invalid();
+  const next = randomToken();
+  // Rotate only if the token is still the one we matched: two concurrent
+  // rotations of the same token cannot both win.
+  const rotated = await ctx.db.session.updateMany({
+    where: { id: session.id, revokedAt: null, [session.refreshTokenHash === hash ? 'refreshTokenHash' : 'previousRefreshTokenHash']: hash },
+    data: {
+      refreshTokenHash: hashToken(next),
+      previousRefreshTokenHash: session.refreshTokenHash === hash ? hash : session.previousRefreshTokenHash,
+      refreshedAt: session.refreshTokenHash === hash ? now : session.refreshedAt,
+      lastUsedAt: now,
+    },
+  });
+  if (rotated.count !== 1) throw invalid();
+  const updated = await ctx.db.session.findUniqueOrThrow({ where: { id: session.id } });
+  return payload(ctx, user, updated, next);
+}
+
+export async function logout(ctx: Ctx): Promise<boolean> {
+  const viewer = requireViewer(ctx);
+  await ctx.db.session.updateMany({ where: { id: viewer.sessionId, revokedAt: null }, data: { revokedAt: new Date() } });
+  return true;
+}
+
+/** Revokes every live session of a user, except one (the caller's, on a password change). */
+export async function revokeUserSessions(ctx: Pick<Context, 'db'>, userId: number, exceptSessionId?: string): Promise<number> {
+  const result = await ctx.db.session.updateMany({
+    where: { userId, revokedAt: null, ...(exceptSessionId ? { id: { not: exceptSessionId } } : {}) },
+    data: { revokedAt: new Date() },
+  });
+  return result.count;
+}
+
+/** Live sessions of the caller, or of any user for an admin. */
+export async function listSessions(ctx: Ctx, userId?: number): Promise<SessionRow[]> {
+  const viewer = requireViewer(ctx);
+  const target = userId ?? viewer.userId;
+  requireSelfOrAdmin(ctx, target);
+  return ctx.db.session.findMany({
+    where: { userId: target, revokedAt: null, expiresAt: { gt: new Date() } },
+    orderBy: { createdAt: 'desc' },
+    take: 200,
+  });
+}
+
+export async function revokeSession(ctx: Ctx, sessionId: string): Promise<boolean> {
+  const viewer = requireViewer(ctx);
+  if (!/^[0-9a-f-]{36}$/i.test(sessionId)) {
+    throw new AppError('BAD_USER_INPUT', 'id must be a session id.', { fields: [{ field: 'id', message: 'Not a valid id.' }] });
+  }
+  const session = await ctx.db.session.findUnique({ where: { id: sessionId } });
+  // Another user's session is reported as missing, so ids cannot be probed.
+  if (!session || (session.userId !== viewer.userId && !viewer.isAdmin)) throw new NotFoundError('Session');
+  if (!session.revokedAt) await ctx.db.session.update({ where: { id: sessionId }, data: { revokedAt: new Date() } });
+  return true;
+}

@@ -1,0 +1,48 @@
+import { Field, ID, ObjectType } from 'type-graphql';
+import { User } from '../users/users.types.js';
+
+@ObjectType({ description: 'One signed-in device or client. Its id is the `uid` claim of its access tokens.' })
+export class Session {
+  @Field(() => ID)
+  id: string;
+
+  userId: number;
+
+  @Field(() => Date)
+  createdAt: Date;
+
+  @Field(() => Date)
+  lastUsedAt: Date;
+
+  @Field(() => Date, { description: 'When the refresh token stops working.' })
+  expiresAt: Date;
+
+  @Field(() => Date, { nullable: true })
+  revokedAt: Date | null;
+
+  @Field(() => String, { nullable: true })
+  userAgent: string | null;
+
+  @Field(() => String, { nullable: true })
+  ip: string | null;
+
+  applicationId: number | null;
+}
+
+@ObjectType()
+export class AuthPayload {
+  @Field(() => String, { description: 'JWT to send as `Authorization: Bearer <token>`.' })
+  accessToken: string;
+
+  @Field(() => String, { description: 'Single-use: exchange it with refreshSession for a new pair.' })
+  refreshToken: string;
+
+  @Field(() => Date, { description: 'When the access token expires.' })
+  expiresAt: Date;
+
+  @Field(() => User)
+  user: User;
+
+  @Field(() => Session)
+  session: Session;
+}

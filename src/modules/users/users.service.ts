@@ -1,0 +1,292 @@
+// Self-service account rules: registration, profile and preference changes,
+// email confirmation and password reset. Admin management of other users is
+// in users-admin.service.ts.
+import type { Context } from '../../graphql/context.js';
+import type { Prisma, User as UserRow } from '../../generated/prisma/client.js';
+import { AppError, AuthenticationError, ConflictError, FieldErrors, GoneError, NotFoundError, uniqueViolation } from '../../common/errors.js';
+import { parseIntId, requireViewer } from '../../common/access.js';
+import { hashToken, randomToken } from '../../auth/tokens.js';
+import { findByIdentifier, openSession, revokeUserSessions } from '../sessions/sessions.service.js';
+import type { AuthPayload } from '../sessions/sessions.types.js';
+import type { PreferenceInput, RegisterInput, UpdateMeInput } from './users.types.js';
+import {
+  checkEmail,
+  checkPassword,
+  checkPreferences,
+  checkProfile,
+  checkUsername,
+  normalizeEmail,
+  type ProfileChanges,
+} from './users.validation.js';
+
+type Ctx = Context;
+
+/** A user by id; a deleted one is GONE, not missing. */
+export async function findLiveUser(ctx: Pick<Context, 'db'>, id: number): Promise<UserRow> {
+  const user = await ctx.db.user.findUnique({ where: { id } });
+  if (!user) throw new NotFoundError('User');
+  if (user.deletedAt) throw new GoneError('User');
+  return user;
+}
+
+/** Translates a unique-constraint failure on users into a CONFLICT naming the field. */
+export function rethrowUserConflict(error: unknown, prefix = 'input'): never {
+  const fields = uniqueViolation(error);
+  if (fields) {
+    if (fields.some((f) => f.includes('username'))) throw new ConflictError('That username is already taken.', `${prefix}.username`);
+    throw new ConflictError('An account with that email already exists.', `${prefix}.email`);
+  }
+  throw error;
+}
+
+/** Prisma data for a profile change, merging custom fields into the existing ones. */
+export function profileData(changes: ProfileChanges, existing: Record<string, string> = {}) {
+  const { customFields, ...rest } = changes;
+  const data: Prisma.ProfileUpdateInput = { ...rest };
+  if (customFields) {
+    const merged: Record<string, string> = { ...existing };
+    for (const [key, value] of Object.entries(customFields)) {
+      if (value === null) delete merged[key];
+      else merged[key] = value;
+    }
+    data.customFields = merged;
+  }
+  return data;
+}
+
+export async function register(ctx: Ctx, input: RegisterInput): Promise<UserRow> {
+  const errors = new FieldErrors();
+  const email = normalizeEmail(input.email ?? '');
+  checkEmail(errors, 'input.email', email);
+  checkPassword(errors, 'input.password', input.password, input.passwordConfirmation, 'input.passwordConfirmation');
+  const username = input.username?.trim() || null;
+  if (username !== null) checkUsername(errors, 'input.username', username);
+  errors.throwIfAny();
+  const passwordHash = await ctx.hasher.hash(input.password);
+  const confirmation = confirmationToken(ctx);
+  let user: UserRow;
+  try {
+    user = await ctx.db.user.create({
+      data: {
+        email,
+        username,
+        passwordHash,
+        confirmationTokenHash: confirmation.hash,
+        confirmationTokenExpiresAt: confirmation.expiresAt,
+        profile: { create: {} },
+      },
+    });
+  } catch (error) {
+    rethrowUserConflict(error);
+  }
+  await sendConfirmation(ctx, user, confirmation.token);
+  return user;
+}
+
+function confirmationToken(ctx: Ctx) {
+  const token = randomToken();
+  return { token, hash: hashToken(token), expiresAt: new Date(Date.now() + ctx.config.confirmationTokenTtl * 1000) };
+}
+
+async function sendConfirmation(ctx: Ctx, user: UserRow, token: string): Promise<void> {
+  if (!user.email) return;
+  const link = `${ctx.publicUrl}/confirm?id=${user.id}&token=${encodeURIComponent(token)}`;
+  await ctx.mailer.send({
+    to: user.email,
+    subject: 'Confirm your email address',
+    text:
+      `Welcome to usergraph.\n\nConfirm your email address by opening:\n${link}\n\n` +
+      `Or call the confirmUser mutation with\n  id: ${user.id}\n  token: ${token}\n\n` +
+      `The token expires in ${Math.round(ctx.config.confirmationTokenTtl / 3600)} hours.\n`,
+  });
+}
+
+/** Sends a fresh confirmation token to the caller, if not yet confirmed. */
+export async function resendConfirmation(ctx: Ctx): Promise<boolean> {
+  const viewer = requireViewer(ctx);
+  const user = await findLiveUser(ctx, viewer.userId);
+  if (user.confirmedAt) return false;
+  const confirmation = confirmationToken(ctx);
+  const updated = await ctx.db.user.update({
+    where: { id: user.id },
+    data: { confirmationTokenHash: confirmation.hash, confirmationTokenExpiresAt: confirmation.expiresAt },
+  });
+  await sendConfirmation(ctx, updated, confirmation.token);
+  return true;
+}
+
+/** Confirms an email with the mailed token, and signs the user in. */
+export async function confirmUser(ctx: Ctx, id: string, token: string): Promise<AuthPayload> {
+  const userId = parseIntId(id);
+  const invalid = new AppError('BAD_USER_INPUT', 'The confirmation token is invalid or has expired.', {
+    fields: [{ field: 'token', message: 'Invalid or expired token.' }],
+  });
+  if (!token || token.length > 200) throw invalid;
+  const user = await ctx.db.user.findUnique({ where: { id: userId } });
+  if (!user || user.deletedAt || !user.confirmationTokenHash || user.confirmationTokenHash !== hashToken(token)) throw invalid;
+  if (!user.confirmationTokenExpiresAt || user.confirmationTokenExpiresAt <= new Date()) throw invalid;
+  const confirmed = await ctx.db.user.update({
+    where: { id: user.id },
+    data: { confirmedAt: new Date(), confirmationTokenHash: null, confirmationTokenExpiresAt: null },
+  });
+  if (!confirmed.active) throw new AppError('FORBIDDEN', 'This account has been deactivated.');
+  return openSession(ctx, confirmed);
+}
+
+/**
+ * Mails a reset token when the account exists. Answers the same either way,
+ * so it cannot be used to find out who has an account.
+ */
+export async function requestPasswordReset(ctx: Ctx, identifier: string): Promise<boolean> {
+  if (!identifier?.trim() || identifier.length > 254) {
+    throw new AppError('BAD_USER_INPUT', 'Enter your email or username.', { fields: [{ field: 'email', message: 'Required.' }] });
+  }
+  const user = await findByIdentifier(ctx, identifier);
+  if (!user?.email || !user.active) return true;
+  const token = randomToken();
+  await ctx.db.user.update({
+    where: { id: user.id },
+    data: { resetTokenHash: hashToken(token), resetTokenExpiresAt: new Date(Date.now() + ctx.config.resetTokenTtl * 1000) },
+  });
+  await ctx.mailer.send({
+    to: user.email,
+    subject: 'Reset your password',
+    text:
+      `Someone asked to reset the password of your usergraph account.\n\n` +
+      `Choose a new one by opening:\n${ctx.publicUrl}/reset-password?token=${encodeURIComponent(token)}\n\n` +
+      `Or call the resetPassword mutation with\n  token: ${token}\n\n` +
+      `The token expires in ${Math.round(ctx.config.resetTokenTtl / 60)} minutes. If it was not you, ignore this message.\n`,
+  });
+  return true;
+}
+
+/** The user a reset token belongs to, when it is valid and unexpired. */
+export async function userForResetToken(ctx: Pick<Context, 'db'>, token: string): Promise<UserRow | null> {
+  if (!token || token.length > 200) return null;
+  const user = await ctx.db.user.findUnique({ where: { resetTokenHash: hashToken(token) } });
+  if (!user || user.deletedAt || !user.resetTokenExpiresAt || user.resetTokenExpiresAt <= new Date()) return null;
+  return user;
+}
+
+/** Sets a new password with a mailed reset token; every session of the user is revoked. */
+export async function resetPassword(ctx: Ctx, token: string, password: string, passwordConfirmation?: string | null): Promise<boolean> {
+  const errors = new FieldErrors();
+  checkPassword(errors, 'password', password, passwordConfirmation, 'passwordConfirmation');
+  errors.throwIfAny();
+  const user = await userForResetToken(ctx, token);
+  if (!user) {
+    throw new AppError('BAD_USER_INPUT', 'The reset token is invalid or has expired; ask for a new one.', {
+      fields: [{ field: 'token', message: 'Invalid or expired token.' }],
+    });
+  }
+  const passwordHash = await ctx.hasher.hash(password);
+  // Consume the token only if it is still the one we checked.
+  const updated = await ctx.db.user.updateMany({
+    where: { id: user.id, resetTokenHash: user.resetTokenHash },
+    data: { passwordHash, resetTokenHash: null, resetTokenExpiresAt: null, forcePasswordReset: false },
+  });
+  if (updated.count !== 1) throw new AppError('BAD_USER_INPUT', 'The reset token has already been used.');
+  await revokeUserSessions(ctx, user.id);
+  return true;
+}
+
+/** Changes the caller's password; their other sessions are revoked. */
+export async function changePassword(ctx: Ctx, currentPassword: string, newPassword: string, confirmation?: string | null): Promise<boolean> {
+  const viewer = requireViewer(ctx);
+  const errors = new FieldErrors();
+  checkPassword(errors, 'newPassword', newPassword, confirmation, 'newPasswordConfirmation');
+  errors.throwIfAny();
+  const user = await findLiveUser(ctx, viewer.userId);
+  if (!(await ctx.hasher.verify(currentPassword ?? '', user.passwordHash))) {
+    throw new AppError('BAD_USER_INPUT', 'The current password is wrong.', { fields: [{ field: 'currentPassword', message: 'Wrong password.' }] });
+  }
+  await ctx.db.user.update({
+    where: { id: user.id },
+    data: { passwordHash: await ctx.hasher.hash(newPassword), forcePasswordReset: false, modifiedById: viewer.userId },
+  });
+  await revokeUserSessions(ctx, user.id, viewer.sessionId);
+  return true;
+}
+
+export async function me(ctx: Ctx): Promise<UserRow | null> {
+  if (!ctx.viewer) return null;
+  return ctx.db.user.findUnique({ where: { id: ctx.viewer.userId } });
+}
+
+export async function updateMe(ctx: Ctx, input: UpdateMeInput): Promise<UserRow> {
+  const viewer = requireViewer(ctx);
+  const user = await findLiveUser(ctx, viewer.userId);
+  const errors = new FieldErrors();
+  const data: Prisma.UserUpdateInput = { modifiedById: viewer.userId };
+
+  const email = input.email === undefined || input.email === null ? undefined : normalizeEmail(input.email);
+  const emailChanges = email !== undefined && email !== user.email;
+  if (emailChanges) checkEmail(errors, 'input.email', email);
+  if (input.username !== undefined) {
+    const username = input.username?.trim() || null;
+    if (username !== null) checkUsername(errors, 'input.username', username);
+    else if (!user.email && !emailChanges) errors.add('input.username', 'A user without an email needs a username.');
+    data.username = username;
+  }
+  if (input.password != null) checkPassword(errors, 'input.password', input.password, input.passwordConfirmation, 'input.passwordConfirmation');
+  const profile = input.profile ? checkProfile(errors, 'input.profile', input.profile) : null;
+  if (input.preferences) checkPreferences(errors, 'input.preferences', input.preferences);
+  if ((emailChanges || input.password != null) && !input.currentPassword) {
+    errors.add('input.currentPassword', 'Enter your current password to change your email or password.');
+  }
+  errors.throwIfAny();
+
+  if (emailChanges || input.password != null) {
+    if (!(await ctx.hasher.verify(input.currentPassword!, user.passwordHash))) {
+      throw new AuthenticationError('The current password is wrong.');
+    }
+  }
+  const confirmation = emailChanges ? confirmationToken(ctx) : null;
+  if (emailChanges && confirmation) {
+    Object.assign(data, {
+      email,
+      confirmedAt: null,
+      confirmationTokenHash: confirmation.hash,
+      confirmationTokenExpiresAt: confirmation.expiresAt,
+    });
+  }
+  if (input.password != null) {
+    data.passwordHash = await ctx.hasher.hash(input.password);
+    data.forcePasswordReset = false;
+  }
+
+  let updated: UserRow;
+  try {
+    updated = await ctx.db.$transaction(async (tx) => {
+      if (profile) {
+        const existing = await tx.profile.upsert({ where: { userId: user.id }, create: { userId: user.id }, update: {} });
+        await tx.profile.update({
+          where: { userId: user.id },
+          data: profileData(profile, existing.customFields as Record<string, string>),
+        });
+      }
+      if (input.preferences) await applyPreferences(tx, user.id, input.preferences);
+      return tx.user.update({ where: { id: user.id }, data });
+    });
+  } catch (error) {
+    rethrowUserConflict(error);
+  }
+  if (input.password != null) await revokeUserSessions(ctx, user.id, viewer.sessionId);
+  if (confirmation) await sendConfirmation(ctx, updated, confirmation.token);
+  return updated;
+}
+
+/** Adds, replaces or deletes preference objects; ids must belong to the user. */
+export async function applyPreferences(tx: Prisma.TransactionClient, userId: number, inputs: PreferenceInput[]): Promise<void> {
+  for (const [i, input] of inputs.entries()) {
+    if (!input.id) {
+      await tx.userPreference.create({ data: { userId, preferences: input.preferences as Prisma.InputJsonObject } });
+      continue;
+    }
+    const id = parseIntId(input.id, `input.preferences.${i}.id`);
+    const owned = await tx.userPreference.findFirst({ where: { id, userId }, select: { id: true } });
+    if (!owned) throw new NotFoundError(`Preferences ${id}`);
+    if (input.delete) await tx.userPreference.delete({ where: { id } });
+    else await tx.userPreference.update({ where: { id }, data: { preferences: input.preferences as Prisma.InputJsonObject } });
+  }
+}

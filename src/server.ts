@@ -1,0 +1,98 @@
+// Composition root: config, database and migrations, the schema, Apollo
+// Server with the drain plugin, then one HTTP app that mounts /graphql, the
+// health checks and (later) the REST dialects.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import pino, { type Logger } from 'pino';
+import { ApolloServer } from '@apollo/server';
+import { expressMiddleware } from '@as-integrations/express5';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { publicUrlOf, type Config } from './config.js';
+import { applyMigrations, openDatabase, type Database } from './db/database.js';
+import { PasswordHasher } from './auth/passwords.js';
+import { AccessTokens, resolveJwtSecret } from './auth/tokens.js';
+import { createMailer } from './mail/mailer.js';
+import { getSchema } from './graphql/schema.js';
+import { buildContext, type AppDeps, type Context } from './graphql/context.js';
+import { createFormatError } from './graphql/format-error.js';
+import { ensureAdmin } from './modules/users/admin-bootstrap.js';
+import { healthRoutes } from './http/health.js';
+import { jsonErrorHandler, notFoundHandler } from './http/errors.js';
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  deps: AppDeps;
+  close(): Promise<void>;
+}
+
+export function createLogger(config: Config): Logger {
+  return pino({
+    level: config.logLevel,
+    base: { service: 'usergraph' },
+    redact: { paths: ['req.headers.authorization', '*.password', '*.token', '*.refreshToken', '*.secret'], censor: '[redacted]' },
+  });
+}
+
+export async function startServer(config: Config, logger: Logger = createLogger(config)): Promise<RunningServer> {
+  const db: Database = await openDatabase(config);
+  const applied = await applyMigrations(db);
+  if (applied.length) logger.info({ migrations: applied }, 'migrations applied');
+  const hasher = new PasswordHasher(config.bcryptCost);
+  if (config.adminEmail && config.adminPassword) {
+    const adminId = await ensureAdmin(db.prisma, hasher, config.adminEmail, config.adminPassword);
+    logger.info({ userId: adminId }, 'admin account ensured');
+  }
+  const secret = await resolveJwtSecret(config.jwtSecret, config.dataDir);
+  const tokens = new AccessTokens({ secret, issuer: config.jwtIssuer, audience: config.jwtAudience, accessTokenTtl: config.accessTokenTtl });
+  const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, dataDir: config.dataDir, logger });
+
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer = http.createServer(app);
+  const deps: AppDeps = { config, db: db.prisma, hasher, tokens, mailer, logger, publicUrl: config.publicUrl ?? '' };
+
+  const apollo = new ApolloServer<Context>({
+    schema: await getSchema(),
+    introspection: config.introspection,
+    includeStacktraceInErrorResponses: config.env === 'development',
+    formatError: createFormatError(logger, config.env === 'development'),
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      config.landingPage ? ApolloServerPluginLandingPageLocalDefault({ embed: true }) : ApolloServerPluginLandingPageDisabled(),
+    ],
+  });
+  await apollo.start();
+
+  app.use(healthRoutes(db));
+  app.use(
+    '/graphql',
+    express.json({ limit: config.bodyLimit }),
+    expressMiddleware(apollo, {
+      context: async ({ req }) =>
+        buildContext(deps, { authorization: req.headers.authorization, ip: req.ip ?? null, userAgent: req.get('user-agent') ?? null }),
+    }),
+  );
+  app.use(notFoundHandler);
+  app.use(jsonErrorHandler(logger));
+
+  await new Promise<void>((resolve) => httpServer.listen(config.port, config.host, resolve));
+  const port = (httpServer.address() as AddressInfo).port;
+  deps.publicUrl = publicUrlOf(config, port);
+  const url = `http://localhost:${port}`;
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    deps,
+    close: () =>
+      (closing ??= (async () => {
+        await apollo.stop();
+        await db.close();
+      })()),
+  };
+}
