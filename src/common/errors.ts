@@ -84,12 +84,12 @@ export class FieldErrors {
   }
 }
 
-/** Prisma's "unique constraint failed" error, and the fields it names. */
+/**
+ * Prisma's "unique constraint failed" error, as the text of what it names
+ * (fields or index, which differ between driver adapters), or null.
+ */
 export function uniqueViolation(error: unknown): string[] | null {
-  const e = error as { code?: string; meta?: { target?: unknown; driverAdapterError?: { cause?: { constraint?: { fields?: string[] } } } } };
+  const e = error as { code?: string; meta?: unknown } | null;
   if (e?.code !== 'P2002') return null;
-  const target = e.meta?.target;
-  if (Array.isArray(target)) return target.map(String);
-  if (typeof target === 'string') return [target];
-  return e.meta?.driverAdapterError?.cause?.constraint?.fields ?? [];
+  return [JSON.stringify(e.meta ?? {})];
 }

@@ -25,7 +25,8 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 export function createFormatError(logger: Logger, exposeStack: boolean) {
   return (formatted: GraphQLFormattedError, raw: unknown): GraphQLFormattedError => {
     const error = unwrapResolverError(raw);
-    if (isExpected(error) || isExpected(raw)) {
+    // Request-level errors (parse, validation, variable coercion) carry no path.
+    if (isExpected(error) || isExpected(raw) || (!formatted.path && raw instanceof GraphQLError)) {
       if (exposeStack) return formatted;
       const { stacktrace: _stack, ...extensions } = (formatted.extensions ?? {}) as Record<string, unknown>;
       return { ...formatted, extensions };
