@@ -1,0 +1,52 @@
+// API client credentials (seed 001's `AUTHORIZATION: application_id <uid>,
+// client_secret <secret>`). Secrets are random and stored as SHA-256 hashes.
+import type { Context } from '../../graphql/context.js';
+import type { Application } from '../../generated/prisma/client.js';
+import { FieldErrors, NotFoundError } from '../../common/errors.js';
+import { parseIntId, requireAdmin } from '../../common/access.js';
+import { hashToken, randomToken, safeEqual } from '../../auth/tokens.js';
+import type { ApplicationCredentials } from './applications.types.js';
+
+const NAME_MAX = 100;
+
+export async function createApplication(ctx: Context, name: string): Promise<ApplicationCredentials> {
+  const viewer = requireAdmin(ctx);
+  const trimmed = name?.trim() ?? '';
+  const errors = new FieldErrors();
+  if (!trimmed) errors.add('name', 'Name the application.');
+  else if (trimmed.length > NAME_MAX) errors.add('name', `Name must be at most ${NAME_MAX} characters.`);
+  errors.throwIfAny();
+  const secret = randomToken(32);
+  const app = await ctx.db.application.create({
+    data: { name: trimmed, uid: randomToken(24), secretHash: hashToken(secret), createdById: viewer.userId },
+  });
+  return { id: app.id, name: app.name, uid: app.uid, secret, createdAt: app.createdAt };
+}
+
+export function listApplications(ctx: Context): Promise<Application[]> {
+  requireAdmin(ctx);
+  return ctx.db.application.findMany({ orderBy: { id: 'asc' }, take: 1000 });
+}
+
+export async function deleteApplication(ctx: Context, id: string): Promise<boolean> {
+  requireAdmin(ctx);
+  const appId = parseIntId(id);
+  const deleted = await ctx.db.application.deleteMany({ where: { id: appId } });
+  if (deleted.count === 0) throw new NotFoundError('Application');
+  return true;
+}
+
+/** The application these credentials belong to, or null. Compares in constant time. */
+export async function verifyApplicationCredentials(ctx: Pick<Context, 'db'>, uid: string, secret: string): Promise<Application | null> {
+  if (!uid || !secret || uid.length > 100 || secret.length > 200) return null;
+  const app = await ctx.db.application.findUnique({ where: { uid } });
+  const expected = app?.secretHash ?? hashToken('no-such-application');
+  const matches = safeEqual(hashToken(secret), expected);
+  return app && matches ? app : null;
+}
+
+/** Parses `application_id <uid>, client_secret <secret>`; null when the header is not of that form. */
+export function parseApplicationHeader(header: string | undefined): { uid: string; secret: string } | null {
+  const match = /^\s*application_id\s+(\S+?)\s*,\s*client_secret\s+(\S+)\s*$/i.exec(header ?? '');
+  return match ? { uid: match[1], secret: match[2] } : null;
+}
