@@ -42,6 +42,45 @@ export interface Config {
   /** Largest page an admin listing returns. Default 100. */
   maxPageSize: number;
   logLevel: string;
+  /** Redis for rate-limit counters instead of the database. Unset: counters live in the database. */
+  redisUrl: string | null;
+  /** Origins allowed by CORS (comma-separated `CORS_ORIGINS`); `*` allows any origin without credentials. Default: none. */
+  corsOrigins: string[];
+  /** Express `trust proxy` (hops in front of the gateway), so client IPs are right behind a load balancer. Default 0. */
+  trustProxy: number;
+  /** Bearer token that /metrics requires. Unset: /metrics is open outside production and off in production. */
+  metricsToken: string | null;
+  graphql: {
+    /** Default 12. */ maxDepth: number;
+    /** Default 15. */ maxAliases: number;
+    /** Default 50. */ maxDirectives: number;
+    /** Default 2000. */ maxTokens: number;
+    /** Default 5000. */ maxCost: number;
+    /** "Did you mean ...?" hints in validation errors. Default on outside production. */
+    fieldSuggestions: boolean;
+  };
+  throttle: {
+    /** Failed logins on one account before it is locked. Default 5. */
+    loginFailuresPerAccount: number;
+    /** First lock, in seconds; each further lock within 24 h doubles it. Default 60. */
+    loginLockSeconds: number;
+    /** Longest lock, in seconds. Default 3600. */
+    loginMaxLockSeconds: number;
+    /** Failed logins from one IP per hour before it is locked for the hour. Default 100. */
+    loginFailuresPerIp: number;
+    /** Password-reset (and confirmation resend) requests per account per hour. Default 5. */
+    resetRequestsPerAccount: number;
+    /** Password-reset requests per IP per hour. Default 30. */
+    resetRequestsPerIp: number;
+    /** Wrong tokens (refresh, reset, confirmation) per IP per 10 minutes. Default 30. */
+    tokenGuessesPerIp: number;
+  };
+  /** Largest request head, in bytes. Default 16384. */
+  maxHeaderBytes: number;
+  /** Time to receive a whole request, in milliseconds. Default 300000 (large uploads). */
+  requestTimeoutMs: number;
+  /** Seconds in-flight requests get to finish on SIGTERM. Default 10. */
+  shutdownGraceSeconds: number;
 }
 
 export class ConfigError extends Error {}
@@ -112,6 +151,30 @@ export function loadConfig(env: Env = process.env): Config {
     bodyLimit: int(env, 'BODY_LIMIT', 1024 * 1024, 1024),
     maxPageSize: int(env, 'MAX_PAGE_SIZE', 100, 1, 1000),
     logLevel: str(env, 'LOG_LEVEL') ?? (nodeEnv === 'test' ? 'warn' : 'info'),
+    redisUrl: str(env, 'REDIS_URL'),
+    corsOrigins: (str(env, 'CORS_ORIGINS') ?? '').split(',').map((o) => o.trim().replace(/\/+$/, '')).filter(Boolean),
+    trustProxy: int(env, 'TRUST_PROXY', 0, 0, 10),
+    metricsToken: str(env, 'METRICS_TOKEN'),
+    graphql: {
+      maxDepth: int(env, 'GRAPHQL_MAX_DEPTH', 12, 2, 100),
+      maxAliases: int(env, 'GRAPHQL_MAX_ALIASES', 15, 1, 1000),
+      maxDirectives: int(env, 'GRAPHQL_MAX_DIRECTIVES', 50, 1, 1000),
+      maxTokens: int(env, 'GRAPHQL_MAX_TOKENS', 2000, 100, 100000),
+      maxCost: int(env, 'GRAPHQL_MAX_COST', 5000, 10, 1000000),
+      fieldSuggestions: bool(env, 'GRAPHQL_FIELD_SUGGESTIONS', !production),
+    },
+    throttle: {
+      loginFailuresPerAccount: int(env, 'LOGIN_FAILURES_PER_ACCOUNT', 5, 1, 100),
+      loginLockSeconds: int(env, 'LOGIN_LOCK_SECONDS', 60, 1, 86400),
+      loginMaxLockSeconds: int(env, 'LOGIN_MAX_LOCK_SECONDS', 3600, 1, 86400),
+      loginFailuresPerIp: int(env, 'LOGIN_FAILURES_PER_IP', 100, 1, 100000),
+      resetRequestsPerAccount: int(env, 'RESET_REQUESTS_PER_ACCOUNT', 5, 1, 1000),
+      resetRequestsPerIp: int(env, 'RESET_REQUESTS_PER_IP', 30, 1, 100000),
+      tokenGuessesPerIp: int(env, 'TOKEN_GUESSES_PER_IP', 30, 1, 100000),
+    },
+    maxHeaderBytes: int(env, 'MAX_HEADER_BYTES', 16384, 1024, 1024 * 1024),
+    requestTimeoutMs: int(env, 'REQUEST_TIMEOUT_MS', 300_000, 1000, 3_600_000),
+    shutdownGraceSeconds: int(env, 'SHUTDOWN_GRACE_SECONDS', 10, 0, 600),
   };
 }
 

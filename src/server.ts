@@ -21,6 +21,13 @@ import { createFormatError } from './graphql/format-error.js';
 import { ensureAdmin } from './modules/users/admin-bootstrap.js';
 import { healthRoutes } from './http/health.js';
 import { jsonErrorHandler, notFoundHandler } from './http/errors.js';
+import { corsPolicy, requestLogging, securityHeaders } from './http/security.js';
+import { graphqlMetricsPlugin, httpMetrics, metricsRoutes } from './http/metrics.js';
+import { createThrottle } from './security/throttle.js';
+import { graphqlArmor } from './graphql/armor.js';
+import { httpStatusPlugin } from './graphql/http-status.js';
+import { isDatabaseUnavailable } from './graphql/format-error.js';
+import { AppError } from './common/errors.js';
 
 export interface RunningServer {
   url: string;
@@ -49,31 +56,60 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const secret = await resolveJwtSecret(config.jwtSecret, config.dataDir);
   const tokens = new AccessTokens({ secret, issuer: config.jwtIssuer, audience: config.jwtAudience, accessTokenTtl: config.accessTokenTtl });
   const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, dataDir: config.dataDir, logger });
+  const throttle = createThrottle(config, db.prisma);
 
   const app = express();
   app.disable('x-powered-by');
-  const httpServer = http.createServer(app);
-  const deps: AppDeps = { config, db: db.prisma, hasher, tokens, mailer, logger, publicUrl: config.publicUrl ?? '' };
+  app.set('trust proxy', config.trustProxy);
+  const httpServer = http.createServer(
+    { maxHeaderSize: config.maxHeaderBytes, requestTimeout: config.requestTimeoutMs, headersTimeout: Math.min(20_000, config.requestTimeoutMs) },
+    app,
+  );
+  const deps: AppDeps = { config, db: db.prisma, hasher, tokens, mailer, logger, throttle, publicUrl: config.publicUrl ?? '' };
 
+  const armor = graphqlArmor(config);
   const apollo = new ApolloServer<Context>({
     schema: await getSchema(),
     introspection: config.introspection,
+    allowBatchedHttpRequests: false,
+    parseOptions: { maxTokens: config.graphql.maxTokens },
     includeStacktraceInErrorResponses: config.env === 'development',
     formatError: createFormatError(logger, config.env === 'development'),
+    validationRules: armor.validationRules,
     plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownGraceSeconds * 1000 }),
       config.landingPage ? ApolloServerPluginLandingPageLocalDefault({ embed: true }) : ApolloServerPluginLandingPageDisabled(),
+      ...armor.plugins,
+      graphqlMetricsPlugin(),
+      httpStatusPlugin(),
     ],
   });
   await apollo.start();
 
+  app.use(requestLogging(logger));
+  app.use(securityHeaders(config));
+  app.use(corsPolicy(config));
+  app.use(httpMetrics);
   app.use(healthRoutes(db));
+  app.use(metricsRoutes(config, db.prisma));
   app.use(
     '/graphql',
     express.json({ limit: config.bodyLimit }),
     expressMiddleware(apollo, {
-      context: async ({ req }) =>
-        buildContext(deps, { authorization: req.headers.authorization, ip: req.ip ?? null, userAgent: req.get('user-agent') ?? null }),
+      context: async ({ req }) => {
+        try {
+          return await buildContext(deps, {
+            authorization: req.headers.authorization,
+            ip: req.ip ?? null,
+            userAgent: req.get('user-agent') ?? null,
+            logger: req.log,
+          });
+        } catch (error) {
+          if (!isDatabaseUnavailable(error)) throw error;
+          req.log.error({ err: error }, 'database unavailable while authenticating');
+          throw new AppError('SERVICE_UNAVAILABLE', 'The service is temporarily unavailable; try again shortly.', { http: { status: 503 } });
+        }
+      },
     }),
   );
   app.use(notFoundHandler);
@@ -92,6 +128,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     close: () =>
       (closing ??= (async () => {
         await apollo.stop();
+        await throttle.close();
         await db.close();
       })()),
   };

@@ -7,6 +7,7 @@ import type { PrismaClient } from '../generated/prisma/client.js';
 import type { PasswordHasher } from '../auth/passwords.js';
 import type { AccessTokens } from '../auth/tokens.js';
 import type { Mailer } from '../mail/mailer.js';
+import type { Throttle } from '../security/throttle.js';
 import { createLoaders, type Loaders } from './loaders.js';
 
 export const ADMIN_ROLE = 'admin';
@@ -26,6 +27,7 @@ export interface AppDeps {
   tokens: AccessTokens;
   mailer: Mailer;
   logger: Logger;
+  throttle: Throttle;
   /** Base URL for links in mail and REST documents. */
   publicUrl: string;
 }
@@ -66,10 +68,11 @@ export async function authenticate(deps: AppDeps, token: string | null): Promise
   return { userId: session.userId, sessionId: claims.uid, roles, isAdmin: roles.includes(ADMIN_ROLE) };
 }
 
-export async function buildContext(deps: AppDeps, request: RequestInfo & { authorization?: string }): Promise<Context> {
+export async function buildContext(deps: AppDeps, request: RequestInfo & { authorization?: string; logger?: Logger }): Promise<Context> {
   const viewer = await authenticate(deps, bearerToken(request.authorization));
   return {
     ...deps,
+    logger: request.logger ?? deps.logger,
     viewer,
     loaders: createLoaders(deps.db),
     request: { ip: request.ip, userAgent: request.userAgent },

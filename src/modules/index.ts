@@ -3,10 +3,12 @@ import { UsersResolver } from './users/users.resolver.js';
 import { SessionsResolver } from './sessions/sessions.resolver.js';
 import { UserMembershipsResolver } from './organisations/user-memberships.resolver.js';
 import { ApplicationsResolver } from './applications/applications.resolver.js';
+import { AuditResolver } from './audit/audit.resolver.js';
 
 export const resolvers = [
   UsersResolver,
   SessionsResolver,
   UserMembershipsResolver,
   ApplicationsResolver,
+  AuditResolver,
 ] as const;

@@ -6,6 +6,7 @@ import { FieldErrors, NotFoundError } from '../../common/errors.js';
 import { parseIntId, requireAdmin } from '../../common/access.js';
 import { hashToken, randomToken, safeEqual } from '../../auth/tokens.js';
 import type { ApplicationCredentials } from './applications.types.js';
+import { recordAudit } from '../audit/audit.service.js';
 
 const NAME_MAX = 100;
 
@@ -20,6 +21,7 @@ export async function createApplication(ctx: Context, name: string): Promise<App
   const app = await ctx.db.application.create({
     data: { name: trimmed, uid: randomToken(24), secretHash: hashToken(secret), createdById: viewer.userId },
   });
+  await recordAudit(ctx, 'application.created', { applicationId: app.id, details: { name: app.name } });
   return { id: app.id, name: app.name, uid: app.uid, secret, createdAt: app.createdAt };
 }
 
@@ -33,6 +35,7 @@ export async function deleteApplication(ctx: Context, id: string): Promise<boole
   const appId = parseIntId(id);
   const deleted = await ctx.db.application.deleteMany({ where: { id: appId } });
   if (deleted.count === 0) throw new NotFoundError('Application');
+  await recordAudit(ctx, 'application.deleted', { applicationId: appId });
   return true;
 }
 

@@ -26,6 +26,11 @@ export class SessionsResolver {
     return sessions.listSessions(ctx, userId ? parseIntId(userId, 'userId') : undefined);
   }
 
+  @Mutation(() => Boolean, { description: 'Admin: lifts a login lock-out on a user (after repeated failed sign-ins).' })
+  unlockAccount(@Ctx() ctx: Context, @Arg('userId', () => ID) userId: string) {
+    return sessions.unlockAccount(ctx, parseIntId(userId, 'userId'));
+  }
+
   @Mutation(() => Boolean, { description: 'Revokes one of your sessions (any session, for admins).' })
   revokeSession(@Ctx() ctx: Context, @Arg('id', () => ID) id: string) {
     return sessions.revokeSession(ctx, id);

@@ -4,12 +4,14 @@
 import type { Context } from '../../graphql/context.js';
 import type { User as UserRow, Session as SessionRow } from '../../generated/prisma/client.js';
 import { AppError, AuthenticationError, FieldErrors, ForbiddenError, NotFoundError } from '../../common/errors.js';
-import { requireSelfOrAdmin, requireViewer } from '../../common/access.js';
+import { requireAdmin, requireSelfOrAdmin, requireViewer } from '../../common/access.js';
 import { hashToken, randomToken } from '../../auth/tokens.js';
 import { normalizeEmail } from '../users/users.validation.js';
+import { recordAudit } from '../audit/audit.service.js';
+import { loginFailures } from '../../http/metrics.js';
 import type { AuthPayload } from './sessions.types.js';
 
-type Ctx = Pick<Context, 'db' | 'config' | 'tokens' | 'hasher' | 'request' | 'viewer' | 'logger'>;
+type Ctx = Pick<Context, 'db' | 'config' | 'tokens' | 'hasher' | 'request' | 'viewer' | 'logger' | 'throttle'>;
 
 const INVALID_LOGIN = 'Invalid email, username or password.';
 const IDENTIFIER_MAX = 254;
@@ -51,9 +53,17 @@ export async function verifyLogin(ctx: Ctx, identifier: string, password: string
   if (identifier.length > IDENTIFIER_MAX) errors.add('identifier', `At most ${IDENTIFIER_MAX} characters.`);
   if (!password) errors.add('password', 'Enter your password.');
   errors.throwIfAny();
+  await ctx.throttle.assertLoginAllowed(identifier, ctx.request.ip);
   const user = await findByIdentifier(ctx, identifier);
   const ok = await ctx.hasher.verify(password, user?.passwordHash);
-  if (!user || !ok) throw new AuthenticationError(INVALID_LOGIN);
+  if (!user || !ok) {
+    loginFailures.inc();
+    const lockedFor = await ctx.throttle.loginFailed(identifier, ctx.request.ip);
+    await recordAudit(ctx, 'login.failed', { actorId: null, subjectUserId: user?.id ?? null, details: { reason: user ? 'wrong_password' : 'unknown_account' } });
+    if (lockedFor) await recordAudit(ctx, 'login.locked', { actorId: null, subjectUserId: user?.id ?? null, details: { seconds: lockedFor } });
+    throw new AuthenticationError(INVALID_LOGIN);
+  }
+  await ctx.throttle.loginSucceeded(identifier);
   if (!user.active) throw new ForbiddenError('This account has been deactivated.');
   if (ctx.config.requireEmailConfirmation && !user.confirmedAt) {
     throw new ForbiddenError('Confirm your email address before signing in; check your inbox for the link.');
@@ -63,7 +73,9 @@ export async function verifyLogin(ctx: Ctx, identifier: string, password: string
 
 export async function login(ctx: Ctx, identifier: string, password: string, applicationId: number | null = null): Promise<AuthPayload> {
   const user = await verifyLogin(ctx, identifier, password);
-  return openSession(ctx, user, applicationId);
+  const payload = await openSession(ctx, user, applicationId);
+  await recordAudit(ctx, 'login.succeeded', { actorId: user.id, subjectUserId: user.id, sessionId: payload.session.id, applicationId });
+  return payload;
 }
 
 /**
@@ -73,19 +85,27 @@ export async function login(ctx: Ctx, identifier: string, password: string, appl
  */
 export async function refresh(ctx: Ctx, refreshToken: string): Promise<AuthPayload> {
   const invalid = () => new AuthenticationError('The refresh token is invalid or expired; sign in again.');
-  if (!refreshToken || refreshToken.length > 200) throw invalid();
+  const ip = ctx.request.ip ?? 'unknown';
+  await ctx.throttle.assertAvailable('tokenGuessPerIp', ip);
+  const guessed = async () => {
+    await ctx.throttle.consume('tokenGuessPerIp', ip);
+    return invalid();
+  };
+  if (!refreshToken || refreshToken.length > 200) throw await guessed();
   const hash = hashToken(refreshToken);
   const now = new Date();
   const session = await ctx.db.session.findFirst({
     where: { OR: [{ refreshTokenHash: hash }, { previousRefreshTokenHash: hash }] },
     include: { user: true },
   });
-  if (!session || session.revokedAt || session.expiresAt <= now) throw invalid();
+  if (!session) throw await guessed();
+  if (session.revokedAt || session.expiresAt <= now) throw invalid();
   if (session.previousRefreshTokenHash === hash) {
     const withinGrace = session.refreshedAt && now.getTime() - session.refreshedAt.getTime() <= ctx.config.refreshReuseGrace * 1000;
     if (!withinGrace) {
       await ctx.db.session.update({ where: { id: session.id }, data: { revokedAt: now } });
       ctx.logger.warn({ sessionId: session.id, userId: session.userId }, 'refresh token reused; session revoked');
+      await recordAudit(ctx, 'session.refresh_reuse', { actorId: null, subjectUserId: session.userId, sessionId: session.id });
       throw invalid();
     }
   }
@@ -111,6 +131,7 @@ export async function refresh(ctx: Ctx, refreshToken: string): Promise<AuthPaylo
 export async function logout(ctx: Ctx): Promise<boolean> {
   const viewer = requireViewer(ctx);
   await ctx.db.session.updateMany({ where: { id: viewer.sessionId, revokedAt: null }, data: { revokedAt: new Date() } });
+  await recordAudit(ctx, 'logout', { subjectUserId: viewer.userId });
   return true;
 }
 
@@ -144,5 +165,16 @@ export async function revokeSession(ctx: Ctx, sessionId: string): Promise<boolea
   // Another user's session is reported as missing, so ids cannot be probed.
   if (!session || (session.userId !== viewer.userId && !viewer.isAdmin)) throw new NotFoundError('Session');
   if (!session.revokedAt) await ctx.db.session.update({ where: { id: sessionId }, data: { revokedAt: new Date() } });
+  await recordAudit(ctx, 'session.revoked', { subjectUserId: session.userId, details: { revokedSession: sessionId } });
+  return true;
+}
+
+/** Admin: lifts the login lock on a user's email and username. */
+export async function unlockAccount(ctx: Ctx, userId: number): Promise<boolean> {
+  requireAdmin(ctx);
+  const user = await ctx.db.user.findUnique({ where: { id: userId }, select: { email: true, username: true } });
+  if (!user) throw new NotFoundError('User');
+  await ctx.throttle.unlock([user.email, user.username].filter((v): v is string => !!v));
+  await recordAudit(ctx, 'account.unlocked', { subjectUserId: userId });
   return true;
 }

@@ -8,6 +8,8 @@ import { parseIntId, requireViewer } from '../../common/access.js';
 import { hashToken, randomToken } from '../../auth/tokens.js';
 import { findByIdentifier, openSession, revokeUserSessions } from '../sessions/sessions.service.js';
 import type { AuthPayload } from '../sessions/sessions.types.js';
+import { recordAudit } from '../audit/audit.service.js';
+import { normalizeIdentifier } from '../../security/throttle.js';
 import type { PreferenceInput, RegisterInput, UpdateMeInput } from './users.types.js';
 import {
   checkEmail,
@@ -80,6 +82,7 @@ export async function register(ctx: Ctx, input: RegisterInput): Promise<UserRow>
     rethrowUserConflict(error);
   }
   await sendConfirmation(ctx, user, confirmation.token);
+  await recordAudit(ctx, 'user.registered', { actorId: user.id, subjectUserId: user.id });
   return user;
 }
 
@@ -106,6 +109,7 @@ export async function resendConfirmation(ctx: Ctx): Promise<boolean> {
   const viewer = requireViewer(ctx);
   const user = await findLiveUser(ctx, viewer.userId);
   if (user.confirmedAt) return false;
+  await ctx.throttle.consume('resetPerAccount', `confirm:${user.id}`);
   const confirmation = confirmationToken(ctx);
   const updated = await ctx.db.user.update({
     where: { id: user.id },
@@ -121,14 +125,21 @@ export async function confirmUser(ctx: Ctx, id: string, token: string): Promise<
   const invalid = new AppError('BAD_USER_INPUT', 'The confirmation token is invalid or has expired.', {
     fields: [{ field: 'token', message: 'Invalid or expired token.' }],
   });
-  if (!token || token.length > 200) throw invalid;
-  const user = await ctx.db.user.findUnique({ where: { id: userId } });
-  if (!user || user.deletedAt || !user.confirmationTokenHash || user.confirmationTokenHash !== hashToken(token)) throw invalid;
-  if (!user.confirmationTokenExpiresAt || user.confirmationTokenExpiresAt <= new Date()) throw invalid;
+  const ip = ctx.request.ip ?? 'unknown';
+  await ctx.throttle.assertAvailable('tokenGuessPerIp', ip);
+  const user = token && token.length <= 200 ? await ctx.db.user.findUnique({ where: { id: userId } }) : null;
+  const valid =
+    !!user && !user.deletedAt && !!user.confirmationTokenHash && user.confirmationTokenHash === hashToken(token) &&
+    !!user.confirmationTokenExpiresAt && user.confirmationTokenExpiresAt > new Date();
+  if (!user || !valid) {
+    await ctx.throttle.consume('tokenGuessPerIp', ip);
+    throw invalid;
+  }
   const confirmed = await ctx.db.user.update({
     where: { id: user.id },
     data: { confirmedAt: new Date(), confirmationTokenHash: null, confirmationTokenExpiresAt: null },
   });
+  await recordAudit(ctx, 'user.confirmed', { actorId: confirmed.id, subjectUserId: confirmed.id });
   if (!confirmed.active) throw new AppError('FORBIDDEN', 'This account has been deactivated.');
   return openSession(ctx, confirmed);
 }
@@ -141,8 +152,11 @@ export async function requestPasswordReset(ctx: Ctx, identifier: string): Promis
   if (!identifier?.trim() || identifier.length > 254) {
     throw new AppError('BAD_USER_INPUT', 'Enter your email or username.', { fields: [{ field: 'email', message: 'Required.' }] });
   }
+  await ctx.throttle.consume('resetPerIp', ctx.request.ip ?? 'unknown');
+  await ctx.throttle.consume('resetPerAccount', normalizeIdentifier(identifier));
   const user = await findByIdentifier(ctx, identifier);
   if (!user?.email || !user.active) return true;
+  await recordAudit(ctx, 'password.reset_requested', { actorId: null, subjectUserId: user.id });
   const token = randomToken();
   await ctx.db.user.update({
     where: { id: user.id },
@@ -173,8 +187,11 @@ export async function resetPassword(ctx: Ctx, token: string, password: string, p
   const errors = new FieldErrors();
   checkPassword(errors, 'password', password, passwordConfirmation, 'passwordConfirmation');
   errors.throwIfAny();
+  const ip = ctx.request.ip ?? 'unknown';
+  await ctx.throttle.assertAvailable('tokenGuessPerIp', ip);
   const user = await userForResetToken(ctx, token);
   if (!user) {
+    await ctx.throttle.consume('tokenGuessPerIp', ip);
     throw new AppError('BAD_USER_INPUT', 'The reset token is invalid or has expired; ask for a new one.', {
       fields: [{ field: 'token', message: 'Invalid or expired token.' }],
     });
@@ -187,6 +204,7 @@ export async function resetPassword(ctx: Ctx, token: string, password: string, p
   });
   if (updated.count !== 1) throw new AppError('BAD_USER_INPUT', 'The reset token has already been used.');
   await revokeUserSessions(ctx, user.id);
+  await recordAudit(ctx, 'password.reset', { actorId: user.id, subjectUserId: user.id });
   return true;
 }
 
@@ -205,6 +223,7 @@ export async function changePassword(ctx: Ctx, currentPassword: string, newPassw
     data: { passwordHash: await ctx.hasher.hash(newPassword), forcePasswordReset: false, modifiedById: viewer.userId },
   });
   await revokeUserSessions(ctx, user.id, viewer.sessionId);
+  await recordAudit(ctx, 'password.changed', { subjectUserId: user.id });
   return true;
 }
 
@@ -271,8 +290,14 @@ export async function updateMe(ctx: Ctx, input: UpdateMeInput): Promise<UserRow>
   } catch (error) {
     rethrowUserConflict(error);
   }
-  if (input.password != null) await revokeUserSessions(ctx, user.id, viewer.sessionId);
-  if (confirmation) await sendConfirmation(ctx, updated, confirmation.token);
+  if (input.password != null) {
+    await revokeUserSessions(ctx, user.id, viewer.sessionId);
+    await recordAudit(ctx, 'password.changed', { subjectUserId: user.id });
+  }
+  if (confirmation) {
+    await sendConfirmation(ctx, updated, confirmation.token);
+    await recordAudit(ctx, 'email.changed', { subjectUserId: user.id });
+  }
   return updated;
 }
 

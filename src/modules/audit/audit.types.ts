@@ -1,0 +1,62 @@
+import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
+import { JSONObjectResolver } from 'graphql-scalars';
+
+@ObjectType({ description: 'A security event: sign-ins and failures, credential and role changes, admin actions.' })
+export class AuditEvent {
+  @Field(() => ID)
+  id: string;
+
+  @Field(() => Date)
+  createdAt: Date;
+
+  @Field(() => String, { description: 'e.g. login.succeeded, login.failed, password.changed, role.assigned.' })
+  type: string;
+
+  @Field(() => ID, { nullable: true, description: 'The user who acted, when known.' })
+  actorId: number | null;
+
+  @Field(() => ID, { nullable: true, description: 'The user acted upon, when there is one.' })
+  subjectUserId: number | null;
+
+  @Field(() => ID, { nullable: true })
+  applicationId: number | null;
+
+  @Field(() => String, { nullable: true })
+  ip: string | null;
+
+  @Field(() => String, { nullable: true })
+  userAgent: string | null;
+
+  @Field(() => JSONObjectResolver)
+  details: Record<string, unknown>;
+}
+
+@ObjectType()
+export class AuditEventPage {
+  @Field(() => [AuditEvent])
+  items: AuditEvent[];
+
+  @Field(() => Int)
+  total: number;
+
+  @Field(() => Int)
+  page: number;
+
+  @Field(() => Int)
+  pageSize: number;
+
+  @Field(() => Int)
+  pageCount: number;
+}
+
+@InputType()
+export class AuditEventsFilter {
+  @Field(() => String, { nullable: true, description: 'Exact type, or a prefix ending in a dot (e.g. `login.`).' })
+  type?: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'Events where this user acted or was acted upon.' })
+  userId?: string | null;
+
+  @Field(() => Date, { nullable: true })
+  since?: Date | null;
+}
