@@ -96,9 +96,10 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     '/graphql',
     express.json({ limit: config.bodyLimit }),
     expressMiddleware(apollo, {
-      context: async ({ req }) => {
+      context: async ({ req, res }) => {
         try {
           return await buildContext(deps, {
+            telemetry: (res.locals.telemetry = {}),
             authorization: req.headers.authorization,
             ip: req.ip ?? null,
             userAgent: req.get('user-agent') ?? null,

@@ -38,6 +38,8 @@ export interface RequestInfo {
 }
 
 export interface Context extends AppDeps {
+  /** Notes for the HTTP layer's metrics (never read by services). */
+  telemetry?: { operation?: string };
   viewer: Viewer | null;
   loaders: Loaders;
   request: RequestInfo;
@@ -68,11 +70,12 @@ export async function authenticate(deps: AppDeps, token: string | null): Promise
   return { userId: session.userId, sessionId: claims.uid, roles, isAdmin: roles.includes(ADMIN_ROLE) };
 }
 
-export async function buildContext(deps: AppDeps, request: RequestInfo & { authorization?: string; logger?: Logger }): Promise<Context> {
+export async function buildContext(deps: AppDeps, request: RequestInfo & { authorization?: string; logger?: Logger; telemetry?: { operation?: string } }): Promise<Context> {
   const viewer = await authenticate(deps, bearerToken(request.authorization));
   return {
     ...deps,
     logger: request.logger ?? deps.logger,
+    telemetry: request.telemetry,
     viewer,
     loaders: createLoaders(deps.db),
     request: { ip: request.ip, userAgent: request.userAgent },

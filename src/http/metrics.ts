@@ -54,19 +54,27 @@ export const httpMetrics: RequestHandler = (req, res, next) => {
   const end = httpDuration.startTimer();
   res.on('finish', () => {
     let route = res.locals.metricsRoute as string | undefined;
-    if (!route && req.originalUrl.startsWith('/graphql')) route = `graphql:${operationLabel(req.body?.operationName)}`;
+    const telemetry = res.locals.telemetry as Telemetry | undefined;
+    if (!route && telemetry) route = `graphql:${telemetry.operation ?? 'anonymous'}`;
     route ??= req.route?.path ? `${req.baseUrl}${req.route.path}` : 'unmatched';
     end({ method: req.method, route, status: String(res.statusCode) });
   });
   next();
 };
 
+/** Per-request notes from GraphQL to the HTTP layer (the operation, once parsed). */
+export interface Telemetry {
+  operation?: string;
+}
+
 export function graphqlMetricsPlugin(): ApolloServerPlugin<Context> {
   return {
     async requestDidStart() {
       return {
-        async willSendResponse({ operation, operationName, errors }) {
-          graphqlOperations.inc({ operation: operationLabel(operationName), type: operation?.operation ?? 'unknown', outcome: errors?.length ? 'error' : 'ok' });
+        async willSendResponse({ operation, operationName, errors, contextValue }) {
+          const label = operationLabel(operationName);
+          if (contextValue?.telemetry) contextValue.telemetry.operation = label;
+          graphqlOperations.inc({ operation: label, type: operation?.operation ?? 'unknown', outcome: errors?.length ? 'error' : 'ok' });
         },
       };
     },
