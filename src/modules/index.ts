@@ -3,10 +3,14 @@ import { UsersResolver } from './users/users.resolver.js';
 import { SessionsResolver } from './sessions/sessions.resolver.js';
 import { UserMembershipsResolver } from './organisations/user-memberships.resolver.js';
 import { ApplicationsResolver } from './applications/applications.resolver.js';
+import { UsersAdminResolver } from './users/users-admin.resolver.js';
+import { RolesResolver } from './roles/roles.resolver.js';
 
 export const resolvers = [
   UsersResolver,
   SessionsResolver,
   UserMembershipsResolver,
   ApplicationsResolver,
+  UsersAdminResolver,
+  RolesResolver,
 ] as const;
