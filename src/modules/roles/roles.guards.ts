@@ -22,6 +22,9 @@ export async function checkRoleIds(db: Db, errors: FieldErrors, field: string, i
  * active admin (`userId`). Call inside the transaction that makes the change.
  */
 export async function assertNotLastAdmin(db: Db, userId: number, message: string): Promise<void> {
+  // Lock the admin role row, so two admins removing each other at once are
+  // checked one after the other and cannot both succeed.
+  await db.$queryRaw`SELECT id FROM roles WHERE name = ${ADMIN_ROLE} FOR UPDATE`;
   const isAdmin = await db.userRole.count({ where: { userId, role: { name: ADMIN_ROLE } } });
   if (!isAdmin) return;
   const others = await db.user.count({

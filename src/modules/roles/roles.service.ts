@@ -55,9 +55,21 @@ function checkRole(errors: FieldErrors, input: { name?: string | null; descripti
   return data;
 }
 
+const TAKEN = 'A role with that name already exists.';
+
 function rethrowRoleConflict(error: unknown): never {
-  if (uniqueViolation(error)) throw new ConflictError('A role with that name already exists.', 'input.name');
+  if (uniqueViolation(error)) throw new ConflictError(TAKEN, 'input.name');
   throw error;
+}
+
+/** Names differing only in case (`Admin` beside `admin`) would mislead, so they count as taken. */
+async function assertNameFree(ctx: Pick<Context, 'db'>, name: string | undefined, exceptId?: number): Promise<void> {
+  if (name === undefined) return;
+  const clash = await ctx.db.role.findFirst({
+    where: { name: { equals: name, mode: 'insensitive' }, ...(exceptId ? { id: { not: exceptId } } : {}) },
+    select: { id: true },
+  });
+  if (clash) throw new ConflictError(TAKEN, 'input.name');
 }
 
 export async function createRole(ctx: Ctx, input: RoleInput): Promise<RoleRow> {
@@ -65,6 +77,7 @@ export async function createRole(ctx: Ctx, input: RoleInput): Promise<RoleRow> {
   const errors = new FieldErrors();
   const data = checkRole(errors, input, true);
   errors.throwIfAny();
+  await assertNameFree(ctx, data.name);
   try {
     return await ctx.db.role.create({ data: { name: data.name!, description: data.description ?? null } });
   } catch (error) {
@@ -80,6 +93,7 @@ export async function updateRole(ctx: Ctx, id: string, input: RoleUpdateInput): 
   const data = checkRole(errors, input, false);
   errors.throwIfAny();
   if (Object.keys(data).length === 0) throw new ValidationError([{ field: 'input', message: 'No data found to update.' }]);
+  await assertNameFree(ctx, data.name, role.id);
   try {
     return await ctx.db.role.update({ where: { id: role.id }, data });
   } catch (error) {

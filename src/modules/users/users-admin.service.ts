@@ -96,7 +96,7 @@ export async function createUser(ctx: Ctx, input: CreateUserInput): Promise<User
   try {
     user = await ctx.db.$transaction(async (tx) => {
       const created = await tx.user.create({ data });
-      await tx.profile.create({ data: { userId: created.id, ...(profile ? (profileData(profile) as object) : {}) } });
+      await tx.profile.create({ data: { ...(profile ? profileData(profile) : {}), userId: created.id } as Prisma.ProfileUncheckedCreateInput });
       if (roleIds.length) await tx.userRole.createMany({ data: roleIds.map((roleId) => ({ userId: created.id, roleId })) });
       return created;
     });
