@@ -302,6 +302,18 @@ describe('updateUser', () => {
     await signIn(server, email, 'brand-new-pass-1');
   });
 
+  it('lets an admin change an email: unconfirmed with a mailed token, or confirmed at once', async () => {
+    const target = await createUser({ email: uniqueEmail('mover') });
+    const first = uniqueEmail('moved');
+    const moved = await server.gql(UpdateUserDocument, { id: target.id, input: { email: first } }, asAdmin());
+    expect(moved.data!.updateUser).toMatchObject({ email: first, confirmed: false });
+    expect(await server.mails(first)).toHaveLength(1);
+    const second = uniqueEmail('moved-again');
+    const confirmed = await server.gql(UpdateUserDocument, { id: target.id, input: { email: second, confirmed: true } }, asAdmin());
+    expect(confirmed.data!.updateUser).toMatchObject({ email: second, confirmed: true });
+    expect(await server.mails(second)).toHaveLength(0);
+  });
+
   it('deactivating signs the user out everywhere and blocks login', async () => {
     const email = uniqueEmail('deactivated');
     const target = await createUser({ email });

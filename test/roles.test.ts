@@ -103,6 +103,14 @@ describe('createRole', () => {
     });
   });
 
+  it('treats names differing only in case as taken', async () => {
+    const upper = await server.gql(CreateRoleDocument, { input: { name: 'ADMIN' } }, asAdmin());
+    expect(onlyError(upper)).toMatchObject({ message: 'A role with that name already exists.', extensions: { code: 'CONFLICT' } });
+    const role = await createRole(`Case ${tag()}`);
+    const renamed = await server.gql(UpdateRoleDocument, { id: role.id, input: { name: role.name.toLowerCase() } }, asAdmin());
+    expect(renamed.data!.updateRole.name).toBe(role.name.toLowerCase());
+  });
+
   it('is for admins only', async () => {
     expectCode(await server.gql(CreateRoleDocument, { input: { name: 'x' } }), 'UNAUTHENTICATED');
     expectCode(await server.gql(CreateRoleDocument, { input: { name: 'x' } }, { token: user.accessToken }), 'FORBIDDEN');
@@ -250,5 +258,29 @@ describe('Role.users', () => {
     const refused = await server.gql(RoleUsersDocument, { id: adminRoleId }, { token: user.accessToken });
     expect(onlyError(refused)).toMatchObject({ message: 'This needs the admin role.', path: ['role', 'users'], extensions: { code: 'FORBIDDEN' } });
     expectCode(await server.gql(RoleUsersDocument, { id: adminRoleId }), 'UNAUTHENTICATED');
+  });
+});
+
+describe('last admin under concurrency', () => {
+  // Runs last: it may leave the deputy as the only admin.
+  it('lets only one of the last two admins drop their admin role when both try at once', async () => {
+    for (let round = 0; round < 3; round++) {
+      const email = uniqueEmail('racer');
+      const racer = (await server.gql(CreateUserDocument, { input: { email, password: PASSWORD, roleIds: [adminRoleId] } }, asAdmin())).data!.createUser;
+      const racerToken = (await signIn(server, email, PASSWORD)).accessToken;
+      const [mine, theirs] = await Promise.all([
+        server.gql(RemoveRoleDocument, { userId: adminId, roleId: adminRoleId }, asAdmin()),
+        server.gql(RemoveRoleDocument, { userId: racer.id, roleId: adminRoleId }, { token: racerToken }),
+      ]);
+      const codes = [mine, theirs].map((r) => r.errors?.[0]?.extensions?.code ?? 'OK').sort();
+      expect(codes).toEqual(['FORBIDDEN', 'OK']);
+      const remaining = await server.gql(RoleUsersDocument, { id: adminRoleId }, { token: mine.errors ? adminToken : racerToken });
+      expect(remaining.data!.role.users.total).toBe(1);
+      if (!mine.errors) {
+        // Hand the role back to the bootstrap admin and retire the racer.
+        await server.gql(AssignRoleDocument, { userId: adminId, roleId: adminRoleId }, { token: racerToken });
+      }
+      await server.gql(DeleteUserDocument, { id: racer.id }, asAdmin());
+    }
   });
 });
