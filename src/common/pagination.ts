@@ -22,3 +22,8 @@ export function pageRequest(page: number | null | undefined, pageSize: number | 
 export function pageCount(total: number, pageSize: number): number {
   return Math.max(1, Math.ceil(total / pageSize));
 }
+
+/** One page of a listing, with the counts every page answer carries. */
+export function pageOf<T>(items: T[], total: number, request: PageRequest) {
+  return { items, total, page: request.page, pageSize: request.pageSize, pageCount: pageCount(total, request.pageSize) };
+}

@@ -4,6 +4,8 @@ import { SessionsResolver } from './sessions/sessions.resolver.js';
 import { UserMembershipsResolver } from './organisations/user-memberships.resolver.js';
 import { ApplicationsResolver } from './applications/applications.resolver.js';
 import { AuditResolver } from './audit/audit.resolver.js';
+import { UsersAdminResolver } from './users/users-admin.resolver.js';
+import { RolesResolver } from './roles/roles.resolver.js';
 
 export const resolvers = [
   UsersResolver,
@@ -11,4 +13,6 @@ export const resolvers = [
   UserMembershipsResolver,
   ApplicationsResolver,
   AuditResolver,
+  UsersAdminResolver,
+  RolesResolver,
 ] as const;

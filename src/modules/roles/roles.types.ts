@@ -1,4 +1,4 @@
-import { Field, ID, ObjectType } from 'type-graphql';
+import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 
 @ObjectType({ description: 'A named set of permissions. The `admin` role grants administration.' })
 export class Role {
@@ -19,4 +19,49 @@ export class Role {
 
   @Field(() => Date)
   updatedAt: Date;
+}
+
+@InputType({ description: 'Narrows the roles listing.' })
+export class RolesFilter {
+  @Field(() => [ID], { nullable: true })
+  ids?: string[] | null;
+
+  @Field(() => String, { nullable: true, description: 'Case-insensitive part of the name.' })
+  name?: string | null;
+}
+
+@ObjectType({ description: 'One page of roles, ordered by id.' })
+export class RolePage {
+  @Field(() => [Role])
+  items: Role[];
+
+  @Field(() => Int)
+  total: number;
+
+  @Field(() => Int)
+  page: number;
+
+  @Field(() => Int)
+  pageSize: number;
+
+  @Field(() => Int)
+  pageCount: number;
+}
+
+@InputType({ description: 'A new role.' })
+export class RoleInput {
+  @Field(() => String, { description: '1 to 64 letters, digits, spaces, dots, dashes or underscores; unique.' })
+  name: string;
+
+  @Field(() => String, { nullable: true, description: 'At most 255 characters.' })
+  description?: string | null;
+}
+
+@InputType({ description: 'Changes to a role; omitted fields stay as they are.' })
+export class RoleUpdateInput {
+  @Field(() => String, { nullable: true })
+  name?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'null clears it.' })
+  description?: string | null;
 }

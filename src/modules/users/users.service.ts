@@ -10,6 +10,7 @@ import { findByIdentifier, openSession, revokeUserSessions } from '../sessions/s
 import type { AuthPayload } from '../sessions/sessions.types.js';
 import { recordAudit } from '../audit/audit.service.js';
 import { normalizeIdentifier } from '../../security/throttle.js';
+import type { ProfileInput } from '../profiles/profiles.types.js';
 import type { PreferenceInput, RegisterInput, UpdateMeInput } from './users.types.js';
 import {
   checkEmail,
@@ -86,12 +87,12 @@ export async function register(ctx: Ctx, input: RegisterInput): Promise<UserRow>
   return user;
 }
 
-function confirmationToken(ctx: Ctx) {
+export function confirmationToken(ctx: Pick<Context, 'config'>) {
   const token = randomToken();
   return { token, hash: hashToken(token), expiresAt: new Date(Date.now() + ctx.config.confirmationTokenTtl * 1000) };
 }
 
-async function sendConfirmation(ctx: Ctx, user: UserRow, token: string): Promise<void> {
+export async function sendConfirmation(ctx: Pick<Context, 'mailer' | 'publicUrl' | 'config'>, user: UserRow, token: string): Promise<void> {
   if (!user.email) return;
   const link = `${ctx.publicUrl}/confirm?id=${user.id}&token=${encodeURIComponent(token)}`;
   await ctx.mailer.send({
@@ -235,33 +236,72 @@ export async function me(ctx: Ctx): Promise<UserRow | null> {
 export async function updateMe(ctx: Ctx, input: UpdateMeInput): Promise<UserRow> {
   const viewer = requireViewer(ctx);
   const user = await findLiveUser(ctx, viewer.userId);
-  const errors = new FieldErrors();
-  const data: Prisma.UserUpdateInput = { modifiedById: viewer.userId };
+  const changes = await prepareAccountChanges(ctx, user, input, new FieldErrors(), { requireCurrentPassword: true });
+  changes.data.modifiedById = viewer.userId;
+  const updated = await saveAccountChanges(ctx, user.id, changes);
+  if (changes.passwordChanged) await revokeUserSessions(ctx, user.id, viewer.sessionId);
+  return updated;
+}
 
+/** The self-service fields of an account change, shared by updateMe and updateUser. */
+export interface AccountInput {
+  email?: string | null;
+  username?: string | null;
+  password?: string | null;
+  passwordConfirmation?: string | null;
+  currentPassword?: string | null;
+  profile?: ProfileInput | null;
+  preferences?: PreferenceInput[] | null;
+}
+
+/** A checked account change, ready for saveAccountChanges; callers may add to `data`. */
+export interface AccountChanges {
+  data: Prisma.UserUpdateInput;
+  profile: ProfileChanges | null;
+  preferences: PreferenceInput[] | null;
+  /** A fresh confirmation token to mail, when the email changes. */
+  confirmation: { token: string; hash: string; expiresAt: Date } | null;
+  emailChanged: boolean;
+  passwordChanged: boolean;
+}
+
+/**
+ * Checks the self-service fields of a change to `user`, together with any
+ * errors the caller already collected, and throws them all at once. With
+ * `requireCurrentPassword`, changing email or password needs the current one.
+ */
+export async function prepareAccountChanges(
+  ctx: Ctx,
+  user: UserRow,
+  input: AccountInput,
+  errors: FieldErrors,
+  options: { requireCurrentPassword: boolean },
+): Promise<AccountChanges> {
+  const data: Prisma.UserUpdateInput = {};
   const email = input.email === undefined || input.email === null ? undefined : normalizeEmail(input.email);
-  const emailChanges = email !== undefined && email !== user.email;
-  if (emailChanges) checkEmail(errors, 'input.email', email);
+  const emailChanged = email !== undefined && email !== user.email;
+  const passwordChanged = input.password != null;
+  if (emailChanged) checkEmail(errors, 'input.email', email);
   if (input.username !== undefined) {
     const username = input.username?.trim() || null;
     if (username !== null) checkUsername(errors, 'input.username', username);
-    else if (!user.email && !emailChanges) errors.add('input.username', 'A user without an email needs a username.');
+    else if (!user.email && !emailChanged) errors.add('input.username', 'A user without an email needs a username.');
     data.username = username;
   }
-  if (input.password != null) checkPassword(errors, 'input.password', input.password, input.passwordConfirmation, 'input.passwordConfirmation');
+  if (passwordChanged) checkPassword(errors, 'input.password', input.password!, input.passwordConfirmation, 'input.passwordConfirmation');
   const profile = input.profile ? checkProfile(errors, 'input.profile', input.profile) : null;
   if (input.preferences) checkPreferences(errors, 'input.preferences', input.preferences);
-  if ((emailChanges || input.password != null) && !input.currentPassword) {
+  const needsCurrentPassword = options.requireCurrentPassword && (emailChanged || passwordChanged);
+  if (needsCurrentPassword && !input.currentPassword) {
     errors.add('input.currentPassword', 'Enter your current password to change your email or password.');
   }
   errors.throwIfAny();
 
-  if (emailChanges || input.password != null) {
-    if (!(await ctx.hasher.verify(input.currentPassword!, user.passwordHash))) {
-      throw new AuthenticationError('The current password is wrong.');
-    }
+  if (needsCurrentPassword && !(await ctx.hasher.verify(input.currentPassword!, user.passwordHash))) {
+    throw new AuthenticationError('The current password is wrong.');
   }
-  const confirmation = emailChanges ? confirmationToken(ctx) : null;
-  if (emailChanges && confirmation) {
+  const confirmation = emailChanged ? confirmationToken(ctx) : null;
+  if (confirmation) {
     Object.assign(data, {
       email,
       confirmedAt: null,
@@ -269,35 +309,45 @@ export async function updateMe(ctx: Ctx, input: UpdateMeInput): Promise<UserRow>
       confirmationTokenExpiresAt: confirmation.expiresAt,
     });
   }
-  if (input.password != null) {
-    data.passwordHash = await ctx.hasher.hash(input.password);
+  if (passwordChanged) {
+    data.passwordHash = await ctx.hasher.hash(input.password!);
     data.forcePasswordReset = false;
   }
+  return { data, profile, preferences: input.preferences ?? null, confirmation, emailChanged, passwordChanged };
+}
 
+/**
+ * Writes a prepared change in one transaction (plus `more`, run inside it),
+ * translating duplicates into CONFLICT, then mails the new confirmation token.
+ */
+export async function saveAccountChanges(
+  ctx: Ctx,
+  userId: number,
+  changes: AccountChanges,
+  more?: (tx: Prisma.TransactionClient) => Promise<void>,
+): Promise<UserRow> {
   let updated: UserRow;
   try {
     updated = await ctx.db.$transaction(async (tx) => {
-      if (profile) {
-        const existing = await tx.profile.upsert({ where: { userId: user.id }, create: { userId: user.id }, update: {} });
+      if (changes.profile) {
+        const existing = await tx.profile.upsert({ where: { userId }, create: { userId }, update: {} });
         await tx.profile.update({
-          where: { userId: user.id },
-          data: profileData(profile, existing.customFields as Record<string, string>),
+          where: { userId },
+          data: profileData(changes.profile, existing.customFields as Record<string, string>),
         });
       }
-      if (input.preferences) await applyPreferences(tx, user.id, input.preferences);
-      return tx.user.update({ where: { id: user.id }, data });
+      if (changes.preferences) await applyPreferences(tx, userId, changes.preferences);
+      if (more) await more(tx);
+      return tx.user.update({ where: { id: userId }, data: changes.data });
     });
   } catch (error) {
     rethrowUserConflict(error);
   }
-  if (input.password != null) {
-    await revokeUserSessions(ctx, user.id, viewer.sessionId);
-    await recordAudit(ctx, 'password.changed', { subjectUserId: user.id });
+  if (changes.confirmation) {
+    await sendConfirmation(ctx, updated, changes.confirmation.token);
+    await recordAudit(ctx, 'email.changed', { subjectUserId: userId });
   }
-  if (confirmation) {
-    await sendConfirmation(ctx, updated, confirmation.token);
-    await recordAudit(ctx, 'email.changed', { subjectUserId: user.id });
-  }
+  if (changes.passwordChanged) await recordAudit(ctx, 'password.changed', { subjectUserId: userId });
   return updated;
 }
 

@@ -1,0 +1,145 @@
+// Roles: listing and lookup for anyone signed in; creation, changes,
+// deletion and granting for admins. Unchangeable roles (the seeded `admin`)
+// cannot be renamed or deleted, and the last admin keeps their role.
+import type { Context } from '../../graphql/context.js';
+import { ADMIN_ROLE } from '../../graphql/context.js';
+import type { Prisma, Role as RoleRow, User as UserRow } from '../../generated/prisma/client.js';
+import { ConflictError, FieldErrors, ForbiddenError, NotFoundError, ValidationError, uniqueViolation } from '../../common/errors.js';
+import { parseIntId, requireAdmin, requireViewer } from '../../common/access.js';
+import { pageOf, pageRequest } from '../../common/pagination.js';
+import { findLiveUser } from '../users/users.service.js';
+import { assertNotLastAdmin } from './roles.guards.js';
+import type { RoleInput, RoleUpdateInput, RolesFilter } from './roles.types.js';
+
+type Ctx = Context;
+
+const NAME = /^[A-Za-z0-9 ._-]{1,64}$/;
+const DESCRIPTION_MAX = 255;
+
+export async function listRoles(ctx: Ctx, page: number | null | undefined, pageSize: number | null | undefined, filter: RolesFilter | null | undefined) {
+  requireViewer(ctx);
+  const request = pageRequest(page, pageSize, ctx.config.maxPageSize);
+  const where: Prisma.RoleWhereInput = {};
+  if (filter?.ids) where.id = { in: filter.ids.map((id, i) => parseIntId(id, `filter.ids.${i}`)) };
+  if (filter?.name?.trim()) where.name = { contains: filter.name.trim().slice(0, 64), mode: 'insensitive' };
+  const [total, items] = await Promise.all([
+    ctx.db.role.count({ where }),
+    ctx.db.role.findMany({ where, orderBy: { id: 'asc' }, skip: request.skip, take: request.take }),
+  ]);
+  return pageOf(items, total, request);
+}
+
+async function findRole(ctx: Pick<Context, 'db'>, id: string, field = 'id'): Promise<RoleRow> {
+  const role = await ctx.db.role.findUnique({ where: { id: parseIntId(id, field) } });
+  if (!role) throw new NotFoundError('Role');
+  return role;
+}
+
+export function getRole(ctx: Ctx, id: string): Promise<RoleRow> {
+  requireViewer(ctx);
+  return findRole(ctx, id);
+}
+
+function checkRole(errors: FieldErrors, input: { name?: string | null; description?: string | null }, nameRequired: boolean) {
+  const data: { name?: string; description?: string | null } = {};
+  if (input.name != null || nameRequired) {
+    const name = input.name?.trim() ?? '';
+    if (!NAME.test(name)) errors.add('input.name', 'Name must be 1 to 64 letters, digits, spaces, dots, dashes or underscores.');
+    data.name = name;
+  }
+  if (input.description !== undefined) {
+    const description = input.description?.trim() || null;
+    if (description && description.length > DESCRIPTION_MAX) errors.add('input.description', `Description must be at most ${DESCRIPTION_MAX} characters.`);
+    data.description = description;
+  }
+  return data;
+}
+
+const TAKEN = 'A role with that name already exists.';
+
+function rethrowRoleConflict(error: unknown): never {
+  if (uniqueViolation(error)) throw new ConflictError(TAKEN, 'input.name');
+  throw error;
+}
+
+/** Names differing only in case (`Admin` beside `admin`) would mislead, so they count as taken. */
+async function assertNameFree(ctx: Pick<Context, 'db'>, name: string | undefined, exceptId?: number): Promise<void> {
+  if (name === undefined) return;
+  const clash = await ctx.db.role.findFirst({
+    where: { name: { equals: name, mode: 'insensitive' }, ...(exceptId ? { id: { not: exceptId } } : {}) },
+    select: { id: true },
+  });
+  if (clash) throw new ConflictError(TAKEN, 'input.name');
+}
+
+export async function createRole(ctx: Ctx, input: RoleInput): Promise<RoleRow> {
+  requireAdmin(ctx);
+  const errors = new FieldErrors();
+  const data = checkRole(errors, input, true);
+  errors.throwIfAny();
+  await assertNameFree(ctx, data.name);
+  try {
+    return await ctx.db.role.create({ data: { name: data.name!, description: data.description ?? null } });
+  } catch (error) {
+    rethrowRoleConflict(error);
+  }
+}
+
+export async function updateRole(ctx: Ctx, id: string, input: RoleUpdateInput): Promise<RoleRow> {
+  requireAdmin(ctx);
+  const role = await findRole(ctx, id);
+  if (role.unchangeable) throw new ForbiddenError(`The ${role.name} role cannot be changed.`);
+  const errors = new FieldErrors();
+  const data = checkRole(errors, input, false);
+  errors.throwIfAny();
+  if (Object.keys(data).length === 0) throw new ValidationError([{ field: 'input', message: 'No data found to update.' }]);
+  await assertNameFree(ctx, data.name, role.id);
+  try {
+    return await ctx.db.role.update({ where: { id: role.id }, data });
+  } catch (error) {
+    rethrowRoleConflict(error);
+  }
+}
+
+export async function deleteRole(ctx: Ctx, id: string): Promise<boolean> {
+  requireAdmin(ctx);
+  const role = await findRole(ctx, id);
+  if (role.unchangeable) throw new ForbiddenError(`The ${role.name} role cannot be deleted.`);
+  await ctx.db.role.deleteMany({ where: { id: role.id, unchangeable: false } });
+  return true;
+}
+
+/** Grants a role; granting one the user already has changes nothing. */
+export async function assignRole(ctx: Ctx, userId: string, roleId: string): Promise<UserRow> {
+  requireAdmin(ctx);
+  const user = await findLiveUser(ctx, parseIntId(userId, 'userId'));
+  const role = await findRole(ctx, roleId, 'roleId');
+  await ctx.db.userRole.createMany({ data: [{ userId: user.id, roleId: role.id }], skipDuplicates: true });
+  return user;
+}
+
+/** Takes a role away; taking one the user does not have changes nothing. The last admin keeps theirs. */
+export async function removeRole(ctx: Ctx, userId: string, roleId: string): Promise<UserRow> {
+  requireAdmin(ctx);
+  const user = await findLiveUser(ctx, parseIntId(userId, 'userId'));
+  const role = await findRole(ctx, roleId, 'roleId');
+  await ctx.db.$transaction(async (tx) => {
+    if (role.name === ADMIN_ROLE) {
+      await assertNotLastAdmin(tx, user.id, 'The admin role cannot be taken from the last admin: make someone else an admin first.');
+    }
+    await tx.userRole.deleteMany({ where: { userId: user.id, roleId: role.id } });
+  });
+  return user;
+}
+
+/** Admin: the live users holding a role, one page (one count and one query). */
+export async function roleUsers(ctx: Ctx, role: { id: number }, page: number | null | undefined, pageSize: number | null | undefined) {
+  requireAdmin(ctx);
+  const request = pageRequest(page, pageSize, ctx.config.maxPageSize);
+  const where: Prisma.UserWhereInput = { deletedAt: null, roles: { some: { roleId: role.id } } };
+  const [total, items] = await Promise.all([
+    ctx.db.user.count({ where }),
+    ctx.db.user.findMany({ where, orderBy: { id: 'asc' }, skip: request.skip, take: request.take }),
+  ]);
+  return pageOf(items, total, request);
+}
