@@ -112,7 +112,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
   child.stderr!.on('data', (chunk) => (output += chunk));
   let port: number;
   try {
-    port = await waitForListening(child, () => output, 60_000);
+    port = await waitForListening(child, () => output, 170_000);
   } catch (error) {
     child.kill('SIGKILL');
     if (baseUrl && databaseUrl) await dropDatabase(baseUrl, databaseUrl).catch(() => {});

@@ -9,6 +9,7 @@ import { parseIntId, requireAdmin, requireViewer } from '../../common/access.js'
 import { pageOf, pageRequest } from '../../common/pagination.js';
 import { findLiveUser } from '../users/users.service.js';
 import { assertNotLastAdmin } from './roles.guards.js';
+import { recordAudit } from '../audit/audit.service.js';
 import type { RoleInput, RoleUpdateInput, RolesFilter } from './roles.types.js';
 
 type Ctx = Context;
@@ -79,7 +80,9 @@ export async function createRole(ctx: Ctx, input: RoleInput): Promise<RoleRow> {
   errors.throwIfAny();
   await assertNameFree(ctx, data.name);
   try {
-    return await ctx.db.role.create({ data: { name: data.name!, description: data.description ?? null } });
+    const role = await ctx.db.role.create({ data: { name: data.name!, description: data.description ?? null } });
+    await recordAudit(ctx, 'role.created', { details: { roleId: role.id, name: role.name } });
+    return role;
   } catch (error) {
     rethrowRoleConflict(error);
   }
@@ -95,7 +98,9 @@ export async function updateRole(ctx: Ctx, id: string, input: RoleUpdateInput): 
   if (Object.keys(data).length === 0) throw new ValidationError([{ field: 'input', message: 'No data found to update.' }]);
   await assertNameFree(ctx, data.name, role.id);
   try {
-    return await ctx.db.role.update({ where: { id: role.id }, data });
+    const updated = await ctx.db.role.update({ where: { id: role.id }, data });
+    await recordAudit(ctx, 'role.updated', { details: { roleId: role.id, name: updated.name } });
+    return updated;
   } catch (error) {
     rethrowRoleConflict(error);
   }
@@ -106,6 +111,7 @@ export async function deleteRole(ctx: Ctx, id: string): Promise<boolean> {
   const role = await findRole(ctx, id);
   if (role.unchangeable) throw new ForbiddenError(`The ${role.name} role cannot be deleted.`);
   await ctx.db.role.deleteMany({ where: { id: role.id, unchangeable: false } });
+  await recordAudit(ctx, 'role.deleted', { details: { roleId: role.id, name: role.name } });
   return true;
 }
 
@@ -115,6 +121,7 @@ export async function assignRole(ctx: Ctx, userId: string, roleId: string): Prom
   const user = await findLiveUser(ctx, parseIntId(userId, 'userId'));
   const role = await findRole(ctx, roleId, 'roleId');
   await ctx.db.userRole.createMany({ data: [{ userId: user.id, roleId: role.id }], skipDuplicates: true });
+  await recordAudit(ctx, 'role.assigned', { subjectUserId: user.id, details: { roleId: role.id, name: role.name } });
   return user;
 }
 
@@ -129,6 +136,7 @@ export async function removeRole(ctx: Ctx, userId: string, roleId: string): Prom
     }
     await tx.userRole.deleteMany({ where: { userId: user.id, roleId: role.id } });
   });
+  await recordAudit(ctx, 'role.removed', { subjectUserId: user.id, details: { roleId: role.id, name: role.name } });
   return user;
 }
 

@@ -17,6 +17,7 @@ import {
   sendConfirmation,
 } from './users.service.js';
 import { ADMIN_ONLY_USER_FIELDS, type CreateUserInput, type UpdateUserInput, type UsersFilter } from './users-admin.types.js';
+import { recordAudit } from '../audit/audit.service.js';
 import { LIMITS, checkEmail, checkLength, checkPassword, checkProfile, checkUsername, normalizeEmail } from './users.validation.js';
 
 type Ctx = Context;
@@ -104,6 +105,7 @@ export async function createUser(ctx: Ctx, input: CreateUserInput): Promise<User
     rethrowUserConflict(error);
   }
   if (confirmation) await sendConfirmation(ctx, user, confirmation.token);
+  await recordAudit(ctx, 'user.created', { subjectUserId: user.id, details: { roleIds: roleIds.map(String) } });
   return user;
 }
 
@@ -162,6 +164,7 @@ export async function updateUser(ctx: Ctx, id: string, input: UpdateUserInput): 
   });
   if (input.active === false) await revokeUserSessions(ctx, userId);
   else if (changes.passwordChanged) await revokeUserSessions(ctx, userId, self ? viewer.sessionId : undefined);
+  await recordAudit(ctx, self ? 'user.updated' : 'admin.user_updated', { subjectUserId: userId, details: { fields: sent.filter((f) => !/password/i.test(f)) } });
   return updated;
 }
 
@@ -177,6 +180,7 @@ export async function deleteUser(ctx: Ctx, id: string): Promise<boolean> {
     await tx.user.update({ where: { id: userId }, data: { deletedAt: new Date(), modifiedById: viewer.userId } });
   });
   await revokeUserSessions(ctx, userId);
+  await recordAudit(ctx, 'user.deleted', { subjectUserId: userId });
   return true;
 }
 
@@ -184,8 +188,10 @@ export async function deleteUser(ctx: Ctx, id: string): Promise<boolean> {
 export async function confirmUserById(ctx: Ctx, id: string): Promise<UserRow> {
   const viewer = requireAdmin(ctx);
   const user = await findLiveUser(ctx, parseIntId(id));
-  return ctx.db.user.update({
+  const confirmed = await ctx.db.user.update({
     where: { id: user.id },
     data: { confirmedAt: user.confirmedAt ?? new Date(), confirmationTokenHash: null, confirmationTokenExpiresAt: null, modifiedById: viewer.userId },
   });
+  await recordAudit(ctx, 'admin.user_confirmed', { subjectUserId: user.id });
+  return confirmed;
 }
