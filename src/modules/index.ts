@@ -3,10 +3,16 @@ import { UsersResolver } from './users/users.resolver.js';
 import { SessionsResolver } from './sessions/sessions.resolver.js';
 import { UserMembershipsResolver } from './organisations/user-memberships.resolver.js';
 import { ApplicationsResolver } from './applications/applications.resolver.js';
+import { OrganisationMemberResolver, OrganisationsResolver } from './organisations/organisations.resolver.js';
+import { TeamMemberResolver, TeamsResolver } from './organisations/teams.resolver.js';
 
 export const resolvers = [
   UsersResolver,
   SessionsResolver,
   UserMembershipsResolver,
   ApplicationsResolver,
+  OrganisationsResolver,
+  OrganisationMemberResolver,
+  TeamsResolver,
+  TeamMemberResolver,
 ] as const;
