@@ -20,16 +20,54 @@ import {
   UpdateTeamDocument,
   type TeamInput,
 } from './__generated__/graphql';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { Client } from 'pg';
 import { startTestServer, type GraphQLResponse, type TestServer } from './support/server';
 import { onlyError, signInAsAdmin, signUp } from './support/fixtures';
 
 let server: TestServer;
 let admin: string;
+/** PGlite's directory, kept across a restart (see softDeleteUser); null on PostgreSQL. */
+let pgliteDataDir: string | null = null;
 beforeAll(async () => {
-  server = await startTestServer();
+  if (!process.env.TEST_DATABASE_URL) pgliteDataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'usergraph-orgs-'));
+  server = await startTestServer(pgliteDataDir ? { DATA_DIR: pgliteDataDir } : {});
   admin = (await signInAsAdmin(server)).accessToken;
 });
-afterAll(() => server.stop());
+afterAll(async () => {
+  await server.stop();
+  if (pgliteDataDir) await fs.rm(pgliteDataDir, { recursive: true, force: true });
+});
+
+/**
+ * Soft-deletes a user behind the API's back (this branch has no deleteUser).
+ * PGlite admits one process at a time, so there the server restarts on the
+ * same directory: every token issued before is void afterwards.
+ */
+async function softDeleteUser(userId: string): Promise<void> {
+  const sql = 'UPDATE users SET deleted_at = now() WHERE id = $1';
+  if (!pgliteDataDir) {
+    const client = new Client({ connectionString: server.databaseUrl! });
+    await client.connect();
+    await client.query(sql, [Number(userId)]).finally(() => client.end());
+    return;
+  }
+  await server.stop();
+  // PGlite needs real ESM (dynamic imports), which jest's module sandbox lacks: run it in a child process.
+  const script = `import { PGlite } from '@electric-sql/pglite';
+    const db = await PGlite.create(process.argv[1]);
+    await db.query(process.argv[2], [Number(process.argv[3])]);
+    await db.close();`;
+  await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script, path.join(pgliteDataDir, 'db'), sql, userId], {
+    cwd: path.resolve(__dirname, '..'),
+  });
+  server = await startTestServer({ DATA_DIR: pgliteDataDir });
+  admin = (await signInAsAdmin(server)).accessToken;
+}
 
 const SIGN_IN = 'You must be signed in to do this.';
 const NEEDS_ADMIN = 'This needs the admin role.';
@@ -493,5 +531,24 @@ describe("me's memberships", () => {
     ok(await server.gql(RemoveTeamMemberDocument, { teamId: joined, userId: alice.id }, { token: bob.token }));
     const after = ok(await server.gql(MyMembershipsDocument, {}, { token: alice.token })).me!;
     expect(after).toEqual({ id: alice.id, organisations: [], teams: [{ id: owned, name: 'Owned', isOwner: true, currentUserRoles: [] }] });
+  });
+});
+
+// Last, because on PGlite soft-deleting restarts the server.
+describe('deleted users', () => {
+  it('cannot be added to an organisation or team, nor given a team, but can be removed', async () => {
+    const [alice, ghost] = await Promise.all([newUser(), newUser()]);
+    const organisationId = await newOrganisation([[ghost, []]]);
+    const teamId = await newTeam(alice, {}, [[ghost, []]]);
+    await softDeleteUser(ghost.id);
+    const gone = 'User has been deleted.';
+    expectError(await server.gql(SetOrganisationMemberDocument, { organisationId, userId: ghost.id, roles: ['x'] }, { token: admin }), 'GONE', gone);
+    expectError(await server.gql(SetTeamMemberDocument, { teamId, userId: ghost.id, roles: ['x'] }, { token: admin }), 'GONE', gone);
+    expectError(await server.gql(CreateTeamDocument, { input: { name: 'Haunted', ownerId: ghost.id } }, { token: admin }), 'GONE', gone);
+    expectError(await server.gql(UpdateTeamDocument, { id: teamId, input: { name: 'Haunted', ownerId: ghost.id } }, { token: admin }), 'GONE', gone);
+    const organisation = ok(await server.gql(RemoveOrganisationMemberDocument, { organisationId, userId: ghost.id }, { token: admin })).removeOrganisationMember;
+    expect(organisation.members).toEqual([]);
+    const team = ok(await server.gql(RemoveTeamMemberDocument, { teamId, userId: ghost.id }, { token: admin })).removeTeamMember;
+    expect(team.members.map((m) => m.user.id)).toEqual([alice.id]);
   });
 });
