@@ -2,7 +2,15 @@
 // query, never one query per parent row.
 import DataLoader from 'dataloader';
 import type { PrismaClient } from '../generated/prisma/client.js';
-import type { Profile, Role, UserPreference } from '../generated/prisma/client.js';
+import type {
+  Organisation,
+  OrganisationMember,
+  Profile,
+  Role,
+  TeamMember,
+  User,
+  UserPreference,
+} from '../generated/prisma/client.js';
 
 function groupBy<K, V>(keys: readonly K[], rows: V[], keyOf: (row: V) => K): V[][] {
   const groups = new Map<K, V[]>(keys.map((k) => [k, []]));
@@ -24,6 +32,31 @@ export interface TeamMembershipRow {
 
 export function createLoaders(db: PrismaClient) {
   return {
+    /** Any user by id, deleted ones included (owners and members of teams and organisations). */
+    userById: new DataLoader<number, User | null>(async (ids) => {
+      const rows = await db.user.findMany({ where: { id: { in: [...ids] } } });
+      const byId = new Map(rows.map((u) => [u.id, u]));
+      return ids.map((id) => byId.get(id) ?? null);
+    }),
+    organisationById: new DataLoader<number, Organisation | null>(async (ids) => {
+      const rows = await db.organisation.findMany({ where: { id: { in: [...ids] } } });
+      const byId = new Map(rows.map((o) => [o.id, o]));
+      return ids.map((id) => byId.get(id) ?? null);
+    }),
+    membersByOrganisationId: new DataLoader<number, OrganisationMember[]>(async (organisationIds) => {
+      const rows = await db.organisationMember.findMany({
+        where: { organisationId: { in: [...organisationIds] } },
+        orderBy: [{ createdAt: 'asc' }, { userId: 'asc' }],
+      });
+      return groupBy(organisationIds, rows, (r) => r.organisationId);
+    }),
+    membersByTeamId: new DataLoader<number, TeamMember[]>(async (teamIds) => {
+      const rows = await db.teamMember.findMany({
+        where: { teamId: { in: [...teamIds] } },
+        orderBy: [{ createdAt: 'asc' }, { userId: 'asc' }],
+      });
+      return groupBy(teamIds, rows, (r) => r.teamId);
+    }),
     profileByUserId: new DataLoader<number, Profile | null>(async (userIds) => {
       const rows = await db.profile.findMany({ where: { userId: { in: [...userIds] } } });
       const byUser = new Map(rows.map((p) => [p.userId, p]));

@@ -6,6 +6,8 @@ import { ApplicationsResolver } from './applications/applications.resolver.js';
 import { AuditResolver } from './audit/audit.resolver.js';
 import { UsersAdminResolver } from './users/users-admin.resolver.js';
 import { RolesResolver } from './roles/roles.resolver.js';
+import { OrganisationMemberResolver, OrganisationsResolver } from './organisations/organisations.resolver.js';
+import { TeamMemberResolver, TeamsResolver } from './organisations/teams.resolver.js';
 
 export const resolvers = [
   UsersResolver,
@@ -15,4 +17,8 @@ export const resolvers = [
   AuditResolver,
   UsersAdminResolver,
   RolesResolver,
+  OrganisationsResolver,
+  OrganisationMemberResolver,
+  TeamsResolver,
+  TeamMemberResolver,
 ] as const;
