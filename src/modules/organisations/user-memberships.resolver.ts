@@ -9,11 +9,11 @@ import { userOrganisations, userTeams } from './user-memberships.service.js';
 export class UserMembershipsResolver {
   @FieldResolver(() => [UserOrganisation], { description: 'Yours in full; for another user, only those you share.' })
   organisations(@Root() user: User, @Ctx() ctx: Context): Promise<UserOrganisation[]> {
-    return userOrganisations(ctx, user.id);
+    return userOrganisations(ctx, user);
   }
 
   @FieldResolver(() => [UserTeam], { description: 'Yours in full; for another user, only those you share.' })
   teams(@Root() user: User, @Ctx() ctx: Context): Promise<UserTeam[]> {
-    return userTeams(ctx, user.id);
+    return userTeams(ctx, user);
   }
 }

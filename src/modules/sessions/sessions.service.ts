@@ -8,6 +8,7 @@ import { requireAdmin, requireSelfOrAdmin, requireViewer } from '../../common/ac
 import { hashToken, randomToken } from '../../auth/tokens.js';
 import { normalizeEmail } from '../users/users.validation.js';
 import { recordAudit } from '../audit/audit.service.js';
+import { returnedToSelf } from '../../common/visibility.js';
 import { loginFailures } from '../../http/metrics.js';
 import type { AuthPayload } from './sessions.types.js';
 
@@ -34,7 +35,7 @@ export async function openSession(ctx: Ctx, user: UserRow, applicationId: number
 
 function payload(ctx: Ctx, user: UserRow, session: SessionRow, refreshToken: string): AuthPayload {
   const access = ctx.tokens.sign(user.id, session.id);
-  return { accessToken: access.token, expiresAt: access.expiresAt, refreshToken, user, session };
+  return { accessToken: access.token, expiresAt: access.expiresAt, refreshToken, user: returnedToSelf(user), session };
 }
 
 /** Finds a user by email (contains @) or username, ignoring deleted ones. */

@@ -6,6 +6,7 @@ import { Role } from '../roles/roles.types.js';
 import { AuthPayload } from '../sessions/sessions.types.js';
 import { RegisterInput, UpdateMeInput, User, UserPreference } from './users.types.js';
 import * as users from './users.service.js';
+import { canSeePrivate } from '../../common/visibility.js';
 
 @Resolver(() => User)
 export class UsersResolver {
@@ -59,17 +60,48 @@ export class UsersResolver {
     return users.resetPassword(ctx, token, password, passwordConfirmation);
   }
 
-  @FieldResolver(() => Boolean, { description: 'True once the email address is confirmed.' })
-  confirmed(@Root() user: User) {
-    return user.confirmedAt !== null;
+  @FieldResolver(() => String, { nullable: true, description: 'Lower-cased; null for users known by username only. Private.' })
+  email(@Root() user: User, @Ctx() ctx: Context) {
+    return canSeePrivate(ctx, user) ? user.email : null;
   }
 
-  @FieldResolver(() => Profile)
+  @FieldResolver(() => String, { nullable: true, description: 'Private.' })
+  status(@Root() user: User, @Ctx() ctx: Context) {
+    return canSeePrivate(ctx, user) ? user.status : null;
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: 'Private.' })
+  statusMessage(@Root() user: User, @Ctx() ctx: Context) {
+    return canSeePrivate(ctx, user) ? user.statusMessage : null;
+  }
+
+  @FieldResolver(() => Date, { nullable: true, description: 'When the email address was confirmed. Private.' })
+  confirmedAt(@Root() user: User, @Ctx() ctx: Context) {
+    return canSeePrivate(ctx, user) ? user.confirmedAt : null;
+  }
+
+  @FieldResolver(() => Boolean, { nullable: true, description: 'True once the email address is confirmed. Private.' })
+  confirmed(@Root() user: User, @Ctx() ctx: Context) {
+    return canSeePrivate(ctx, user) ? user.confirmedAt !== null : null;
+  }
+
+  @FieldResolver(() => Boolean, { nullable: true, description: 'True when the user must choose a new password. Private.' })
+  forcePasswordReset(@Root() user: User, @Ctx() ctx: Context) {
+    return canSeePrivate(ctx, user) ? user.forcePasswordReset : null;
+  }
+
+  @FieldResolver(() => Date, { nullable: true, description: 'Set when the user was (soft) deleted. Private.' })
+  deletedAt(@Root() user: User, @Ctx() ctx: Context) {
+    return canSeePrivate(ctx, user) ? user.deletedAt : null;
+  }
+
+  @FieldResolver(() => Profile, { description: 'Names and avatar are public; birth date, sex, time zone and custom fields are private.' })
   async profile(@Root() user: User, @Ctx() ctx: Context) {
     const row = await ctx.loaders.profileByUserId.load(user.id);
-    return row
+    const profile = row
       ? toProfile(row, ctx.publicUrl)
       : { id: 0, userId: user.id, firstName: null, lastName: null, birthDate: null, sex: null, timeZone: null, avatarUrl: null, customFields: {} };
+    return canSeePrivate(ctx, user) ? profile : { ...profile, birthDate: null, sex: null, timeZone: null, customFields: {} };
   }
 
   @FieldResolver(() => [Role])
@@ -77,8 +109,8 @@ export class UsersResolver {
     return ctx.loaders.rolesByUserId.load(user.id);
   }
 
-  @FieldResolver(() => [UserPreference])
-  preferences(@Root() user: User, @Ctx() ctx: Context) {
-    return ctx.loaders.preferencesByUserId.load(user.id);
+  @FieldResolver(() => [UserPreference], { description: 'Private: empty unless you are this user or an admin.' })
+  async preferences(@Root() user: User, @Ctx() ctx: Context) {
+    return canSeePrivate(ctx, user) ? ctx.loaders.preferencesByUserId.load(user.id) : [];
   }
 }

@@ -9,6 +9,7 @@ import { hashToken, randomToken } from '../../auth/tokens.js';
 import { findByIdentifier, openSession, revokeUserSessions } from '../sessions/sessions.service.js';
 import type { AuthPayload } from '../sessions/sessions.types.js';
 import { recordAudit } from '../audit/audit.service.js';
+import { returnedToSelf } from '../../common/visibility.js';
 import { normalizeIdentifier } from '../../security/throttle.js';
 import type { ProfileInput } from '../profiles/profiles.types.js';
 import type { PreferenceInput, RegisterInput, UpdateMeInput } from './users.types.js';
@@ -84,7 +85,7 @@ export async function register(ctx: Ctx, input: RegisterInput): Promise<UserRow>
   }
   await sendConfirmation(ctx, user, confirmation.token);
   await recordAudit(ctx, 'user.registered', { actorId: user.id, subjectUserId: user.id });
-  return user;
+  return returnedToSelf(user);
 }
 
 export function confirmationToken(ctx: Pick<Context, 'config'>) {

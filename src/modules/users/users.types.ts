@@ -2,30 +2,28 @@ import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { JSONObjectResolver } from 'graphql-scalars';
 import { ProfileInput } from '../profiles/profiles.types.js';
 
-@ObjectType({ description: 'A person who can sign in. Secrets (password hash, tokens) are never exposed.' })
+@ObjectType({
+  description:
+    'A person who can sign in. Secrets (password hash, tokens) are never exposed; private fields are null unless you are this user or an admin.',
+})
 export class User {
   @Field(() => ID)
   id: number;
 
-  @Field(() => String, { nullable: true, description: 'Lower-cased; null for users known by username only.' })
   email: string | null;
 
   @Field(() => String, { nullable: true })
   username: string | null;
 
-  @Field(() => String, { nullable: true })
   status: string | null;
 
-  @Field(() => String, { nullable: true })
   statusMessage: string | null;
 
   @Field(() => Boolean, { description: 'False when an admin has deactivated the account.' })
   active: boolean;
 
-  @Field(() => Date, { nullable: true })
   confirmedAt: Date | null;
 
-  @Field(() => Boolean, { description: 'True when the user must choose a new password.' })
   forcePasswordReset: boolean;
 
   @Field(() => Int)
@@ -37,7 +35,6 @@ export class User {
   @Field(() => Date)
   updatedAt: Date;
 
-  @Field(() => Date, { nullable: true, description: 'Set when the user was (soft) deleted.' })
   deletedAt: Date | null;
 
   createdById: number | null;

@@ -1,0 +1,20 @@
+// Who may see a user's private fields (email, status, confirmation, birth
+// date, custom fields, preferences, memberships): the user, an admin, or the
+// caller an auth mutation (login, register, confirm, refresh) just handed
+// their own user object to, before they hold a token. Everyone else, such as
+// a teammate listing members, sees null for them.
+import type { Context } from '../graphql/context.js';
+
+// A symbol-keyed own property (not a WeakSet): type-graphql passes field
+// resolvers a copy of the returned object, and copies keep own symbols.
+const RETURNED_TO_SELF = Symbol('usergraph.returnedToSelf');
+
+/** Marks a user row as returned to the person it describes. */
+export function returnedToSelf<T extends object>(user: T): T {
+  Object.defineProperty(user, RETURNED_TO_SELF, { value: true, enumerable: true });
+  return user;
+}
+
+export function canSeePrivate(ctx: Pick<Context, 'viewer'>, user: { id: number }): boolean {
+  return (user as Record<symbol, unknown>)[RETURNED_TO_SELF] === true || ctx.viewer?.isAdmin === true || ctx.viewer?.userId === user.id;
+}
