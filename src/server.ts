@@ -5,7 +5,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import pino, { type Logger } from 'pino';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, HeaderMap } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
@@ -108,7 +108,9 @@ export async function startServer(config: Config, logger: Logger = createLogger(
         } catch (error) {
           if (!isDatabaseUnavailable(error)) throw error;
           req.log.error({ err: error }, 'database unavailable while authenticating');
-          throw new AppError('SERVICE_UNAVAILABLE', 'The service is temporarily unavailable; try again shortly.', { http: { status: 503 } });
+          throw new AppError('SERVICE_UNAVAILABLE', 'The service is temporarily unavailable; try again shortly.', {
+            http: { status: 503, headers: new HeaderMap([['retry-after', '5']]) },
+          });
         }
       },
     }),

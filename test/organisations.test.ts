@@ -344,13 +344,14 @@ describe('teams', () => {
       expectError(await server.gql(TeamDocument, { id: teamId }, { token: null }), 'UNAUTHENTICATED', SIGN_IN);
       expectError(await server.gql(TeamDocument, { id: teamId }, { token: outsider.token }), 'FORBIDDEN', 'You are not a member of this team.');
       expectError(await server.gql(TeamDocument, { id: MISSING_ID }, { token: owner.token }), 'NOT_FOUND', 'Team was not found.');
-      const seen = ok(await server.gql(TeamDocument, { id: teamId }, { token: owner.token })).team;
-      expect(seen.members).toEqual([
-        { roles: [], createdAt: expect.any(String), user: { id: owner.id, email: owner.email } },
-        { roles: ['player'], createdAt: expect.any(String), user: { id: member.id, email: member.email } },
-      ]);
-      expect(ok(await server.gql(TeamDocument, { id: teamId }, { token: member.token })).team).toEqual(seen);
-      expect(ok(await server.gql(TeamDocument, { id: teamId }, { token: admin })).team).toEqual(seen);
+      // Each viewer sees their own email; another member's is private (test/privacy.test.ts).
+      const members = (viewer: { id: string } | null) => [
+        { roles: [], createdAt: expect.any(String), user: { id: owner.id, email: !viewer || viewer.id === owner.id ? owner.email : null } },
+        { roles: ['player'], createdAt: expect.any(String), user: { id: member.id, email: !viewer || viewer.id === member.id ? member.email : null } },
+      ];
+      expect(ok(await server.gql(TeamDocument, { id: teamId }, { token: owner.token })).team.members).toEqual(members(owner));
+      expect(ok(await server.gql(TeamDocument, { id: teamId }, { token: member.token })).team.members).toEqual(members(member));
+      expect(ok(await server.gql(TeamDocument, { id: teamId }, { token: admin })).team.members).toEqual(members(null));
     });
 
     it.each([

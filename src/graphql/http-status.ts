@@ -7,13 +7,15 @@ export function httpStatusPlugin(): ApolloServerPlugin<Context> {
   return {
     async requestDidStart() {
       return {
-        async willSendResponse({ response, errors }) {
-          const codes = (errors ?? []).map((e) => e.extensions?.code);
+        async willSendResponse({ response }) {
+          // The formatted errors, as the client will see them.
+          const errors = response.body.kind === 'single' ? (response.body.singleResult.errors ?? []) : [];
+          const codes = errors.map((e) => e.extensions?.code);
           if (codes.includes('SERVICE_UNAVAILABLE')) {
             response.http.status = 503;
             response.http.headers.set('retry-after', '5');
           }
-          const retryAfter = Math.max(0, ...(errors ?? []).map((e) => Number(e.extensions?.retryAfter) || 0));
+          const retryAfter = Math.max(0, ...errors.map((e) => Number(e.extensions?.retryAfter) || 0));
           if (retryAfter > 0) response.http.headers.set('retry-after', String(retryAfter));
         },
       };

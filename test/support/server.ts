@@ -85,10 +85,16 @@ function waitForListening(child: ChildProcess, output: () => string, timeoutMs: 
   });
 }
 
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+export interface TestServerOptions {
+  /** Rewrites the PostgreSQL URL the gateway is given (e.g. to go through a proxy); the test database is still created and dropped. */
+  rewriteDatabaseUrl?: (url: string) => string;
+}
+
+export async function startTestServer(env: Record<string, string> = {}, options: TestServerOptions = {}): Promise<TestServer> {
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'usergraph-test-'));
   const baseUrl = process.env.TEST_DATABASE_URL || null;
   const databaseUrl = baseUrl ? await createDatabase(baseUrl) : null;
+  const gatewayDatabaseUrl = databaseUrl && options.rewriteDatabaseUrl ? options.rewriteDatabaseUrl(databaseUrl) : databaseUrl;
   let output = '';
   const child = spawn(process.execPath, [path.join(root, 'dist/main.js')], {
     cwd: root,
@@ -103,7 +109,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
       BCRYPT_COST: '4',
       ADMIN_EMAIL,
       ADMIN_PASSWORD,
-      ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+      ...(gatewayDatabaseUrl ? { DATABASE_URL: gatewayDatabaseUrl } : {}),
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
