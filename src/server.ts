@@ -3,6 +3,7 @@
 // health checks and (later) the REST dialects.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import express from 'express';
 import pino, { type Logger } from 'pino';
 import { ApolloServer } from '@apollo/server';
@@ -21,6 +22,11 @@ import { createFormatError } from './graphql/format-error.js';
 import { ensureAdmin } from './modules/users/admin-bootstrap.js';
 import { healthRoutes } from './http/health.js';
 import { jsonErrorHandler, notFoundHandler } from './http/errors.js';
+import { LocalDiskStorage } from './storage/local-disk.js';
+import { resolveBinaries } from './media/binaries.js';
+import { mediaRoutes } from './media/media.routes.js';
+import { uploadMiddleware } from './media/upload-middleware.js';
+import { VideoWorkerPool } from './modules/videos/video-workers.js';
 
 export interface RunningServer {
   url: string;
@@ -53,7 +59,11 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const app = express();
   app.disable('x-powered-by');
   const httpServer = http.createServer(app);
-  const deps: AppDeps = { config, db: db.prisma, hasher, tokens, mailer, logger, publicUrl: config.publicUrl ?? '' };
+  const storage = new LocalDiskStorage(path.join(config.dataDir, 'media'));
+  const binaries = resolveBinaries(config.media);
+  const videoWorkers = new VideoWorkerPool({ db: db.prisma, storage, binaries, config: config.media, logger });
+  const media = { storage, binaries, wakeWorkers: () => videoWorkers.wake() };
+  const deps: AppDeps = { config, db: db.prisma, hasher, tokens, mailer, logger, publicUrl: config.publicUrl ?? '', media };
 
   const apollo = new ApolloServer<Context>({
     schema: await getSchema(),
@@ -68,9 +78,13 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   await apollo.start();
 
   app.use(healthRoutes(db));
+  app.use(mediaRoutes(deps));
+  // A base64 avatar travels in the JSON body: let the body hold the largest one.
+  const jsonLimit = Math.max(config.bodyLimit, Math.ceil(config.media.avatarMaxBytes / 3) * 4 + 64 * 1024);
   app.use(
     '/graphql',
-    express.json({ limit: config.bodyLimit }),
+    express.json({ limit: jsonLimit }),
+    ...uploadMiddleware(config.media),
     expressMiddleware(apollo, {
       context: async ({ req }) =>
         buildContext(deps, { authorization: req.headers.authorization, ip: req.ip ?? null, userAgent: req.get('user-agent') ?? null }),
@@ -83,6 +97,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const port = (httpServer.address() as AddressInfo).port;
   deps.publicUrl = publicUrlOf(config, port);
   const url = `http://localhost:${port}`;
+  videoWorkers.start();
 
   let closing: Promise<void> | undefined;
   return {
@@ -91,6 +106,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     deps,
     close: () =>
       (closing ??= (async () => {
+        await videoWorkers.stop();
         await apollo.stop();
         await db.close();
       })()),

@@ -7,6 +7,7 @@ import type { PrismaClient } from '../generated/prisma/client.js';
 import type { PasswordHasher } from '../auth/passwords.js';
 import type { AccessTokens } from '../auth/tokens.js';
 import type { Mailer } from '../mail/mailer.js';
+import type { MediaServices } from '../media/media-services.js';
 import { createLoaders, type Loaders } from './loaders.js';
 
 export const ADMIN_ROLE = 'admin';
@@ -28,6 +29,8 @@ export interface AppDeps {
   logger: Logger;
   /** Base URL for links in mail and REST documents. */
   publicUrl: string;
+  /** Media storage, ffmpeg binaries and the trim workers' wake-up call. */
+  media: MediaServices;
 }
 
 export interface RequestInfo {

@@ -2,7 +2,7 @@
 // query, never one query per parent row.
 import DataLoader from 'dataloader';
 import type { PrismaClient } from '../generated/prisma/client.js';
-import type { Profile, Role, UserPreference } from '../generated/prisma/client.js';
+import type { Profile, Role, User, UserPreference } from '../generated/prisma/client.js';
 
 function groupBy<K, V>(keys: readonly K[], rows: V[], keyOf: (row: V) => K): V[][] {
   const groups = new Map<K, V[]>(keys.map((k) => [k, []]));
@@ -24,6 +24,11 @@ export interface TeamMembershipRow {
 
 export function createLoaders(db: PrismaClient) {
   return {
+    userById: new DataLoader<number, User | null>(async (ids) => {
+      const rows = await db.user.findMany({ where: { id: { in: [...ids] } } });
+      const byId = new Map(rows.map((u) => [u.id, u]));
+      return ids.map((id) => byId.get(id) ?? null);
+    }),
     profileByUserId: new DataLoader<number, Profile | null>(async (userIds) => {
       const rows = await db.profile.findMany({ where: { userId: { in: [...userIds] } } });
       const byUser = new Map(rows.map((p) => [p.userId, p]));
