@@ -10,15 +10,18 @@ export interface StoredUpload {
   filename: string;
 }
 
-function megabytes(bytes: number): string {
-  return `${Math.round((bytes / 1_000_000) * 10) / 10} MB`;
+/** A byte limit as people write it: `500 MB`, `50 KB`. */
+export function formatBytes(bytes: number): string {
+  if (bytes >= 1_000_000) return `${Math.round((bytes / 1_000_000) * 10) / 10} MB`;
+  if (bytes >= 1000) return `${Math.round(bytes / 100) / 10} KB`;
+  return `${bytes} bytes`;
 }
 
 function translate(error: unknown, field: string, maxBytes: number): never {
   if (error instanceof AppError) throw error;
   const status = (error as { status?: number } | null)?.status;
   if (error instanceof TooLargeError || status === 413) {
-    throw new PayloadTooLargeError(`The file is larger than the ${megabytes(maxBytes)} limit.`, field);
+    throw new PayloadTooLargeError(`The file is larger than the ${formatBytes(maxBytes)} limit.`, field);
   }
   if (status === 400) throw new ValidationError([{ field, message: (error as Error).message }]);
   throw error;

@@ -60,10 +60,10 @@ export async function makeBusyVideo(dir: string, name: string, seconds: number):
   return file;
 }
 
-/** One image frame in the given format (png, mjpeg, webp, gif). */
-export async function makeImage(dir: string, name: string, size = '16x16'): Promise<Buffer> {
+/** One image frame, its format from the file extension (png, jpg, webp, gif); `flat` makes a one-colour image that compresses to almost nothing. */
+export async function makeImage(dir: string, name: string, size = '16x16', flat = false): Promise<Buffer> {
   const file = path.join(dir, name);
-  await ffmpeg(['-f', 'lavfi', '-i', `testsrc=s=${size}:r=1:d=1`, '-frames:v', '1', file]);
+  await ffmpeg(['-f', 'lavfi', '-i', flat ? `color=c=teal:s=${size}:d=1` : `testsrc=s=${size}:r=1:d=1`, '-frames:v', '1', file]);
   return fs.readFile(file);
 }
 

@@ -8,7 +8,7 @@ import type { Profile as ProfileRow } from '../../generated/prisma/client.js';
 import { PayloadTooLargeError, ValidationError } from '../../common/errors.js';
 import { requireViewer } from '../../common/access.js';
 import { randomToken } from '../../auth/tokens.js';
-import { storeUpload } from '../../media/uploads.js';
+import { formatBytes, storeUpload } from '../../media/uploads.js';
 import { bufferReader, probeImage, type ByteReader, type ImageInfo } from '../../media/image-probe.js';
 import { readBytes, type MediaStorage } from '../../storage/storage.js';
 
@@ -29,7 +29,7 @@ function decodeBase64(text: string, maxBytes: number): Buffer {
   }
   const padding = body.endsWith('==') ? 2 : body.endsWith('=') ? 1 : 0;
   if (Math.floor((body.length * 3) / 4) - padding > maxBytes) {
-    throw new PayloadTooLargeError(`The image is larger than the ${maxBytes / 1_000_000} MB limit.`, 'base64');
+    throw new PayloadTooLargeError(`The image is larger than the ${formatBytes(maxBytes)} limit.`, 'base64');
   }
   return Buffer.from(body, 'base64');
 }
