@@ -32,6 +32,9 @@ export class VideoWorkerPool {
   constructor(private readonly deps: VideoWorkerDeps) {}
 
   start(): void {
+    if (this.deps.config.videoWorkers > 0) {
+      void sweepScratch(this.deps.storage).catch((err) => this.deps.logger.warn({ err }, 'could not sweep scratch files'));
+    }
     for (let i = 0; i < this.deps.config.videoWorkers; i++) this.loops.push(this.loop(`${this.id}#${i}`));
   }
 
@@ -150,4 +153,15 @@ async function removeScratchOf(dir: string, jobId: string, keep: string): Promis
   await Promise.all(
     names.filter((n) => n.startsWith(`${jobId}-`) && path.join(dir, n) !== keep).map((n) => fs.rm(path.join(dir, n), { force: true })),
   );
+}
+
+/** Scratch files nobody has written to for an hour: left by a process that crashed. */
+async function sweepScratch(storage: MediaStorage, olderThanMs = 3_600_000): Promise<void> {
+  const dir = await storage.scratchDir();
+  const cutoff = Date.now() - olderThanMs;
+  for (const name of await fs.readdir(dir)) {
+    const file = path.join(dir, name);
+    const stats = await fs.stat(file).catch(() => null);
+    if (stats?.isFile() && stats.mtimeMs < cutoff) await fs.rm(file, { force: true });
+  }
 }
