@@ -2,6 +2,7 @@
 // never reaches an argument; only the `file` protocol is allowed; numbers are
 // checked before they become arguments; every run has a timeout.
 import { execFile } from 'node:child_process';
+import os from 'node:os';
 import ffmpeg from 'fluent-ffmpeg';
 import type { MediaBinaries } from './binaries.js';
 
@@ -107,7 +108,9 @@ export function trimVideo(binaries: MediaBinaries, options: TrimOptions): Promis
       .input(`file:${options.input}`)
       // -ss before -i seeks in the input; with a re-encode ffmpeg then decodes
       // from the previous keyframe and drops frames up to the exact start.
-      .inputOptions(['-nostdin', '-protocol_whitelist', 'file', '-ss', start])
+      // -timelimit: ffmpeg stops itself after that much CPU time (all threads
+      // together), even if this process died: a crash leaves it running otherwise.
+      .inputOptions(['-nostdin', '-timelimit', String(timeout * os.availableParallelism()), '-protocol_whitelist', 'file', '-ss', start])
       .outputOptions([
         '-t', duration,
         '-map', '0:v:0', '-map', '0:a:0?',

@@ -150,3 +150,21 @@ export async function until<T>(what: string, probe: () => Promise<T | undefined 
     await new Promise((resolve) => setTimeout(resolve, everyMs));
   }
 }
+
+/**
+ * Kills the ffmpeg processes a crashed (SIGKILLed) test server left running:
+ * those whose command line names that server's data directory, by their ids.
+ */
+export async function killOrphanedFfmpeg(dataDir: string): Promise<void> {
+  const pids = await fs.readdir('/proc').catch(() => [] as string[]);
+  for (const pid of pids.filter((p) => /^\d+$/.test(p))) {
+    const cmdline = await fs.readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+    if (cmdline.startsWith(FFMPEG) && cmdline.includes(dataDir)) {
+      try {
+        process.kill(Number(pid), 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  }
+}

@@ -75,6 +75,11 @@ export class VideoWorkerPool {
         if (!this.stopping) await this.sleep(config.videoPollIntervalMs);
         continue;
       }
+      if (this.stopping) {
+        // Claimed just as the process began to stop: give it straight back.
+        await releaseJob(db, job, workerId).catch((err) => logger.error({ err }, 'could not release the job'));
+        break;
+      }
       await this.run(job, workerId);
     }
   }
@@ -95,10 +100,11 @@ export class VideoWorkerPool {
         })
         .catch((err) => log.warn({ err }, 'could not renew the lease'));
     }, Math.max(200, (config.videoLeaseSeconds * 1000) / 3));
-    const scratch = await storage.scratchDir();
-    const output = path.join(scratch, `${job.id}-${crypto.randomBytes(6).toString('hex')}.mp4`);
+    let output = '';
     const started = Date.now();
     try {
+      const scratch = await storage.scratchDir();
+      output = path.join(scratch, `${job.id}-${crypto.randomBytes(6).toString('hex')}.mp4`);
       await removeScratchOf(scratch, job.id, output);
       const video = await db.video.findUnique({ where: { id: job.videoId }, select: { sourceKey: true } });
       if (!video?.sourceKey) throw new Error('the video has no source file');
@@ -127,7 +133,7 @@ export class VideoWorkerPool {
         if (!still) await storage.deletePrefix(`videos/${job.videoId}`);
       }
     } catch (err) {
-      await fs.rm(output, { force: true });
+      if (output) await fs.rm(output, { force: true });
       if (this.stopping && controller.signal.aborted && !leaseLost) {
         await releaseJob(db, job, workerId).catch((error) => log.error({ err: error }, 'could not release the job'));
         log.info('trim interrupted by shutdown; job released');
