@@ -81,6 +81,66 @@ export interface Config {
   requestTimeoutMs: number;
   /** Seconds in-flight requests get to finish on SIGTERM. Default 10. */
   shutdownGraceSeconds: number;
+  media: MediaConfig;
+}
+
+/** Uploads, avatars and the video trim workers (docs/media.md). */
+export interface MediaConfig {
+  /** Largest video upload in bytes (`VIDEO_MAX_BYTES`). Default 500 MB. */
+  videoMaxBytes: number;
+  /** Files accepted in one multipart request (`UPLOAD_MAX_FILES`). Default 1. */
+  uploadMaxFiles: number;
+  /** Longest source video in seconds (`VIDEO_MAX_DURATION`). Default 7200 (2 h). */
+  videoMaxDuration: number;
+  /** Videos a user may have queued or processing at once (`VIDEO_MAX_QUEUED_PER_USER`). Default 5. */
+  videoMaxQueuedPerUser: number;
+  /** Trim jobs this process runs at once (`VIDEO_WORKERS`); 0 runs none. Default 1. */
+  videoWorkers: number;
+  /** Seconds a claimed job stays locked without renewal (`VIDEO_LEASE_SECONDS`). Default 60. */
+  videoLeaseSeconds: number;
+  /** Milliseconds between polls for new jobs when idle (`VIDEO_POLL_INTERVAL_MS`). Default 1000. */
+  videoPollIntervalMs: number;
+  /** Attempts before a job is FAILED (`VIDEO_MAX_ATTEMPTS`). Default 3. */
+  videoMaxAttempts: number;
+  /** Milliseconds before a failed job is retried, times the attempts so far (`VIDEO_RETRY_DELAY_MS`). Default 10000. */
+  videoRetryDelayMs: number;
+  /** Seconds one ffmpeg run may take (`FFMPEG_TIMEOUT`). Default 3600. */
+  ffmpegTimeout: number;
+  /** x264 preset for the re-encode (`VIDEO_FFMPEG_PRESET`). Default `veryfast`. */
+  ffmpegPreset: string;
+  /** ffmpeg and ffprobe binaries (`FFMPEG_PATH`, `FFPROBE_PATH`). Default: the ones shipped by the npm packages. */
+  ffmpegPath: string | null;
+  ffprobePath: string | null;
+  /** Largest avatar in bytes (`AVATAR_MAX_BYTES`). Default 5 MB. */
+  avatarMaxBytes: number;
+  /** Largest avatar in pixels, width times height (`AVATAR_MAX_PIXELS`). Default 40 million. */
+  avatarMaxPixels: number;
+}
+
+const X264_PRESETS = ['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium', 'slow', 'slower', 'veryslow'];
+
+function loadMediaConfig(env: Env): MediaConfig {
+  const ffmpegPreset = str(env, 'VIDEO_FFMPEG_PRESET') ?? 'veryfast';
+  if (!X264_PRESETS.includes(ffmpegPreset)) {
+    throw new ConfigError(`VIDEO_FFMPEG_PRESET must be one of ${X264_PRESETS.join(', ')}, got "${ffmpegPreset}"`);
+  }
+  return {
+    videoMaxBytes: int(env, 'VIDEO_MAX_BYTES', 500 * 1000 * 1000, 1),
+    uploadMaxFiles: int(env, 'UPLOAD_MAX_FILES', 1, 1, 10),
+    videoMaxDuration: int(env, 'VIDEO_MAX_DURATION', 2 * 3600, 1),
+    videoMaxQueuedPerUser: int(env, 'VIDEO_MAX_QUEUED_PER_USER', 5, 1),
+    videoWorkers: int(env, 'VIDEO_WORKERS', 1, 0, 64),
+    videoLeaseSeconds: int(env, 'VIDEO_LEASE_SECONDS', 60, 1, 3600),
+    videoPollIntervalMs: int(env, 'VIDEO_POLL_INTERVAL_MS', 1000, 10, 600_000),
+    videoMaxAttempts: int(env, 'VIDEO_MAX_ATTEMPTS', 3, 1, 100),
+    videoRetryDelayMs: int(env, 'VIDEO_RETRY_DELAY_MS', 10_000, 0, 3_600_000),
+    ffmpegTimeout: int(env, 'FFMPEG_TIMEOUT', 3600, 1),
+    ffmpegPreset,
+    ffmpegPath: str(env, 'FFMPEG_PATH'),
+    ffprobePath: str(env, 'FFPROBE_PATH'),
+    avatarMaxBytes: int(env, 'AVATAR_MAX_BYTES', 5 * 1000 * 1000, 1),
+    avatarMaxPixels: int(env, 'AVATAR_MAX_PIXELS', 40_000_000, 1),
+  };
 }
 
 export class ConfigError extends Error {}
@@ -175,6 +235,7 @@ export function loadConfig(env: Env = process.env): Config {
     maxHeaderBytes: int(env, 'MAX_HEADER_BYTES', 16384, 1024, 1024 * 1024),
     requestTimeoutMs: int(env, 'REQUEST_TIMEOUT_MS', 300_000, 1000, 3_600_000),
     shutdownGraceSeconds: int(env, 'SHUTDOWN_GRACE_SECONDS', 10, 0, 600),
+    media: loadMediaConfig(env),
   };
 }
 

@@ -3,6 +3,7 @@
 // health checks and (later) the REST dialects.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import express from 'express';
 import pino, { type Logger } from 'pino';
 import { ApolloServer, HeaderMap } from '@apollo/server';
@@ -28,6 +29,11 @@ import { graphqlArmor } from './graphql/armor.js';
 import { httpStatusPlugin } from './graphql/http-status.js';
 import { isDatabaseUnavailable } from './graphql/format-error.js';
 import { AppError } from './common/errors.js';
+import { LocalDiskStorage } from './storage/local-disk.js';
+import { resolveBinaries } from './media/binaries.js';
+import { mediaRoutes } from './media/media.routes.js';
+import { uploadMiddleware } from './media/upload-middleware.js';
+import { VideoWorkerPool } from './modules/videos/video-workers.js';
 
 export interface RunningServer {
   url: string;
@@ -65,7 +71,11 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     { maxHeaderSize: config.maxHeaderBytes, requestTimeout: config.requestTimeoutMs, headersTimeout: Math.min(20_000, config.requestTimeoutMs) },
     app,
   );
-  const deps: AppDeps = { config, db: db.prisma, hasher, tokens, mailer, logger, throttle, publicUrl: config.publicUrl ?? '' };
+  const storage = new LocalDiskStorage(path.join(config.dataDir, 'media'));
+  const binaries = resolveBinaries(config.media);
+  const videoWorkers = new VideoWorkerPool({ db: db.prisma, storage, binaries, config: config.media, logger });
+  const media = { storage, binaries, wakeWorkers: () => videoWorkers.wake() };
+  const deps: AppDeps = { config, db: db.prisma, hasher, tokens, mailer, logger, throttle, publicUrl: config.publicUrl ?? '', media };
 
   const armor = graphqlArmor(config);
   const apollo = new ApolloServer<Context>({
@@ -92,9 +102,13 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   app.use(httpMetrics);
   app.use(healthRoutes(db));
   app.use(metricsRoutes(config, db.prisma));
+  app.use(mediaRoutes(deps));
+  // A base64 avatar travels in the JSON body: let the body hold the largest one.
+  const jsonLimit = Math.max(config.bodyLimit, Math.ceil(config.media.avatarMaxBytes / 3) * 4 + 64 * 1024);
   app.use(
     '/graphql',
-    express.json({ limit: config.bodyLimit }),
+    express.json({ limit: jsonLimit }),
+    ...uploadMiddleware(config.media),
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
         try {
@@ -122,6 +136,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const port = (httpServer.address() as AddressInfo).port;
   deps.publicUrl = publicUrlOf(config, port);
   const url = `http://localhost:${port}`;
+  videoWorkers.start();
 
   let closing: Promise<void> | undefined;
   return {
@@ -130,6 +145,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     deps,
     close: () =>
       (closing ??= (async () => {
+        await videoWorkers.stop();
         await apollo.stop();
         await throttle.close();
         await db.close();

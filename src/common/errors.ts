@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'CONFLICT'
   | 'GONE'
   | 'RATE_LIMITED'
+  | 'PAYLOAD_TOO_LARGE'
   | 'SERVICE_UNAVAILABLE'
   | 'INTERNAL_SERVER_ERROR';
 
@@ -56,6 +57,13 @@ export class GoneError extends AppError {
 export class ConflictError extends AppError {
   constructor(message: string, field?: string) {
     super('CONFLICT', message, field ? { fields: [{ field, message }] } : {});
+  }
+}
+
+/** An upload over a size limit. Over HTTP the whole response is 413 (Apollo reads `extensions.http`). */
+export class PayloadTooLargeError extends AppError {
+  constructor(message: string, field?: string) {
+    super('PAYLOAD_TOO_LARGE', message, { http: { status: 413 }, ...(field ? { fields: [{ field, message }] } : {}) });
   }
 }
 

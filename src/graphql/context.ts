@@ -8,6 +8,7 @@ import type { PasswordHasher } from '../auth/passwords.js';
 import type { AccessTokens } from '../auth/tokens.js';
 import type { Mailer } from '../mail/mailer.js';
 import type { Throttle } from '../security/throttle.js';
+import type { MediaServices } from '../media/media-services.js';
 import { createLoaders, type Loaders } from './loaders.js';
 
 export const ADMIN_ROLE = 'admin';
@@ -30,6 +31,8 @@ export interface AppDeps {
   throttle: Throttle;
   /** Base URL for links in mail and REST documents. */
   publicUrl: string;
+  /** Media storage, ffmpeg binaries and the trim workers' wake-up call. */
+  media: MediaServices;
 }
 
 export interface RequestInfo {

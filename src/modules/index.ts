@@ -8,6 +8,8 @@ import { UsersAdminResolver } from './users/users-admin.resolver.js';
 import { RolesResolver } from './roles/roles.resolver.js';
 import { OrganisationMemberResolver, OrganisationsResolver } from './organisations/organisations.resolver.js';
 import { TeamMemberResolver, TeamsResolver } from './organisations/teams.resolver.js';
+import { VideosResolver } from './videos/videos.resolver.js';
+import { AvatarsResolver } from './avatars/avatars.resolver.js';
 
 export const resolvers = [
   UsersResolver,
@@ -21,4 +23,6 @@ export const resolvers = [
   OrganisationMemberResolver,
   TeamsResolver,
   TeamMemberResolver,
+  VideosResolver,
+  AvatarsResolver,
 ] as const;

@@ -37,7 +37,23 @@ export interface TestServer {
   post(pathname: string, body: string, headers?: Record<string, string>): Promise<Response>;
   /** Mail files written under DATA_DIR/mail, oldest first, optionally only those to one address. */
   mails(to?: string): Promise<string[]>;
-  stop(): Promise<void>;
+  /**
+   * Stops the process (SIGTERM, or SIGKILL to simulate a crash). With `keepData`
+   * the data directory and database stay, for another server to reuse them.
+   */
+  stop(options?: StopOptions): Promise<void>;
+}
+
+export interface StopOptions {
+  keepData?: boolean;
+  signal?: 'SIGTERM' | 'SIGKILL';
+}
+
+export interface StartOptions {
+  /** Rewrites the PostgreSQL URL the gateway is given (e.g. to go through a proxy); the test database is still created and dropped. */
+  rewriteDatabaseUrl?: (url: string) => string;
+  /** Reuse the data directory (and database) of a server stopped with `keepData`. */
+  reuse?: Pick<TestServer, 'dataDir' | 'databaseUrl'>;
 }
 
 async function createDatabase(baseUrl: string): Promise<string> {
@@ -85,15 +101,10 @@ function waitForListening(child: ChildProcess, output: () => string, timeoutMs: 
   });
 }
 
-export interface TestServerOptions {
-  /** Rewrites the PostgreSQL URL the gateway is given (e.g. to go through a proxy); the test database is still created and dropped. */
-  rewriteDatabaseUrl?: (url: string) => string;
-}
-
-export async function startTestServer(env: Record<string, string> = {}, options: TestServerOptions = {}): Promise<TestServer> {
-  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'usergraph-test-'));
+export async function startTestServer(env: Record<string, string> = {}, options: StartOptions = {}): Promise<TestServer> {
+  const dataDir = options.reuse?.dataDir ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'usergraph-test-')));
   const baseUrl = process.env.TEST_DATABASE_URL || null;
-  const databaseUrl = baseUrl ? await createDatabase(baseUrl) : null;
+  const databaseUrl = options.reuse ? options.reuse.databaseUrl : baseUrl ? await createDatabase(baseUrl) : null;
   const gatewayDatabaseUrl = databaseUrl && options.rewriteDatabaseUrl ? options.rewriteDatabaseUrl(databaseUrl) : databaseUrl;
   let output = '';
   const child = spawn(process.execPath, [path.join(root, 'dist/main.js')], {
@@ -121,7 +132,7 @@ export async function startTestServer(env: Record<string, string> = {}, options:
     port = await waitForListening(child, () => output, 170_000);
   } catch (error) {
     child.kill('SIGKILL');
-    if (baseUrl && databaseUrl) await dropDatabase(baseUrl, databaseUrl).catch(() => {});
+    if (baseUrl && databaseUrl && !options.reuse) await dropDatabase(baseUrl, databaseUrl).catch(() => {});
     throw error;
   }
   const url = `http://127.0.0.1:${port}`;
@@ -153,14 +164,15 @@ export async function startTestServer(env: Record<string, string> = {}, options:
       const contents = await Promise.all(files.map((f) => fs.readFile(path.join(dir, f), 'utf8')));
       return to ? contents.filter((m) => new RegExp(`^To: ${to.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'mi').test(m)) : contents;
     },
-    async stop() {
-      if (child.exitCode === null) {
+    async stop({ keepData = false, signal = 'SIGTERM' }: StopOptions = {}) {
+      if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGTERM');
+        child.kill(signal);
         const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
         await exited;
         clearTimeout(timer);
       }
+      if (keepData) return;
       if (baseUrl && databaseUrl) await dropDatabase(baseUrl, databaseUrl);
       await fs.rm(dataDir, { recursive: true, force: true });
     },

@@ -1,0 +1,138 @@
+// ffprobe and ffmpeg, run on server-generated paths only. A user's filename
+// never reaches an argument; only the `file` protocol is allowed; numbers are
+// checked before they become arguments; every run has a timeout.
+import { execFile } from 'node:child_process';
+import os from 'node:os';
+import ffmpeg from 'fluent-ffmpeg';
+import type { MediaBinaries } from './binaries.js';
+
+export interface ProbeResult {
+  formatName: string;
+  /** Seconds, finite and positive. */
+  duration: number;
+  width: number;
+  height: number;
+  hasAudio: boolean;
+}
+
+/** Why a file is not an acceptable video, in words a user can act on. */
+export class NotAVideoError extends Error {}
+
+// Demuxers that read single images or raw streams: not a video container.
+const IMAGE_FORMATS = /^(image2|.*_pipe|gif|apng|webp|tty|bin|txt|lavfi)$/;
+
+function run(binary: string, args: string[], timeoutMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(binary, args, { timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 8 * 1024 * 1024, windowsHide: true }, (error, stdout, stderr) => {
+      if (error) reject(Object.assign(error, { stderr: String(stderr).slice(-2000) }));
+      else resolve(String(stdout));
+    });
+  });
+}
+
+interface RawProbe {
+  format?: { format_name?: string; duration?: string };
+  streams?: Array<{ codec_type?: string; width?: number; height?: number; nb_frames?: string; nb_read_packets?: string; disposition?: { attached_pic?: number } }>;
+}
+
+/**
+ * Reads the container and counts its packets (demuxing only, no decoding),
+ * so that a truncated file is caught here rather than in the worker.
+ */
+export async function probeVideo(binaries: MediaBinaries, file: string, timeoutMs = 120_000): Promise<ProbeResult> {
+  let raw: RawProbe;
+  try {
+    const out = await run(
+      binaries.ffprobe,
+      ['-v', 'error', '-protocol_whitelist', 'file', '-count_packets', '-show_entries',
+        'format=format_name,duration:stream=codec_type,width,height,nb_frames,nb_read_packets:stream_disposition=attached_pic',
+        '-of', 'json', `file:${file}`],
+      timeoutMs,
+    );
+    raw = JSON.parse(out) as RawProbe;
+  } catch {
+    throw new NotAVideoError('The file is not a video that can be read (unknown format or damaged file).');
+  }
+  const formatName = raw.format?.format_name ?? '';
+  const video = raw.streams?.find((s) => s.codec_type === 'video' && !s.disposition?.attached_pic);
+  if (!formatName || IMAGE_FORMATS.test(formatName) || !video) {
+    throw new NotAVideoError('The file has no video stream.');
+  }
+  const duration = Number(raw.format?.duration);
+  if (!Number.isFinite(duration) || duration <= 0) throw new NotAVideoError('The video has no known duration.');
+  const read = Number(video.nb_read_packets);
+  const declared = Number(video.nb_frames);
+  if (!(read > 0) || (declared > 0 && read < declared * 0.98)) {
+    throw new NotAVideoError('The video is incomplete (truncated or damaged).');
+  }
+  return {
+    formatName,
+    duration,
+    width: video.width ?? 0,
+    height: video.height ?? 0,
+    hasAudio: raw.streams!.some((s) => s.codec_type === 'audio'),
+  };
+}
+
+export interface TrimOptions {
+  input: string;
+  output: string;
+  /** Seconds from the start of the source. */
+  start: number;
+  /** Seconds of output. */
+  duration: number;
+  preset: string;
+  timeoutSeconds: number;
+  signal?: AbortSignal;
+}
+
+function seconds(value: number, name: string): string {
+  if (!Number.isFinite(value) || value < 0 || value > 1e6) throw new RangeError(`${name} is not a valid number of seconds: ${value}`);
+  return value.toFixed(3);
+}
+
+/**
+ * Cuts [start, start + duration) out of the input and re-encodes it to H.264/AAC
+ * in MP4 (docs/media.md explains why re-encode rather than stream copy).
+ */
+export function trimVideo(binaries: MediaBinaries, options: TrimOptions): Promise<void> {
+  const start = seconds(options.start, 'start');
+  const duration = seconds(options.duration, 'duration');
+  if (!(options.duration > 0)) throw new RangeError('duration must be positive');
+  if (!/^[a-z]+$/.test(options.preset)) throw new RangeError(`invalid preset ${options.preset}`);
+  const timeout = Math.max(1, Math.floor(options.timeoutSeconds));
+  return new Promise((resolve, reject) => {
+    if (options.signal?.aborted) return reject(new Error('aborted'));
+    const command = ffmpeg({ timeout })
+      .setFfmpegPath(binaries.ffmpeg)
+      .input(`file:${options.input}`)
+      // -ss before -i seeks in the input; with a re-encode ffmpeg then decodes
+      // from the previous keyframe and drops frames up to the exact start.
+      // -timelimit: ffmpeg stops itself after that much CPU time (all threads
+      // together), even if this process died: a crash leaves it running otherwise.
+      .inputOptions(['-nostdin', '-timelimit', String(timeout * os.availableParallelism()), '-protocol_whitelist', 'file', '-ss', start])
+      .outputOptions([
+        '-t', duration,
+        '-map', '0:v:0', '-map', '0:a:0?',
+        '-sn', '-dn', '-map_metadata', '-1', '-map_chapters', '-1',
+        '-vf', 'scale=trunc(iw/2)*2:trunc(ih/2)*2',
+        '-c:v', 'libx264', '-preset', options.preset, '-crf', '20', '-pix_fmt', 'yuv420p',
+        '-c:a', 'aac', '-b:a', '128k',
+        '-movflags', '+faststart',
+        '-f', 'mp4',
+      ])
+      .output(`file:${options.output}`);
+    const onAbort = () => command.kill('SIGKILL');
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    command
+      .on('error', (error: Error, _stdout: string | null, stderr: string | null) => {
+        options.signal?.removeEventListener('abort', onAbort);
+        reject(Object.assign(new Error(options.signal?.aborted ? 'aborted' : error.message), { stderr: String(stderr ?? '').slice(-2000) }));
+      })
+      .on('end', () => {
+        options.signal?.removeEventListener('abort', onAbort);
+        resolve();
+      })
+      .run();
+  });
+}

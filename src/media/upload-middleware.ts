@@ -1,0 +1,27 @@
+// GraphQL multipart requests (graphql-upload) on /graphql, with limits. The
+// files stream through to the resolvers; nothing here buffers a whole file.
+// A request the parser refuses (too many files, malformed multipart) gets a
+// GraphQL-shaped JSON error with its HTTP status. Apollo's CSRF prevention
+// still applies after this: a multipart request without the
+// `apollo-require-preflight` header is refused by Apollo.
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import graphqlUploadExpress from 'graphql-upload/graphqlUploadExpress.mjs';
+import type { MediaConfig } from '../config.js';
+
+export function uploadMiddleware(config: MediaConfig): [RequestHandler, ErrorRequestHandler] {
+  const parse = graphqlUploadExpress({
+    maxFileSize: Math.max(config.videoMaxBytes, config.avatarMaxBytes),
+    maxFiles: config.uploadMaxFiles,
+    maxFieldSize: 1_000_000,
+  }) as RequestHandler;
+  const onError: ErrorRequestHandler = (err, _req, res, next) => {
+    const status = typeof err?.status === 'number' ? err.status : 0;
+    if (!err?.expose || status < 400 || status >= 500) return next(err);
+    const code = status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST';
+    const message = status === 413 && /max file uploads/.test(err.message)
+      ? `Send at most ${config.uploadMaxFiles} file${config.uploadMaxFiles === 1 ? '' : 's'} per request.`
+      : String(err.message);
+    res.status(status).json({ errors: [{ message, extensions: { code } }] });
+  };
+  return [parse, onError];
+}

@@ -1,0 +1,173 @@
+// The trim workers of one gateway process: VIDEO_WORKERS loops, each claiming
+// a job from the database, running ffmpeg on it while renewing its lease, and
+// storing the output. Stopping aborts ffmpeg and hands claimed jobs back.
+import crypto from 'node:crypto';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import type { MediaConfig } from '../../config.js';
+import type { PrismaClient } from '../../generated/prisma/client.js';
+import type { MediaStorage } from '../../storage/storage.js';
+import type { MediaBinaries } from '../../media/binaries.js';
+import { trimVideo } from '../../media/ffmpeg.js';
+import { claimJob, completeJob, failAttempt, releaseJob, renewLease, type ClaimedJob } from './video-jobs.js';
+import { outputKeyOf } from './videos.keys.js';
+
+export interface VideoWorkerDeps {
+  db: PrismaClient;
+  storage: MediaStorage;
+  binaries: MediaBinaries;
+  config: MediaConfig;
+  logger: Logger;
+}
+
+export class VideoWorkerPool {
+  private readonly id = `${os.hostname()}:${process.pid}:${crypto.randomBytes(4).toString('hex')}`;
+  private stopping = false;
+  private loops: Promise<void>[] = [];
+  private readonly running = new Map<string, AbortController>();
+  private sleepers = new Set<() => void>();
+
+  constructor(private readonly deps: VideoWorkerDeps) {}
+
+  start(): void {
+    if (this.deps.config.videoWorkers > 0) {
+      void sweepScratch(this.deps.storage).catch((err) => this.deps.logger.warn({ err }, 'could not sweep scratch files'));
+    }
+    for (let i = 0; i < this.deps.config.videoWorkers; i++) this.loops.push(this.loop(`${this.id}#${i}`));
+  }
+
+  /** Called after an upload: an idle worker looks for the new job now rather than at its next poll. */
+  wake(): void {
+    for (const wake of this.sleepers) wake();
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wake();
+    for (const controller of this.running.values()) controller.abort();
+    await Promise.all(this.loops);
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.sleepers.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.sleepers.add(done);
+    });
+  }
+
+  private async loop(workerId: string): Promise<void> {
+    const { db, config, logger } = this.deps;
+    while (!this.stopping) {
+      let job: ClaimedJob | null = null;
+      try {
+        job = await claimJob(db, workerId, config.videoLeaseSeconds);
+      } catch (err) {
+        if (!this.stopping) logger.error({ err }, 'could not claim a trim job');
+      }
+      if (!job) {
+        if (!this.stopping) await this.sleep(config.videoPollIntervalMs);
+        continue;
+      }
+      if (this.stopping) {
+        // Claimed just as the process began to stop: give it straight back.
+        await releaseJob(db, job, workerId).catch((err) => logger.error({ err }, 'could not release the job'));
+        break;
+      }
+      await this.run(job, workerId);
+    }
+  }
+
+  private async run(job: ClaimedJob, workerId: string): Promise<void> {
+    const { db, storage, binaries, config, logger } = this.deps;
+    const log = logger.child({ jobId: job.id, videoId: job.videoId, attempt: job.attempts });
+    const controller = new AbortController();
+    this.running.set(job.id, controller);
+    let leaseLost = false;
+    const renewal = setInterval(() => {
+      renewLease(db, job.id, workerId, config.videoLeaseSeconds)
+        .then((held) => {
+          if (!held) {
+            leaseLost = true;
+            controller.abort();
+          }
+        })
+        .catch((err) => log.warn({ err }, 'could not renew the lease'));
+    }, Math.max(200, (config.videoLeaseSeconds * 1000) / 3));
+    let output = '';
+    const started = Date.now();
+    try {
+      const scratch = await storage.scratchDir();
+      output = path.join(scratch, `${job.id}-${crypto.randomBytes(6).toString('hex')}.mp4`);
+      await removeScratchOf(scratch, job.id, output);
+      const video = await db.video.findUnique({ where: { id: job.videoId }, select: { sourceKey: true } });
+      if (!video?.sourceKey) throw new Error('the video has no source file');
+      const source = await storage.localCopy(video.sourceKey);
+      try {
+        log.info('trim started');
+        await trimVideo(binaries, {
+          input: source.path,
+          output,
+          start: job.trimStart,
+          duration: job.duration,
+          preset: config.ffmpegPreset,
+          timeoutSeconds: config.ffmpegTimeout,
+          signal: controller.signal,
+        });
+      } finally {
+        await source.release();
+      }
+      const outputKey = outputKeyOf(job.videoId);
+      await storage.putFile(outputKey, output);
+      if (await completeJob(db, job, workerId, outputKey)) {
+        log.info({ ms: Date.now() - started }, 'trim finished');
+      } else {
+        // Deleted (or taken over) while we worked: do not leave the output behind.
+        const still = await db.trimRequest.findUnique({ where: { id: job.id }, select: { id: true } });
+        if (!still) await storage.deletePrefix(`videos/${job.videoId}`);
+      }
+    } catch (err) {
+      if (output) await fs.rm(output, { force: true });
+      if (this.stopping && controller.signal.aborted && !leaseLost) {
+        await releaseJob(db, job, workerId).catch((error) => log.error({ err: error }, 'could not release the job'));
+        log.info('trim interrupted by shutdown; job released');
+      } else if (leaseLost) {
+        log.warn('lease lost; another worker owns the job now, or the video was deleted');
+      } else {
+        log.warn({ err, stderr: (err as { stderr?: string }).stderr }, 'trim attempt failed');
+        const message = `The video could not be processed after ${job.attempts} attempt${job.attempts === 1 ? '' : 's'}; the file may be damaged or use an unsupported codec.`;
+        await failAttempt(db, job, workerId, config.videoMaxAttempts, config.videoRetryDelayMs, message).catch((error) =>
+          log.error({ err: error }, 'could not record the failed attempt'),
+        );
+      }
+    } finally {
+      clearInterval(renewal);
+      this.running.delete(job.id);
+    }
+  }
+}
+
+/** Scratch outputs of earlier attempts of this job (a crashed process leaves them). */
+async function removeScratchOf(dir: string, jobId: string, keep: string): Promise<void> {
+  const names = await fs.readdir(dir).catch(() => [] as string[]);
+  await Promise.all(
+    names.filter((n) => n.startsWith(`${jobId}-`) && path.join(dir, n) !== keep).map((n) => fs.rm(path.join(dir, n), { force: true })),
+  );
+}
+
+/** Scratch files nobody has written to for an hour: left by a process that crashed. */
+async function sweepScratch(storage: MediaStorage, olderThanMs = 3_600_000): Promise<void> {
+  const dir = await storage.scratchDir();
+  const cutoff = Date.now() - olderThanMs;
+  for (const name of await fs.readdir(dir)) {
+    const file = path.join(dir, name);
+    const stats = await fs.stat(file).catch(() => null);
+    if (stats?.isFile() && stats.mtimeMs < cutoff) await fs.rm(file, { force: true });
+  }
+}
