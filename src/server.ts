@@ -83,6 +83,8 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     introspection: config.introspection,
     allowBatchedHttpRequests: false,
     parseOptions: { maxTokens: config.graphql.maxTokens },
+    // No automatic persisted queries: nothing uses them, and their cache is memory a client could fill.
+    persistedQueries: false,
     includeStacktraceInErrorResponses: config.env === 'development',
     formatError: createFormatError(logger, config.env === 'development'),
     validationRules: armor.validationRules,

@@ -147,6 +147,28 @@ describe('GraphQL request limits', () => {
   });
 });
 
+describe('inputs the fuzzer once broke', () => {
+  it('refuses a NUL character in any argument with BAD_USER_INPUT naming the field', async () => {
+    const result = await server.gql(RegisterDocument, { input: { email: uniqueEmail(), password: PASSWORD, username: 'nul\u0000name' } });
+    expect(onlyError(result).extensions).toEqual({ code: 'BAD_USER_INPUT', fields: [{ field: 'input.username', message: 'Text may not contain NUL (\\u0000) characters.' }] });
+  });
+
+  it('answers a malformed multipart body with 400', async () => {
+    const response = await server.post('/graphql', '--x\r\nnot a part header\r\n', { 'content-type': 'multipart/form-data; boundary=x', 'apollo-require-preflight': 'true' });
+    expect(response.status).toBe(400);
+    expect((await response.json()).errors[0]).toMatchObject({ extensions: { code: 'BAD_REQUEST' } });
+  });
+
+  it('does not support automatic persisted queries: a hash alone is refused, a wrong hash beside a query is ignored', async () => {
+    const hashOnly = await server.post('/graphql', JSON.stringify({ extensions: { persistedQuery: { version: 1, sha256Hash: 'x' } } }));
+    expect(hashOnly.status).toBe(400);
+    expect((await hashOnly.json()).errors[0].extensions.code).toBe('PERSISTED_QUERY_NOT_SUPPORTED');
+    const withQuery = await server.post('/graphql', JSON.stringify({ query: '{ me { id } }', extensions: { persistedQuery: { version: 1, sha256Hash: 'x' } } }));
+    expect(withQuery.status).toBe(200);
+    expect(await withQuery.json()).toEqual({ data: { me: null } });
+  });
+});
+
 describe('audit log', () => {
   it('records sign-ins and failures without secrets, for admins only', async () => {
     const email = uniqueEmail();

@@ -15,6 +15,13 @@ export function uploadMiddleware(config: MediaConfig): [RequestHandler, ErrorReq
     maxFieldSize: 1_000_000,
   }) as RequestHandler;
   const onError: ErrorRequestHandler = (err, _req, res, next) => {
+    // Busboy's parse errors ("Unexpected end of form", "Malformed part header")
+    // carry no status but are the client's; system errors (ENOSPC...) are ours.
+    const systemError = typeof err?.code === 'string' && /^E[A-Z]+$/.test(err.code);
+    if (typeof err?.status !== 'number' && !systemError) {
+      res.status(400).json({ errors: [{ message: `The multipart request is malformed: ${String(err?.message ?? 'unreadable body')}.`, extensions: { code: 'BAD_REQUEST' } }] });
+      return;
+    }
     const status = typeof err?.status === 'number' ? err.status : 0;
     if (!err?.expose || status < 400 || status >= 500) return next(err);
     const code = status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST';
