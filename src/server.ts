@@ -1,6 +1,6 @@
 // Composition root: config, database and migrations, the schema, Apollo
 // Server with the drain plugin, then one HTTP app that mounts /graphql, the
-// health checks and (later) the REST dialects.
+// health checks and the REST dialects.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
@@ -21,6 +21,7 @@ import { createFormatError } from './graphql/format-error.js';
 import { ensureAdmin } from './modules/users/admin-bootstrap.js';
 import { healthRoutes } from './http/health.js';
 import { jsonErrorHandler, notFoundHandler } from './http/errors.js';
+import { createRestRouter } from './rest/index.js';
 
 export interface RunningServer {
   url: string;
@@ -76,6 +77,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
         buildContext(deps, { authorization: req.headers.authorization, ip: req.ip ?? null, userAgent: req.get('user-agent') ?? null }),
     }),
   );
+  app.use(await createRestRouter(deps));
   app.use(notFoundHandler);
   app.use(jsonErrorHandler(logger));
 
