@@ -43,7 +43,7 @@ function send(res: Response, dialect: RestDialect, response: RestResponse): void
   // JSON:API forbids media type parameters; plain JSON, HTML and text say their charset.
   const withCharset = /^(application\/json|text\/)/.test(contentType) && !/charset=/i.test(contentType);
   res.setHeader('Content-Type', withCharset ? `${contentType}; charset=utf-8` : contentType);
-  res.send(text);
+  res.send(Buffer.from(text, 'utf8'));
 }
 
 function restRequest(req: Request, method: HttpMethod, query: Record<string, unknown>, body: unknown, contentType: string | null, publicUrl: string): RestRequest {
