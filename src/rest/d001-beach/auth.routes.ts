@@ -19,7 +19,7 @@ export const signIn: RestRoute<{ login: { accessToken: string; user: GqlBeachUse
     ${BEACH_USER_FRAGMENT}`,
   variables(req) {
     const params = new ParamReader();
-    const session = params.hash(req.params, 'session', 'session', { required: true }) ?? {};
+    const session = params.root(req.params, 'session', 'session');
     params.onlyKnown(session, ['email', 'password'], (k) => `session[${k}]`);
     const identifier = params.string(session, 'email', 'session[email]', { required: true });
     const password = params.string(session, 'password', 'session[password]', { required: true });

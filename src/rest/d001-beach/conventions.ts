@@ -9,7 +9,8 @@ import type { AuthScheme, RestError, RestResponse } from '../framework/types.js'
 /** Bad input and taken emails or usernames are all 400 in this dialect, as beach answers invalid records. */
 export function beachError(error: RestError): RestResponse {
   const status = error.code === 'BAD_USER_INPUT' || error.code === 'CONFLICT' ? 400 : error.status;
-  const message = error.fields.length > 1 ? error.fields.map((f) => f.message).join(' ') : error.fields[0]?.message ?? error.message;
+  // One problem: the error's own sentence; several: each field's, in order.
+  const message = error.fields.length > 1 ? error.fields.map((f) => f.message).join(' ') : error.message;
   return { status, body: { error: { message } } };
 }
 

@@ -31,7 +31,7 @@ function blankToNull(value: string | undefined): string | null | undefined {
 
 export function updateUserVariables(params: Hash): Record<string, unknown> {
   const read = new ParamReader();
-  const user = read.hash(params, 'user', 'user', { required: true }) ?? {};
+  const user = read.root(params, 'user', 'user');
   read.onlyKnown(user, USER_KEYS, (k) => `user[${k}]`);
   const input: Record<string, unknown> = {};
   input.email = read.string(user, 'email', 'user[email]', { required: true });

@@ -30,7 +30,7 @@ export const signUp: RestRoute<{ register: { id: string }; login: { accessToken:
     ${BEACH_USER_FRAGMENT}`,
   variables(req) {
     const params = new ParamReader();
-    const user = params.hash(req.params, 'user', 'user', { required: true }) ?? {};
+    const user = params.root(req.params, 'user', 'user');
     params.onlyKnown(user, ['email', 'username', 'password', 'password_confirmation'], (k) => `user[${k}]`);
     const email = params.string(user, 'email', 'user[email]', { required: true });
     const username = params.string(user, 'username', 'user[username]', { required: true });

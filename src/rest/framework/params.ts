@@ -45,6 +45,13 @@ export class ParamReader {
     return number;
   }
 
+  /** The outer hash of a request (`user`, `session`): without it nothing else is worth checking, so this throws at once. */
+  root(source: Hash, key: string, name: string): Hash {
+    const value = this.hash(source, key, name, { required: true });
+    this.throwIfAny();
+    return value!;
+  }
+
   hash(source: Hash, key: string, name: string, options: { required?: boolean } = {}): Hash | undefined {
     const value = source[key];
     if (value === undefined || value === null) {
