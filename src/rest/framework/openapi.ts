@@ -47,7 +47,10 @@ function operation(dialect: RestDialect, route: RestRoute): Json {
     ...Object.entries(doc.headers ?? {}).map(([name, p]) => parameter(name, 'header', p)),
   ];
   const responses: Json = {};
-  for (const [status, r] of Object.entries(doc.responses)) responses[status] = response(r, dialect);
+  // Error answers without their own schema have the dialect's error body.
+  for (const [status, r] of Object.entries(doc.responses)) {
+    responses[status] = response(Number(status) >= 400 && !r.schema ? { ...r, schema: dialect.errorSchema } : r, dialect);
+  }
   for (const [status, description] of Object.entries(dialect.commonErrors)) {
     responses[status] ??= response({ description, schema: dialect.errorSchema }, dialect);
   }
