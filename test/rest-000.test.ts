@@ -68,6 +68,11 @@ describe('POST /api/v1/users/registration', () => {
     ],
     ['an over-long email', `email=${'a'.repeat(250)}%40example.com&password=correct-horse-1`, [['/data/attributes/email', 'Email must be at most 254 characters.']]],
     [
+      'a password over 72 bytes',
+      `email=long-pass%40example.com&password=${'p'.repeat(73)}`,
+      [['/data/attributes/password', 'Password must be at most 72 bytes long (bcrypt ignores anything beyond).']],
+    ],
+    [
       'missing fields',
       '',
       [
@@ -171,6 +176,12 @@ describe('POST /api/v1/users/session', () => {
     expect(response.status).toBe(401);
     expect(response.type).toBe('application/vnd.api+json');
     expect(response.json).toEqual({ errors: [{ status: '401', title: 'Unauthorized', detail: 'Invalid email, username or password.' }], jsonapi: { version: '1.0' } });
+  });
+
+  it('answers an over-long email with 422 on the email', async () => {
+    const response = await rest(server, 'POST', SESSION, { body: `email=${'a'.repeat(300)}%40example.com&password=password`, headers: SEED_HEADERS });
+    expect(response.status).toBe(422);
+    expect(response.json).toEqual(invalid(['/data/attributes/email', 'At most 254 characters.']));
   });
 
   it('answers missing credentials with 422 pointing at email and password', async () => {

@@ -450,3 +450,28 @@ it('never answers a password hash or secret', async () => {
   const response = await rest(server, 'GET', '/v1/user', { headers: { Authorization: `Bearer ${user.token}` } });
   expect(response.text).not.toMatch(/hash|secret|\$2[aby]\$/i);
 });
+
+describe('POST /v1/users where sign-in needs a confirmed email', () => {
+  let strict: TestServer;
+  let strictApp: string;
+  beforeAll(async () => {
+    strict = await startTestServer({ REQUIRE_EMAIL_CONFIRMATION: 'true' });
+    const admin = await signInAsAdmin(strict);
+    const app = (await strict.gql(CreateApplicationDocument, { name: 'strict' }, { token: admin.accessToken })).data!.createApplication;
+    strictApp = `application_id ${app.uid}, client_secret ${app.secret}`;
+  });
+  afterAll(() => strict.stop());
+
+  it('answers 201 without a token rather than an error for an account it did create', async () => {
+    const email = uniqueEmail('strict');
+    const body = railsForm({ user: { email, username: 'strict-user', password: PASSWORD } });
+    const response = await rest(strict, 'POST', '/v1/users', { body, headers: { ...FORM, Authorization: strictApp } });
+    expect(response.status).toBe(201);
+    expect(response.json).toEqual({ user: null, access_token: null, message: 'Confirm your email address before signing in; check your inbox for the link.' });
+    const again = await rest(strict, 'POST', '/v1/users', { body, headers: { ...FORM, Authorization: strictApp } });
+    expect(again.json).toEqual(error('An account with that email already exists.'));
+    const signIn = await rest(strict, 'POST', '/v1/auth', { body: railsForm({ session: { email, password: PASSWORD } }), headers: { ...FORM, Authorization: strictApp } });
+    expect(signIn.status).toBe(403);
+    expect(signIn.json).toEqual(error('Confirm your email address before signing in; check your inbox for the link.'));
+  });
+});

@@ -15,8 +15,11 @@ export const DIALECTS: RestDialect[] = [d000RailsJsonApi, d001Beach];
 export async function createRestRouter(deps: AppDeps, dialects: RestDialect[] = DIALECTS): Promise<Router> {
   const schema = await getSchema();
   const router = express.Router();
+  // Built on first request: the public URL is known only once the server listens.
+  let openapi: object | undefined;
   router.get('/rest/openapi.json', (_req, res) => {
-    res.json(buildOpenApiDocument(schema, dialects, deps.publicUrl));
+    openapi ??= buildOpenApiDocument(schema, dialects, deps.publicUrl);
+    res.json(openapi);
   });
   router.use(await buildRestRouter(deps, schema, dialects));
   return router;

@@ -40,6 +40,9 @@ export const signUp: RestRoute<{ register: { id: string }; login: { accessToken:
     return { input: { email, username, password, passwordConfirmation }, identifier: email, password };
   },
   respond: ({ login }) => ({ status: 201, body: { user: beachUser(login.user, true), access_token: login.accessToken } }),
+  // Registered, but this server signs in only confirmed users: the account exists, so say so rather than fail.
+  error: (error) =>
+    error.path?.[0] === 'login' && error.code === 'FORBIDDEN' ? { status: 201, body: { user: null, access_token: null, message: error.message } } : undefined,
   doc: {
     summary: 'Register a User',
     body: {
@@ -58,7 +61,15 @@ export const signUp: RestRoute<{ register: { id: string }; login: { accessToken:
       example: { user: { email: 'someone@example.com', username: 'someone', password: 'correct-horse-1' } },
     },
     responses: {
-      201: { description: 'The new user, signed in', schema: userWithTokenSchema },
+      201: {
+        description: 'The new user, signed in. Where email confirmation is required before signing in: `{"user": null, "access_token": null, "message": "..."}`.',
+        schema: {
+          oneOf: [
+            userWithTokenSchema,
+            { type: 'object', required: ['user', 'access_token', 'message'], properties: { user: { type: 'null' }, access_token: { type: 'null' }, message: { type: 'string' } } },
+          ],
+        },
+      },
       400: { description: 'Missing or invalid parameters, or the email or username is taken' },
       401: { description: 'Missing or wrong application credentials' },
     },
