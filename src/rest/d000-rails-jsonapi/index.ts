@@ -10,7 +10,7 @@ export const d000RailsJsonApi: RestDialect = {
   contentType: JSON_API,
   bodyTypes: [FORM, JSON_TYPE, JSON_API],
   routes,
-  error: ({ code, status, message, fields }) => jsonApiError({ code, status, message, fields }),
+  error: (error) => jsonApiError(error),
   errorSchema,
   commonErrors: {
     400: 'The body could not be read',

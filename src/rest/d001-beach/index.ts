@@ -12,7 +12,7 @@ export const d001Beach: RestDialect = {
   contentType: 'application/json',
   bodyTypes: [FORM, JSON_TYPE],
   routes: [...authRoutes, ...userRoutes, ...passwordRoutes],
-  error: ({ code, status, message, fields }) => beachError({ code, status, message, fields }),
+  error: (error) => beachError(error),
   errorSchema,
   commonErrors: {
     400: 'Bad input: {"error":{"message":"..."}}',

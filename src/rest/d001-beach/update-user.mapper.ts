@@ -47,7 +47,7 @@ export function updateUserVariables(params: Hash): Record<string, unknown> {
     const profile: Record<string, unknown> = {};
     const customFields: Record<string, string> = {};
     read.integer(profileParams, 'id', name('id'), { required: true, min: 1 });
-    for (const [key, value] of Object.entries(profileParams)) {
+    for (const key of Object.keys(profileParams)) {
       if (key === 'id') continue;
       if (PASSWORD_FIELDS.includes(key)) passwords[key] = read.string(profileParams, key, name(key)) ?? passwords[key];
       else if (key in PROFILE_FIELDS) profile[PROFILE_FIELDS[key]] = blankToNull(read.string(profileParams, key, name(key)));
@@ -60,7 +60,7 @@ export function updateUserVariables(params: Hash): Record<string, unknown> {
         if (age !== undefined) profile.birthDate = birthDateForAge(age);
       } else {
         const custom = read.string(profileParams, key, name(key));
-        if (typeof value === 'string' && custom !== undefined) customFields[key] = custom;
+        if (custom !== undefined) customFields[key] = custom;
       }
     }
     if (profileParams.current_age !== undefined && profileParams.birth_date !== undefined) {

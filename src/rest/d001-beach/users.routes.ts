@@ -107,7 +107,7 @@ function updateRoute(method: 'PUT' | 'PATCH'): RestRoute<{ updateMe: GqlBeachUse
     variables: (req) => updateUserVariables(req.params),
     respond: ({ updateMe }) => ({ status: 200, body: { user: beachUser(updateMe, true) } }),
     // Signed in but refused: only a wrong current password; that is bad input here, not a lost session.
-    error: (error, { ctx }) => (error.code === 'UNAUTHENTICATED' && ctx.viewer ? beachError({ ...error, code: 'BAD_USER_INPUT', status: 400 }) : undefined),
+    error: (error, { ctx }) => (error.code === 'UNAUTHENTICATED' && ctx?.viewer ? beachError({ ...error, code: 'BAD_USER_INPUT', status: 400 }) : undefined),
     doc: {
       summary: method === 'PUT' ? 'Update Current User' : 'Update Current User (PATCH, as Rails routes it)',
       description:

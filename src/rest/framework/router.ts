@@ -88,7 +88,7 @@ export async function buildRestRouter(deps: AppDeps, schema: GraphQLSchema, dial
       let ctx: Context | undefined;
       const fail = (error: RestError) => {
         const env = { req: rest ?? restRequest(req, method, {}, {}, null, publicUrl), ctx };
-        const custom = ctx && chosen.route.error?.(error, { req: env.req, ctx });
+        const custom = chosen.route.error?.(error, env);
         send(res, chosen.dialect, custom ?? chosen.dialect.error(error, env));
       };
       try {

@@ -134,8 +134,12 @@ export interface RestRoute<Data = any> {
   variables(req: RestRequest, ctx: Context): Record<string, unknown> | Promise<Record<string, unknown>>;
   /** Operation data to response. May throw typed errors (e.g. `me` is null). */
   respond(data: Data, env: RouteEnv): RestResponse;
-  /** Route-specific error shaping; return undefined to fall back to the dialect's. */
-  error?(error: RestError, env: RouteEnv): RestResponse | undefined;
+  /**
+   * Route-specific error shaping; return undefined to fall back to the
+   * dialect's. `ctx` is missing when the request failed before the context was
+   * built (unreadable body, wrong content type).
+   */
+  error?(error: RestError, env: { req: RestRequest; ctx?: Context }): RestResponse | undefined;
   /**
    * Set while the operation needs a schema field another issue adds: the route
    * is mounted only once `Mutation.<field>` / `Query.<field>` exists.
