@@ -243,6 +243,17 @@ describe('PUT /v1/user', () => {
     expect(again.json.user.profile.favourite_colour).toBe('blue');
   });
 
+  it('removes a custom field given as JSON null', async () => {
+    const set = await rest(server, 'PUT', '/v1/user', { body: railsForm({ user: { email: user.email, profile_attributes: { id: profileId, nickname: 'Gav' } } }), headers: bearer(user.token) });
+    expect(set.json.user.profile.nickname).toBe('Gav');
+    const removed = await rest(server, 'PUT', '/v1/user', {
+      body: JSON.stringify({ user: { email: user.email, profile_attributes: { id: profileId, nickname: null } } }),
+      headers: { ...JSON_BODY, Authorization: `Bearer ${user.token}` },
+    });
+    expect(removed.status).toBe(200);
+    expect(removed.json.user.profile).not.toHaveProperty('nickname');
+  });
+
   it('turns current_age into Date.today - current_age.years - 1.day', async () => {
     const body = railsForm({ user: { email: user.email, profile_attributes: { id: profileId, current_age: '30' } } });
     const response = await rest(server, 'PUT', '/v1/user', { body, headers: bearer(user.token) });

@@ -45,7 +45,7 @@ export function updateUserVariables(params: Hash): Record<string, unknown> {
   if (profileParams) {
     const name = (k: string) => `user[profile_attributes][${k}]`;
     const profile: Record<string, unknown> = {};
-    const customFields: Record<string, string> = {};
+    const customFields: Record<string, string | null> = {};
     read.integer(profileParams, 'id', name('id'), { required: true, min: 1 });
     for (const key of Object.keys(profileParams)) {
       if (key === 'id') continue;
@@ -59,7 +59,8 @@ export function updateUserVariables(params: Hash): Record<string, unknown> {
         const age = read.integer(profileParams, key, name(key), { min: 0, max: MAX_AGE });
         if (age !== undefined) profile.birthDate = birthDateForAge(age);
       } else {
-        const custom = read.string(profileParams, key, name(key));
+        // Any other key is a custom field; a JSON null removes it.
+        const custom = profileParams[key] === null ? null : read.string(profileParams, key, name(key));
         if (custom !== undefined) customFields[key] = custom;
       }
     }
