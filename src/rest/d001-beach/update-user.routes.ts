@@ -1,0 +1,79 @@
+// 001: PUT (and, as Rails routes it, PATCH) /v1/user: the nested profile and preferences update.
+import { FORM, JSON_TYPE } from '../framework/body.js';
+import { bearerAuth } from '../framework/auth.js';
+import type { RestRoute } from '../framework/types.js';
+import { beachError } from './conventions.js';
+import { BEACH_USER_FRAGMENT, beachUser, userOnlySchema, type GqlBeachUser } from './user.js';
+import { updateUserVariables } from './update-user.mapper.js';
+
+const BODY = [FORM, JSON_TYPE];
+
+export function updateRoute(method: 'PUT' | 'PATCH'): RestRoute<{ updateMe: GqlBeachUser }> {
+  return {
+    name: method === 'PUT' ? 'updateCurrentUser' : 'patchCurrentUser',
+    method,
+    path: '/v1/user',
+    auth: [bearerAuth],
+    operation: /* GraphQL */ `
+      mutation RestD001UpdateMe($input: UpdateMeInput!) { updateMe(input: $input) { ...RestD001User } }
+      ${BEACH_USER_FRAGMENT}`,
+    variables: (req) => updateUserVariables(req.params),
+    respond: ({ updateMe }) => ({ status: 200, body: { user: beachUser(updateMe, true) } }),
+    // Signed in but refused: only a wrong current password; that is bad input here, not a lost session.
+    error: (error, { ctx }) => (error.code === 'UNAUTHENTICATED' && ctx?.viewer ? beachError({ ...error, code: 'BAD_USER_INPUT', status: 400 }) : undefined),
+    doc: {
+      summary: method === 'PUT' ? 'Update Current User' : 'Update Current User (PATCH, as Rails routes it)',
+      description:
+        'profile_attributes: first_name, last_name, sex (male|female), birth_date (YYYY-MM-DD), current_age (converted to Date.today - current_age.years - 1.day), time_zone, and any other key as a custom string field. ' +
+        'A new password (user[password] or profile_attributes[password], with password_confirmation) needs current_password. ' +
+        'user_preferences_attributes: an array of {id, preferences} replacing the preferences object with that id.',
+      body: {
+        contentTypes: BODY,
+        schema: {
+          type: 'object',
+          required: ['user'],
+          properties: {
+            user: {
+              type: 'object',
+              required: ['email'],
+              properties: {
+                email: { type: 'string' },
+                username: { type: 'string' },
+                password: { type: 'string' },
+                password_confirmation: { type: 'string' },
+                current_password: { type: 'string' },
+                profile_attributes: {
+                  type: 'object',
+                  required: ['id'],
+                  properties: {
+                    id: { type: 'integer' },
+                    first_name: { type: 'string' },
+                    last_name: { type: 'string' },
+                    sex: { enum: ['male', 'female'] },
+                    birth_date: { type: 'string', format: 'date' },
+                    current_age: { type: 'integer', minimum: 0, maximum: 150 },
+                    time_zone: { type: 'string' },
+                    current_password: { type: 'string' },
+                    password: { type: 'string' },
+                    password_confirmation: { type: 'string' },
+                  },
+                  additionalProperties: { type: 'string', description: 'Any custom field' },
+                },
+                user_preferences_attributes: {
+                  type: 'array',
+                  items: { type: 'object', required: ['id', 'preferences'], properties: { id: { type: 'integer' }, preferences: { type: 'object' } } },
+                },
+              },
+            },
+          },
+        },
+      },
+      responses: {
+        200: { description: 'The updated user', schema: userOnlySchema },
+        400: { description: 'Missing or invalid parameters, a taken email or username, or a missing or wrong current password' },
+        401: { description: 'Missing or invalid Bearer token' },
+        404: { description: 'A preferences id that is not yours' },
+      },
+    },
+  };
+}
