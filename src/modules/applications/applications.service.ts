@@ -39,13 +39,29 @@ export async function deleteApplication(ctx: Context, id: string): Promise<boole
   return true;
 }
 
-/** The application these credentials belong to, or null. Compares in constant time. */
-export async function verifyApplicationCredentials(ctx: Pick<Context, 'db'>, uid: string, secret: string): Promise<Application | null> {
+/**
+ * The application these credentials belong to, or null. Compares in constant
+ * time; wrong secrets count as token guesses (throttled per IP) and every use
+ * or failure goes to the audit log (the uid is public, the secret never logged).
+ */
+export async function verifyApplicationCredentials(
+  ctx: Pick<Context, 'db' | 'viewer' | 'request' | 'logger' | 'throttle'>,
+  uid: string,
+  secret: string,
+): Promise<Application | null> {
   if (!uid || !secret || uid.length > 100 || secret.length > 200) return null;
+  const ip = ctx.request.ip ?? 'unknown';
+  await ctx.throttle.assertAvailable('tokenGuessPerIp', ip);
   const app = await ctx.db.application.findUnique({ where: { uid } });
   const expected = app?.secretHash ?? hashToken('no-such-application');
   const matches = safeEqual(hashToken(secret), expected);
-  return app && matches ? app : null;
+  if (!app || !matches) {
+    await ctx.throttle.consume('tokenGuessPerIp', ip);
+    await recordAudit(ctx, 'application.auth_failed', { applicationId: app?.id ?? null, details: { uid: uid.slice(0, 64) } });
+    return null;
+  }
+  await recordAudit(ctx, 'application.used', { applicationId: app.id });
+  return app;
 }
 
 /** Parses `application_id <uid>, client_secret <secret>`; null when the header is not of that form. */
