@@ -145,6 +145,17 @@ describe('bad uploads are rejected with BAD_USER_INPUT and nothing stored', () =
     expect(onlyError(result).extensions?.fields).toEqual([{ field: 'file', message: expect.stringMatching(/not a video|no video stream/) }]);
   });
 
+  it.each([
+    ['an HLS playlist', (secret: string) => `#EXTM3U\n#EXT-X-TARGETDURATION:5\n#EXTINF:5.0,\nfile:${secret}\n#EXT-X-ENDLIST\n`, 'evil.m3u8'],
+    ['an ffconcat list', (secret: string) => `ffconcat version 1.0\nfile ${secret}\n`, 'evil.txt'],
+  ])('%s posing as a video, naming another file, never makes ffmpeg read it', async (_kind, playlist, filename) => {
+    // A real video elsewhere on disk: if ffmpeg followed the list, the upload would "succeed" with its content.
+    const secret = await makeVideo(dir, `secret-${filename}.ts`);
+    const result = await upload(owner.token, {}, { data: Buffer.from(playlist(secret)), filename });
+    expectCode(result, 'BAD_USER_INPUT');
+    expect(onlyError(result).extensions?.fields).toEqual([{ field: 'file', message: expect.stringMatching(/not a video/) }]);
+  });
+
   it('a truncated video', async () => {
     const whole = await fs.readFile(await makeVideo(dir, 'whole.mp4', { moovAtEnd: true }));
     const result = await upload(owner.token, {}, { data: whole.subarray(0, Math.floor(whole.length / 2)), filename: 'cut.mp4' });

@@ -21,6 +21,14 @@ export class NotAVideoError extends Error {}
 // Demuxers that read single images or raw streams: not a video container.
 const IMAGE_FORMATS = /^(image2|.*_pipe|gif|apng|webp|tty|bin|txt|lavfi)$/;
 
+/**
+ * The only demuxers ffprobe and ffmpeg may use on an upload: real video
+ * containers. Playlist and list demuxers (hls, concat, ...) would open the
+ * files a crafted upload names, even with only the `file` protocol allowed.
+ */
+export const VIDEO_DEMUXERS = ['mov', 'mp4', 'm4a', '3gp', '3g2', 'mj2', 'matroska', 'webm', 'avi', 'mpegts', 'flv', 'ogg', 'mpeg', 'asf'];
+const DEMUXER_OPTIONS = ['-protocol_whitelist', 'file', '-format_whitelist', VIDEO_DEMUXERS.join(',')];
+
 function run(binary: string, args: string[], timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(binary, args, { timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 8 * 1024 * 1024, windowsHide: true }, (error, stdout, stderr) => {
@@ -44,7 +52,7 @@ export async function probeVideo(binaries: MediaBinaries, file: string, timeoutM
   try {
     const out = await run(
       binaries.ffprobe,
-      ['-v', 'error', '-protocol_whitelist', 'file', '-count_packets', '-show_entries',
+      ['-v', 'error', ...DEMUXER_OPTIONS, '-count_packets', '-show_entries',
         'format=format_name,duration:stream=codec_type,width,height,nb_frames,nb_read_packets:stream_disposition=attached_pic',
         '-of', 'json', `file:${file}`],
       timeoutMs,
@@ -55,7 +63,10 @@ export async function probeVideo(binaries: MediaBinaries, file: string, timeoutM
   }
   const formatName = raw.format?.format_name ?? '';
   const video = raw.streams?.find((s) => s.codec_type === 'video' && !s.disposition?.attached_pic);
-  if (!formatName || IMAGE_FORMATS.test(formatName) || !video) {
+  if (!formatName || !formatName.split(',').every((f) => VIDEO_DEMUXERS.includes(f))) {
+    throw new NotAVideoError('The file is not a video in a supported container (MP4/MOV, Matroska/WebM, AVI, MPEG-TS, FLV, Ogg, MPEG, ASF).');
+  }
+  if (IMAGE_FORMATS.test(formatName) || !video) {
     throw new NotAVideoError('The file has no video stream.');
   }
   const duration = Number(raw.format?.duration);
@@ -110,7 +121,7 @@ export function trimVideo(binaries: MediaBinaries, options: TrimOptions): Promis
       // from the previous keyframe and drops frames up to the exact start.
       // -timelimit: ffmpeg stops itself after that much CPU time (all threads
       // together), even if this process died: a crash leaves it running otherwise.
-      .inputOptions(['-nostdin', '-timelimit', String(timeout * os.availableParallelism()), '-protocol_whitelist', 'file', '-ss', start])
+      .inputOptions(['-nostdin', '-timelimit', String(timeout * os.availableParallelism()), ...DEMUXER_OPTIONS, '-ss', start])
       .outputOptions([
         '-t', duration,
         '-map', '0:v:0', '-map', '0:a:0?',
