@@ -1,6 +1,6 @@
 // Composition root: config, database and migrations, the schema, Apollo
 // Server with the drain plugin, then one HTTP app that mounts /graphql, the
-// health checks and (later) the REST dialects.
+// health checks and the REST dialects.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -34,6 +34,7 @@ import { resolveBinaries } from './media/binaries.js';
 import { mediaRoutes } from './media/media.routes.js';
 import { uploadMiddleware } from './media/upload-middleware.js';
 import { VideoWorkerPool } from './modules/videos/video-workers.js';
+import { createRestRouter } from './rest/index.js';
 
 export interface RunningServer {
   url: string;
@@ -129,6 +130,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       },
     }),
   );
+  app.use(await createRestRouter(deps));
   app.use(notFoundHandler);
   app.use(jsonErrorHandler(logger));
 

@@ -40,12 +40,24 @@ export interface RequestInfo {
   userAgent: string | null;
 }
 
+/** An API client that proved its credentials on this request. */
+export interface ClientApplication {
+  id: number;
+  name: string;
+}
+
 export interface Context extends AppDeps {
   /** Notes for the HTTP layer's metrics (never read by services). */
   telemetry?: { operation?: string };
   viewer: Viewer | null;
   loaders: Loaders;
   request: RequestInfo;
+  /**
+   * Set only by a transport that checked application credentials (REST dialect
+   * 001's `application_id <uid>, client_secret <secret>`); a login then records
+   * the application on its session. Null on /graphql.
+   */
+  application: ClientApplication | null;
 }
 
 export function bearerToken(authorization: string | undefined): string | null {
@@ -82,5 +94,6 @@ export async function buildContext(deps: AppDeps, request: RequestInfo & { autho
     viewer,
     loaders: createLoaders(deps.db),
     request: { ip: request.ip, userAgent: request.userAgent },
+    application: null,
   };
 }

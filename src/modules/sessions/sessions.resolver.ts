@@ -8,7 +8,8 @@ import * as sessions from './sessions.service.js';
 export class SessionsResolver {
   @Mutation(() => AuthPayload, { description: 'Signs in with an email or username and a password.' })
   login(@Ctx() ctx: Context, @Arg('identifier', () => String) identifier: string, @Arg('password', () => String) password: string) {
-    return sessions.login(ctx, identifier, password);
+    // ctx.application is set only where a transport verified client credentials (REST 001).
+    return sessions.login(ctx, identifier, password, ctx.application?.id ?? null);
   }
 
   @Mutation(() => AuthPayload, { description: 'Exchanges a refresh token for a new access and refresh token.' })

@@ -1,0 +1,80 @@
+// 001: sign in with application credentials, and revoke an access token.
+import jwt from 'jsonwebtoken';
+import { FORM, JSON_TYPE } from '../framework/body.js';
+import { bearerAuth } from '../framework/auth.js';
+import { ParamReader } from '../framework/params.js';
+import type { RestRoute } from '../framework/types.js';
+import { applicationAuth, beachError, messageSchema } from './conventions.js';
+import { BEACH_USER_FRAGMENT, beachUser, userWithTokenSchema, type GqlBeachUser } from './user.js';
+
+export const signIn: RestRoute<{ login: { accessToken: string; user: GqlBeachUser } }> = {
+  name: 'authorizeUser',
+  method: 'POST',
+  path: '/v1/auth',
+  auth: [applicationAuth],
+  operation: /* GraphQL */ `
+    mutation RestD001SignIn($identifier: String!, $password: String!) {
+      login(identifier: $identifier, password: $password) { accessToken user { ...RestD001User } }
+    }
+    ${BEACH_USER_FRAGMENT}`,
+  variables(req) {
+    const params = new ParamReader();
+    const session = params.root(req.params, 'session', 'session');
+    params.onlyKnown(session, ['email', 'password'], (k) => `session[${k}]`);
+    const identifier = params.string(session, 'email', 'session[email]', { required: true });
+    const password = params.string(session, 'password', 'session[password]', { required: true });
+    params.throwIfAny();
+    return { identifier, password };
+  },
+  respond: ({ login }) => ({ status: 200, body: { user: beachUser(login.user, true), access_token: login.accessToken } }),
+  doc: {
+    summary: 'Authorize User',
+    description: 'Signs in with email and password; the session records the application whose credentials were sent.',
+    body: {
+      contentTypes: [FORM, JSON_TYPE],
+      schema: {
+        type: 'object',
+        required: ['session'],
+        properties: { session: { type: 'object', required: ['email', 'password'], properties: { email: { type: 'string' }, password: { type: 'string' } } } },
+      },
+      example: { session: { email: 'someone@example.com', password: 'correct-horse-1' } },
+    },
+    responses: {
+      200: { description: 'The user and an access token', schema: userWithTokenSchema },
+      400: { description: 'Missing or malformed parameters' },
+      401: { description: 'Wrong email or password, or missing or wrong application credentials' },
+      403: { description: 'The account is deactivated' },
+    },
+  },
+};
+
+/** The session id (`uid` claim) of an access token, read without trusting it: the service checks ownership. */
+function sessionIdOf(token: string): string {
+  const claims = jwt.decode(token, { json: true });
+  return typeof claims?.uid === 'string' ? claims.uid : 'not-a-session';
+}
+
+export const revokeToken: RestRoute<{ revokeSession: boolean }> = {
+  name: 'revokeToken',
+  method: 'DELETE',
+  path: '/v1/auth/:token',
+  auth: [bearerAuth],
+  operation: /* GraphQL */ `
+    mutation RestD001RevokeToken($id: ID!) { revokeSession(id: $id) }`,
+  variables: (req) => ({ id: sessionIdOf(req.pathParams.token) }),
+  respond: () => ({ status: 200, body: { message: 'Access token was successfully revoked' } }),
+  // An unreadable token, or one of another user's sessions, is simply not found.
+  error: (error) => (error.code === 'BAD_USER_INPUT' || error.code === 'NOT_FOUND' ? { status: 404, body: { error: { message: 'Access token not found' } } } : beachError(error)),
+  doc: {
+    summary: 'Revoke an access token',
+    description: "Ends the session the token belongs to (the caller's own; an admin may end any); its tokens stop working at once.",
+    pathParams: { token: { description: 'The access token to revoke (may be the Bearer token itself)' } },
+    responses: {
+      200: { description: 'Revoked', schema: messageSchema },
+      401: { description: 'Missing or invalid Bearer token' },
+      404: { description: 'Not an access token of yours' },
+    },
+  },
+};
+
+export const authRoutes = [signIn, revokeToken];

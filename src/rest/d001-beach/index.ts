@@ -1,0 +1,23 @@
+import { FORM, JSON_TYPE } from '../framework/body.js';
+import type { RestDialect } from '../framework/types.js';
+import { authRoutes } from './auth.routes.js';
+import { beachError, errorSchema } from './conventions.js';
+import { passwordRoutes } from './passwords.routes.js';
+import { userRoutes } from './users.routes.js';
+
+export const d001Beach: RestDialect = {
+  id: 'd001',
+  title: '001 beach-api-core (Doorkeeper) users and auth',
+  description: 'Apipie-documented Rails API: /v1/auth, /v1/users, /v1/user, /v1/password. Errors are {"error":{"message":"..."}}.',
+  contentType: 'application/json',
+  bodyTypes: [FORM, JSON_TYPE],
+  routes: [...authRoutes, ...userRoutes, ...passwordRoutes],
+  error: (error) => beachError(error),
+  errorSchema,
+  commonErrors: {
+    400: 'Bad input: {"error":{"message":"..."}}',
+    413: 'The body is too large',
+    415: 'Wrong content type',
+    500: 'Internal server error',
+  },
+};

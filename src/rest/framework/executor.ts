@@ -1,0 +1,68 @@
+// Runs a route's GraphQL operation in-process, against the same schema and
+// with the same context as /graphql. Documents are parsed and validated once,
+// at start-up; errors come back classified by `extensions.code`, with the same
+// masking rule as the GraphQL transport (unexpected errors are logged, and
+// reach the client only as INTERNAL_SERVER_ERROR).
+import { GraphQLError, execute, parse, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
+import type { Logger } from 'pino';
+import type { Context } from '../../graphql/context.js';
+import type { FieldError } from '../../common/errors.js';
+import { isDatabaseUnavailable, isExpected } from '../../graphql/format-error.js';
+import { HttpProblem } from './body.js';
+import type { RestError, RestErrorCode } from './types.js';
+
+export const STATUS_OF: Record<RestErrorCode, number> = {
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  BAD_USER_INPUT: 400,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  GONE: 410,
+  RATE_LIMITED: 429,
+  SERVICE_UNAVAILABLE: 503,
+  INTERNAL_SERVER_ERROR: 500,
+  MALFORMED_BODY: 400,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  PAYLOAD_TOO_LARGE: 413,
+};
+
+/** Parses and validates an operation document; throws at start-up when it does not fit the schema. */
+export function compileOperation(schema: GraphQLSchema, source: string, label: string): DocumentNode {
+  const document = parse(source);
+  const problems = validate(schema, document);
+  if (problems.length) throw new Error(`REST route ${label}: invalid GraphQL operation: ${problems.map((p) => p.message).join('; ')}`);
+  return document;
+}
+
+/** Any thrown value as a RestError: typed errors keep their code and fields, the rest is masked. */
+export function toRestError(raw: unknown, logger: Logger): RestError {
+  if (raw instanceof HttpProblem) return { code: raw.code, status: raw.status, message: raw.message, fields: [] };
+  const error = raw instanceof GraphQLError && raw.originalError ? raw.originalError : raw;
+  const path = raw instanceof GraphQLError ? raw.path : undefined;
+  if (error instanceof GraphQLError && isExpected(error)) {
+    // Our typed errors carry a code; GraphQL's own (variable coercion) do not: they are bad input.
+    const code = ((error.extensions?.code as RestErrorCode | undefined) ?? 'BAD_USER_INPUT') as RestErrorCode;
+    const known = code in STATUS_OF ? code : 'BAD_USER_INPUT';
+    const fields = Array.isArray(error.extensions?.fields) ? (error.extensions.fields as FieldError[]) : [];
+    return { code: known, status: STATUS_OF[known], message: error.message, fields, path };
+  }
+  if (isDatabaseUnavailable(error)) {
+    logger.error({ err: error }, 'database unavailable');
+    return { code: 'SERVICE_UNAVAILABLE', status: 503, message: 'The service is temporarily unavailable; try again shortly.', fields: [], path };
+  }
+  logger.error({ err: error, path }, 'unexpected error in REST route');
+  return { code: 'INTERNAL_SERVER_ERROR', status: 500, message: 'Internal server error.', fields: [], path };
+}
+
+export type OperationResult = { ok: true; data: Record<string, unknown> } | { ok: false; errors: RestError[] };
+
+export async function runOperation(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  variables: Record<string, unknown>,
+  ctx: Context,
+): Promise<OperationResult> {
+  const result = await execute({ schema, document, variableValues: variables, contextValue: ctx });
+  if (result.errors?.length) return { ok: false, errors: result.errors.map((e) => toRestError(e, ctx.logger)) };
+  return { ok: true, data: (result.data ?? {}) as Record<string, unknown> };
+}

@@ -1,0 +1,133 @@
+// The OpenAPI 3.1 document of the REST layer, generated from the same route
+// declarations the router mounts, so it cannot drift from what is served.
+import type { GraphQLSchema } from 'graphql';
+import { FORM } from './body.js';
+import { activeRoutes } from './router.js';
+import type { JsonSchema, ParameterDoc, ResponseDoc, RestDialect, RestRoute } from './types.js';
+
+type Json = Record<string, any>;
+
+function openApiPath(path: string): string {
+  return path.replace(/:(\w+)/g, '{$1}');
+}
+
+function parameter(name: string, location: 'path' | 'query' | 'header', doc: ParameterDoc): Json {
+  return {
+    name,
+    in: location,
+    required: location === 'path' ? true : (doc.required ?? false),
+    ...(doc.description ? { description: doc.description } : {}),
+    schema: doc.schema ?? { type: 'string' },
+  };
+}
+
+/** Form bodies nest with brackets: OpenAPI's deepObject style, for each object property. */
+function formEncoding(schema: JsonSchema): Json | undefined {
+  const properties = (schema.properties ?? {}) as Record<string, JsonSchema>;
+  const nested = Object.entries(properties).filter(([, s]) => s.type === 'object' || s.type === 'array');
+  return nested.length ? Object.fromEntries(nested.map(([name]) => [name, { style: 'deepObject', explode: true }])) : undefined;
+}
+
+function response(doc: ResponseDoc, dialect: RestDialect): Json {
+  const contentType = doc.contentType ?? dialect.contentType;
+  const hasContent = doc.schema !== undefined || doc.example !== undefined;
+  return {
+    description: doc.description,
+    ...(doc.headers ? { headers: Object.fromEntries(Object.entries(doc.headers).map(([n, h]) => [n, { description: h.description, schema: h.schema ?? { type: 'string' } }])) } : {}),
+    ...(hasContent ? { content: { [contentType]: { ...(doc.schema ? { schema: doc.schema } : {}), ...(doc.example !== undefined ? { example: doc.example } : {}) } } } : {}),
+  };
+}
+
+function operation(dialect: RestDialect, route: RestRoute): Json {
+  const doc = route.doc;
+  const pathNames = [...route.path.matchAll(/:(\w+)/g)].map((m) => m[1]);
+  const parameters = [
+    ...pathNames.map((name) => parameter(name, 'path', doc.pathParams?.[name] ?? {})),
+    ...Object.entries(doc.query ?? {}).map(([name, p]) => parameter(name, 'query', p)),
+    ...Object.entries(doc.headers ?? {}).map(([name, p]) => parameter(name, 'header', p)),
+  ];
+  const responses: Json = {};
+  // Error answers without their own schema have the dialect's error body.
+  for (const [status, r] of Object.entries(doc.responses)) {
+    responses[status] = response(Number(status) >= 400 && !r.schema ? { ...r, schema: dialect.errorSchema } : r, dialect);
+  }
+  for (const [status, description] of Object.entries(dialect.commonErrors)) {
+    responses[status] ??= response({ description, schema: dialect.errorSchema }, dialect);
+  }
+  return {
+    operationId: `${dialect.id}_${route.name}`,
+    tags: [dialect.title],
+    summary: doc.summary,
+    ...(doc.description ? { description: doc.description } : {}),
+    ...(parameters.length ? { parameters } : {}),
+    ...(doc.body
+      ? {
+          requestBody: {
+            required: doc.body.required ?? true,
+            content: Object.fromEntries(
+              doc.body.contentTypes.map((type) => {
+                const encoding = type === FORM ? formEncoding(doc.body!.schema) : undefined;
+                return [type, { schema: doc.body!.schema, ...(encoding ? { encoding } : {}), ...(doc.body!.example !== undefined ? { example: doc.body!.example } : {}) }];
+              }),
+            ),
+          },
+        }
+      : {}),
+    responses,
+    security: (route.auth ?? []).map((scheme) => ({ [scheme.name]: [] })),
+    'x-dialect': dialect.id,
+    'x-graphql-operation': route.operation.trim(),
+    ...(route.when ? { 'x-dispatch': 'Shares this method and path with another dialect; chosen by the request body and headers.' } : {}),
+  };
+}
+
+/** Two dialects on one method and path become one operation whose bodies and answers are alternatives. */
+function merge(a: Json, b: Json): Json {
+  const content: Json = { ...(a.requestBody?.content ?? {}) };
+  for (const [type, media] of Object.entries<Json>(b.requestBody?.content ?? {})) {
+    content[type] = content[type] ? { schema: { oneOf: [content[type].schema, media.schema] } } : media;
+  }
+  const responses: Json = { ...a.responses };
+  for (const [status, r] of Object.entries<Json>(b.responses)) {
+    if (!responses[status]) responses[status] = r;
+    else if (responses[status].description !== r.description) responses[status] = { ...responses[status], description: `${responses[status].description} | ${r.description}` };
+  }
+  return {
+    ...a,
+    operationId: `${a.operationId}__${b.operationId}`,
+    tags: [...new Set([...a.tags, ...b.tags])],
+    summary: `${a.summary} | ${b.summary}`,
+    parameters: [...(a.parameters ?? []), ...(b.parameters ?? []).filter((p: Json) => !(a.parameters ?? []).some((q: Json) => q.name === p.name && q.in === p.in))],
+    ...(Object.keys(content).length ? { requestBody: { required: true, content } } : {}),
+    responses,
+    security: [...a.security, ...b.security],
+    'x-dialect': `${a['x-dialect']} ${b['x-dialect']}`,
+    'x-alternatives': [...(a['x-alternatives'] ?? [{ dialect: a['x-dialect'], graphql: a['x-graphql-operation'] }]), { dialect: b['x-dialect'], graphql: b['x-graphql-operation'] }],
+    'x-dispatch': 'Shared by two dialects; the request body and headers choose one.',
+  };
+}
+
+export function buildOpenApiDocument(schema: GraphQLSchema, dialects: RestDialect[], serverUrl: string): Json {
+  const paths: Json = {};
+  const securitySchemes: Json = {};
+  for (const { dialect, route } of activeRoutes(schema, dialects)) {
+    const path = openApiPath(route.path);
+    const method = route.method.toLowerCase();
+    const op = operation(dialect, route);
+    paths[path] ??= {};
+    paths[path][method] = paths[path][method] ? merge(paths[path][method], op) : op;
+    for (const scheme of route.auth ?? []) securitySchemes[scheme.name] = scheme.openapi;
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'usergraph REST compatibility layer',
+      version: '1.0.0',
+      description: 'Legacy REST dialects served on the same GraphQL operations as /graphql. Each operation names its GraphQL document in x-graphql-operation.',
+    },
+    servers: [{ url: serverUrl }],
+    tags: dialects.map((d) => ({ name: d.title, description: d.description ?? d.title })),
+    paths,
+    components: { securitySchemes },
+  };
+}

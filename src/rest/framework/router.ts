@@ -1,0 +1,114 @@
+// Builds one Express router from the dialects' route declarations. Routes that
+// share a method and path (two dialects claiming `POST /v1/users`) are served
+// by one handler that picks the first route whose `when` holds.
+import express, { type Request, type Response, type Router } from 'express';
+import type { DocumentNode, GraphQLSchema } from 'graphql';
+import { buildContext, type AppDeps, type Context } from '../../graphql/context.js';
+import { acceptsType, readBody, parseQuery, HttpProblem } from './body.js';
+import { compileOperation, runOperation, toRestError } from './executor.js';
+import type { HttpMethod, RestDialect, RestError, RestRequest, RestResponse, RestRoute } from './types.js';
+
+interface MountedRoute {
+  dialect: RestDialect;
+  route: RestRoute;
+  document: DocumentNode;
+}
+
+/** True when the schema has `Mutation.<field>` or `Query.<field>`. */
+export function schemaHasField(schema: GraphQLSchema, field: string): boolean {
+  return Boolean(schema.getMutationType()?.getFields()[field] ?? schema.getQueryType()?.getFields()[field]);
+}
+
+/** The routes that can be served with this schema; pending routes wait for their field. */
+export function activeRoutes(schema: GraphQLSchema, dialects: RestDialect[]): Array<{ dialect: RestDialect; route: RestRoute }> {
+  return dialects.flatMap((dialect) =>
+    dialect.routes.filter((route) => !route.pending || schemaHasField(schema, route.pending.field)).map((route) => ({ dialect, route })),
+  );
+}
+
+function pick(candidates: MountedRoute[], req: RestRequest): MountedRoute {
+  const matching = candidates.find((c) => c.route.when?.(req));
+  return matching ?? candidates.find((c) => !c.route.when) ?? candidates[0];
+}
+
+function send(res: Response, dialect: RestDialect, response: RestResponse): void {
+  res.status(response.status);
+  for (const [name, value] of Object.entries(response.headers ?? {})) res.setHeader(name, value);
+  if (response.body === undefined) {
+    res.end();
+    return;
+  }
+  const contentType = response.contentType ?? dialect.contentType;
+  const text = typeof response.body === 'string' ? response.body : JSON.stringify(response.body);
+  // JSON:API forbids media type parameters; plain JSON, HTML and text say their charset.
+  const withCharset = /^(application\/json|text\/)/.test(contentType) && !/charset=/i.test(contentType);
+  res.setHeader('Content-Type', withCharset ? `${contentType}; charset=utf-8` : contentType);
+  res.send(Buffer.from(text, 'utf8'));
+}
+
+function restRequest(req: Request, method: HttpMethod, query: Record<string, unknown>, body: unknown, contentType: string | null, publicUrl: string): RestRequest {
+  const pathParams = { ...(req.params as Record<string, string>) };
+  const bodyParams = body && typeof body === 'object' && !Array.isArray(body) && !Buffer.isBuffer(body) ? (body as Record<string, unknown>) : {};
+  return {
+    method,
+    path: req.path,
+    pathParams,
+    query,
+    body,
+    contentType,
+    headers: req.headers,
+    header: (name) => {
+      const value = req.headers[name.toLowerCase()];
+      return Array.isArray(value) ? value.join(', ') : value;
+    },
+    params: { ...query, ...bodyParams, ...pathParams },
+    publicUrl,
+  };
+}
+
+export async function buildRestRouter(deps: AppDeps, schema: GraphQLSchema, dialects: RestDialect[]): Promise<Router> {
+  const router = express.Router();
+  const groups = new Map<string, MountedRoute[]>();
+  for (const { dialect, route } of activeRoutes(schema, dialects)) {
+    const document = compileOperation(schema, route.operation, `${dialect.id} ${route.method} ${route.path}`);
+    const key = `${route.method} ${route.path}`;
+    groups.set(key, [...(groups.get(key) ?? []), { dialect, route, document }]);
+  }
+  for (const pending of dialects.flatMap((d) => d.routes.filter((r) => r.pending && !schemaHasField(schema, r.pending.field)))) {
+    deps.logger.warn({ route: `${pending.method} ${pending.path}`, reason: pending.pending!.reason }, 'REST route not mounted: its GraphQL field is missing');
+  }
+
+  for (const [key, candidates] of groups) {
+    const [method, path] = key.split(' ') as [HttpMethod, string];
+    const accept = [...new Set(candidates.flatMap((c) => c.dialect.bodyTypes))];
+    router[method.toLowerCase() as 'get'](path, async (req: Request, res: Response) => {
+      const publicUrl = deps.publicUrl;
+      let chosen = pick(candidates, restRequest(req, method, {}, {}, null, publicUrl));
+      let rest: RestRequest | undefined;
+      let ctx: Context | undefined;
+      const fail = (error: RestError) => {
+        const env = { req: rest ?? restRequest(req, method, {}, {}, null, publicUrl), ctx };
+        const custom = chosen.route.error?.(error, env);
+        send(res, chosen.dialect, custom ?? chosen.dialect.error(error, env));
+      };
+      try {
+        const query = parseQuery(req.originalUrl);
+        const { body, contentType } = await readBody(req, res, { limit: deps.config.bodyLimit, accept });
+        rest = restRequest(req, method, query, body, contentType, publicUrl);
+        chosen = pick(candidates, rest);
+        if (contentType && !acceptsType(chosen.dialect.bodyTypes, contentType)) {
+          throw new HttpProblem('UNSUPPORTED_MEDIA_TYPE', 415, `Content type ${contentType} is not accepted here; send ${chosen.dialect.bodyTypes.join(' or ')}.`);
+        }
+        ctx = await buildContext(deps, { authorization: req.headers.authorization, ip: req.ip ?? null, userAgent: req.get('user-agent') ?? null });
+        for (const scheme of chosen.route.auth ?? []) await scheme.authenticate?.(rest, ctx);
+        const variables = await chosen.route.variables(rest, ctx);
+        const result = await runOperation(schema, chosen.document, variables, ctx);
+        if (!result.ok) return fail(result.errors[0]);
+        send(res, chosen.dialect, chosen.route.respond(result.data, { req: rest, ctx }));
+      } catch (error) {
+        fail(toRestError(error, deps.logger));
+      }
+    });
+  }
+  return router;
+}

@@ -1,0 +1,168 @@
+// The shape of a REST dialect: routes declared as data. A route turns a
+// request into variables for one GraphQL operation, and the operation's data
+// (or errors) into the dialect's response. Nothing here knows a dialect.
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Context } from '../../graphql/context.js';
+import type { FieldError } from '../../common/errors.js';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** A JSON Schema (OpenAPI 3.1 dialect), kept loose on purpose. */
+export type JsonSchema = Record<string, unknown>;
+
+/** What a request mapper sees: the HTTP request, already parsed. */
+export interface RestRequest {
+  method: HttpMethod;
+  /** Path as requested, without the query string. */
+  path: string;
+  /** `:name` segments of the route path. */
+  pathParams: Record<string, string>;
+  /** Query string, parsed with Rails bracket nesting. */
+  query: Record<string, unknown>;
+  /** Parsed body: an object for forms, any JSON value for JSON; `{}` when there is none. */
+  body: unknown;
+  /** Media type of the body, lower-cased, without parameters; null when there is no body. */
+  contentType: string | null;
+  headers: IncomingHttpHeaders;
+  /** One request header (case-insensitive), or undefined. */
+  header(name: string): string | undefined;
+  /** Rails-style params: query, then body (when an object), then path params. */
+  params: Record<string, unknown>;
+  /** Base URL for links in responses (config PUBLIC_URL or the listening address). */
+  publicUrl: string;
+}
+
+export interface RestResponse {
+  status: number;
+  headers?: Record<string, string>;
+  /** Defaults to the dialect's content type. */
+  contentType?: string;
+  /** An object is sent as JSON, a string as is, undefined as no body. */
+  body?: unknown;
+}
+
+/**
+ * Every failure a dialect has to shape: errors of the GraphQL operation (by
+ * `extensions.code`), errors thrown by mappers (the same typed errors), and the
+ * framework's own (unreadable body, wrong content type, body too large).
+ */
+export type RestErrorCode =
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'BAD_USER_INPUT'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'GONE'
+  | 'RATE_LIMITED'
+  | 'SERVICE_UNAVAILABLE'
+  | 'INTERNAL_SERVER_ERROR'
+  | 'MALFORMED_BODY'
+  | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'PAYLOAD_TOO_LARGE';
+
+export interface RestError {
+  code: RestErrorCode;
+  /** The usual HTTP status for the code; dialects may choose another. */
+  status: number;
+  message: string;
+  /** Per-field problems, with GraphQL input paths (`input.email`) or mapper names. */
+  fields: FieldError[];
+  /** GraphQL response path of the failing field, when it came from the operation. */
+  path?: ReadonlyArray<string | number>;
+}
+
+/** How a caller proves who they are: documented in OpenAPI, enforced before the operation runs. */
+export interface AuthScheme {
+  /** Key in components.securitySchemes. */
+  name: string;
+  openapi: Record<string, unknown>;
+  /**
+   * Runs before the operation, with the context already built (Bearer tokens are
+   * resolved there). May add to the context, or throw an AppError. Default: nothing.
+   */
+  authenticate?(req: RestRequest, ctx: Context): Promise<void> | void;
+}
+
+export interface ParameterDoc {
+  description?: string;
+  required?: boolean;
+  schema?: JsonSchema;
+}
+
+export interface ResponseDoc {
+  description: string;
+  /** Defaults to the dialect's content type. */
+  contentType?: string;
+  schema?: JsonSchema;
+  example?: unknown;
+  headers?: Record<string, ParameterDoc>;
+}
+
+export interface RouteDoc {
+  summary: string;
+  description?: string;
+  query?: Record<string, ParameterDoc>;
+  headers?: Record<string, ParameterDoc>;
+  /** Path parameters default to required strings. */
+  pathParams?: Record<string, ParameterDoc>;
+  body?: { contentTypes: string[]; schema: JsonSchema; required?: boolean; example?: unknown };
+  /** Success and route-specific error responses; the dialect's common errors are added. */
+  responses: Record<number, ResponseDoc>;
+}
+
+export interface RouteEnv {
+  req: RestRequest;
+  ctx: Context;
+}
+
+export interface RestRoute<Data = any> {
+  /** Unique within the dialect; becomes the OpenAPI operationId. */
+  name: string;
+  method: HttpMethod;
+  /** Express path syntax: `/v1/users/:id`. */
+  path: string;
+  /**
+   * When two dialects claim one method and path, the first route whose
+   * predicate holds serves the request; a route without one is the fallback.
+   */
+  when?(req: RestRequest): boolean;
+  /** Authentication schemes the route accepts (documentation and pre-checks). */
+  auth?: AuthScheme[];
+  /** One GraphQL operation, parsed and validated against the schema at start-up. */
+  operation: string;
+  /** Request to variables. Throw typed errors (ValidationError...) for bad input. */
+  variables(req: RestRequest, ctx: Context): Record<string, unknown> | Promise<Record<string, unknown>>;
+  /** Operation data to response. May throw typed errors (e.g. `me` is null). */
+  respond(data: Data, env: RouteEnv): RestResponse;
+  /**
+   * Route-specific error shaping; return undefined to fall back to the
+   * dialect's. `ctx` is missing when the request failed before the context was
+   * built (unreadable body, wrong content type).
+   */
+  error?(error: RestError, env: { req: RestRequest; ctx?: Context }): RestResponse | undefined;
+  /**
+   * Set while the operation needs a schema field another issue adds: the route
+   * is mounted only once `Mutation.<field>` / `Query.<field>` exists.
+   */
+  pending?: { field: string; reason: string };
+  doc: RouteDoc;
+}
+
+export interface RestDialect {
+  /** Short id used in operationIds and tags, e.g. `d001`. */
+  id: string;
+  /** Human title: the system the style comes from. */
+  title: string;
+  description?: string;
+  /** Content type of JSON responses. */
+  contentType: string;
+  /** Body media types accepted; others answer UNSUPPORTED_MEDIA_TYPE. */
+  bodyTypes: string[];
+  routes: RestRoute[];
+  /** Shapes any failure into the dialect's error response. */
+  error(error: RestError, env: { req: RestRequest; ctx?: Context }): RestResponse;
+  /** OpenAPI schema of the dialect's error body. */
+  errorSchema: JsonSchema;
+  /** Error statuses every route of the dialect may answer (added to each operation's doc). */
+  commonErrors: Record<number, string>;
+}

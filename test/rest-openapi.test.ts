@@ -1,0 +1,131 @@
+// The OpenAPI 3.1 document of the REST layer: served at /rest/openapi.json,
+// listing every route the dialects declare, and describing what they answer
+// (real answers are validated against the documented schemas).
+import Ajv2020 from 'ajv/dist/2020';
+import { CreateApplicationDocument } from './__generated__/graphql';
+import { startTestServer, type TestServer } from './support/server';
+import { FORM, railsForm, rest, type RestResult } from './support/rest';
+import { PASSWORD, signInAsAdmin, uniqueEmail } from './support/fixtures';
+
+let server: TestServer;
+let doc: any;
+beforeAll(async () => {
+  server = await startTestServer();
+  const response = await rest(server, 'GET', '/rest/openapi.json');
+  expect(response.status).toBe(200);
+  expect(response.type).toBe('application/json');
+  doc = response.json;
+});
+afterAll(() => server.stop());
+
+const DOCUMENTED = [
+  ['post', '/api/v1/users/registration'],
+  ['post', '/api/v1/users/session'],
+  ['post', '/v1/auth'],
+  ['delete', '/v1/auth/{token}'],
+  ['post', '/v1/users'],
+  ['get', '/v1/user'],
+  ['put', '/v1/user'],
+  ['patch', '/v1/user'],
+  ['post', '/v1/users/{id}/confirm'],
+  ['post', '/v1/password'],
+  ['put', '/v1/password'],
+];
+
+function operations(): Array<[method: string, path: string, op: any]> {
+  return Object.entries<any>(doc.paths).flatMap(([path, item]) => Object.entries<any>(item).map(([method, op]): [string, string, any] => [method, path, op]));
+}
+
+it('is an OpenAPI 3.1 document naming the server and the dialects', () => {
+  expect(doc.openapi).toBe('3.1.0');
+  expect(doc.info).toMatchObject({ title: expect.any(String), version: expect.any(String) });
+  expect(doc.servers).toEqual([{ url: expect.stringMatching(/^http:\/\//) }]);
+  expect(doc.tags.map((t: any) => t.name)).toEqual(expect.arrayContaining([expect.stringMatching(/^000 /), expect.stringMatching(/^001 /)]));
+  expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(['applicationCredentials', 'bearer']);
+});
+
+it.each(DOCUMENTED)('lists %s %s', (method, path) => {
+  const op = doc.paths[path]?.[method];
+  expect(op).toBeDefined();
+  expect(op.summary).toEqual(expect.any(String));
+  expect(op['x-graphql-operation']).toMatch(/^(mutation|query) RestD\d{3}/);
+  expect(Object.keys(op.responses).some((status) => /^2\d\d$/.test(status))).toBe(true);
+});
+
+it('lists confirm_user exactly when the server serves it', async () => {
+  const listed = Boolean(doc.paths['/v1/users/confirm_user/{id}']?.put);
+  const response = await rest(server, 'PUT', '/v1/users/confirm_user/1');
+  expect(response.status === 404 && /No route/.test(response.text)).toBe(!listed);
+});
+
+it('documents only routes that are served, each with unique operationIds and declared path parameters', async () => {
+  const ids = new Set<string>();
+  for (const [method, path, op] of operations()) {
+    expect(ids.has(op.operationId)).toBe(false);
+    ids.add(op.operationId);
+    for (const name of [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1])) {
+      expect(op.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ name, in: 'path', required: true })]));
+    }
+    const concrete = path.replace(/\{\w+\}/g, '1');
+    const response = await rest(server, method.toUpperCase(), concrete, { body: method === 'get' || method === 'delete' ? undefined : '', headers: FORM });
+    expect(`${method} ${path} ${response.status} ${/No route for/.test(response.text)}`).not.toMatch(/404 true$/);
+  }
+  expect(operations().length).toBeGreaterThanOrEqual(DOCUMENTED.length);
+});
+
+it('describes bracket-nested form bodies as deepObject', () => {
+  const form = doc.paths['/v1/users'].post.requestBody.content['application/x-www-form-urlencoded'];
+  expect(form.encoding).toEqual({ user: { style: 'deepObject', explode: true } });
+  expect(form.schema.properties.user.required).toEqual(['email', 'username', 'password']);
+});
+
+it('documents the authentication each route needs', () => {
+  expect(doc.paths['/v1/auth'].post.security).toEqual([{ applicationCredentials: [] }]);
+  expect(doc.paths['/v1/users'].post.security).toEqual([{ applicationCredentials: [] }]);
+  expect(doc.paths['/v1/user'].get.security).toEqual([{ bearer: [] }]);
+  expect(doc.paths['/api/v1/users/registration'].post.security).toEqual([]);
+  expect(doc.paths['/v1/users/{id}/confirm'].post.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'confirmation_token', in: 'header', required: true })]));
+});
+
+describe('real answers match the documented schemas', () => {
+  const ajv = new Ajv2020({ strict: false, validateFormats: false, allErrors: true });
+
+  function expectDocumented(method: string, path: string, response: RestResult) {
+    const documented = doc.paths[path][method].responses[String(response.status)];
+    expect(documented).toBeDefined();
+    const media = documented.content?.[response.type!];
+    expect(media).toBeDefined();
+    const validate = ajv.compile(media.schema);
+    const valid = validate(response.json);
+    expect(validate.errors ?? []).toEqual([]);
+    expect(valid).toBe(true);
+  }
+
+  it('for dialect 000', async () => {
+    const email = uniqueEmail('openapi');
+    const headers = FORM;
+    expectDocumented('post', '/api/v1/users/registration', await rest(server, 'POST', '/api/v1/users/registration', { body: `email=${encodeURIComponent(email)}&password=${PASSWORD}`, headers }));
+    expectDocumented('post', '/api/v1/users/registration', await rest(server, 'POST', '/api/v1/users/registration', { body: 'email=x', headers }));
+    expectDocumented('post', '/api/v1/users/session', await rest(server, 'POST', '/api/v1/users/session', { body: `email=${encodeURIComponent(email)}&password=${PASSWORD}`, headers }));
+    expectDocumented('post', '/api/v1/users/session', await rest(server, 'POST', '/api/v1/users/session', { body: `email=${encodeURIComponent(email)}&password=wrong-pass`, headers }));
+    expectDocumented('post', '/api/v1/users/session', await rest(server, 'POST', '/api/v1/users/session', { body: '{', headers: { 'Content-Type': 'application/json' } }));
+  });
+
+  it('for dialect 001', async () => {
+    const admin = await signInAsAdmin(server);
+    const app = (await server.gql(CreateApplicationDocument, { name: 'openapi' }, { token: admin.accessToken })).data!.createApplication;
+    const withApp = { ...FORM, Authorization: `application_id ${app.uid}, client_secret ${app.secret}` };
+    const email = uniqueEmail('openapi-001');
+    const created = await rest(server, 'POST', '/v1/users', { body: railsForm({ user: { email, username: 'openapi-001', password: PASSWORD } }), headers: withApp });
+    expectDocumented('post', '/v1/users', created);
+    expectDocumented('post', '/v1/users', await rest(server, 'POST', '/v1/users', { body: railsForm({ user: { email } }), headers: withApp }));
+    expectDocumented('post', '/v1/auth', await rest(server, 'POST', '/v1/auth', { body: railsForm({ session: { email, password: PASSWORD } }), headers: withApp }));
+    expectDocumented('post', '/v1/auth', await rest(server, 'POST', '/v1/auth', { body: railsForm({ session: { email, password: PASSWORD } }), headers: FORM }));
+    const bearer = { ...FORM, Authorization: `Bearer ${created.json.access_token}` };
+    expectDocumented('get', '/v1/user', await rest(server, 'GET', '/v1/user', { headers: bearer }));
+    const updated = await rest(server, 'PUT', '/v1/user', { body: railsForm({ user: { email, profile_attributes: { id: created.json.user.profile.id, nickname: 'Doc' } } }), headers: bearer });
+    expectDocumented('put', '/v1/user', updated);
+    expectDocumented('post', '/v1/password', await rest(server, 'POST', '/v1/password', { body: `email=${encodeURIComponent(email)}`, headers: FORM }));
+    expectDocumented('delete', '/v1/auth/{token}', await rest(server, 'DELETE', `/v1/auth/${created.json.access_token}`, { headers: bearer }));
+  });
+});
