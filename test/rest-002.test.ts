@@ -3,6 +3,7 @@
 // seeds README adds, pagination, every documented error, the bad inputs of
 // issue 3, and who may call what (anonymous, the user, another user, admin).
 // The server's public URL is http://example.com, as in the document.
+import Ajv2020 from 'ajv/dist/2020';
 import { LoginDocument } from './__generated__/graphql';
 import { startTestServer, type TestServer } from './support/server';
 import { rest, type RestResult } from './support/rest';
@@ -606,5 +607,41 @@ describe('OpenAPI', () => {
         'DELETE /roles/{id}/relationships/users',
       ].sort(),
     );
+  });
+
+  it('describes what the routes really answer, successes and errors', async () => {
+    const document = (await rest(server, 'GET', '/rest/openapi.json')).json;
+    const ajv = new Ajv2020({ strict: false, validateFormats: false, allErrors: true });
+    const check = async (method: string, path: string, documentedPath: string, token: string | null, body?: Body) => {
+      const response = await api(method, path, token, body);
+      const documented = document.paths[documentedPath][method.toLowerCase()].responses[String(response.status)];
+      expect({ path, status: response.status, documented: documented !== undefined }).toEqual({ path, status: response.status, documented: true });
+      if (response.status === 204) return;
+      const validate = ajv.compile(documented.content[JSON_API].schema);
+      validate(response.json);
+      expect(validate.errors ?? []).toEqual([]);
+    };
+    const id = await createUser({ username: `openapi-${tag()}`, name: 'Open' });
+    const role = await createRole(`openapi ${tag()}`);
+    await check('POST', '/users', '/users', adminToken, { data: { type: 'users', attributes: { username: `openapi-${tag()}`, password: PASSWORD } } });
+    await check('POST', '/users', '/users', adminToken, { data: { type: 'roles', attributes: {} } });
+    await check('POST', '/users', '/users', user.accessToken, { data: { type: 'users', attributes: {} } });
+    await check('GET', '/users', '/users', adminToken);
+    await check('GET', `/users?id=${id}&roles`, '/users', adminToken);
+    await check('GET', '/users?page=99', '/users', adminToken);
+    await check('GET', '/users', '/users', null);
+    await check('GET', `/users/${id}`, '/users/{id}', adminToken);
+    await check('GET', '/users/999999', '/users/{id}', adminToken);
+    await check('PATCH', `/users/${id}`, '/users/{id}', adminToken, { data: { type: 'users', attributes: { surname: 'Api' } } });
+    await check('PATCH', `/users/${id}`, '/users/{id}', adminToken, { data: { id: 1, type: 'users', attributes: { surname: 'Api' } } });
+    await check('POST', `/users/${id}/relationships/roles`, '/users/{id}/relationships/roles', adminToken, { data: { type: 'roles', id: role.id } });
+    await check('GET', `/users/${id}/roles`, '/users/{id}/roles', adminToken);
+    await check('GET', `/roles/${role.id}/users`, '/roles/{id}/users', adminToken);
+    await check('DELETE', `/roles/${role.id}/relationships/users`, '/roles/{id}/relationships/users', adminToken, { data: [{ type: 'users', id }] });
+    await check('GET', '/roles', '/roles', user.accessToken);
+    await check('GET', `/roles/${role.id}`, '/roles/{id}', user.accessToken);
+    await check('PATCH', `/roles/${role.id}`, '/roles/{id}', adminToken, { data: { type: 'roles', attributes: { description: 'documented' } } });
+    await check('DELETE', `/roles/${role.id}`, '/roles/{id}', adminToken);
+    await check('DELETE', `/users/${id}`, '/users/{id}', adminToken);
   });
 });

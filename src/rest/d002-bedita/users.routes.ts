@@ -56,6 +56,9 @@ const userBody = (required: string[]) => ({
 
 const hasIdQuery = (req: RestRequest) => req.query.id !== undefined;
 
+/** GET /users answers users, or with `?id=&roles` that user's roles: one OpenAPI operation, either body. */
+const usersOrRoles = { anyOf: [collectionSchema(userSchema), collectionSchema(roleSchema)] };
+
 export const listUsers: RestRoute<{ users: PageOf<GqlUser> }> = {
   name: 'listUsers',
   method: 'GET',
@@ -77,7 +80,7 @@ export const listUsers: RestRoute<{ users: PageOf<GqlUser> }> = {
     summary: 'Get users',
     description: 'Admin only. `?id=` narrows the collection to one user; `?id=<id>&roles` answers that user\'s roles instead.',
     query: { ...PAGE_QUERY, id: { description: 'Only the user with this id', schema: { type: 'string' } }, roles: { description: 'With id: the roles of that user', schema: { type: 'string' } } },
-    responses: { 200: { description: 'A page of users', schema: collectionSchema(userSchema) }, 403: { description: 'Not an admin' }, 404: { description: 'A page past the last' } },
+    responses: { 200: { description: 'A page of users (with `?id=&roles`: of that user\'s roles)', schema: usersOrRoles }, 403: { description: 'Not an admin' }, 404: { description: 'A page past the last' } },
   },
 };
 
@@ -100,7 +103,7 @@ function userRolesRoute(name: string, path: string, idOf: (req: RestRequest) => 
       summary: when ? 'Get user roles by id query' : 'Get user roles',
       description: 'An admin, or the user themself.',
       query: when ? { ...PAGE_QUERY, id: { required: true, schema: { type: 'string' } }, roles: { required: true, description: 'A token without value', schema: { type: 'string' } } } : PAGE_QUERY,
-      responses: { 200: { description: 'The roles of the user', schema: collectionSchema(roleSchema) }, 403: { description: 'Another user' }, 404: { description: 'No such user' } },
+      responses: { 200: { description: 'The roles of the user', schema: when ? usersOrRoles : collectionSchema(roleSchema) }, 403: { description: 'Another user' }, 404: { description: 'No such user' } },
     },
   };
 }
@@ -182,4 +185,4 @@ export const deleteUser: RestRoute<{ deleteUser: boolean }> = {
   },
 };
 
-export const userRoutes = [userRolesByQuery, listUsers, createUser, showUser, updateUser, deleteUser, userRoles];
+export const userRoutes = [listUsers, userRolesByQuery, createUser, showUser, updateUser, deleteUser, userRoles];
