@@ -3,16 +3,19 @@
 import crypto from 'node:crypto';
 import {
   AssignRoleDocument,
+  AssignRolesDocument,
   CreateRoleDocument,
   CreateUserDocument,
   DeleteRoleDocument,
   DeleteUserDocument,
   MeDocument,
   RemoveRoleDocument,
+  RemoveRolesDocument,
   RoleDocument,
   RoleUsersDocument,
   RolesDocument,
   UpdateRoleDocument,
+  UserAuthorsDocument,
 } from './__generated__/graphql';
 import { startTestServer, type GraphQLResponse, type TestServer } from './support/server';
 import { PASSWORD, expectCode, onlyError, signIn, signInAsAdmin, signUp, uniqueEmail } from './support/fixtures';
@@ -234,6 +237,72 @@ describe('assignRole and removeRole', () => {
     const dropped = await server.gql(RemoveRoleDocument, { userId: deputy.id, roleId: adminRoleId }, { token: deputySession.accessToken });
     expect(dropped.data!.removeRole.roles).toEqual([]);
     expectCode(await server.gql(RemoveRoleDocument, { userId: adminId, roleId: adminRoleId }, asAdmin()), 'FORBIDDEN');
+  });
+});
+
+describe('assignRoles and removeRoles (bulk, all or nothing)', () => {
+  const rolesOf = async (token: string) => (await server.gql(MeDocument, {}, { token })).data!.me!.roles.map((r) => r.id).sort();
+
+  it('grants several roles to one user, and one role to several users, idempotently; takes them back', async () => {
+    const a = await createRole(`bulk-a ${tag()}`);
+    const b = await createRole(`bulk-b ${tag()}`);
+    const target = await signUp(server);
+    const second = await signUp(server);
+    expect((await server.gql(AssignRolesDocument, { userIds: [target.user.id], roleIds: [a.id, b.id, a.id] }, asAdmin())).data).toEqual({ assignRoles: true });
+    expect((await server.gql(AssignRolesDocument, { userIds: [target.user.id, second.user.id], roleIds: [a.id] }, asAdmin())).data).toEqual({ assignRoles: true });
+    expect(await rolesOf(target.accessToken)).toEqual([a.id, b.id].sort());
+    expect(await rolesOf(second.accessToken)).toEqual([a.id]);
+    expect((await server.gql(RemoveRolesDocument, { userIds: [target.user.id, second.user.id], roleIds: [a.id] }, asAdmin())).data).toEqual({ removeRoles: true });
+    expect(await rolesOf(target.accessToken)).toEqual([b.id]);
+    expect(await rolesOf(second.accessToken)).toEqual([]);
+    expect((await server.gql(AssignRolesDocument, { userIds: [target.user.id], roleIds: [] }, asAdmin())).data).toEqual({ assignRoles: true });
+  });
+
+  it('changes nothing when one id is unknown, deleted or malformed', async () => {
+    const role = await createRole(`bulk-c ${tag()}`);
+    const target = await signUp(server);
+    const unknownRole = await server.gql(AssignRolesDocument, { userIds: [target.user.id], roleIds: [role.id, '999999'] }, asAdmin());
+    expect(onlyError(unknownRole)).toMatchObject({ message: 'Role was not found.', extensions: { code: 'NOT_FOUND' } });
+    const unknownUser = await server.gql(AssignRolesDocument, { userIds: [target.user.id, '999999'], roleIds: [role.id] }, asAdmin());
+    expect(onlyError(unknownUser)).toMatchObject({ message: 'User was not found.', extensions: { code: 'NOT_FOUND' } });
+    const malformed = await server.gql(RemoveRolesDocument, { userIds: [target.user.id], roleIds: [role.id, 'x'] }, asAdmin());
+    expect(onlyError(malformed).extensions).toMatchObject({ code: 'BAD_USER_INPUT', fields: [{ field: 'roleIds.1', message: 'Not a valid id.' }] });
+    expect(await rolesOf(target.accessToken)).toEqual([]);
+    const doomed = await signUp(server);
+    await server.gql(DeleteUserDocument, { id: doomed.user.id }, asAdmin());
+    expectCode(await server.gql(AssignRolesDocument, { userIds: [doomed.user.id], roleIds: [role.id] }, asAdmin()), 'GONE');
+    const many = Array.from({ length: 101 }, (_, i) => String(i + 1));
+    const tooMany = await server.gql(AssignRolesDocument, { userIds: many, roleIds: [role.id] }, asAdmin());
+    expect(onlyError(tooMany).extensions).toMatchObject({ code: 'BAD_USER_INPUT', fields: [{ field: 'roleIds', message: 'At most 100 user and role pairs at once.' }] });
+  });
+
+  it('never takes the admin role from the last admin, even within one call', async () => {
+    const email = uniqueEmail('bulk-deputy');
+    const deputy = (await server.gql(CreateUserDocument, { input: { email, password: PASSWORD, roleIds: [adminRoleId] } }, asAdmin())).data!.createUser;
+    const refused = await server.gql(RemoveRolesDocument, { userIds: [deputy.id, adminId], roleIds: [adminRoleId] }, asAdmin());
+    expect(onlyError(refused)).toMatchObject({ extensions: { code: 'FORBIDDEN' } });
+    expect((await server.gql(RemoveRolesDocument, { userIds: [deputy.id], roleIds: [adminRoleId] }, asAdmin())).data).toEqual({ removeRoles: true });
+  });
+
+  it.each([
+    ['anonymous', () => null, 'UNAUTHENTICATED'],
+    ['the user themself', () => user.accessToken, 'FORBIDDEN'],
+    ['another user', () => other.accessToken, 'FORBIDDEN'],
+  ])('refuses %s', async (_who, token, code) => {
+    expectCode(await server.gql(AssignRolesDocument, { userIds: [user.user.id], roleIds: [adminRoleId] }, { token: token() }), code);
+    expectCode(await server.gql(RemoveRolesDocument, { userIds: [user.user.id], roleIds: [adminRoleId] }, { token: token() }), code);
+  });
+});
+
+describe('User.createdById and modifiedById', () => {
+  it('name the admin who created and changed an account, for the user and admins only', async () => {
+    const email = uniqueEmail('authored');
+    const created = (await server.gql(CreateUserDocument, { input: { email, password: PASSWORD } }, asAdmin())).data!.createUser;
+    const session = await signIn(server, email, PASSWORD);
+    const expected = { id: created.id, createdById: adminId, modifiedById: adminId };
+    expect((await server.gql(UserAuthorsDocument, { id: created.id }, asAdmin())).data!.user).toEqual(expected);
+    expect((await server.gql(UserAuthorsDocument, { id: created.id }, { token: session.accessToken })).data!.user).toEqual(expected);
+    expect((await server.gql(UserAuthorsDocument, { id: user.user.id }, { token: user.accessToken })).data!.user).toEqual({ id: user.user.id, createdById: null, modifiedById: null });
   });
 });
 

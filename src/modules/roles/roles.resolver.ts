@@ -47,6 +47,16 @@ export class RolesResolver {
     return roles.removeRole(ctx, userId, roleId);
   }
 
+  @Mutation(() => Boolean, { description: 'Admin: grants every listed role to every listed user, all or nothing (no change where already held).' })
+  assignRoles(@Ctx() ctx: Context, @Arg('userIds', () => [ID]) userIds: string[], @Arg('roleIds', () => [ID]) roleIds: string[]) {
+    return roles.assignRoles(ctx, userIds, roleIds);
+  }
+
+  @Mutation(() => Boolean, { description: 'Admin: takes every listed role from every listed user, all or nothing. The last admin keeps theirs.' })
+  removeRoles(@Ctx() ctx: Context, @Arg('userIds', () => [ID]) userIds: string[], @Arg('roleIds', () => [ID]) roleIds: string[]) {
+    return roles.removeRoles(ctx, userIds, roleIds);
+  }
+
   @FieldResolver(() => UserPage, { description: 'Admin: the users holding this role.' })
   users(
     @Root() role: Role,

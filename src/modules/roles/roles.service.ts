@@ -4,7 +4,7 @@
 import type { Context } from '../../graphql/context.js';
 import { ADMIN_ROLE } from '../../graphql/context.js';
 import type { Prisma, Role as RoleRow, User as UserRow } from '../../generated/prisma/client.js';
-import { ConflictError, FieldErrors, ForbiddenError, NotFoundError, ValidationError, uniqueViolation } from '../../common/errors.js';
+import { ConflictError, FieldErrors, ForbiddenError, GoneError, NotFoundError, ValidationError, uniqueViolation } from '../../common/errors.js';
 import { parseIntId, requireAdmin, requireViewer } from '../../common/access.js';
 import { pageOf, pageRequest } from '../../common/pagination.js';
 import { findLiveUser } from '../users/users.service.js';
@@ -138,6 +138,51 @@ export async function removeRole(ctx: Ctx, userId: string, roleId: string): Prom
   });
   await recordAudit(ctx, 'role.removed', { subjectUserId: user.id, details: { roleId: role.id, name: role.name } });
   return user;
+}
+
+const GRANTS_MAX = 100;
+
+/** Parses the ids of a bulk change and loads them in two queries: unknown is NOT_FOUND, deleted GONE. */
+async function grantTargets(ctx: Ctx, userIds: string[], roleIds: string[]) {
+  requireAdmin(ctx);
+  const userKeys = [...new Set(userIds.map((id, i) => parseIntId(id, `userIds.${i}`)))];
+  const roleKeys = [...new Set(roleIds.map((id, i) => parseIntId(id, `roleIds.${i}`)))];
+  if (userKeys.length * roleKeys.length > GRANTS_MAX) {
+    throw new ValidationError([{ field: 'roleIds', message: `At most ${GRANTS_MAX} user and role pairs at once.` }]);
+  }
+  const [users, found] = await Promise.all([
+    ctx.db.user.findMany({ where: { id: { in: userKeys } }, select: { id: true, deletedAt: true } }),
+    ctx.db.role.findMany({ where: { id: { in: roleKeys } } }),
+  ]);
+  if (users.length < userKeys.length) throw new NotFoundError('User');
+  if (users.some((u) => u.deletedAt)) throw new GoneError('User');
+  if (found.length < roleKeys.length) throw new NotFoundError('Role');
+  return { userKeys, roles: found };
+}
+
+/** Grants every role to every user, all or nothing; pairs already held stay as they are. */
+export async function assignRoles(ctx: Ctx, userIds: string[], roleIds: string[]): Promise<boolean> {
+  const { userKeys, roles } = await grantTargets(ctx, userIds, roleIds);
+  const pairs = userKeys.flatMap((userId) => roles.map((role) => ({ userId, role })));
+  await ctx.db.userRole.createMany({ data: pairs.map(({ userId, role }) => ({ userId, roleId: role.id })), skipDuplicates: true });
+  for (const { userId, role } of pairs) await recordAudit(ctx, 'role.assigned', { subjectUserId: userId, details: { roleId: role.id, name: role.name } });
+  return true;
+}
+
+/** Takes every role from every user, all or nothing. The last admin keeps theirs, checked user by user in one transaction. */
+export async function removeRoles(ctx: Ctx, userIds: string[], roleIds: string[]): Promise<boolean> {
+  const { userKeys, roles } = await grantTargets(ctx, userIds, roleIds);
+  const takesAdmin = roles.some((role) => role.name === ADMIN_ROLE);
+  await ctx.db.$transaction(async (tx) => {
+    for (const userId of userKeys) {
+      if (takesAdmin) await assertNotLastAdmin(tx, userId, 'The admin role cannot be taken from the last admin: make someone else an admin first.');
+      await tx.userRole.deleteMany({ where: { userId, roleId: { in: roles.map((role) => role.id) } } });
+    }
+  });
+  for (const userId of userKeys) {
+    for (const role of roles) await recordAudit(ctx, 'role.removed', { subjectUserId: userId, details: { roleId: role.id, name: role.name } });
+  }
+  return true;
 }
 
 /** Admin: the live users holding a role, one page (one count and one query). */

@@ -90,6 +90,16 @@ export class UsersResolver {
     return canSeePrivate(ctx, user) ? user.forcePasswordReset : null;
   }
 
+  @FieldResolver(() => ID, { nullable: true, description: 'The admin who created the account; null for a self-registration. Private.' })
+  createdById(@Root() user: User, @Ctx() ctx: Context) {
+    return canSeePrivate(ctx, user) ? user.createdById : null;
+  }
+
+  @FieldResolver(() => ID, { nullable: true, description: 'Who last changed the account. Private.' })
+  modifiedById(@Root() user: User, @Ctx() ctx: Context) {
+    return canSeePrivate(ctx, user) ? user.modifiedById : null;
+  }
+
   @FieldResolver(() => Date, { nullable: true, description: 'Set when the user was (soft) deleted. Private.' })
   deletedAt(@Root() user: User, @Ctx() ctx: Context) {
     return canSeePrivate(ctx, user) ? user.deletedAt : null;

@@ -1,0 +1,188 @@
+// 002 /users: list (with `?id=` and the `?id=&roles` form), create, read,
+// modify, delete, and a user's roles. Writes need an admin; a user may read
+// their own record (the services decide).
+import { bearerAuth } from '../framework/auth.js';
+import { JSON_API, JSON_TYPE } from '../framework/body.js';
+import { ParamReader, type Hash } from '../framework/params.js';
+import type { RestRequest, RestRoute } from '../framework/types.js';
+import { adminAuth, collection, documentLinks, nullableString, readAttributes, readPage, readUsername, slicePage, type PageOf } from './conventions.js';
+import {
+  PAGE_QUERY,
+  ROLE_FRAGMENT,
+  USER_FRAGMENT,
+  collectionSchema,
+  documentSchema,
+  roleResource,
+  roleSchema,
+  userResource,
+  userSchema,
+  type GqlRole,
+  type GqlUser,
+} from './resources.js';
+
+const BODY = [JSON_API, JSON_TYPE];
+const USER_ATTRIBUTES = ['username', 'uname', 'password', 'email', 'name', 'surname'];
+
+/** Account fields of a users document, in GraphQL input terms (profile names included). */
+function accountInput(attributes: Hash, required: boolean): Hash {
+  const params = new ParamReader();
+  params.onlyKnown(attributes, USER_ATTRIBUTES, (k) => k);
+  const username = readUsername(params, attributes, required);
+  const password = params.string(attributes, 'password', 'password', { required });
+  const email = params.string(attributes, 'email', 'email');
+  const firstName = nullableString(params, attributes, 'name');
+  const lastName = nullableString(params, attributes, 'surname');
+  params.throwIfAny();
+  const profile = Object.fromEntries(Object.entries({ firstName, lastName }).filter(([, v]) => v !== undefined));
+  const input = { username, password, email, profile: Object.keys(profile).length ? profile : undefined };
+  return Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
+}
+
+const userAttributesDoc = {
+  type: 'object',
+  properties: {
+    username: { type: 'string' },
+    uname: { type: 'string', description: 'The username again: when both are sent they must be equal.' },
+    password: { type: 'string' },
+    email: { type: 'string' },
+    name: { type: ['string', 'null'] },
+    surname: { type: ['string', 'null'] },
+  },
+};
+const userBody = (required: string[]) => ({
+  contentTypes: BODY,
+  schema: { type: 'object', required: ['data'], properties: { data: { type: 'object', required: ['type'], properties: { id: { type: ['string', 'integer'] }, type: { const: 'users' }, attributes: { ...userAttributesDoc, required } } } } },
+});
+
+const hasIdQuery = (req: RestRequest) => req.query.id !== undefined;
+
+/** GET /users answers users, or with `?id=&roles` that user's roles: one OpenAPI operation, either body. */
+const usersOrRoles = { anyOf: [collectionSchema(userSchema), collectionSchema(roleSchema)] };
+
+export const listUsers: RestRoute<{ users: PageOf<GqlUser> }> = {
+  name: 'listUsers',
+  method: 'GET',
+  path: '/users',
+  auth: [bearerAuth],
+  operation: /* GraphQL */ `
+    query RestD002Users($page: Int, $pageSize: Int, $filter: UsersFilter) {
+      users(page: $page, pageSize: $pageSize, filter: $filter) { total page pageSize pageCount items { ...RestD002User } }
+    }
+    ${USER_FRAGMENT}`,
+  variables(req) {
+    const params = new ParamReader();
+    const id = params.string(req.query, 'id', 'id');
+    params.throwIfAny();
+    return { ...readPage(req), filter: id !== undefined ? { ids: [id] } : null };
+  },
+  respond: ({ users }, { req }) => collection(req, users, (user) => userResource(req, user)),
+  doc: {
+    summary: 'Get users',
+    description: 'Admin only. `?id=` narrows the collection to one user; `?id=<id>&roles` answers that user\'s roles instead.',
+    query: { ...PAGE_QUERY, id: { description: 'Only the user with this id', schema: { type: 'string' } }, roles: { description: 'With id: the roles of that user', schema: { type: 'string' } } },
+    responses: { 200: { description: 'A page of users (with `?id=&roles`: of that user\'s roles)', schema: usersOrRoles }, 403: { description: 'Not an admin' }, 404: { description: 'A page past the last' } },
+  },
+};
+
+function userRolesRoute(name: string, path: string, idOf: (req: RestRequest) => string, when?: (req: RestRequest) => boolean): RestRoute<{ user: { roles: GqlRole[] } }> {
+  return {
+    name,
+    method: 'GET',
+    path,
+    ...(when ? { when } : {}),
+    auth: [bearerAuth],
+    operation: /* GraphQL */ `
+      query RestD002${name[0].toUpperCase()}${name.slice(1)}($id: ID!) { user(id: $id) { roles { ...RestD002Role } } }
+      ${ROLE_FRAGMENT}`,
+    variables: (req) => {
+      readPage(req); // a bad page is refused before the lookup
+      return { id: idOf(req) };
+    },
+    respond: ({ user }, { req }) => collection(req, slicePage(user.roles, readPage(req)), (role) => roleResource(req, role)),
+    doc: {
+      summary: when ? 'Get user roles by id query' : 'Get user roles',
+      description: 'An admin, or the user themself.',
+      query: when ? { ...PAGE_QUERY, id: { required: true, schema: { type: 'string' } }, roles: { required: true, description: 'A token without value', schema: { type: 'string' } } } : PAGE_QUERY,
+      responses: { 200: { description: 'The roles of the user', schema: when ? usersOrRoles : collectionSchema(roleSchema) }, 403: { description: 'Another user' }, 404: { description: 'No such user' } },
+    },
+  };
+}
+
+export const userRoles = userRolesRoute('listUserRoles', '/users/:id/roles', (req) => req.pathParams.id);
+export const userRolesByQuery = userRolesRoute('listUserRolesByQuery', '/users', (req) => String(req.query.id), (req) => hasIdQuery(req) && 'roles' in req.query);
+
+export const createUser: RestRoute<{ createUser: GqlUser }> = {
+  name: 'createUser',
+  method: 'POST',
+  path: '/users',
+  auth: [adminAuth],
+  operation: /* GraphQL */ `
+    mutation RestD002CreateUser($input: CreateUserInput!) { createUser(input: $input) { ...RestD002User } }
+    ${USER_FRAGMENT}`,
+  variables: (req) => ({ input: accountInput(readAttributes(req, 'users'), true) }),
+  respond: ({ createUser }, { req }) => ({ status: 201, body: { data: userResource(req, createUser), links: documentLinks(req) } }),
+  doc: {
+    summary: 'Create a user',
+    description: 'Admin only. username and password are required; an email is optional.',
+    body: userBody(['username', 'password']),
+    responses: { 201: { description: 'The user just created', schema: documentSchema(userSchema) }, 400: { description: 'Invalid data, or the user already exists' }, 403: { description: 'Not an admin' }, 409: { description: 'Wrong resource type' } },
+  },
+};
+
+export const showUser: RestRoute<{ user: GqlUser }> = {
+  name: 'getUser',
+  method: 'GET',
+  path: '/users/:id',
+  auth: [bearerAuth],
+  operation: /* GraphQL */ `
+    query RestD002User($id: ID!) { user(id: $id) { ...RestD002User } }
+    ${USER_FRAGMENT}`,
+  variables: (req) => ({ id: req.pathParams.id }),
+  respond: ({ user }, { req }) => ({ status: 200, body: { data: userResource(req, user), links: documentLinks(req) } }),
+  doc: {
+    summary: 'Get user data',
+    description: 'An admin, or the user themself.',
+    responses: { 200: { description: 'The user', schema: documentSchema(userSchema) }, 403: { description: 'Another user' }, 404: { description: 'No such user' } },
+  },
+};
+
+export const updateUser: RestRoute<{ updateUser: GqlUser }> = {
+  name: 'updateUser',
+  method: 'PATCH',
+  path: '/users/:id',
+  auth: [adminAuth],
+  operation: /* GraphQL */ `
+    mutation RestD002UpdateUser($id: ID!, $input: UpdateUserInput!) { updateUser(id: $id, input: $input) { ...RestD002User } }
+    ${USER_FRAGMENT}`,
+  variables: (req) => ({ id: req.pathParams.id, input: accountInput(readAttributes(req, 'users', req.pathParams.id), false) }),
+  respond: ({ updateUser }, { req }) => ({ status: 200, body: { data: userResource(req, updateUser), links: documentLinks(req) } }),
+  doc: {
+    summary: 'Modify a user',
+    description: 'Admin only.',
+    body: userBody([]),
+    responses: {
+      200: { description: 'The modified user', schema: documentSchema(userSchema) },
+      400: { description: 'Invalid data, a taken username or email, or nothing to change' },
+      403: { description: 'Not an admin' },
+      404: { description: 'No such user' },
+      409: { description: 'Wrong resource type, or data.id is not the URL\'s' },
+    },
+  },
+};
+
+export const deleteUser: RestRoute<{ deleteUser: boolean }> = {
+  name: 'deleteUser',
+  method: 'DELETE',
+  path: '/users/:id',
+  auth: [adminAuth],
+  operation: /* GraphQL */ `mutation RestD002DeleteUser($id: ID!) { deleteUser(id: $id) }`,
+  variables: (req) => ({ id: req.pathParams.id }),
+  respond: () => ({ status: 204 }),
+  doc: {
+    summary: 'Remove a user',
+    description: 'Admin only. The last admin cannot be removed.',
+    responses: { 204: { description: 'Removed' }, 403: { description: 'Not an admin, or the last admin' }, 404: { description: 'No such user' } },
+  },
+};
+
+export const userRoutes = [listUsers, userRolesByQuery, createUser, showUser, updateUser, deleteUser, userRoles];
