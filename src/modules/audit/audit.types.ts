@@ -1,3 +1,4 @@
+import { Page } from '../../common/page.types.js';
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { JSONObjectResolver } from 'graphql-scalars';
 
@@ -31,23 +32,8 @@ export class AuditEvent {
   details: Record<string, unknown>;
 }
 
-@ObjectType()
-export class AuditEventPage {
-  @Field(() => [AuditEvent])
-  items: AuditEvent[];
-
-  @Field(() => Int)
-  total: number;
-
-  @Field(() => Int)
-  page: number;
-
-  @Field(() => Int)
-  pageSize: number;
-
-  @Field(() => Int)
-  pageCount: number;
-}
+export const AuditEventPage = Page(AuditEvent, 'security events, newest first');
+export type AuditEventPage = InstanceType<typeof AuditEventPage>;
 
 @InputType()
 export class AuditEventsFilter {

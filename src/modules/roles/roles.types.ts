@@ -1,3 +1,4 @@
+import { Page } from '../../common/page.types.js';
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 
 @ObjectType({ description: 'A named set of permissions. The `admin` role grants administration.' })
@@ -30,23 +31,8 @@ export class RolesFilter {
   name?: string | null;
 }
 
-@ObjectType({ description: 'One page of roles, ordered by id.' })
-export class RolePage {
-  @Field(() => [Role])
-  items: Role[];
-
-  @Field(() => Int)
-  total: number;
-
-  @Field(() => Int)
-  page: number;
-
-  @Field(() => Int)
-  pageSize: number;
-
-  @Field(() => Int)
-  pageCount: number;
-}
+export const RolePage = Page(Role, 'roles, ordered by id');
+export type RolePage = InstanceType<typeof RolePage>;
 
 @InputType({ description: 'A new role.' })
 export class RoleInput {

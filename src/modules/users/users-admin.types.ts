@@ -1,4 +1,5 @@
 // Admin user management: the listing's filter and page, and the create/update inputs.
+import { Page } from '../../common/page.types.js';
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { ProfileInput } from '../profiles/profiles.types.js';
 import { PreferenceInput, User } from './users.types.js';
@@ -24,23 +25,8 @@ export class UsersFilter {
   includeDeleted?: boolean | null;
 }
 
-@ObjectType({ description: 'One page of users, ordered by id.' })
-export class UserPage {
-  @Field(() => [User])
-  items: User[];
-
-  @Field(() => Int)
-  total: number;
-
-  @Field(() => Int)
-  page: number;
-
-  @Field(() => Int)
-  pageSize: number;
-
-  @Field(() => Int)
-  pageCount: number;
-}
+export const UserPage = Page(User, 'users, ordered by id');
+export type UserPage = InstanceType<typeof UserPage>;
 
 @InputType({ description: 'A new account, created by an admin. Needs an email, a username or both.' })
 export class CreateUserInput {

@@ -1,3 +1,4 @@
+import { Page } from '../../common/page.types.js';
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { VideoStatus } from '../../generated/prisma/enums.js';
 
@@ -65,20 +66,5 @@ export class Video {
   ownerId: number;
 }
 
-@ObjectType({ description: 'One page of videos.' })
-export class VideoPage {
-  @Field(() => [Video])
-  items: Video[];
-
-  @Field(() => Int)
-  total: number;
-
-  @Field(() => Int)
-  page: number;
-
-  @Field(() => Int)
-  pageSize: number;
-
-  @Field(() => Int)
-  pageCount: number;
-}
+export const VideoPage = Page(Video, 'videos');
+export type VideoPage = InstanceType<typeof VideoPage>;
