@@ -42,6 +42,14 @@ it('can see every environment read in src/config.ts (only the helpers index env 
   expect(source.match(/\benv\[[^\]]*\]/g)?.filter((read) => read !== 'env[name]') ?? []).toEqual([]);
 });
 
+it('explains every dependency install script that package.json denies or allows', () => {
+  const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { allowScripts?: Record<string, boolean> };
+  const section = readme.slice(readme.indexOf('## Dependency install scripts'));
+  const reviewed = Object.keys(pkg.allowScripts ?? {});
+  expect(reviewed.length).toBeGreaterThan(0);
+  expect(reviewed.filter((name) => !section.includes(`\`${name}\``))).toEqual([]);
+});
+
 it('names the defaults that matter to a newcomer', () => {
   const rows = configurationRows();
   expect(rows.get('PORT')?.defaultValue).toBe('`4000`');
