@@ -12,18 +12,17 @@ const CSRF_MESSAGE =
 const INTROSPECTION_MESSAGE =
   'GraphQL introspection is not allowed by Apollo Server, but the query contained __schema or __type. To enable introspection, pass introspection: true to ApolloServer in production';
 
-// Three gateways, started together (start-up dominates this file's time).
+// Two gateways, started together; start-up dominates this file's time, and a
+// busy machine can stretch it past the default hook timeout.
 let server: TestServer;
 let production: TestServer;
-let productionOpened: TestServer;
 beforeAll(async () => {
-  [server, production, productionOpened] = await Promise.all([
+  [server, production] = await Promise.all([
     startTestServer({ NODE_ENV: 'development', BODY_LIMIT: '2048' }),
     startTestServer({ NODE_ENV: 'production' }),
-    startTestServer({ NODE_ENV: 'production', GRAPHQL_INTROSPECTION: 'true', GRAPHQL_LANDING_PAGE: 'true' }),
   ]);
-});
-afterAll(() => Promise.all([server, production, productionOpened].map((s) => s?.stop())));
+}, 150_000);
+afterAll(() => Promise.all([server, production].map((s) => s?.stop())));
 
 function graphqlGet(target: TestServer, query: string, headers: Record<string, string> = {}): Promise<Response> {
   return fetch(`${target.url}/graphql?${new URLSearchParams({ query })}`, { headers });
@@ -149,16 +148,6 @@ describe('in production', () => {
   it('still answers ordinary operations', async () => {
     const result = await production.post('/graphql', JSON.stringify({ query: '{ me { id } }' }));
     expect(await result.json()).toEqual({ data: { me: null } });
-  });
-});
-
-describe('in production with GRAPHQL_INTROSPECTION and GRAPHQL_LANDING_PAGE', () => {
-  it('allows introspection and serves the landing page', async () => {
-    const result = await productionOpened.post('/graphql', JSON.stringify({ query: '{ __schema { queryType { name } } }' }));
-    expect(await result.json()).toEqual({ data: { __schema: { queryType: { name: 'Query' } } } });
-    const page = await fetch(`${productionOpened.url}/graphql`, { headers: { accept: 'text/html' } });
-    expect(page.status).toBe(200);
-    expect(await page.text()).toContain('embeddable-sandbox.cdn.apollographql.com');
   });
 });
 
