@@ -12,8 +12,7 @@ const CSRF_MESSAGE =
 const INTROSPECTION_MESSAGE =
   'GraphQL introspection is not allowed by Apollo Server, but the query contained __schema or __type. To enable introspection, pass introspection: true to ApolloServer in production';
 
-// Two gateways, started together; start-up dominates this file's time, and a
-// busy machine can stretch it past the default hook timeout.
+// Two gateways, started together: start-up dominates this file's time.
 let server: TestServer;
 let production: TestServer;
 beforeAll(async () => {
@@ -21,7 +20,7 @@ beforeAll(async () => {
     startTestServer({ NODE_ENV: 'development', BODY_LIMIT: '2048' }),
     startTestServer({ NODE_ENV: 'production' }),
   ]);
-}, 150_000);
+});
 afterAll(() => Promise.all([server, production].map((s) => s?.stop())));
 
 function graphqlGet(target: TestServer, query: string, headers: Record<string, string> = {}): Promise<Response> {
