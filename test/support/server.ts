@@ -13,8 +13,6 @@ import { Client } from 'pg';
 export const ADMIN_EMAIL = 'admin@usergraph.test';
 export const ADMIN_PASSWORD = 'admin-password-1';
 const root = path.resolve(__dirname, '../..');
-/** How long a gateway may take to migrate and listen; generous, as a busy 2-core machine stretches it. */
-const STARTUP_TIMEOUT_MS = 150_000;
 
 export interface GraphQLResponse<T> {
   status: number;
@@ -114,7 +112,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
   child.stderr!.on('data', (chunk) => (output += chunk));
   let port: number;
   try {
-    port = await waitForListening(child, () => output, STARTUP_TIMEOUT_MS);
+    port = await waitForListening(child, () => output, 170_000);
   } catch (error) {
     child.kill('SIGKILL');
     if (baseUrl && databaseUrl) await dropDatabase(baseUrl, databaseUrl).catch(() => {});
