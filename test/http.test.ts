@@ -161,7 +161,7 @@ describe('start-up with a bad configuration', () => {
       });
       let stderr = '';
       child.stderr!.on('data', (chunk) => (stderr += chunk));
-      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      const timer = setTimeout(() => child.kill('SIGKILL'), 150_000);
       const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
       clearTimeout(timer);
       return { code, stderr };
