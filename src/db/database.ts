@@ -82,7 +82,10 @@ export async function applyMigrations(db: Database): Promise<string[]> {
  * computed on an in-memory shadow database. Empty when they agree.
  */
 export async function diffMigrationsToSchema(): Promise<string> {
-  const shadow = new PrismaPGlite(await PGlite.create('memory://'));
+  // A throwaway in-memory database; it must be closed, or PGlite's runtime
+  // sets exit code 99 when the process ends.
+  const pglite = await PGlite.create('memory://');
+  const shadow = new PrismaPGlite(pglite);
   const datamodel = await readDatamodel();
   const engine = await startSchemaEngine(shadow, datamodel);
   try {
@@ -97,5 +100,6 @@ export async function diffMigrationsToSchema(): Promise<string> {
     return result.exitCode === 2 ? (result.stdout ?? '') : '';
   } finally {
     engine.free();
+    await pglite.close();
   }
 }

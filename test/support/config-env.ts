@@ -1,0 +1,15 @@
+// The environment variables src/config.ts reads, taken from its source, so
+// the README and docker-compose.yml can be checked against the code.
+import fs from 'node:fs';
+import path from 'node:path';
+
+export const repoRoot = path.resolve(__dirname, '../..');
+
+export function configEnvNames(): string[] {
+  const source = fs.readFileSync(path.join(repoRoot, 'src/config.ts'), 'utf8');
+  const names = new Set<string>();
+  // `env.NODE_ENV` and the helpers' `int(env, 'PORT', ...)`, `str(env, 'HOST')`.
+  for (const match of source.matchAll(/\benv\.([A-Z][A-Z0-9_]*)\b/g)) names.add(match[1]);
+  for (const match of source.matchAll(/\b(?:int|bool|str)\(env, '([A-Z][A-Z0-9_]*)'/g)) names.add(match[1]);
+  return [...names].sort();
+}
