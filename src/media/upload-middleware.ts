@@ -14,7 +14,10 @@ export function uploadMiddleware(config: MediaConfig): [RequestHandler, ErrorReq
     maxFiles: config.uploadMaxFiles,
     maxFieldSize: 1_000_000,
   }) as RequestHandler;
-  const onError: ErrorRequestHandler = (err, _req, res, next) => {
+  const onError: ErrorRequestHandler = (err, req, res, next) => {
+    // Only the multipart parser's failures are ours to answer; JSON body
+    // errors go on to the app's JSON error handler.
+    if (!req.is('multipart/form-data')) return next(err);
     // Busboy's parse errors ("Unexpected end of form", "Malformed part header")
     // carry no status but are the client's; system errors (ENOSPC...) are ours.
     const systemError = typeof err?.code === 'string' && /^E[A-Z]+$/.test(err.code);
