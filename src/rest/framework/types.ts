@@ -165,4 +165,11 @@ export interface RestDialect {
   errorSchema: JsonSchema;
   /** Error statuses every route of the dialect may answer (added to each operation's doc). */
   commonErrors: Record<number, string>;
+  /**
+   * Honour `_method=PUT|PATCH|DELETE` in a POSTed `application/x-www-form-urlencoded`
+   * body (HTML forms cannot send those methods), as Rack::MethodOverride and
+   * CodeIgniter do: the request is served by this dialect's route for that
+   * method and path. Default false.
+   */
+  methodOverride?: boolean;
 }
