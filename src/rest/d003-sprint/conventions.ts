@@ -48,7 +48,7 @@ export function sprintError(error: RestError, wording: SprintWording = {}): Rest
   switch (error.code) {
     case 'BAD_USER_INPUT': {
       // "No data found to update." is the controller's own sentence, not a form validation error.
-      const plain = error.fields.every((f) => f.field === 'input');
+      const plain = error.fields.length > 0 && error.fields.every((f) => f.field === 'input');
       return body(400, plain ? error.message : paragraphs(error), badRequest);
     }
     case 'CONFLICT':

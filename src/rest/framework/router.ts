@@ -122,9 +122,11 @@ async function serve(
   let chosen = pick(candidates, restRequest(req, method, {}, {}, null, publicUrl));
   let rest: RestRequest | undefined;
   let ctx: Context | undefined;
+  // A POST that names no overridden method has no route: the dialect answers, not a route's wording.
+  let routeless = false;
   const fail = (error: RestError) => {
     const env = { req: rest ?? restRequest(req, method, {}, {}, null, publicUrl), ctx };
-    const custom = chosen.route.error?.(error, env);
+    const custom = routeless ? undefined : chosen.route.error?.(error, env);
     send(res, chosen.dialect, custom ?? chosen.dialect.error(error, env));
   };
   try {
@@ -137,7 +139,7 @@ async function serve(
       method = override;
       candidates = overrides!.get(override)!;
     } else if (!own.length) {
-      chosen = pick(candidates, restRequest(req, method, query, body, contentType, publicUrl));
+      routeless = true;
       throw new HttpProblem('NOT_FOUND', 404, `No route for POST ${req.path}: send the form with _method=${[...overrides!.keys()].join(' or ')}.`);
     }
     rest = restRequest(req, method, query, body, contentType, publicUrl);
