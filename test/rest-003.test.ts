@@ -2,9 +2,10 @@
 // every example and documented error of the document, issue 3's bad inputs,
 // the access rules (admin for the list, admin or self for an item), the HTML
 // forms as HTML, the `_method` override and the edit form's token.
+import Ajv2020 from 'ajv/dist/2020';
 import { CreateApplicationDocument, LogoutDocument } from './__generated__/graphql';
 import { startTestServer, type TestServer } from './support/server';
-import { FORM, JSON_BODY, railsForm, rest } from './support/rest';
+import { FORM, JSON_BODY, railsForm, rest, type RestResult } from './support/rest';
 import { PASSWORD, signIn, signInAsAdmin, signUp, uniqueEmail } from './support/fixtures';
 
 let server: TestServer;
@@ -477,4 +478,33 @@ it('lists every 003 route in the OpenAPI document', async () => {
     expect(doc.paths[path]?.[method]?.['x-dialect']).toMatch(/d003/);
   }
   expect(doc.paths['/v1/users'].post['x-alternatives'].map((a: { dialect: string }) => a.dialect)).toEqual(['d001', 'd003']);
+});
+
+it('answers as the OpenAPI document describes (schemas of real answers)', async () => {
+  const doc = (await rest(server, 'GET', '/rest/openapi.json')).json;
+  const ajv = new Ajv2020({ strict: false, validateFormats: false, allErrors: true });
+  const expectDocumented = (method: string, path: string, response: RestResult) => {
+    const media = doc.paths[path][method].responses[String(response.status)]?.content?.[response.type!];
+    expect(`${method} ${path} ${response.status} ${media ? 'documented' : 'undocumented'}`).not.toMatch(/undocumented$/);
+    if (response.type === 'text/html') return;
+    const validate = ajv.compile(media.schema);
+    validate(response.json);
+    expect(validate.errors ?? []).toEqual([]);
+  };
+  const user = await createUser();
+  const body = form({ email: uniqueEmail('doc'), username: uniqueName('doc'), password: PASSWORD, pass_confirm: PASSWORD });
+  expectDocumented('post', '/v1/users', await rest(server, 'POST', '/v1/users', { body, headers: FORM }));
+  expectDocumented('post', '/v1/users', await rest(server, 'POST', '/v1/users', { body, headers: FORM }));
+  expectDocumented('post', '/v1/users', await rest(server, 'POST', '/v1/users', { body: form({ email: 'x' }), headers: FORM }));
+  expectDocumented('get', '/v1/users', await rest(server, 'GET', '/v1/users?per_page=2', { headers: admin() }));
+  expectDocumented('get', '/v1/users', await rest(server, 'GET', '/v1/users?page=99999', { headers: admin() }));
+  expectDocumented('get', '/v1/users', await rest(server, 'GET', '/v1/users', { headers: bearer(user.token) }));
+  expectDocumented('get', '/v1/users/{id}', await rest(server, 'GET', `/v1/users/${user.id}`, { headers: bearer(user.token) }));
+  expectDocumented('get', '/v1/users/{id}', await rest(server, 'GET', '/v1/users/999999', { headers: admin() }));
+  expectDocumented('put', '/v1/users/{id}', await rest(server, 'PUT', `/v1/users/${user.id}`, { body: form({ username: uniqueName() }), headers: bearer(user.token) }));
+  expectDocumented('put', '/v1/users/{id}', await rest(server, 'PUT', `/v1/users/${user.id}`, { body: '', headers: bearer(user.token) }));
+  expectDocumented('get', '/v1/users/new', await rest(server, 'GET', '/v1/users/new'));
+  expectDocumented('get', '/v1/users/{id}/edit', await rest(server, 'GET', `/v1/users/${user.id}/edit`, { headers: bearer(user.token) }));
+  expectDocumented('delete', '/v1/users/{id}', await rest(server, 'DELETE', `/v1/users/${user.id}`, { headers: bearer(user.token) }));
+  expectDocumented('get', '/v1/users/{id}', await rest(server, 'GET', `/v1/users/${user.id}`, { headers: admin() }));
 });

@@ -89,13 +89,7 @@ export const FORM_TOKEN_TTL = 15 * 60;
  */
 export const formTokenAuth: AuthScheme = {
   name: 'formToken',
-  openapi: {
-    type: 'apiKey',
-    in: 'query',
-    name: 'form_token',
-    description:
-      'Sent as the `form_token` field of the form body (never the query): the token GET /v1/users/{id}/edit embeds in its form, for the PUT of that user only, valid 15 minutes and while the session that fetched the form lasts.',
-  },
+  // No OpenAPI security scheme: the token is a body field, documented in PUT /v1/users/{id}'s body schema.
   async authenticate(req, ctx) {
     const body = req.body as Record<string, unknown> | null;
     const token = body && typeof body === 'object' && !Buffer.isBuffer(body) ? body.form_token : undefined;

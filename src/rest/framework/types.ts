@@ -75,7 +75,12 @@ export interface RestError {
 export interface AuthScheme {
   /** Key in components.securitySchemes. */
   name: string;
-  openapi: Record<string, unknown>;
+  /**
+   * The OpenAPI security scheme. Omitted for a credential sent in the body (an
+   * HTML form's token), which security schemes cannot describe: the route's
+   * body schema documents it instead.
+   */
+  openapi?: Record<string, unknown>;
   /**
    * Runs before the operation, with the context already built (Bearer tokens are
    * resolved there). May add to the context, or throw an AppError. Default: nothing.
