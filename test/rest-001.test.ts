@@ -179,10 +179,11 @@ describe('POST /v1/users', () => {
   });
 
   it('is chosen for a user[...] body or the application header (a flat form belongs to dialect 003)', async () => {
-    // Until dialect 003 is mounted, 001 is also the fallback, so a flat form is refused in 001's shape.
+    // A flat form without application credentials is dialect 003's registration form (test/rest-003.test.ts).
     const flat = await rest(server, 'POST', '/v1/users', { body: 'email=flat%40example.com&username=flat&password=correct-horse-1&pass_confirm=correct-horse-1', headers: FORM });
-    expect(flat.status).toBe(401);
-    expect(flat.json).toEqual(error('Require Application ID and secret'));
+    expect(flat.status).toBe(201);
+    expect(flat.json).toMatchObject({ email: 'flat@example.com', username: 'flat', password_hash: null });
+    expect(flat.json.access_token).toBeUndefined();
     const json = await rest(server, 'POST', '/v1/users', {
       body: JSON.stringify({ user: { email: uniqueEmail('json'), username: 'json-user', password: PASSWORD } }),
       headers: { ...JSON_BODY, Authorization: appHeader },

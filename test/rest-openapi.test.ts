@@ -74,14 +74,18 @@ it('documents only routes that are served, each with unique operationIds and dec
 });
 
 it('describes bracket-nested form bodies as deepObject', () => {
+  // POST /v1/users is shared: 001's user[...] body or 003's flat form.
   const form = doc.paths['/v1/users'].post.requestBody.content['application/x-www-form-urlencoded'];
   expect(form.encoding).toEqual({ user: { style: 'deepObject', explode: true } });
-  expect(form.schema.properties.user.required).toEqual(['email', 'username', 'password']);
+  const beach = form.schema.oneOf.find((s: any) => s.properties.user);
+  expect(beach.properties.user.required).toEqual(['email', 'username', 'password']);
+  expect(form.schema.oneOf.find((s: any) => !s.properties.user).required).toEqual(['email', 'username', 'password', 'pass_confirm']);
 });
 
 it('documents the authentication each route needs', () => {
   expect(doc.paths['/v1/auth'].post.security).toEqual([{ applicationCredentials: [] }]);
-  expect(doc.paths['/v1/users'].post.security).toEqual([{ applicationCredentials: [] }]);
+  // 001 needs application credentials; 003's registration form is public.
+  expect(doc.paths['/v1/users'].post.security).toEqual([{ applicationCredentials: [] }, {}]);
   expect(doc.paths['/v1/user'].get.security).toEqual([{ bearer: [] }]);
   expect(doc.paths['/api/v1/users/registration'].post.security).toEqual([]);
   expect(doc.paths['/v1/users/{id}/confirm'].post.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'confirmation_token', in: 'header', required: true })]));

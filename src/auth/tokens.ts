@@ -24,7 +24,12 @@ export interface TokenSettings {
 }
 
 export class AccessTokens {
-  constructor(private readonly settings: TokenSettings) {}
+  /** Form tokens, with the same secret. */
+  readonly forms: FormTokens;
+
+  constructor(private readonly settings: TokenSettings) {
+    this.forms = new FormTokens(settings);
+  }
 
   sign(userId: number, sessionId: string): { token: string; expiresAt: Date } {
     const { secret, issuer, audience, accessTokenTtl } = this.settings;
@@ -47,6 +52,49 @@ export class AccessTokens {
       if (claims.typ !== 'access' || typeof claims.uid !== 'string' || !Number.isInteger(claims.user_id)) return null;
       if (claims.sub !== String(claims.user_id)) return null;
       return claims as AccessClaims;
+    } catch {
+      return null;
+    }
+  }
+}
+
+/** What a form token lets its holder do: act for one session, on one subject, for one purpose. */
+export interface FormClaims {
+  user_id: number;
+  /** Session id: the token dies with the session. */
+  uid: string;
+  /** What the form may change, e.g. the user id an edit form is for. */
+  subject: string;
+  purpose: string;
+}
+
+/**
+ * Short-lived tokens embedded in server-rendered HTML forms (REST dialect 003's
+ * edit form), which a browser submits without an Authorization header. Signed
+ * with the access-token secret but typed `form` and bound to a purpose and a
+ * subject, so one is never accepted as an access token, nor for another form.
+ */
+export class FormTokens {
+  constructor(private readonly settings: Pick<TokenSettings, 'secret' | 'issuer' | 'audience'>) {}
+
+  sign(claims: FormClaims, ttlSeconds: number): string {
+    const { secret, issuer, audience } = this.settings;
+    return jwt.sign({ typ: 'form', user_id: claims.user_id, uid: claims.uid, purpose: claims.purpose }, secret, {
+      algorithm: 'HS256',
+      expiresIn: ttlSeconds,
+      issuer,
+      audience: `${audience}:form`,
+      subject: claims.subject,
+    });
+  }
+
+  /** The claims of a valid, unexpired token for this purpose and subject, or null (never throws). */
+  verify(token: string, purpose: string, subject: string): FormClaims | null {
+    const { secret, issuer, audience } = this.settings;
+    try {
+      const claims = jwt.verify(token, secret, { algorithms: ['HS256'], issuer, audience: `${audience}:form`, subject }) as Record<string, unknown>;
+      if (claims.typ !== 'form' || claims.purpose !== purpose || typeof claims.uid !== 'string' || !Number.isInteger(claims.user_id)) return null;
+      return { user_id: claims.user_id as number, uid: claims.uid, subject, purpose };
     } catch {
       return null;
     }

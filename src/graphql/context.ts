@@ -70,8 +70,13 @@ export async function authenticate(deps: AppDeps, token: string | null): Promise
   if (!token) return null;
   const claims = deps.tokens.verify(token);
   if (!claims) return null;
+  return viewerOfSession(deps, claims.uid, claims.user_id);
+}
+
+/** The viewer of a live session of a live user (also used by REST form tokens), or null. */
+export async function viewerOfSession(deps: Pick<AppDeps, 'db'>, sessionId: string, userId: number): Promise<Viewer | null> {
   const session = await deps.db.session.findUnique({
-    where: { id: claims.uid },
+    where: { id: sessionId },
     select: {
       userId: true,
       revokedAt: true,
@@ -79,10 +84,10 @@ export async function authenticate(deps: AppDeps, token: string | null): Promise
       user: { select: { active: true, deletedAt: true, roles: { select: { role: { select: { name: true } } } } } },
     },
   });
-  if (!session || session.userId !== claims.user_id || session.revokedAt || session.expiresAt <= new Date()) return null;
+  if (!session || session.userId !== userId || session.revokedAt || session.expiresAt <= new Date()) return null;
   if (!session.user.active || session.user.deletedAt) return null;
   const roles = session.user.roles.map((r) => r.role.name);
-  return { userId: session.userId, sessionId: claims.uid, roles, isAdmin: roles.includes(ADMIN_ROLE) };
+  return { userId: session.userId, sessionId, roles, isAdmin: roles.includes(ADMIN_ROLE) };
 }
 
 export async function buildContext(deps: AppDeps, request: RequestInfo & { authorization?: string; logger?: Logger; telemetry?: { operation?: string } }): Promise<Context> {

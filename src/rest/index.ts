@@ -10,8 +10,9 @@ import type { RestDialect } from './framework/types.js';
 import { d000RailsJsonApi } from './d000-rails-jsonapi/index.js';
 import { d001Beach } from './d001-beach/index.js';
 import { d002Bedita } from './d002-bedita/index.js';
+import { d003Sprint } from './d003-sprint/index.js';
 
-export const DIALECTS: RestDialect[] = [d000RailsJsonApi, d001Beach, d002Bedita];
+export const DIALECTS: RestDialect[] = [d000RailsJsonApi, d001Beach, d002Bedita, d003Sprint];
 
 export async function createRestRouter(deps: AppDeps, dialects: RestDialect[] = DIALECTS): Promise<Router> {
   const schema = await getSchema();

@@ -74,23 +74,39 @@ function operation(dialect: RestDialect, route: RestRoute): Json {
         }
       : {}),
     responses,
-    security: (route.auth ?? []).map((scheme) => ({ [scheme.name]: [] })),
+    security: (route.auth ?? []).filter((scheme) => scheme.openapi).map((scheme) => ({ [scheme.name]: [] })),
     'x-dialect': dialect.id,
     'x-graphql-operation': route.operation.trim(),
     ...(route.when ? { 'x-dispatch': 'Shares this method and path with another dialect; chosen by the request body and headers.' } : {}),
   };
 }
 
+/** One status answered by two dialects: either description, either body. */
+function mergeResponse(a: Json, b: Json): Json {
+  const description = a.description === b.description ? a.description : `${a.description} | ${b.description}`;
+  const content: Json = { ...(a.content ?? {}) };
+  for (const [type, media] of Object.entries<Json>(b.content ?? {})) {
+    const mine = content[type];
+    content[type] = !mine ? media : JSON.stringify(mine.schema) === JSON.stringify(media.schema) ? mine : { schema: { oneOf: [mine.schema, media.schema] } };
+  }
+  return { ...a, description, ...(Object.keys(content).length ? { content } : {}) };
+}
+
 /** Two dialects on one method and path become one operation whose bodies and answers are alternatives. */
 function merge(a: Json, b: Json): Json {
   const content: Json = { ...(a.requestBody?.content ?? {}) };
   for (const [type, media] of Object.entries<Json>(b.requestBody?.content ?? {})) {
-    content[type] = content[type] ? { schema: { oneOf: [content[type].schema, media.schema] } } : media;
+    const encoding = { ...(content[type]?.encoding ?? {}), ...(media.encoding ?? {}) };
+    content[type] = content[type]
+      ? { schema: { oneOf: [content[type].schema, media.schema] }, ...(Object.keys(encoding).length ? { encoding } : {}) }
+      : media;
   }
+  // Security alternatives; a route without any accepts anonymous callers (`{}`).
+  const security = (op: Json): Json[] => (op.security.length ? op.security : [{}]);
   const responses: Json = { ...a.responses };
   for (const [status, r] of Object.entries<Json>(b.responses)) {
     if (!responses[status]) responses[status] = r;
-    else if (responses[status].description !== r.description) responses[status] = { ...responses[status], description: `${responses[status].description} | ${r.description}` };
+    else responses[status] = mergeResponse(responses[status], r);
   }
   return {
     ...a,
@@ -100,7 +116,7 @@ function merge(a: Json, b: Json): Json {
     parameters: [...(a.parameters ?? []), ...(b.parameters ?? []).filter((p: Json) => !(a.parameters ?? []).some((q: Json) => q.name === p.name && q.in === p.in))],
     ...(Object.keys(content).length ? { requestBody: { required: true, content } } : {}),
     responses,
-    security: [...a.security, ...b.security],
+    security: [...security(a), ...security(b)],
     'x-dialect': `${a['x-dialect']} ${b['x-dialect']}`,
     'x-alternatives': [...(a['x-alternatives'] ?? [{ dialect: a['x-dialect'], graphql: a['x-graphql-operation'] }]), { dialect: b['x-dialect'], graphql: b['x-graphql-operation'] }],
     'x-dispatch': 'Shared by two dialects; the request body and headers choose one.',
@@ -116,7 +132,7 @@ export function buildOpenApiDocument(schema: GraphQLSchema, dialects: RestDialec
     const op = operation(dialect, route);
     paths[path] ??= {};
     paths[path][method] = paths[path][method] ? merge(paths[path][method], op) : op;
-    for (const scheme of route.auth ?? []) securitySchemes[scheme.name] = scheme.openapi;
+    for (const scheme of route.auth ?? []) if (scheme.openapi) securitySchemes[scheme.name] = scheme.openapi;
   }
   return {
     openapi: '3.1.0',

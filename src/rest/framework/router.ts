@@ -4,7 +4,7 @@
 import express, { type Request, type Response, type Router } from 'express';
 import type { DocumentNode, GraphQLSchema } from 'graphql';
 import { buildContext, type AppDeps, type Context } from '../../graphql/context.js';
-import { acceptsType, readBody, parseQuery, HttpProblem } from './body.js';
+import { acceptsType, readBody, parseQuery, HttpProblem, FORM } from './body.js';
 import { compileOperation, runOperation, toRestError } from './executor.js';
 import type { HttpMethod, RestDialect, RestError, RestRequest, RestResponse, RestRoute } from './types.js';
 
@@ -78,37 +78,82 @@ export async function buildRestRouter(deps: AppDeps, schema: GraphQLSchema, dial
     deps.logger.warn({ route: `${pending.method} ${pending.path}`, reason: pending.pending!.reason }, 'REST route not mounted: its GraphQL field is missing');
   }
 
+  // `_method` overrides: POST on a path also reaches the PUT/PATCH/DELETE routes of dialects that opt in.
+  const overrides = new Map<string, Map<HttpMethod, MountedRoute[]>>();
   for (const [key, candidates] of groups) {
     const [method, path] = key.split(' ') as [HttpMethod, string];
-    const accept = [...new Set(candidates.flatMap((c) => c.dialect.bodyTypes))];
-    router[method.toLowerCase() as 'get'](path, async (req: Request, res: Response) => {
-      const publicUrl = deps.publicUrl;
-      let chosen = pick(candidates, restRequest(req, method, {}, {}, null, publicUrl));
-      let rest: RestRequest | undefined;
-      let ctx: Context | undefined;
-      const fail = (error: RestError) => {
-        const env = { req: rest ?? restRequest(req, method, {}, {}, null, publicUrl), ctx };
-        const custom = chosen.route.error?.(error, env);
-        send(res, chosen.dialect, custom ?? chosen.dialect.error(error, env));
-      };
-      try {
-        const query = parseQuery(req.originalUrl);
-        const { body, contentType } = await readBody(req, res, { limit: deps.config.bodyLimit, accept });
-        rest = restRequest(req, method, query, body, contentType, publicUrl);
-        chosen = pick(candidates, rest);
-        if (contentType && !acceptsType(chosen.dialect.bodyTypes, contentType)) {
-          throw new HttpProblem('UNSUPPORTED_MEDIA_TYPE', 415, `Content type ${contentType} is not accepted here; send ${chosen.dialect.bodyTypes.join(' or ')}.`);
-        }
-        ctx = await buildContext(deps, { authorization: req.headers.authorization, ip: req.ip ?? null, userAgent: req.get('user-agent') ?? null });
-        for (const scheme of chosen.route.auth ?? []) await scheme.authenticate?.(rest, ctx);
-        const variables = await chosen.route.variables(rest, ctx);
-        const result = await runOperation(schema, chosen.document, variables, ctx);
-        if (!result.ok) return fail(result.errors[0]);
-        send(res, chosen.dialect, chosen.route.respond(result.data, { req: rest, ctx }));
-      } catch (error) {
-        fail(toRestError(error, deps.logger));
-      }
-    });
+    const overridable = candidates.filter((c) => c.dialect.methodOverride);
+    if (!OVERRIDABLE.includes(method) || !overridable.length) continue;
+    if (!overrides.has(path)) overrides.set(path, new Map());
+    overrides.get(path)!.set(method, overridable);
+  }
+  for (const path of overrides.keys()) if (!groups.has(`POST ${path}`)) groups.set(`POST ${path}`, []);
+
+  for (const [key, candidates] of groups) {
+    const [method, path] = key.split(' ') as [HttpMethod, string];
+    const targets = method === 'POST' ? overrides.get(path) : undefined;
+    router[method.toLowerCase() as 'get'](path, (req: Request, res: Response) => serve(deps, schema, req, res, method, candidates, targets));
   }
   return router;
+}
+
+const OVERRIDABLE: HttpMethod[] = ['PUT', 'PATCH', 'DELETE'];
+
+/** The method a POSTed HTML form asks for with `_method`, when one of `targets` serves it. */
+function overriddenMethod(body: unknown, contentType: string | null, targets: Map<HttpMethod, MountedRoute[]>): HttpMethod | null {
+  if (contentType !== FORM || !body || typeof body !== 'object' || Buffer.isBuffer(body)) return null;
+  const value = (body as Record<string, unknown>)._method;
+  const method = typeof value === 'string' ? (value.trim().toUpperCase() as HttpMethod) : null;
+  return method && targets.has(method) ? method : null;
+}
+
+async function serve(
+  deps: AppDeps,
+  schema: GraphQLSchema,
+  req: Request,
+  res: Response,
+  requested: HttpMethod,
+  own: MountedRoute[],
+  overrides: Map<HttpMethod, MountedRoute[]> | undefined,
+): Promise<void> {
+  const publicUrl = deps.publicUrl;
+  let method = requested;
+  let candidates = own.length ? own : [...overrides!.values()][0];
+  let chosen = pick(candidates, restRequest(req, method, {}, {}, null, publicUrl));
+  let rest: RestRequest | undefined;
+  let ctx: Context | undefined;
+  // A POST that names no overridden method has no route: the dialect answers, not a route's wording.
+  let routeless = false;
+  const fail = (error: RestError) => {
+    const env = { req: rest ?? restRequest(req, method, {}, {}, null, publicUrl), ctx };
+    const custom = routeless ? undefined : chosen.route.error?.(error, env);
+    send(res, chosen.dialect, custom ?? chosen.dialect.error(error, env));
+  };
+  try {
+    const everyone = [...own, ...[...(overrides?.values() ?? [])].flat()];
+    const accept = [...new Set(everyone.flatMap((c) => c.dialect.bodyTypes))];
+    const query = parseQuery(req.originalUrl);
+    const { body, contentType } = await readBody(req, res, { limit: deps.config.bodyLimit, accept });
+    const override = overrides ? overriddenMethod(body, contentType, overrides) : null;
+    if (override) {
+      method = override;
+      candidates = overrides!.get(override)!;
+    } else if (!own.length) {
+      routeless = true;
+      throw new HttpProblem('NOT_FOUND', 404, `No route for POST ${req.path}: send the form with _method=${[...overrides!.keys()].join(' or ')}.`);
+    }
+    rest = restRequest(req, method, query, body, contentType, publicUrl);
+    chosen = pick(candidates, rest);
+    if (contentType && !acceptsType(chosen.dialect.bodyTypes, contentType)) {
+      throw new HttpProblem('UNSUPPORTED_MEDIA_TYPE', 415, `Content type ${contentType} is not accepted here; send ${chosen.dialect.bodyTypes.join(' or ')}.`);
+    }
+    ctx = await buildContext(deps, { authorization: req.headers.authorization, ip: req.ip ?? null, userAgent: req.get('user-agent') ?? null });
+    for (const scheme of chosen.route.auth ?? []) await scheme.authenticate?.(rest, ctx);
+    const variables = await chosen.route.variables(rest, ctx);
+    const result = await runOperation(schema, chosen.document, variables, ctx);
+    if (!result.ok) return fail(result.errors[0]);
+    send(res, chosen.dialect, chosen.route.respond(result.data, { req: rest, ctx }));
+  } catch (error) {
+    fail(toRestError(error, deps.logger));
+  }
 }

@@ -75,7 +75,12 @@ export interface RestError {
 export interface AuthScheme {
   /** Key in components.securitySchemes. */
   name: string;
-  openapi: Record<string, unknown>;
+  /**
+   * The OpenAPI security scheme. Omitted for a credential sent in the body (an
+   * HTML form's token), which security schemes cannot describe: the route's
+   * body schema documents it instead.
+   */
+  openapi?: Record<string, unknown>;
   /**
    * Runs before the operation, with the context already built (Bearer tokens are
    * resolved there). May add to the context, or throw an AppError. Default: nothing.
@@ -165,4 +170,11 @@ export interface RestDialect {
   errorSchema: JsonSchema;
   /** Error statuses every route of the dialect may answer (added to each operation's doc). */
   commonErrors: Record<number, string>;
+  /**
+   * Honour `_method=PUT|PATCH|DELETE` in a POSTed `application/x-www-form-urlencoded`
+   * body (HTML forms cannot send those methods), as Rack::MethodOverride and
+   * CodeIgniter do: the request is served by this dialect's route for that
+   * method and path. Default false.
+   */
+  methodOverride?: boolean;
 }
