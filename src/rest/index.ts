@@ -9,8 +9,9 @@ import { buildOpenApiDocument } from './framework/openapi.js';
 import type { RestDialect } from './framework/types.js';
 import { d000RailsJsonApi } from './d000-rails-jsonapi/index.js';
 import { d001Beach } from './d001-beach/index.js';
+import { d004Crafter } from './d004-crafter/index.js';
 
-export const DIALECTS: RestDialect[] = [d000RailsJsonApi, d001Beach];
+export const DIALECTS: RestDialect[] = [d000RailsJsonApi, d001Beach, d004Crafter];
 
 export async function createRestRouter(deps: AppDeps, dialects: RestDialect[] = DIALECTS): Promise<Router> {
   const schema = await getSchema();
