@@ -1,14 +1,21 @@
 // 001: register, read and update the current user, confirm an email.
 import { AuthenticationError } from '../../common/errors.js';
-import { FORM, JSON_TYPE } from '../framework/body.js';
+import { FORM, JSON_TYPE, MULTIPART } from '../framework/body.js';
 import { bearerAuth } from '../framework/auth.js';
 import { isHash, ParamReader } from '../framework/params.js';
-import type { RestRequest, RestRoute } from '../framework/types.js';
+import type { AuthScheme, RestRequest, RestRoute } from '../framework/types.js';
+import { requireViewer } from '../../common/access.js';
 import { applicationAuth, beachError, messageSchema } from './conventions.js';
 import { BEACH_USER_FRAGMENT, beachUser, userOnlySchema, userWithTokenSchema, type GqlBeachUser } from './user.js';
 import { updateUserVariables } from './update-user.mapper.js';
 
 const BODY = [FORM, JSON_TYPE];
+
+/** A base64 avatar of `bytes` in a form or JSON body, with room for the other fields. */
+const base64Limit = (bytes: number) => Math.ceil(bytes / 3) * 4 + 64 * 1024;
+
+/** Bearer, checked before a multipart body (an avatar file) is read. */
+const signedInBearer: AuthScheme = { ...bearerAuth, authenticate: (_req, ctx) => void requireViewer(ctx) };
 
 /** `POST /v1/users` is also dialect 003's flat registration form: this one has `user[...]` or application credentials. */
 export function isBeachRegistration(req: RestRequest): boolean {
@@ -100,9 +107,14 @@ function updateRoute(method: 'PUT' | 'PATCH'): RestRoute<{ updateMe: GqlBeachUse
     name: method === 'PUT' ? 'updateCurrentUser' : 'patchCurrentUser',
     method,
     path: '/v1/user',
-    auth: [bearerAuth],
+    auth: [signedInBearer],
+    // Serial mutations: the avatar first, so a refused image stops before the account changes.
+    uploads: { maxFileBytes: (config) => config.media.avatarMaxBytes, bodyLimit: (config) => Math.max(config.bodyLimit, base64Limit(config.media.avatarMaxBytes)) },
     operation: /* GraphQL */ `
-      mutation RestD001UpdateMe($input: UpdateMeInput!) { updateMe(input: $input) { ...RestD001User } }
+      mutation RestD001UpdateMe($input: UpdateMeInput!, $avatar: Boolean!, $file: Upload, $base64: String) {
+        uploadAvatar(file: $file, base64: $base64) @include(if: $avatar) { id }
+        updateMe(input: $input) { ...RestD001User }
+      }
       ${BEACH_USER_FRAGMENT}`,
     variables: (req) => updateUserVariables(req.params),
     respond: ({ updateMe }) => ({ status: 200, body: { user: beachUser(updateMe, true) } }),
@@ -115,7 +127,7 @@ function updateRoute(method: 'PUT' | 'PATCH'): RestRoute<{ updateMe: GqlBeachUse
         'A new password (user[password] or profile_attributes[password], with password_confirmation) needs current_password. ' +
         'user_preferences_attributes: an array of {id, preferences} replacing the preferences object with that id.',
       body: {
-        contentTypes: BODY,
+        contentTypes: [...BODY, MULTIPART],
         schema: {
           type: 'object',
           required: ['user'],
@@ -143,6 +155,11 @@ function updateRoute(method: 'PUT' | 'PATCH'): RestRoute<{ updateMe: GqlBeachUse
                     current_password: { type: 'string' },
                     password: { type: 'string' },
                     password_confirmation: { type: 'string' },
+                    avatar_attributes: {
+                      type: 'object',
+                      description: 'Exactly one of file (multipart/form-data) and base64 (a data: URL prefix is allowed); PNG, JPEG, WebP or GIF.',
+                      properties: { file: { type: 'string', format: 'binary' }, base64: { type: 'string' } },
+                    },
                   },
                   additionalProperties: { type: 'string', description: 'Any custom field' },
                 },

@@ -6,6 +6,7 @@ import { requireAdmin, requireViewer } from '../../common/access.js';
 import { ValidationError } from '../../common/errors.js';
 import type { AuthScheme, RestError, RestRequest, RestResponse } from '../framework/types.js';
 import { isHash, type Hash } from '../framework/params.js';
+import { bearerAuth } from '../framework/auth.js';
 
 export const BASE = '/api/1/services/api/1/user';
 
@@ -52,21 +53,13 @@ export function jsonBody(req: RestRequest): Hash {
   return req.body;
 }
 
-const bearer = { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' };
+// Both are Bearer tokens (the OpenAPI `bearer` scheme); they differ in what they check first.
 
 /** Any signed-in user (the service then decides: self, or admin or self). */
-export const signedIn: AuthScheme = {
-  name: 'crafterUser',
-  openapi: { ...bearer, description: 'Access token of a signed-in user: `Authorization: Bearer <token>`.' },
-  authenticate: (_req, ctx) => void requireViewer(ctx),
-};
+export const signedIn: AuthScheme = { ...bearerAuth, authenticate: (_req, ctx) => void requireViewer(ctx) };
 
 /** Crafter's admin-only services: 401 without a token, 403 for a non-admin. */
-export const adminOnly: AuthScheme = {
-  name: 'crafterAdmin',
-  openapi: { ...bearer, description: 'Access token of a user with the `admin` role.' },
-  authenticate: (_req, ctx) => void requireAdmin(ctx),
-};
+export const adminOnly: AuthScheme = { ...bearerAuth, authenticate: (_req, ctx) => void requireAdmin(ctx) };
 
 export const messageSchema = { type: 'object', required: ['message'], properties: { message: { type: 'string' } }, additionalProperties: false };
 
