@@ -27,8 +27,10 @@ export const createUser: RestRoute = {
   respond: (_data, { req }) => message(201, 'OK', userLocation(req, String(jsonBody(req).username))),
   error(error, { req }) {
     if (error.code !== 'CONFLICT') return undefined;
+    // Location names the existing user: only when it is the username that is taken.
     const username = (req.body as { username?: unknown }).username;
-    return message(409, 'User already exists', typeof username === 'string' ? userLocation(req, username) : undefined);
+    const taken = error.fields.some((f) => f.field === 'input.username') && typeof username === 'string';
+    return message(409, 'User already exists', taken ? userLocation(req, username as string) : undefined);
   },
   doc: {
     summary: 'Create User',
