@@ -70,7 +70,7 @@ describe('POST create.json', () => {
     expect(again.json).toEqual(msg('User already exists'));
     const sameEmail = await post('create.json', { username: 'fresh.name.409', password: PASSWORD, first_name: 'A', last_name: 'B', email: existing.email });
     expect(sameEmail.status).toBe(409);
-    expect(sameEmail.headers.get('location')).toBeNull();
+    expect(sameEmail.headers.get('location')).toEqual(location('fresh.name.409'));
     expect(sameEmail.json).toEqual(msg('User already exists'));
     expect((await get('get.json', `username=${existing.username}`)).json.first_name).toBe('Jane');
     expect((await get('get.json', 'username=fresh.name.409')).status).toBe(404);

@@ -27,10 +27,9 @@ export const createUser: RestRoute = {
   respond: (_data, { req }) => message(201, 'OK', userLocation(req, String(jsonBody(req).username))),
   error(error, { req }) {
     if (error.code !== 'CONFLICT') return undefined;
-    // Location names the existing user: only when it is the username that is taken.
+    // As documented, a 409 points at get.json of the requested username (the email may be the taken one).
     const username = (req.body as { username?: unknown }).username;
-    const taken = error.fields.some((f) => f.field === 'input.username') && typeof username === 'string';
-    return message(409, 'User already exists', taken ? userLocation(req, username as string) : undefined);
+    return message(409, 'User already exists', typeof username === 'string' ? userLocation(req, username) : undefined);
   },
   doc: {
     summary: 'Create User',
