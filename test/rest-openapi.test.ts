@@ -21,6 +21,7 @@ afterAll(() => server.stop());
 const DOCUMENTED = [
   ['post', '/api/v1/users/registration'],
   ['post', '/api/v1/users/session'],
+  ['post', '/api/v1/users/video'],
   ['post', '/v1/auth'],
   ['delete', '/v1/auth/{token}'],
   ['post', '/v1/users'],
@@ -30,6 +31,19 @@ const DOCUMENTED = [
   ['post', '/v1/users/{id}/confirm'],
   ['post', '/v1/password'],
   ['put', '/v1/password'],
+  ['post', '/api/1/services/api/1/user/create.json'],
+  ['get', '/api/1/services/api/1/user/get.json'],
+  ['get', '/api/1/services/api/1/user/get-all.json'],
+  ['post', '/api/1/services/api/1/user/update.json'],
+  ['post', '/api/1/services/api/1/user/delete.json'],
+  ['post', '/api/1/services/api/1/user/enable.json'],
+  ['post', '/api/1/services/api/1/user/disable.json'],
+  ['get', '/api/1/services/api/1/user/status.json'],
+  ['post', '/api/1/services/api/1/user/change-password.json'],
+  ['post', '/api/1/services/api/1/user/reset-password.json'],
+  ['get', '/api/1/services/api/1/user/forgot-password.json'],
+  ['post', '/api/1/services/api/1/user/set-password.json'],
+  ['get', '/api/1/services/api/1/user/validate-token.json'],
 ];
 
 function operations(): Array<[method: string, path: string, op: any]> {
@@ -40,7 +54,7 @@ it('is an OpenAPI 3.1 document naming the server and the dialects', () => {
   expect(doc.openapi).toBe('3.1.0');
   expect(doc.info).toMatchObject({ title: expect.any(String), version: expect.any(String) });
   expect(doc.servers).toEqual([{ url: expect.stringMatching(/^http:\/\//) }]);
-  expect(doc.tags.map((t: any) => t.name)).toEqual(expect.arrayContaining([expect.stringMatching(/^000 /), expect.stringMatching(/^001 /)]));
+  expect(doc.tags.map((t: any) => t.name)).toEqual(expect.arrayContaining([expect.stringMatching(/^000 /), expect.stringMatching(/^001 /), expect.stringMatching(/^004 /)]));
   expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(['applicationCredentials', 'bearer']);
 });
 
@@ -131,5 +145,22 @@ describe('real answers match the documented schemas', () => {
     expectDocumented('put', '/v1/user', updated);
     expectDocumented('post', '/v1/password', await rest(server, 'POST', '/v1/password', { body: `email=${encodeURIComponent(email)}`, headers: FORM }));
     expectDocumented('delete', '/v1/auth/{token}', await rest(server, 'DELETE', `/v1/auth/${created.json.access_token}`, { headers: bearer }));
+  });
+
+  it('for dialect 004', async () => {
+    const admin = { 'Content-Type': 'application/json', Authorization: `Bearer ${(await signInAsAdmin(server)).accessToken}` };
+    const base = '/api/1/services/api/1/user';
+    const create = (body: unknown, headers: Record<string, string> = admin) => rest(server, 'POST', `${base}/create.json`, { body: JSON.stringify(body), headers });
+    const jane = { username: 'openapi.jane', password: PASSWORD, first_name: 'Jane', last_name: 'Doe', email: uniqueEmail('openapi-004') };
+    expectDocumented('post', `${base}/create.json`, await create(jane));
+    expectDocumented('post', `${base}/create.json`, await create(jane));
+    expectDocumented('post', `${base}/create.json`, await create({ username: 'x' }));
+    expectDocumented('post', `${base}/create.json`, await create(jane, { 'Content-Type': 'application/json' }));
+    expectDocumented('get', `${base}/get.json`, await rest(server, 'GET', `${base}/get.json?username=openapi.jane`, { headers: admin }));
+    expectDocumented('get', `${base}/get.json`, await rest(server, 'GET', `${base}/get.json?username=nobody.here`, { headers: admin }));
+    expectDocumented('get', `${base}/get-all.json`, await rest(server, 'GET', `${base}/get-all.json?start=0&number=5`, { headers: admin }));
+    expectDocumented('get', `${base}/status.json`, await rest(server, 'GET', `${base}/status.json?username=openapi.jane`, { headers: admin }));
+    expectDocumented('post', `${base}/disable.json`, await rest(server, 'POST', `${base}/disable.json`, { body: JSON.stringify({ username: 'openapi.jane' }), headers: admin }));
+    expectDocumented('get', `${base}/validate-token.json`, await rest(server, 'GET', `${base}/validate-token.json?token=made-up`));
   });
 });

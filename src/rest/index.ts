@@ -11,8 +11,9 @@ import { d000RailsJsonApi } from './d000-rails-jsonapi/index.js';
 import { d001Beach } from './d001-beach/index.js';
 import { d002Bedita } from './d002-bedita/index.js';
 import { d003Sprint } from './d003-sprint/index.js';
+import { d004Crafter } from './d004-crafter/index.js';
 
-export const DIALECTS: RestDialect[] = [d000RailsJsonApi, d001Beach, d002Bedita, d003Sprint];
+export const DIALECTS: RestDialect[] = [d000RailsJsonApi, d001Beach, d002Bedita, d003Sprint, d004Crafter];
 
 export async function createRestRouter(deps: AppDeps, dialects: RestDialect[] = DIALECTS): Promise<Router> {
   const schema = await getSchema();

@@ -21,6 +21,11 @@ export class UsersAdminResolver {
     return usersAdmin.getUser(ctx, id);
   }
 
+  @Query(() => User, { description: 'A user by username, for an admin or the user themself. A deleted one is GONE.' })
+  userByUsername(@Ctx() ctx: Context, @Arg('username', () => String) username: string) {
+    return usersAdmin.getUserByUsername(ctx, username);
+  }
+
   @Mutation(() => User, { description: 'Admin: creates an account, with roles and profile, in one step.' })
   createUser(@Ctx() ctx: Context, @Arg('input', () => CreateUserInput) input: CreateUserInput) {
     return usersAdmin.createUser(ctx, input);

@@ -2,8 +2,8 @@
 // user themself, within what updateMe allows), soft deletion and confirmation.
 import { ADMIN_ROLE, type Context } from '../../graphql/context.js';
 import type { Prisma, User as UserRow } from '../../generated/prisma/client.js';
-import { AppError, FieldErrors, GoneError, NotFoundError, ValidationError } from '../../common/errors.js';
-import { parseIntId, requireAdmin, requireSelfOrAdmin } from '../../common/access.js';
+import { AppError, FieldErrors, ForbiddenError, GoneError, NotFoundError, ValidationError } from '../../common/errors.js';
+import { parseIntId, requireAdmin, requireSelfOrAdmin, requireViewer } from '../../common/access.js';
 import { pageOf, pageRequest } from '../../common/pagination.js';
 import { revokeUserSessions } from '../sessions/sessions.service.js';
 import { assertNotLastAdmin, checkRoleIds } from '../roles/roles.guards.js';
@@ -61,6 +61,25 @@ export async function getUser(ctx: Ctx, id: string): Promise<UserRow> {
   const userId = parseIntId(id);
   requireSelfOrAdmin(ctx, userId);
   return findLiveUser(ctx, userId);
+}
+
+/**
+ * A user by username, for an admin or the user themself. Another user's name
+ * is FORBIDDEN before any lookup, so the answer never tells whether it exists.
+ */
+export async function getUserByUsername(ctx: Ctx, username: string): Promise<UserRow> {
+  const viewer = requireViewer(ctx);
+  const name = username.trim();
+  if (!name || name.length > LIMITS.usernameMax) throw new ValidationError([{ field: 'username', message: 'Not a valid username.' }]);
+  if (!viewer.isAdmin) {
+    const self = await findLiveUser(ctx, viewer.userId);
+    if (self.username !== name) throw new ForbiddenError('You may only do this for your own account.');
+    return self;
+  }
+  const user = await ctx.db.user.findUnique({ where: { username: name } });
+  if (!user) throw new NotFoundError('User');
+  if (user.deletedAt) throw new GoneError('User');
+  return user;
 }
 
 export async function createUser(ctx: Ctx, input: CreateUserInput): Promise<UserRow> {

@@ -184,6 +184,19 @@ export async function userForResetToken(ctx: Pick<Context, 'db'>, token: string)
   return user;
 }
 
+/**
+ * Whether a reset token is valid and unexpired, without using it up (so a
+ * form can check the link before asking for a new password). Failed guesses
+ * count against the same per-IP limit as resetPassword.
+ */
+export async function validatePasswordResetToken(ctx: Ctx, token: string): Promise<boolean> {
+  const ip = ctx.request.ip ?? 'unknown';
+  await ctx.throttle.assertAvailable('tokenGuessPerIp', ip);
+  const user = await userForResetToken(ctx, token);
+  if (!user) await ctx.throttle.consume('tokenGuessPerIp', ip);
+  return user !== null;
+}
+
 /** Sets a new password with a mailed reset token; every session of the user is revoked. */
 export async function resetPassword(ctx: Ctx, token: string, password: string, passwordConfirmation?: string | null): Promise<boolean> {
   const errors = new FieldErrors();

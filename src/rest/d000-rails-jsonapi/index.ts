@@ -1,4 +1,4 @@
-import { FORM, JSON_API, JSON_TYPE } from '../framework/body.js';
+import { FORM, JSON_API, JSON_TYPE, MULTIPART } from '../framework/body.js';
 import type { RestDialect } from '../framework/types.js';
 import { errorSchema, jsonApiError } from './conventions.js';
 import { routes } from './routes.js';
@@ -6,9 +6,9 @@ import { routes } from './routes.js';
 export const d000RailsJsonApi: RestDialect = {
   id: 'd000',
   title: '000 Rails JSON:API registration and session',
-  description: 'A Rails + Devise + JSON:API app: /api/v1/users/registration and /api/v1/users/session.',
+  description: 'A Rails + Devise + JSON:API app: /api/v1/users/registration, /api/v1/users/session and /api/v1/users/video (multipart).',
   contentType: JSON_API,
-  bodyTypes: [FORM, JSON_TYPE, JSON_API],
+  bodyTypes: [FORM, JSON_TYPE, JSON_API, MULTIPART],
   routes,
   error: (error) => jsonApiError(error),
   errorSchema,

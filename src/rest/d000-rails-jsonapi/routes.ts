@@ -1,9 +1,10 @@
-// Dialect 000: POST /api/v1/users/registration and /session. (POST
-// /api/v1/users/video joins when the media issue lands.)
+// Dialect 000: POST /api/v1/users/registration and /session (and /video,
+// in video.routes.ts).
 import { FORM, JSON_API, JSON_TYPE } from '../framework/body.js';
 import { ParamReader, RAILS_BOILERPLATE } from '../framework/params.js';
 import type { RestRoute } from '../framework/types.js';
 import { attributesOf, jsonApiError, railsUtc, resource } from './conventions.js';
+import { video } from './video.routes.js';
 
 const BODY_TYPES = [FORM, JSON_TYPE, JSON_API];
 
@@ -91,4 +92,4 @@ export const session: RestRoute<{ login: { accessToken: string; session: { creat
   },
 };
 
-export const routes = [registration, session];
+export const routes = [registration, session, video];

@@ -1,4 +1,4 @@
-import { FORM, JSON_TYPE } from '../framework/body.js';
+import { FORM, JSON_TYPE, MULTIPART } from '../framework/body.js';
 import type { RestDialect } from '../framework/types.js';
 import { authRoutes } from './auth.routes.js';
 import { beachError, errorSchema } from './conventions.js';
@@ -10,7 +10,7 @@ export const d001Beach: RestDialect = {
   title: '001 beach-api-core (Doorkeeper) users and auth',
   description: 'Apipie-documented Rails API: /v1/auth, /v1/users, /v1/user, /v1/password. Errors are {"error":{"message":"..."}}.',
   contentType: 'application/json',
-  bodyTypes: [FORM, JSON_TYPE],
+  bodyTypes: [FORM, JSON_TYPE, MULTIPART],
   routes: [...authRoutes, ...userRoutes, ...passwordRoutes],
   error: (error) => beachError(error),
   errorSchema,

@@ -1,6 +1,9 @@
 // PUT /v1/user parameters to UpdateMeInput: nested profile_attributes (with
 // current_age turned into a birth date and unknown keys kept as custom
-// fields) and user_preferences_attributes, as beach-api-core accepts them.
+// fields), avatar_attributes (a multipart file or base64, for the
+// uploadAvatar mutation) and user_preferences_attributes, as beach-api-core
+// accepts them.
+import Upload from 'graphql-upload/Upload.mjs';
 import type { Hash } from '../framework/params.js';
 import { ParamReader } from '../framework/params.js';
 
@@ -29,8 +32,22 @@ function blankToNull(value: string | undefined): string | null | undefined {
   return value === '' ? null : value;
 }
 
+/** `avatar_attributes[file]` (a multipart file) or `[base64]`: exactly one. */
+function avatarVariables(read: ParamReader, profileParams: Hash): { file?: Upload; base64?: string } | undefined {
+  const name = (k: string) => `user[profile_attributes][avatar_attributes]${k ? `[${k}]` : ''}`;
+  const avatar = read.hash(profileParams, 'avatar_attributes', name(''));
+  if (!avatar) return undefined;
+  read.onlyKnown(avatar, ['file', 'base64'], name);
+  const file = avatar.file;
+  if (file !== undefined && !(file instanceof Upload)) read.errors.add(name('file'), `Invalid parameter ${name('file')}: must be a file (send multipart/form-data)`);
+  const base64 = read.string(avatar, 'base64', name('base64'));
+  if ((file === undefined) === (base64 === undefined)) read.errors.add(name(''), `Send either ${name('file')} or ${name('base64')}`);
+  return { file: file instanceof Upload ? file : undefined, base64 };
+}
+
 export function updateUserVariables(params: Hash): Record<string, unknown> {
   const read = new ParamReader();
+  let avatar: { file?: Upload; base64?: string } | undefined;
   const user = read.root(params, 'user', 'user');
   read.onlyKnown(user, USER_KEYS, (k) => `user[${k}]`);
   const input: Record<string, unknown> = {};
@@ -49,6 +66,8 @@ export function updateUserVariables(params: Hash): Record<string, unknown> {
     read.integer(profileParams, 'id', name('id'), { required: true, min: 1 });
     for (const key of Object.keys(profileParams)) {
       if (key === 'id') continue;
+      if (key === 'avatar_attributes') avatar = avatarVariables(read, profileParams);
+      else
       if (PASSWORD_FIELDS.includes(key)) passwords[key] = read.string(profileParams, key, name(key)) ?? passwords[key];
       else if (key in PROFILE_FIELDS) profile[PROFILE_FIELDS[key]] = blankToNull(read.string(profileParams, key, name(key)));
       else if (key === 'sex') {
@@ -88,5 +107,5 @@ export function updateUserVariables(params: Hash): Record<string, unknown> {
   }
   if (passwords.current_password !== undefined) input.currentPassword = passwords.current_password;
   read.throwIfAny();
-  return { input };
+  return { input, avatar: avatar !== undefined, file: avatar?.file ?? null, base64: avatar?.base64 ?? null };
 }

@@ -1,21 +1,31 @@
 // 001: PUT (and, as Rails routes it, PATCH) /v1/user: the nested profile and preferences update.
-import { FORM, JSON_TYPE } from '../framework/body.js';
+import { FORM, JSON_TYPE, MULTIPART } from '../framework/body.js';
 import { bearerAuth } from '../framework/auth.js';
-import type { RestRoute } from '../framework/types.js';
+import type { AuthScheme, RestRoute } from '../framework/types.js';
+import { requireViewer } from '../../common/access.js';
 import { beachError } from './conventions.js';
 import { BEACH_USER_FRAGMENT, beachUser, userOnlySchema, type GqlBeachUser } from './user.js';
 import { updateUserVariables } from './update-user.mapper.js';
 
 const BODY = [FORM, JSON_TYPE];
+/** What a base64 avatar of `bytes` takes in a form or JSON body, with room for the other fields. */
+const base64Limit = (bytes: number) => Math.ceil(bytes / 3) * 4 + 64 * 1024;
+/** Authenticates before the body is read, so that an anonymous upload is refused before anything is spooled. */
+const signedInBearer: AuthScheme = { ...bearerAuth, authenticate: (_req, ctx) => void requireViewer(ctx) };
 
 export function updateRoute(method: 'PUT' | 'PATCH'): RestRoute<{ updateMe: GqlBeachUser }> {
   return {
     name: method === 'PUT' ? 'updateCurrentUser' : 'patchCurrentUser',
     method,
     path: '/v1/user',
-    auth: [bearerAuth],
+    auth: [signedInBearer],
+    uploads: { maxFileBytes: (config) => config.media.avatarMaxBytes, bodyLimit: (config) => Math.max(config.bodyLimit, base64Limit(config.media.avatarMaxBytes)) },
+    // Serial mutations: the avatar first, so a refused image stops before the account changes.
     operation: /* GraphQL */ `
-      mutation RestD001UpdateMe($input: UpdateMeInput!) { updateMe(input: $input) { ...RestD001User } }
+      mutation RestD001UpdateMe($input: UpdateMeInput!, $avatar: Boolean!, $file: Upload, $base64: String) {
+        uploadAvatar(file: $file, base64: $base64) @include(if: $avatar) { id }
+        updateMe(input: $input) { ...RestD001User }
+      }
       ${BEACH_USER_FRAGMENT}`,
     variables: (req) => updateUserVariables(req.params),
     respond: ({ updateMe }) => ({ status: 200, body: { user: beachUser(updateMe, true) } }),
@@ -28,7 +38,7 @@ export function updateRoute(method: 'PUT' | 'PATCH'): RestRoute<{ updateMe: GqlB
         'A new password (user[password] or profile_attributes[password], with password_confirmation) needs current_password. ' +
         'user_preferences_attributes: an array of {id, preferences} replacing the preferences object with that id.',
       body: {
-        contentTypes: BODY,
+        contentTypes: [...BODY, MULTIPART],
         schema: {
           type: 'object',
           required: ['user'],
@@ -56,6 +66,11 @@ export function updateRoute(method: 'PUT' | 'PATCH'): RestRoute<{ updateMe: GqlB
                     current_password: { type: 'string' },
                     password: { type: 'string' },
                     password_confirmation: { type: 'string' },
+                    avatar_attributes: {
+                      type: 'object',
+                      description: 'Exactly one of file (multipart/form-data) and base64 (a data: URL prefix is allowed); PNG, JPEG, WebP or GIF.',
+                      properties: { file: { type: 'string', format: 'binary' }, base64: { type: 'string' } },
+                    },
                   },
                   additionalProperties: { type: 'string', description: 'Any custom field' },
                 },

@@ -4,7 +4,8 @@
 import express, { type Request, type Response, type Router } from 'express';
 import type { DocumentNode, GraphQLSchema } from 'graphql';
 import { buildContext, type AppDeps, type Context } from '../../graphql/context.js';
-import { acceptsType, readBody, parseQuery, HttpProblem, FORM } from './body.js';
+import { acceptsType, mediaType, readBody, parseQuery, HttpProblem, FORM, MULTIPART } from './body.js';
+import { readMultipart } from './multipart.js';
 import { compileOperation, runOperation, toRestError } from './executor.js';
 import type { HttpMethod, RestDialect, RestError, RestRequest, RestResponse, RestRoute } from './types.js';
 
@@ -133,7 +134,29 @@ async function serve(
     const everyone = [...own, ...[...(overrides?.values() ?? [])].flat()];
     const accept = [...new Set(everyone.flatMap((c) => c.dialect.bodyTypes))];
     const query = parseQuery(req.originalUrl);
-    const { body, contentType } = await readBody(req, res, { limit: deps.config.bodyLimit, accept });
+    const newContext = () => buildContext(deps, { authorization: req.headers.authorization, ip: req.ip ?? null, userAgent: req.get('user-agent') ?? null });
+    const uploads = chosen.route.uploads;
+    if (mediaType(req) === MULTIPART) {
+      if (!uploads) {
+        throw new HttpProblem('UNSUPPORTED_MEDIA_TYPE', 415, `Content type ${MULTIPART} is not accepted here; send ${chosen.dialect.bodyTypes.filter((t) => t !== MULTIPART).join(' or ')}.`);
+      }
+      // Files are streamed: refuse a caller before spooling anything they send.
+      ctx = await newContext();
+      rest = restRequest(req, method, query, {}, MULTIPART, publicUrl);
+      for (const scheme of chosen.route.auth ?? []) await scheme.authenticate?.(rest, ctx);
+      const files = await readMultipart(req, res, {
+        maxFileBytes: uploads.maxFileBytes(deps.config),
+        maxFiles: deps.config.media.uploadMaxFiles,
+        maxFieldBytes: uploads.bodyLimit?.(deps.config) ?? deps.config.bodyLimit,
+      });
+      rest = restRequest(req, method, query, files, MULTIPART, publicUrl);
+      const variables = await chosen.route.variables(rest, ctx);
+      const result = await runOperation(schema, chosen.document, variables, ctx);
+      if (!result.ok) return fail(result.errors[0]);
+      return send(res, chosen.dialect, chosen.route.respond(result.data, { req: rest, ctx }));
+    }
+    const limit = uploads?.bodyLimit?.(deps.config) ?? deps.config.bodyLimit;
+    const { body, contentType } = await readBody(req, res, { limit, accept });
     const override = overrides ? overriddenMethod(body, contentType, overrides) : null;
     if (override) {
       method = override;
@@ -147,7 +170,7 @@ async function serve(
     if (contentType && !acceptsType(chosen.dialect.bodyTypes, contentType)) {
       throw new HttpProblem('UNSUPPORTED_MEDIA_TYPE', 415, `Content type ${contentType} is not accepted here; send ${chosen.dialect.bodyTypes.join(' or ')}.`);
     }
-    ctx = await buildContext(deps, { authorization: req.headers.authorization, ip: req.ip ?? null, userAgent: req.get('user-agent') ?? null });
+    ctx = await newContext();
     for (const scheme of chosen.route.auth ?? []) await scheme.authenticate?.(rest, ctx);
     const variables = await chosen.route.variables(rest, ctx);
     const result = await runOperation(schema, chosen.document, variables, ctx);

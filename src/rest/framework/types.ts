@@ -4,6 +4,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Context } from '../../graphql/context.js';
 import type { FieldError } from '../../common/errors.js';
+import type { Config } from '../../config.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -120,6 +121,19 @@ export interface RouteEnv {
   ctx: Context;
 }
 
+/**
+ * A route that takes files. A multipart/form-data body is then streamed (each
+ * file part becomes an `Upload` at its bracket place in the params, spooled to
+ * a temp file), after the auth schemes have run. Routes without it answer
+ * multipart with 415.
+ */
+export interface RouteUploads {
+  /** Largest file part in bytes (413 above). */
+  maxFileBytes(config: Config): number;
+  /** Limit of a non-multipart body (e.g. a base64 file in a form); default the framework's BODY_LIMIT. */
+  bodyLimit?(config: Config): number;
+}
+
 export interface RestRoute<Data = any> {
   /** Unique within the dialect; becomes the OpenAPI operationId. */
   name: string;
@@ -150,6 +164,7 @@ export interface RestRoute<Data = any> {
    * is mounted only once `Mutation.<field>` / `Query.<field>` exists.
    */
   pending?: { field: string; reason: string };
+  uploads?: RouteUploads;
   doc: RouteDoc;
 }
 
