@@ -133,6 +133,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
         await apollo.stop();
         await throttle.close();
         await db.close();
+        await hasher.close();
       })()),
   };
 }
