@@ -28,7 +28,7 @@ const flag = (name) => process.argv.find((a) => a.startsWith(`--${name}=`))?.spl
 /** Seconds of each measured run (`--duration=N` overrides): 3 in quick mode, 10 otherwise; warm-up is a third of it. */
 const duration = Number(flag('duration') ?? (quick ? 3 : 10));
 const warmup = Math.max(1, Math.round(duration / 3));
-const refreshSessions = quick ? 20_000 : 60_000;
+const refreshSessions = Math.max(20_000, duration * 6_000);
 const jwtSecret = 'bench-jwt-secret-bench-jwt-secret-0123456789';
 const adminEmail = 'admin@bench.test';
 const adminPassword = 'bench-admin-password-1';
