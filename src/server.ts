@@ -14,6 +14,7 @@ import { publicUrlOf, type Config } from './config.js';
 import { applyMigrations, openDatabase, type Database } from './db/database.js';
 import { PasswordHasher } from './auth/passwords.js';
 import { AccessTokens, resolveJwtSecret } from './auth/tokens.js';
+import { SessionCache, sessionCacheInvalidation } from './auth/session-cache.js';
 import { createMailer } from './mail/mailer.js';
 import { getSchema } from './graphql/schema.js';
 import { buildContext, type AppDeps, type Context } from './graphql/context.js';
@@ -65,7 +66,8 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     { maxHeaderSize: config.maxHeaderBytes, requestTimeout: config.requestTimeoutMs, headersTimeout: Math.min(20_000, config.requestTimeoutMs) },
     app,
   );
-  const deps: AppDeps = { config, db: db.prisma, hasher, tokens, mailer, logger, throttle, publicUrl: config.publicUrl ?? '' };
+  const sessionCache = new SessionCache(config.sessionCacheTtlMs);
+  const deps: AppDeps = { config, db: db.prisma, hasher, tokens, mailer, logger, throttle, sessionCache, publicUrl: config.publicUrl ?? '' };
 
   const armor = graphqlArmor(config);
   const apollo = new ApolloServer<Context>({
@@ -82,6 +84,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       ...armor.plugins,
       graphqlMetricsPlugin(),
       httpStatusPlugin(),
+      sessionCacheInvalidation(sessionCache),
     ],
   });
   await apollo.start();
