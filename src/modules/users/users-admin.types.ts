@@ -24,7 +24,7 @@ export class UsersFilter {
   includeDeleted?: boolean | null;
 }
 
-@ObjectType({ description: 'One page of users, ordered by id.' })
+@ObjectType({ description: 'One page of users, ordered by id.', simpleResolvers: true })
 export class UserPage {
   @Field(() => [User])
   items: User[];
