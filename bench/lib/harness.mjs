@@ -158,14 +158,20 @@ export class StatementCounter {
     const tag = `${this.role}@${this.database} LOG:  `;
     let data = 0;
     let all = 0;
+    // One log entry per statement; a multi-line statement continues on lines without the timestamp prefix.
+    const entries = [];
     for (const line of rows[0].text.split('\n')) {
-      const at = line.indexOf(tag);
+      if (/^\d{4}-\d\d-\d\d /.test(line)) entries.push(line);
+      else if (entries.length) entries[entries.length - 1] += '\n' + line;
+    }
+    for (const entry of entries) {
+      const at = entry.indexOf(tag);
       if (at < 0) continue;
-      const m = /^(?:statement|execute [^:]*):\s*(\w+)/.exec(line.slice(at + tag.length));
+      const m = /^(?:statement|execute [^:]*):\s*(\w+)/.exec(entry.slice(at + tag.length));
       if (!m) continue;
       all++;
       if (/^(select|insert|update|delete|with)$/i.test(m[1])) data++;
-      if (process.env.BENCH_SHOW_SQL) console.log(`  sql: ${line.slice(at + tag.length, at + tag.length + 400)}`);
+      if (process.env.BENCH_SHOW_SQL) console.log(`  sql: ${entry.slice(at + tag.length, at + tag.length + 400).replace(/\s+/g, ' ')}`);
     }
     return { statements: data / requests, all: all / requests };
   }
