@@ -61,10 +61,10 @@ async function startUsergraph(port, databaseUrl) {
     RESET_REQUESTS_PER_ACCOUNT: '1000',
     ACCESS_TOKEN_TTL: '86400',
     DATA_DIR: path.join(os.tmpdir(), `${database}-data`),
-    // e.g. BENCH_UG_NODE_OPTIONS=--cpu-prof to profile the gateway under load.
-    ...(process.env.BENCH_UG_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_UG_NODE_OPTIONS } : {}),
   };
-  const p = await startProcess('usergraph', ['dist/main.js'], env, `http://127.0.0.1:${port}/healthz`);
+  // e.g. BENCH_UG_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the gateway under load.
+  const nodeArgs = process.env.BENCH_UG_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const p = await startProcess('usergraph', [...nodeArgs, 'dist/main.js'], env, `http://127.0.0.1:${port}/healthz`);
   processes.push(p);
   return { ...p, url: `http://127.0.0.1:${port}/graphql` };
 }
