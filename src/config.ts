@@ -24,6 +24,8 @@ export interface Config {
   refreshTokenTtl: number;
   /** Seconds during which a just-rotated refresh token is still accepted (concurrent refreshes). Default 10. */
   refreshReuseGrace: number;
+  /** How long a live session read by authenticate() is trusted without reading it again, in ms; 0 disables. Revocations on another replica take effect within this. Default 1000. */
+  sessionCacheTtlMs: number;
   /** bcrypt cost factor. Default 10. */
   bcryptCost: number;
   /** Confirmation token lifetime in seconds. Default 48 hours. */
@@ -198,6 +200,7 @@ export function loadConfig(env: Env = process.env): Config {
     accessTokenTtl: int(env, 'ACCESS_TOKEN_TTL', 900, 10, 86400),
     refreshTokenTtl: int(env, 'REFRESH_TOKEN_TTL', 30 * 86400, 60),
     refreshReuseGrace: int(env, 'REFRESH_REUSE_GRACE', 10, 0, 300),
+    sessionCacheTtlMs: int(env, 'SESSION_CACHE_TTL_MS', 1000, 0, 60_000),
     bcryptCost: int(env, 'BCRYPT_COST', 10, 4, 15),
     confirmationTokenTtl: int(env, 'CONFIRMATION_TOKEN_TTL', 48 * 3600, 60),
     resetTokenTtl: int(env, 'RESET_TOKEN_TTL', 3600, 60),

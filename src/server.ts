@@ -15,6 +15,7 @@ import { publicUrlOf, type Config } from './config.js';
 import { applyMigrations, openDatabase, type Database } from './db/database.js';
 import { PasswordHasher } from './auth/passwords.js';
 import { AccessTokens, resolveJwtSecret } from './auth/tokens.js';
+import { SessionCache, sessionCacheInvalidation } from './auth/session-cache.js';
 import { createMailer } from './mail/mailer.js';
 import { getSchema } from './graphql/schema.js';
 import { buildContext, type AppDeps, type Context } from './graphql/context.js';
@@ -76,7 +77,8 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const binaries = resolveBinaries(config.media);
   const videoWorkers = new VideoWorkerPool({ db: db.prisma, storage, binaries, config: config.media, logger });
   const media = { storage, binaries, wakeWorkers: () => videoWorkers.wake() };
-  const deps: AppDeps = { config, db: db.prisma, hasher, tokens, mailer, logger, throttle, publicUrl: config.publicUrl ?? '', media };
+  const sessionCache = new SessionCache(config.sessionCacheTtlMs);
+  const deps: AppDeps = { config, db: db.prisma, hasher, tokens, mailer, logger, throttle, sessionCache, publicUrl: config.publicUrl ?? '', media };
 
   const armor = graphqlArmor(config);
   const apollo = new ApolloServer<Context>({
@@ -95,6 +97,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       ...armor.plugins,
       graphqlMetricsPlugin(),
       httpStatusPlugin(),
+      sessionCacheInvalidation(sessionCache),
     ],
   });
   await apollo.start();
@@ -153,6 +156,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
         await apollo.stop();
         await throttle.close();
         await db.close();
+        await hasher.close();
       })()),
   };
 }

@@ -26,14 +26,17 @@ export interface TokenSettings {
 export class AccessTokens {
   /** Form tokens, with the same secret. */
   readonly forms: FormTokens;
+  /** The secret as a KeyObject, made once: given a string, jsonwebtoken first tries it as a public key, failing with an exception on every verify. */
+  private readonly key: crypto.KeyObject;
 
   constructor(private readonly settings: TokenSettings) {
     this.forms = new FormTokens(settings);
+    this.key = crypto.createSecretKey(Buffer.from(settings.secret, 'utf8'));
   }
 
   sign(userId: number, sessionId: string): { token: string; expiresAt: Date } {
-    const { secret, issuer, audience, accessTokenTtl } = this.settings;
-    const token = jwt.sign({ user_id: userId, uid: sessionId, typ: 'access' }, secret, {
+    const { issuer, audience, accessTokenTtl } = this.settings;
+    const token = jwt.sign({ user_id: userId, uid: sessionId, typ: 'access' }, this.key, {
       algorithm: 'HS256',
       expiresIn: accessTokenTtl,
       issuer,
@@ -46,9 +49,9 @@ export class AccessTokens {
 
   /** The claims of a valid access token, or null for anything else (never throws). */
   verify(token: string): AccessClaims | null {
-    const { secret, issuer, audience } = this.settings;
+    const { issuer, audience } = this.settings;
     try {
-      const claims = jwt.verify(token, secret, { algorithms: ['HS256'], issuer, audience }) as Partial<AccessClaims>;
+      const claims = jwt.verify(token, this.key, { algorithms: ['HS256'], issuer, audience }) as Partial<AccessClaims>;
       if (claims.typ !== 'access' || typeof claims.uid !== 'string' || !Number.isInteger(claims.user_id)) return null;
       if (claims.sub !== String(claims.user_id)) return null;
       return claims as AccessClaims;

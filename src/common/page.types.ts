@@ -12,7 +12,7 @@ export interface PageShape<T> {
 }
 
 export function Page<T extends object>(itemType: ClassType<T>, what: string) {
-  @ObjectType(`${itemType.name}Page`, { description: `One page of ${what}.` })
+  @ObjectType(`${itemType.name}Page`, { description: `One page of ${what}.`, simpleResolvers: true })
   class PageClass implements PageShape<T> {
     @Field(() => [itemType])
     items: T[];

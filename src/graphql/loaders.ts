@@ -63,12 +63,13 @@ export function createLoaders(db: PrismaClient) {
       return userIds.map((id) => byUser.get(id) ?? null);
     }),
     rolesByUserId: new DataLoader<number, Role[]>(async (userIds) => {
-      const rows = await db.userRole.findMany({
-        where: { userId: { in: [...userIds] } },
-        include: { role: true },
-        orderBy: { role: { name: 'asc' } },
-      });
-      return groupBy(userIds, rows, (r) => r.userId).map((group) => group.map((r) => r.role));
+      // One statement (Prisma's include took two: user_roles, then roles).
+      const rows = await db.$queryRaw<(Role & { userId: number })[]>`
+        SELECT ur.user_id AS "userId", r.id, r.name, r.description, r.unchangeable, r.created_at AS "createdAt", r.updated_at AS "updatedAt"
+        FROM user_roles ur JOIN roles r ON r.id = ur.role_id
+        WHERE ur.user_id = ANY(${[...userIds]}::int[])
+        ORDER BY r.name ASC`;
+      return groupBy(userIds, rows, (r) => r.userId).map((group) => group.map(({ userId: _userId, ...role }) => role));
     }),
     preferencesByUserId: new DataLoader<number, UserPreference[]>(async (userIds) => {
       const rows = await db.userPreference.findMany({ where: { userId: { in: [...userIds] } }, orderBy: { id: 'asc' } });

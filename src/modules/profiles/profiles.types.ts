@@ -4,7 +4,7 @@ import { Sex } from '../../generated/prisma/enums.js';
 
 registerEnumType(Sex, { name: 'Sex' });
 
-@ObjectType({ description: "A user's personal details. Every user has one." })
+@ObjectType({ description: "A user's personal details. Every user has one.", simpleResolvers: true })
 export class Profile {
   @Field(() => ID)
   id: number;

@@ -3,6 +3,8 @@ import { JSONObjectResolver } from 'graphql-scalars';
 import { ProfileInput } from '../profiles/profiles.types.js';
 
 @ObjectType({
+  // Plain fields skip type-graphql's middleware wrapper (no field here has @Authorized or middleware).
+  simpleResolvers: true,
   description:
     'A person who can sign in. Secrets (password hash, tokens) are never exposed; private fields are null unless you are this user or an admin.',
 })
@@ -41,7 +43,7 @@ export class User {
   modifiedById: number | null;
 }
 
-@ObjectType({ description: 'A JSON object of preferences. A user has many.' })
+@ObjectType({ description: 'A JSON object of preferences. A user has many.', simpleResolvers: true })
 export class UserPreference {
   @Field(() => ID)
   id: number;

@@ -3,8 +3,9 @@
 // at start-up; errors come back classified by `extensions.code`, with the same
 // masking rule as the GraphQL transport (unexpected errors are logged, and
 // reach the client only as INTERNAL_SERVER_ERROR).
-import { GraphQLError, execute, parse, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { GraphQLError, execute, getOperationAST, parse, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
+import { invalidatesSessions } from '../../auth/session-cache.js';
 import type { Context } from '../../graphql/context.js';
 import type { FieldError } from '../../common/errors.js';
 import { isDatabaseUnavailable, isExpected } from '../../graphql/format-error.js';
@@ -63,6 +64,8 @@ export async function runOperation(
   ctx: Context,
 ): Promise<OperationResult> {
   const result = await execute({ schema, document, variableValues: variables, contextValue: ctx });
+  // The same rule as Apollo's sessionCacheInvalidation plugin: REST runs operations outside Apollo.
+  if (invalidatesSessions(getOperationAST(document))) ctx.sessionCache.clear();
   if (result.errors?.length) return { ok: false, errors: result.errors.map((e) => toRestError(e, ctx.logger)) };
   return { ok: true, data: (result.data ?? {}) as Record<string, unknown> };
 }

@@ -1,0 +1,178 @@
+// Process, database and measurement helpers shared by the scenarios.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const benchDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const projectRoot = path.resolve(benchDir, '..');
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+const children = new Set();
+
+/** Starts a server process and waits until `readyUrl` answers 200. */
+export async function startProcess(name, args, env, readyUrl, timeoutMs = 180_000) {
+  const child = spawn(process.execPath, args, { cwd: projectRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
+  let output = '';
+  const keep = (chunk) => {
+    output = (output + chunk).slice(-4000);
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  let exited = null;
+  child.once('exit', (code) => {
+    exited = code;
+    children.delete(child);
+  });
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (exited !== null) throw new Error(`${name} exited (${exited}) before it was ready:\n${output}`);
+    try {
+      const res = await fetch(readyUrl, { method: 'GET' });
+      if (res.status < 500) return { name, child, stop: () => stopProcess(child), output: () => output };
+    } catch {
+      /* not listening yet */
+    }
+    await sleep(250);
+  }
+  stopProcess(child);
+  throw new Error(`${name} was not ready within ${timeoutMs / 1000} s:\n${output}`);
+}
+
+export function stopProcess(child) {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+/** Kills every child still running (used on failure and on Ctrl-C). */
+export function killAll() {
+  for (const child of children) child.kill('SIGKILL');
+}
+
+function runNode(args, input) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.add(child);
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c) => (out += c));
+    child.stderr.on('data', (c) => (err += c));
+    child.once('exit', (code) => {
+      children.delete(child);
+      if (code === 0) resolve(JSON.parse(out.trim().split('\n').pop()));
+      else reject(new Error(`${args.join(' ')} failed (${code}): ${err.slice(-2000)}`));
+    });
+  });
+}
+
+/** Runs autocannon in its own process (bench/lib/load.mjs) and returns its summary. */
+export async function load(job) {
+  const file = path.join(os.tmpdir(), `usergraph-bench-job-${process.pid}-${Math.random().toString(36).slice(2)}.json`);
+  await fs.writeFile(file, JSON.stringify(job));
+  try {
+    return await runNode([path.join(benchDir, 'lib/load.mjs'), file]);
+  } finally {
+    await fs.rm(file, { force: true });
+  }
+}
+
+/** Raw bcryptjs compare rate at `cost` on every core, in its own process. */
+export function bcryptRate(cost, seconds) {
+  return runNode([path.join(benchDir, 'lib/bcrypt-rate.mjs'), String(cost), String(seconds), String(os.availableParallelism())]);
+}
+
+export async function graphql(url, query, variables = {}, token) {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = await res.json();
+  if (body.errors) throw new Error(`GraphQL errors from ${url}: ${JSON.stringify(body.errors).slice(0, 500)}`);
+  return body.data;
+}
+
+/**
+ * Counts the SQL statements the database executes for `requests`, from the
+ * PostgreSQL server log: the counting instances connect as a role with
+ * `log_statement = all`, and only lines of that role in this database count.
+ * Falls back to the database's committed+rolled-back transaction counter
+ * (pg_stat_database) when the log cannot be read.
+ */
+export class StatementCounter {
+  constructor(admin, { database, role, logFile }) {
+    Object.assign(this, { admin, database, role, logFile });
+    this.method = null;
+  }
+
+  async init() {
+    try {
+      await this.admin.query('SELECT pg_stat_file($1)', [this.logFile]);
+      this.method = 'server log (log_statement = all for a counting role)';
+    } catch {
+      this.method = 'pg_stat_database xact_commit + xact_rollback (transactions, a lower bound on statements)';
+      this.useXact = true;
+    }
+  }
+
+  async #mark() {
+    if (this.useXact) {
+      await sleep(1200); // backends flush their statistics at most once a second
+      await this.admin.query('SELECT pg_stat_clear_snapshot()');
+      const { rows } = await this.admin.query('SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = $1', [this.database]);
+      return Number(rows[0].n);
+    }
+    await sleep(300);
+    const { rows } = await this.admin.query('SELECT (pg_stat_file($1)).size AS size', [this.logFile]);
+    return Number(rows[0].size);
+  }
+
+  /** Runs `send` (which makes `requests` requests one after another) and returns statements per request. */
+  async perRequest(requests, send) {
+    const before = await this.#mark();
+    for (let i = 0; i < requests; i++) await send(i);
+    const after = await this.#mark();
+    if (this.useXact) return { statements: (after - before - 1) / requests, all: null };
+    const { rows } = await this.admin.query('SELECT pg_read_file($1, $2, $3) AS text', [this.logFile, before, after - before]);
+    const tag = `${this.role}@${this.database} LOG:  `;
+    let data = 0;
+    let all = 0;
+    // One log entry per statement; a multi-line statement continues on lines without the timestamp prefix.
+    const entries = [];
+    for (const line of rows[0].text.split('\n')) {
+      if (/^\d{4}-\d\d-\d\d /.test(line)) entries.push(line);
+      else if (entries.length) entries[entries.length - 1] += '\n' + line;
+    }
+    for (const entry of entries) {
+      const at = entry.indexOf(tag);
+      if (at < 0) continue;
+      const m = /^(?:statement|execute [^:]*):\s*(\w+)/.exec(entry.slice(at + tag.length));
+      if (!m) continue;
+      all++;
+      if (/^(select|insert|update|delete|with)$/i.test(m[1])) data++;
+      if (process.env.BENCH_SHOW_SQL) console.log(`  sql: ${entry.slice(at + tag.length, at + tag.length + 400).replace(/\s+/g, ' ')}`);
+    }
+    return { statements: data / requests, all: all / requests };
+  }
+}

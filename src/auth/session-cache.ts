@@ -1,0 +1,84 @@
+// A short-lived, in-process cache of live sessions, so a burst of requests
+// with one access token costs one database read, not one each.
+//
+// Revocation: every GraphQL mutation that could revoke a session or change a
+// user's state or roles clears the whole cache once it has answered (see
+// sessionCacheInvalidation), and a read that started before a clear is never
+// stored, so on the replica that made the change it takes effect at once.
+// Other replicas (and writes made outside the API) see it within the TTL
+// (SESSION_CACHE_TTL_MS, default 1 s; 0 turns the cache off).
+import type { ApolloServerPlugin } from '@apollo/server';
+import { Kind, type OperationDefinitionNode } from 'graphql';
+
+export interface LiveSession {
+  userId: number;
+  roles: string[];
+  /** Epoch milliseconds. */
+  expiresAt: number;
+}
+
+/** Mutations that cannot revoke a session nor change an existing user: they keep the cache. */
+const KEEPS_SESSIONS = new Set(['login', 'register']);
+
+export class SessionCache {
+  private readonly entries = new Map<string, { session: LiveSession; storedAt: number }>();
+  private generation = 0;
+
+  /**
+   * @param ttlMs how long an entry is trusted; 0 disables the cache.
+   * @param maxEntries oldest entries are dropped beyond this. Default 10,000.
+   */
+  constructor(
+    private readonly ttlMs: number,
+    private readonly maxEntries = 10_000,
+  ) {}
+
+  get(sessionId: string, now = Date.now()): LiveSession | undefined {
+    const entry = this.entries.get(sessionId);
+    if (!entry) return undefined;
+    if (now - entry.storedAt >= this.ttlMs) {
+      this.entries.delete(sessionId);
+      return undefined;
+    }
+    return entry.session;
+  }
+
+  /** Take before reading the database; pass to store(). */
+  readStarted(): number {
+    return this.generation;
+  }
+
+  /** Keeps a session read from the database, unless the cache was cleared since the read began. */
+  store(sessionId: string, session: LiveSession, generation: number, now = Date.now()): void {
+    if (this.ttlMs <= 0 || generation !== this.generation) return;
+    if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+    this.entries.set(sessionId, { session, storedAt: now });
+  }
+
+  clear(): void {
+    this.generation++;
+    this.entries.clear();
+  }
+}
+
+function keepsSessions(operation: OperationDefinitionNode): boolean {
+  return operation.selectionSet.selections.every((s) => s.kind === Kind.FIELD && KEEPS_SESSIONS.has(s.name.value));
+}
+
+/** Whether running this operation must clear the cache (every transport calls it: Apollo's plugin, the REST executor). */
+export function invalidatesSessions(operation: OperationDefinitionNode | null | undefined): boolean {
+  return operation?.operation === 'mutation' && !keepsSessions(operation);
+}
+
+/** Clears the session cache after every mutation that might revoke or change a session, user or role. */
+export function sessionCacheInvalidation<T extends object>(cache: SessionCache): ApolloServerPlugin<T> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ operation }) {
+          if (invalidatesSessions(operation)) cache.clear();
+        },
+      };
+    },
+  };
+}
