@@ -126,7 +126,7 @@ export type UpdateUserInput = {
   active?: boolean | null | undefined;
   /** Admin only. */
   confirmed?: boolean | null | undefined;
-  /** Required when you change your own email or password. */
+  /** Required to change email or password. */
   currentPassword?: string | null | undefined;
   email?: string | null | undefined;
   /** Admin only. */

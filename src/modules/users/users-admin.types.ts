@@ -2,7 +2,7 @@
 import { Page } from '../../common/page.types.js';
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { ProfileInput } from '../profiles/profiles.types.js';
-import { PreferenceInput, User } from './users.types.js';
+import { User, UpdateMeInput } from './users.types.js';
 
 @InputType({ description: 'Narrows the users listing; every given condition must hold.' })
 export class UsersFilter {
@@ -69,28 +69,7 @@ export class CreateUserInput {
     'Changes to an account. A user may change their own email, username, password (with currentPassword), ' +
     'profile and preferences; the other fields are for admins only.',
 })
-export class UpdateUserInput {
-  @Field(() => String, { nullable: true })
-  email?: string | null;
-
-  @Field(() => String, { nullable: true })
-  username?: string | null;
-
-  @Field(() => String, { nullable: true, description: 'New password, 8 to 72 bytes.' })
-  password?: string | null;
-
-  @Field(() => String, { nullable: true, description: 'Must equal password when given.' })
-  passwordConfirmation?: string | null;
-
-  @Field(() => String, { nullable: true, description: 'Required when you change your own email or password.' })
-  currentPassword?: string | null;
-
-  @Field(() => ProfileInput, { nullable: true })
-  profile?: ProfileInput | null;
-
-  @Field(() => [PreferenceInput], { nullable: true })
-  preferences?: PreferenceInput[] | null;
-
+export class UpdateUserInput extends UpdateMeInput {
   @Field(() => String, { nullable: true, description: 'Admin only.' })
   status?: string | null;
 
