@@ -121,6 +121,42 @@ describe('other abuse limits', () => {
   });
 });
 
+describe('rate limits over REST: 429 with Retry-After in each dialect\'s error shape', () => {
+  const form = { 'content-type': 'application/x-www-form-urlencoded' };
+
+  it('dialect 001 (password reset requests)', async () => {
+    const email = uniqueEmail('rest-reset');
+    for (let i = 0; i < 2; i++) expect((await server.post('/v1/password', `email=${encodeURIComponent(email)}`, form)).status).toBe(200);
+    const limited = await server.post('/v1/password', `email=${encodeURIComponent(email)}`, form);
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await limited.json()).toEqual({ error: { message: expect.stringMatching(/^Too many requests for this account\. Try again in \d+ seconds\.$/) } });
+  });
+
+  it('dialect 004 (forgot-password)', async () => {
+    const username = `rest-forgot-${Date.now()}`;
+    const url = `${server.url}/api/1/services/api/1/user/forgot-password.json?username=${username}`;
+    for (let i = 0; i < 2; i++) expect((await fetch(url)).status).toBe(200);
+    const limited = await fetch(url);
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    // Crafter answers with its own fixed sentences ("Unauthorized", "Too many requests").
+    expect(await limited.json()).toEqual({ message: 'Too many requests' });
+  });
+
+  it('dialect 000 (a locked account at sign-in)', async () => {
+    const email = uniqueEmail('rest-lock');
+    await server.gql(RegisterDocument, { input: { email, password: PASSWORD } });
+    const session = (password: string) => server.post('/api/v1/users/session', `email=${encodeURIComponent(email)}&password=${password}`, form);
+    for (let i = 0; i < 3; i++) expect((await session('wrong-password')).status).toBe(401);
+    const limited = await session(PASSWORD);
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get('retry-after')).toBe('2');
+    expect(limited.headers.get('content-type')).toBe('application/vnd.api+json');
+    expect((await limited.json()).errors[0]).toMatchObject({ status: '429' });
+  });
+});
+
 describe('GraphQL request limits', () => {
   it('refuses 1,000 aliases before executing anything', async () => {
     const { status, body } = await rawGraphQL(`{ ${Array.from({ length: 1000 }, (_, i) => `a${i}: me { id }`).join(' ')} }`);

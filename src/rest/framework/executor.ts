@@ -45,11 +45,12 @@ export function toRestError(raw: unknown, logger: Logger): RestError {
     const code = ((error.extensions?.code as RestErrorCode | undefined) ?? 'BAD_USER_INPUT') as RestErrorCode;
     const known = code in STATUS_OF ? code : 'BAD_USER_INPUT';
     const fields = Array.isArray(error.extensions?.fields) ? (error.extensions.fields as FieldError[]) : [];
-    return { code: known, status: STATUS_OF[known], message: error.message, fields, path };
+    const retryAfter = Number(error.extensions?.retryAfter) || undefined;
+    return { code: known, status: STATUS_OF[known], message: error.message, fields, path, ...(retryAfter ? { retryAfter } : {}) };
   }
   if (isDatabaseUnavailable(error)) {
     logger.error({ err: error }, 'database unavailable');
-    return { code: 'SERVICE_UNAVAILABLE', status: 503, message: 'The service is temporarily unavailable; try again shortly.', fields: [], path };
+    return { code: 'SERVICE_UNAVAILABLE', status: 503, message: 'The service is temporarily unavailable; try again shortly.', fields: [], path, retryAfter: 5 };
   }
   logger.error({ err: error, path }, 'unexpected error in REST route');
   return { code: 'INTERNAL_SERVER_ERROR', status: 500, message: 'Internal server error.', fields: [], path };

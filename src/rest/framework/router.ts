@@ -128,7 +128,10 @@ async function serve(
   const fail = (error: RestError) => {
     const env = { req: rest ?? restRequest(req, method, {}, {}, null, publicUrl), ctx };
     const custom = routeless ? undefined : chosen.route.error?.(error, env);
-    send(res, chosen.dialect, custom ?? chosen.dialect.error(error, env));
+    const response = custom ?? chosen.dialect.error(error, env);
+    // Every dialect tells a throttled or waiting client when to come back.
+    if (error.retryAfter) response.headers = { ...response.headers, 'Retry-After': String(error.retryAfter) };
+    send(res, chosen.dialect, response);
   };
   try {
     const everyone = [...own, ...[...(overrides?.values() ?? [])].flat()];

@@ -70,6 +70,8 @@ export interface RestError {
   fields: FieldError[];
   /** GraphQL response path of the failing field, when it came from the operation. */
   path?: ReadonlyArray<string | number>;
+  /** Seconds to wait before trying again (rate limits, outages): sent as `Retry-After` by every dialect. */
+  retryAfter?: number;
 }
 
 /** How a caller proves who they are: documented in OpenAPI, enforced before the operation runs. */
