@@ -133,9 +133,14 @@ export function trimVideo(binaries: MediaBinaries, options: TrimOptions): Promis
         '-f', 'mp4',
       ])
       .output(`file:${options.output}`);
+    // fluent-ffmpeg spawns the process asynchronously after run(), and kill()
+    // before that is a no-op: an abort in that window is applied on 'start'.
     const onAbort = () => command.kill('SIGKILL');
     options.signal?.addEventListener('abort', onAbort, { once: true });
     command
+      .on('start', () => {
+        if (options.signal?.aborted) command.kill('SIGKILL');
+      })
       .on('error', (error: Error, _stdout: string | null, stderr: string | null) => {
         options.signal?.removeEventListener('abort', onAbort);
         reject(Object.assign(new Error(options.signal?.aborted ? 'aborted' : error.message), { stderr: String(stderr ?? '').slice(-2000) }));
