@@ -13,13 +13,15 @@ export function isExpected(error: unknown): boolean {
   return error instanceof GraphQLError && !error.originalError;
 }
 
-/** Database outages read as SERVICE_UNAVAILABLE rather than a generic failure. */
-export function isDatabaseUnavailable(error: unknown): boolean {
-  const e = error as { code?: string; name?: string; message?: string; cause?: { code?: string } } | null;
-  if (!e) return false;
+/** Database outages read as SERVICE_UNAVAILABLE rather than a generic failure (checked along the cause chain). */
+export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
+  const e = error as { code?: string; kind?: string; name?: string; message?: string; cause?: unknown } | null;
+  if (!e || depth > 5) return false;
   if (['P1001', 'P1002', 'P1017', 'P2024'].includes(e.code ?? '')) return true;
-  if (['ECONNREFUSED', 'ECONNRESET', '57P01', '57P03'].includes(e.cause?.code ?? e.code ?? '')) return true;
-  return /DatabaseNotReachable|Connection terminated|connect ECONNREFUSED|timeout exceeded when trying to connect/i.test(e.message ?? '');
+  if (['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', '57P01', '57P03', '08001', '08003', '08006'].includes(e.code ?? '')) return true;
+  if (['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout'].includes(e.kind ?? '')) return true;
+  if (/DatabaseNotReachable|Connection terminated|Server has closed the connection|connect ECONNREFUSED|timeout exceeded when trying to connect|Connection closed/i.test(e.message ?? '')) return true;
+  return isDatabaseUnavailable(e.cause, depth + 1);
 }
 
 export function createFormatError(logger: Logger, exposeStack: boolean) {
