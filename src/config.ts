@@ -119,6 +119,14 @@ export interface MediaConfig {
   avatarMaxPixels: number;
 }
 
+/**
+ * The body size that fits a base64 avatar of AVATAR_MAX_BYTES (4 characters
+ * per 3 bytes) with 64 KiB for the rest of the request, and at least BODY_LIMIT.
+ */
+export function avatarBodyLimit(config: Pick<Config, 'bodyLimit' | 'media'>): number {
+  return Math.max(config.bodyLimit, Math.ceil(config.media.avatarMaxBytes / 3) * 4 + 64 * 1024);
+}
+
 const X264_PRESETS = ['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium', 'slow', 'slower', 'veryslow'];
 
 function loadMediaConfig(env: Env): MediaConfig {

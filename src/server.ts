@@ -11,7 +11,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { publicUrlOf, type Config } from './config.js';
+import { avatarBodyLimit, publicUrlOf, type Config } from './config.js';
 import { applyMigrations, openDatabase, type Database } from './db/database.js';
 import { PasswordHasher } from './auth/passwords.js';
 import { AccessTokens, resolveJwtSecret } from './auth/tokens.js';
@@ -110,7 +110,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   app.use(metricsRoutes(config, db.prisma));
   app.use(mediaRoutes(deps));
   // A base64 avatar travels in the JSON body: let the body hold the largest one.
-  const jsonLimit = Math.max(config.bodyLimit, Math.ceil(config.media.avatarMaxBytes / 3) * 4 + 64 * 1024);
+  const jsonLimit = avatarBodyLimit(config);
   app.use(
     '/graphql',
     express.json({ limit: jsonLimit }),

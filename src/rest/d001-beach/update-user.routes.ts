@@ -3,13 +3,12 @@ import { FORM, JSON_TYPE, MULTIPART } from '../framework/body.js';
 import { bearerAuth } from '../framework/auth.js';
 import type { AuthScheme, RestRoute } from '../framework/types.js';
 import { requireViewer } from '../../common/access.js';
+import { avatarBodyLimit } from '../../config.js';
 import { beachError } from './conventions.js';
 import { BEACH_USER_FRAGMENT, beachUser, userOnlySchema, type GqlBeachUser } from './user.js';
 import { updateUserVariables } from './update-user.mapper.js';
 
 const BODY = [FORM, JSON_TYPE];
-/** What a base64 avatar of `bytes` takes in a form or JSON body, with room for the other fields. */
-const base64Limit = (bytes: number) => Math.ceil(bytes / 3) * 4 + 64 * 1024;
 /** Authenticates before the body is read, so that an anonymous upload is refused before anything is spooled. */
 const signedInBearer: AuthScheme = { ...bearerAuth, authenticate: (_req, ctx) => void requireViewer(ctx) };
 
@@ -19,7 +18,7 @@ export function updateRoute(method: 'PUT' | 'PATCH'): RestRoute<{ updateMe: GqlB
     method,
     path: '/v1/user',
     auth: [signedInBearer],
-    uploads: { maxFileBytes: (config) => config.media.avatarMaxBytes, bodyLimit: (config) => Math.max(config.bodyLimit, base64Limit(config.media.avatarMaxBytes)) },
+    uploads: { maxFileBytes: (config) => config.media.avatarMaxBytes, bodyLimit: avatarBodyLimit },
     // Serial mutations: the avatar first, so a refused image stops before the account changes.
     operation: /* GraphQL */ `
       mutation RestD001UpdateMe($input: UpdateMeInput!, $avatar: Boolean!, $file: Upload, $base64: String) {

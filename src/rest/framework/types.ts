@@ -3,7 +3,7 @@
 // (or errors) into the dialect's response. Nothing here knows a dialect.
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Context } from '../../graphql/context.js';
-import type { FieldError } from '../../common/errors.js';
+import type { ErrorCode, FieldError } from '../../common/errors.js';
 import type { Config } from '../../config.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -47,19 +47,7 @@ export interface RestResponse {
  * `extensions.code`), errors thrown by mappers (the same typed errors), and the
  * framework's own (unreadable body, wrong content type, body too large).
  */
-export type RestErrorCode =
-  | 'UNAUTHENTICATED'
-  | 'FORBIDDEN'
-  | 'BAD_USER_INPUT'
-  | 'NOT_FOUND'
-  | 'CONFLICT'
-  | 'GONE'
-  | 'RATE_LIMITED'
-  | 'SERVICE_UNAVAILABLE'
-  | 'INTERNAL_SERVER_ERROR'
-  | 'MALFORMED_BODY'
-  | 'UNSUPPORTED_MEDIA_TYPE'
-  | 'PAYLOAD_TOO_LARGE';
+export type RestErrorCode = ErrorCode | 'MALFORMED_BODY' | 'UNSUPPORTED_MEDIA_TYPE';
 
 export interface RestError {
   code: RestErrorCode;
