@@ -12,7 +12,8 @@ import { StatementCounter, bcryptRate, benchDir, freePort, graphql, killAll, loa
 import { BENCH_PASSWORD, seed, userEmail } from './lib/seed.mjs';
 import graphqlReads from './scenarios/graphql-reads.mjs';
 import auth from './scenarios/auth.mjs';
-import pending from './scenarios/pending.mjs';
+import rest from './scenarios/rest.mjs';
+import media from './scenarios/media.mjs';
 
 const quick = process.argv.includes('--quick');
 /** `--only=<scenario id>[,<id>...]`: run only those plug-ins (the others print as skipped). */
@@ -32,7 +33,7 @@ const refreshSessions = Math.max(20_000, duration * 6_000);
 const jwtSecret = 'bench-jwt-secret-bench-jwt-secret-0123456789';
 const adminEmail = 'admin@bench.test';
 const adminPassword = 'bench-admin-password-1';
-const scenarios = [graphqlReads, auth, ...pending];
+const scenarios = [graphqlReads, auth, rest, ...media];
 
 const urlFor = (user, db) => `${pgBase.replace('://postgres@', `://${user}@`)}/${db}`;
 /** A client whose connection may be cut by the final DROP DATABASE ... WITH (FORCE) without crashing the run. */
@@ -152,7 +153,7 @@ async function main() {
   for (const scenario of scenarios) {
     const available = only && !only.includes(scenario.id) ? 'skipped by --only' : scenario.available(b);
     if (available !== true) {
-      const reason = only && !only.includes(scenario.id) ? available : `not available in this build (${available})`;
+      const reason = available;
       rows.push({ id: scenario.id, scenario: scenario.scenario ?? scenario.id, target: scenario.target ?? '', unavailable: reason });
       continue;
     }
