@@ -1,4 +1,6 @@
-import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Ctx, ID, Info, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { userRelations } from './users.relations.js';
 import type { Context } from '../../graphql/context.js';
 import { User } from './users.types.js';
 import { CreateUserInput, UpdateUserInput, UserPage, UsersFilter } from './users-admin.types.js';
@@ -9,16 +11,17 @@ export class UsersAdminResolver {
   @Query(() => UserPage, { description: 'Admin: users by id, 20 a page unless asked; deleted ones only with includeDeleted.' })
   users(
     @Ctx() ctx: Context,
+    @Info() info: GraphQLResolveInfo,
     @Arg('page', () => Int, { nullable: true }) page?: number | null,
     @Arg('pageSize', () => Int, { nullable: true }) pageSize?: number | null,
     @Arg('filter', () => UsersFilter, { nullable: true }) filter?: UsersFilter | null,
   ) {
-    return usersAdmin.listUsers(ctx, page, pageSize, filter);
+    return usersAdmin.listUsers(ctx, page, pageSize, filter, userRelations(info, 'items'));
   }
 
   @Query(() => User, { description: 'A user, for an admin or the user themself. A deleted one is GONE.' })
-  user(@Ctx() ctx: Context, @Arg('id', () => ID) id: string) {
-    return usersAdmin.getUser(ctx, id);
+  user(@Ctx() ctx: Context, @Arg('id', () => ID) id: string, @Info() info: GraphQLResolveInfo) {
+    return usersAdmin.getUser(ctx, id, userRelations(info));
   }
 
   @Query(() => User, { description: 'A user by username, for an admin or the user themself. A deleted one is GONE.' })

@@ -18,6 +18,7 @@ import {
 } from './users.service.js';
 import { ADMIN_ONLY_USER_FIELDS, type CreateUserInput, type UpdateUserInput, type UsersFilter } from './users-admin.types.js';
 import { recordAudit } from '../audit/audit.service.js';
+import { primeUserRelations, type UserInclude } from './users.relations.js';
 import { LIMITS, checkEmail, checkLength, checkPassword, checkProfile, checkUsername, normalizeEmail } from './users.validation.js';
 
 type Ctx = Context;
@@ -25,15 +26,21 @@ type Ctx = Context;
 const SEARCH_MAX = 100;
 const LAST_ADMIN = 'You are the last admin: make someone else an admin first.';
 
-export async function listUsers(ctx: Ctx, page: number | null | undefined, pageSize: number | null | undefined, filter: UsersFilter | null | undefined) {
+export async function listUsers(
+  ctx: Ctx,
+  page: number | null | undefined,
+  pageSize: number | null | undefined,
+  filter: UsersFilter | null | undefined,
+  include: UserInclude = {},
+) {
   requireAdmin(ctx);
   const request = pageRequest(page, pageSize, ctx.config.maxPageSize);
   const where = usersWhere(filter ?? {});
   const [total, items] = await Promise.all([
     ctx.db.user.count({ where }),
-    ctx.db.user.findMany({ where, orderBy: { id: 'asc' }, skip: request.skip, take: request.take }),
+    ctx.db.user.findMany({ where, orderBy: { id: 'asc' }, skip: request.skip, take: request.take, include }),
   ]);
-  return pageOf(items, total, request);
+  return pageOf(primeUserRelations(ctx.loaders, items), total, request);
 }
 
 function usersWhere(filter: UsersFilter): Prisma.UserWhereInput {
@@ -57,10 +64,10 @@ function usersWhere(filter: UsersFilter): Prisma.UserWhereInput {
 }
 
 /** A user, for an admin or the user themself. */
-export async function getUser(ctx: Ctx, id: string): Promise<UserRow> {
+export async function getUser(ctx: Ctx, id: string, include: UserInclude = {}): Promise<UserRow> {
   const userId = parseIntId(id);
   requireSelfOrAdmin(ctx, userId);
-  return findLiveUser(ctx, userId);
+  return findLiveUser(ctx, userId, include);
 }
 
 /**

@@ -1,4 +1,5 @@
-import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Ctx, FieldResolver, ID, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../graphql/context.js';
 import { Profile } from '../profiles/profiles.types.js';
 import { toProfile } from '../profiles/profiles.mapper.js';
@@ -6,13 +7,14 @@ import { Role } from '../roles/roles.types.js';
 import { AuthPayload } from '../sessions/sessions.types.js';
 import { RegisterInput, UpdateMeInput, User, UserPreference } from './users.types.js';
 import * as users from './users.service.js';
+import { userRelations } from './users.relations.js';
 import { canSeePrivate } from '../../common/visibility.js';
 
 @Resolver(() => User)
 export class UsersResolver {
   @Query(() => User, { nullable: true, description: 'The signed-in user, or null when anonymous.' })
-  me(@Ctx() ctx: Context) {
-    return users.me(ctx);
+  me(@Ctx() ctx: Context, @Info() info: GraphQLResolveInfo) {
+    return users.me(ctx, userRelations(info));
   }
 
   @Mutation(() => User, { description: 'Creates an account and mails a confirmation token.' })

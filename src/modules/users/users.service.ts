@@ -3,6 +3,7 @@
 // in users-admin.service.ts.
 import type { Context } from '../../graphql/context.js';
 import type { Prisma, User as UserRow } from '../../generated/prisma/client.js';
+import { primeUserRelations, type UserInclude } from './users.relations.js';
 import { AppError, AuthenticationError, ConflictError, FieldErrors, GoneError, NotFoundError, uniqueViolation } from '../../common/errors.js';
 import { parseIntId, requireViewer } from '../../common/access.js';
 import { hashToken, randomToken } from '../../auth/tokens.js';
@@ -26,11 +27,11 @@ import {
 type Ctx = Context;
 
 /** A user by id; a deleted one is GONE, not missing. */
-export async function findLiveUser(ctx: Pick<Context, 'db'>, id: number): Promise<UserRow> {
-  const user = await ctx.db.user.findUnique({ where: { id } });
+export async function findLiveUser(ctx: Pick<Context, 'db' | 'loaders'>, id: number, include: UserInclude = {}): Promise<UserRow> {
+  const user = await ctx.db.user.findUnique({ where: { id }, include });
   if (!user) throw new NotFoundError('User');
   if (user.deletedAt) throw new GoneError('User');
-  return user;
+  return primeUserRelations(ctx.loaders, [user])[0];
 }
 
 /** Translates a unique-constraint failure on users into a CONFLICT naming the field. */
@@ -242,9 +243,11 @@ export async function changePassword(ctx: Ctx, currentPassword: string, newPassw
   return true;
 }
 
-export async function me(ctx: Ctx): Promise<UserRow | null> {
+/** The signed-in user, with the relations in `include` loaded in the same statement. */
+export async function me(ctx: Ctx, include: UserInclude = {}): Promise<UserRow | null> {
   if (!ctx.viewer) return null;
-  return ctx.db.user.findUnique({ where: { id: ctx.viewer.userId } });
+  const user = await ctx.db.user.findUnique({ where: { id: ctx.viewer.userId }, include });
+  return user && primeUserRelations(ctx.loaders, [user])[0];
 }
 
 export async function updateMe(ctx: Ctx, input: UpdateMeInput): Promise<UserRow> {
