@@ -16,6 +16,9 @@ export interface AccessClaims {
   exp: number;
 }
 
+/** Verified access tokens kept by AccessTokens.verify(). */
+const VERIFIED_MAX = 10_000;
+
 export interface TokenSettings {
   secret: string;
   issuer: string;
@@ -28,6 +31,14 @@ export class AccessTokens {
   readonly forms: FormTokens;
   /** The secret as a KeyObject, made once: given a string, jsonwebtoken first tries it as a public key, failing with an exception on every verify. */
   private readonly key: crypto.KeyObject;
+  /**
+   * Tokens that verified, with their claims: a client sends the same token
+   * with every request until it expires, so its signature is checked once.
+   * Only valid tokens enter; an entry is dropped when its token expires, and
+   * the oldest beyond `VERIFIED_MAX`. Whether the session behind a token is
+   * still live is not cached here (see authenticate()).
+   */
+  private readonly verified = new Map<string, AccessClaims>();
 
   constructor(private readonly settings: TokenSettings) {
     this.forms = new FormTokens(settings);
@@ -48,13 +59,28 @@ export class AccessTokens {
   }
 
   /** The claims of a valid access token, or null for anything else (never throws). */
-  verify(token: string): AccessClaims | null {
+  verify(token: string, now = Date.now()): AccessClaims | null {
+    const known = this.verified.get(token);
+    if (known) {
+      if (known.exp * 1000 > now) return known;
+      this.verified.delete(token);
+      return null;
+    }
+    const claims = this.verifySignature(token);
+    if (claims) {
+      if (this.verified.size >= VERIFIED_MAX) this.verified.delete(this.verified.keys().next().value!);
+      this.verified.set(token, claims);
+    }
+    return claims;
+  }
+
+  private verifySignature(token: string): AccessClaims | null {
     const { issuer, audience } = this.settings;
     try {
       const claims = jwt.verify(token, this.key, { algorithms: ['HS256'], issuer, audience }) as Partial<AccessClaims>;
       if (claims.typ !== 'access' || typeof claims.uid !== 'string' || !Number.isInteger(claims.user_id)) return null;
       if (claims.sub !== String(claims.user_id)) return null;
-      return claims as AccessClaims;
+      return Object.freeze(claims) as AccessClaims;
     } catch {
       return null;
     }
