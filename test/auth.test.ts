@@ -20,7 +20,8 @@ import { PASSWORD, expectCode, onlyError, signIn, signInAsAdmin, signUp, uniqueE
 
 let server: TestServer;
 beforeAll(async () => {
-  server = await startTestServer({ REFRESH_REUSE_GRACE: '1' });
+  // A long session cache, so every revocation below must clear it rather than wait it out.
+  server = await startTestServer({ REFRESH_REUSE_GRACE: '1', SESSION_CACHE_TTL_MS: '60000' });
 });
 afterAll(() => server.stop());
 
@@ -140,6 +141,10 @@ describe('refresh', () => {
     expect(second.errors).toBeUndefined();
     const next = second.data!.refreshSession;
     expect(next.session.id).toBe(first.session.id);
+    expect(next.session.createdAt).toBe(first.session.createdAt);
+    // The user is returned to themself: private fields included.
+    expect(next.user).toMatchObject({ id: first.user.id, email: first.user.email, roles: first.user.roles, profile: first.user.profile });
+    expect(next.user.email).not.toBeNull();
     expect(next.refreshToken).not.toBe(first.refreshToken);
     expect((await server.gql(MeDocument, {}, { token: next.accessToken })).data!.me!.id).toBe(first.user.id);
   });
@@ -149,6 +154,8 @@ describe('refresh', () => {
     const rotated = (await server.gql(RefreshSessionDocument, { refreshToken: first.refreshToken })).data!.refreshSession;
     const concurrent = await server.gql(RefreshSessionDocument, { refreshToken: first.refreshToken });
     expect(concurrent.errors).toBeUndefined();
+    // In use (and so in the session cache) until the reuse below.
+    expect((await server.gql(MeDocument, {}, { token: rotated.accessToken })).data!.me!.id).toBe(first.user.id);
     await new Promise((r) => setTimeout(r, 1500));
     const reuse = await server.gql(RefreshSessionDocument, { refreshToken: first.refreshToken });
     expectCode(reuse, 'UNAUTHENTICATED');

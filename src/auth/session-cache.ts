@@ -17,8 +17,13 @@ export interface LiveSession {
   expiresAt: number;
 }
 
-/** Mutations that cannot revoke a session nor change an existing user: they keep the cache. */
-const KEEPS_SESSIONS = new Set(['login', 'register']);
+/**
+ * Mutations that cannot revoke a session nor change an existing user: they
+ * keep the cache. refreshSession revokes a session only when it detects a
+ * reused token, and clears the cache itself then; clearing after every
+ * refresh would empty the cache many times a second on a busy service.
+ */
+const KEEPS_SESSIONS = new Set(['login', 'register', 'refreshSession']);
 
 export class SessionCache {
   private readonly entries = new Map<string, { session: LiveSession; storedAt: number }>();

@@ -1,6 +1,6 @@
 // Every resolver of the schema. A new module adds its resolvers here, one per line.
 import { UsersResolver } from './users/users.resolver.js';
-import { SessionsResolver } from './sessions/sessions.resolver.js';
+import { AuthPayloadResolver, SessionsResolver } from './sessions/sessions.resolver.js';
 import { UserMembershipsResolver } from './organisations/user-memberships.resolver.js';
 import { ApplicationsResolver } from './applications/applications.resolver.js';
 import { AuditResolver } from './audit/audit.resolver.js';
@@ -14,6 +14,7 @@ import { AvatarsResolver } from './avatars/avatars.resolver.js';
 export const resolvers = [
   UsersResolver,
   SessionsResolver,
+  AuthPayloadResolver,
   UserMembershipsResolver,
   ApplicationsResolver,
   AuditResolver,

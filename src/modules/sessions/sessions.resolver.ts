@@ -1,4 +1,5 @@
-import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { User } from '../users/users.types.js';
 import type { Context } from '../../graphql/context.js';
 import { parseIntId } from '../../common/access.js';
 import { AuthPayload, Session } from './sessions.types.js';
@@ -35,5 +36,23 @@ export class SessionsResolver {
   @Mutation(() => Boolean, { description: 'Revokes one of your sessions (any session, for admins).' })
   revokeSession(@Ctx() ctx: Context, @Arg('id', () => ID) id: string) {
     return sessions.revokeSession(ctx, id);
+  }
+}
+
+/**
+ * A payload's user and session: the rows the service had at hand, or loaded
+ * when the query asks for them (a refresh answers from one UPDATE ... RETURNING
+ * and reads neither unless selected). The user is returned to themself.
+ */
+@Resolver(() => AuthPayload)
+export class AuthPayloadResolver {
+  @FieldResolver(() => User)
+  user(@Root() payload: AuthPayload, @Ctx() ctx: Context) {
+    return sessions.payloadUser(ctx, payload);
+  }
+
+  @FieldResolver(() => Session)
+  session(@Root() payload: AuthPayload, @Ctx() ctx: Context) {
+    return sessions.payloadSession(ctx, payload);
   }
 }

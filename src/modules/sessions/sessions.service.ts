@@ -12,7 +12,7 @@ import { returnedToSelf } from '../../common/visibility.js';
 import { loginFailures } from '../../http/metrics.js';
 import type { AuthPayload } from './sessions.types.js';
 
-type Ctx = Pick<Context, 'db' | 'config' | 'tokens' | 'hasher' | 'request' | 'viewer' | 'logger' | 'throttle'>;
+type Ctx = Pick<Context, 'db' | 'config' | 'tokens' | 'hasher' | 'request' | 'viewer' | 'logger' | 'throttle' | 'sessionCache'>;
 
 const INVALID_LOGIN = 'Invalid email, username or password.';
 const IDENTIFIER_MAX = 254;
@@ -33,9 +33,38 @@ export async function openSession(ctx: Ctx, user: UserRow, applicationId: number
   return payload(ctx, user, session, refreshToken);
 }
 
-function payload(ctx: Ctx, user: UserRow, session: SessionRow, refreshToken: string): AuthPayload {
+function payload(ctx: Ctx, user: { id: number } & Partial<UserRow>, session: { id: string } & Partial<SessionRow>, refreshToken: string): AuthPayload {
   const access = ctx.tokens.sign(user.id, session.id);
-  return { accessToken: access.token, expiresAt: access.expiresAt, refreshToken, user: returnedToSelf(user), session };
+  const rows = { user: 'email' in user ? returnedToSelf(user as UserRow) : undefined, session: 'createdAt' in session ? (session as SessionRow) : undefined };
+  return { accessToken: access.token, expiresAt: access.expiresAt, refreshToken, userId: user.id, sessionId: session.id, ...rows };
+}
+
+/** The payload's user, read when the service did not have the row. */
+export async function payloadUser(ctx: Pick<Context, 'loaders'>, p: AuthPayload): Promise<UserRow> {
+  const user = p.user ?? (await ctx.loaders.userById.load(p.userId));
+  if (!user) throw new NotFoundError('User');
+  return returnedToSelf({ ...(user as UserRow) });
+}
+
+/** The payload's session, read when the service did not have the row. */
+export async function payloadSession(ctx: Pick<Context, 'db'>, p: AuthPayload): Promise<SessionRow> {
+  return (p.session as SessionRow | undefined) ?? ctx.db.session.findUniqueOrThrow({ where: { id: p.sessionId } });
+}
+
+/**
+ * The common refresh in one statement: rotates a current, live refresh token
+ * of an active user and returns the session and user ids, or null when the
+ * token is anything else (the caller then works out why).
+ */
+async function rotateCurrentToken(ctx: Ctx, hash: string, nextHash: string, now: Date): Promise<{ id: string; user_id: number } | null> {
+  const rows = await ctx.db.$queryRaw<{ id: string; user_id: number }[]>`
+    UPDATE sessions s
+    SET previous_refresh_token_hash = s.refresh_token_hash, refresh_token_hash = ${nextHash}, refreshed_at = ${now}, last_used_at = ${now}
+    FROM users u
+    WHERE s.refresh_token_hash = ${hash} AND s.revoked_at IS NULL AND s.expires_at > ${now}
+      AND u.id = s.user_id AND u.active AND u.deleted_at IS NULL
+    RETURNING s.id, s.user_id`;
+  return rows[0] ?? null;
 }
 
 /** Finds a user by email (contains @) or username, ignoring deleted ones. */
@@ -75,7 +104,7 @@ export async function verifyLogin(ctx: Ctx, identifier: string, password: string
 export async function login(ctx: Ctx, identifier: string, password: string, applicationId: number | null = null): Promise<AuthPayload> {
   const user = await verifyLogin(ctx, identifier, password);
   const payload = await openSession(ctx, user, applicationId);
-  await recordAudit(ctx, 'login.succeeded', { actorId: user.id, subjectUserId: user.id, sessionId: payload.session.id, applicationId });
+  await recordAudit(ctx, 'login.succeeded', { actorId: user.id, subjectUserId: user.id, sessionId: payload.sessionId, applicationId });
   return payload;
 }
 
@@ -95,6 +124,11 @@ export async function refresh(ctx: Ctx, refreshToken: string): Promise<AuthPaylo
   if (!refreshToken || refreshToken.length > 200) throw await guessed();
   const hash = hashToken(refreshToken);
   const now = new Date();
+  const next = randomToken();
+  const fast = await rotateCurrentToken(ctx, hash, hashToken(next), now);
+  if (fast) return payload(ctx, { id: fast.user_id }, { id: fast.id }, next);
+
+  // Not a current, live token: a previous one (grace or reuse), or invalid.
   const session = await ctx.db.session.findFirst({
     where: { OR: [{ refreshTokenHash: hash }, { previousRefreshTokenHash: hash }] },
     include: { user: true },
@@ -105,6 +139,7 @@ export async function refresh(ctx: Ctx, refreshToken: string): Promise<AuthPaylo
     const withinGrace = session.refreshedAt && now.getTime() - session.refreshedAt.getTime() <= ctx.config.refreshReuseGrace * 1000;
     if (!withinGrace) {
       await ctx.db.session.update({ where: { id: session.id }, data: { revokedAt: now } });
+      ctx.sessionCache.clear(); // refreshSession keeps the cache otherwise (see session-cache.ts)
       ctx.logger.warn({ sessionId: session.id, userId: session.userId }, 'refresh token reused; session revoked');
       await recordAudit(ctx, 'session.refresh_reuse', { actorId: null, subjectUserId: session.userId, sessionId: session.id });
       throw invalid();
@@ -112,7 +147,6 @@ export async function refresh(ctx: Ctx, refreshToken: string): Promise<AuthPaylo
   }
   const user = session.user;
   if (!user.active || user.deletedAt) throw invalid();
-  const next = randomToken();
   // Rotate only if the token is still the one we matched: two concurrent
   // rotations of the same token cannot both win.
   const rotated = await ctx.db.session.updateMany({

@@ -40,9 +40,13 @@ export class AuthPayload {
   @Field(() => Date, { description: 'When the access token expires.' })
   expiresAt: Date;
 
+  /** Resolved by AuthPayloadResolver: `user` when the service already has the row, else loaded by id. */
   @Field(() => User)
-  user: User;
+  user?: User;
 
   @Field(() => Session)
-  session: Session;
+  session?: Session;
+
+  userId: number;
+  sessionId: string;
 }
