@@ -18,8 +18,8 @@ async function compare(b, { id, title, ours, peer, token, target, maxStatements 
   await b.check(b.peer.url, peer, { id: b.userId });
   const ourCount = await b.counter.perRequest(b.countRequests, () => b.check(b.count.ug, ours, {}, token));
   const peerCount = await b.counter.perRequest(b.countRequests, () => b.check(b.count.peer, peer, { id: b.userId }));
-  const oursResult = await b.measure(oursJob);
-  const peerResult = await b.measure(peerJob);
+  const oursResult = await b.measure(oursJob, { cpuPid: b.ug.child.pid });
+  const peerResult = await b.measure(peerJob, { cpuPid: b.peer.child.pid });
   const ratio = oursResult.rps / peerResult.rps;
   const statementsOk = maxStatements === undefined || ourCount.statements <= maxStatements;
   return {
@@ -31,6 +31,8 @@ async function compare(b, { id, title, ours, peer, token, target, maxStatements 
     peer: `PostGraphile ${peerResult.rps.toFixed(0)} req/s`,
     peerResult,
     ratio,
+    cpuUsPerRequest: oursResult.cpuUsPerRequest,
+    peerCpuUsPerRequest: peerResult.cpuUsPerRequest,
     target: `>= ${target}x${maxStatements !== undefined ? `, <= ${maxStatements} SQL/req` : ''}`,
     met: ratio >= target && statementsOk,
     statements: ourCount.statements,
