@@ -9,6 +9,6 @@ let schema: Promise<GraphQLSchema> | undefined;
 
 /** The type-graphql schema, built once per process. */
 export function getSchema(): Promise<GraphQLSchema> {
-  schema ??= buildSchema({ resolvers, authChecker, validate: false, globalMiddlewares: [rejectNulCharacters] });
+  schema ??= buildSchema({ resolvers, authChecker, validate: false }).then(rejectNulCharacters);
   return schema;
 }
