@@ -16,6 +16,7 @@ import { applyMigrations, openDatabase, type Database } from './db/database.js';
 import { PasswordHasher } from './auth/passwords.js';
 import { AccessTokens, resolveJwtSecret } from './auth/tokens.js';
 import { SessionCache, sessionCacheInvalidation } from './auth/session-cache.js';
+import { localNotifications, postgresNotifications } from './db/notifications.js';
 import { createMailer } from './mail/mailer.js';
 import { getSchema } from './graphql/schema.js';
 import { buildContext, type AppDeps, type Context } from './graphql/context.js';
@@ -79,7 +80,13 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const binaries = resolveBinaries(config.media);
   const videoWorkers = new VideoWorkerPool({ db: db.prisma, storage, binaries, config: config.media, logger });
   const media = { storage, binaries, wakeWorkers: () => videoWorkers.wake() };
-  const sessionCache = new SessionCache(config.sessionCacheTtlMs);
+  const notifications =
+    db.kind === 'postgresql' && config.databaseUrl
+      ? postgresNotifications({ databaseUrl: config.databaseUrl, notify: (channel) => db.prisma.$executeRaw`SELECT pg_notify(${channel}, '')`, logger })
+      : localNotifications(logger);
+  const sessionCache = new SessionCache(config.sessionCacheTtlMs, { onClear: () => void notifications.publish('usergraph_sessions') });
+  notifications.subscribe('usergraph_sessions', () => sessionCache.clearFromPeer());
+  await notifications.start();
   const deps: AppDeps = { config, db: db.prisma, hasher, tokens, mailer, logger, throttle, sessionCache, publicUrl: config.publicUrl ?? '', media };
 
   const armor = graphqlArmor(config);
@@ -158,6 +165,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
         await videoWorkers.stop();
         await apollo.stop();
         await throttle.close();
+        await notifications.close();
         await db.close();
         await hasher.close();
       })()),

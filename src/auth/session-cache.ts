@@ -5,8 +5,10 @@
 // user's state or roles clears the whole cache once it has answered (see
 // sessionCacheInvalidation), and a read that started before a clear is never
 // stored, so on the replica that made the change it takes effect at once.
-// Other replicas (and writes made outside the API) see it within the TTL
-// (SESSION_CACHE_TTL_MS, default 1 s; 0 turns the cache off).
+// Other replicas are told through the database (LISTEN/NOTIFY, see
+// db/notifications.ts) and clear theirs when the notification arrives; the
+// TTL (SESSION_CACHE_TTL_MS, default 1 s; 0 turns the cache off) bounds what
+// a lost notification or a write made outside the API can leave stale.
 import type { ApolloServerPlugin } from '@apollo/server';
 import { Kind, type OperationDefinitionNode } from 'graphql';
 
@@ -35,7 +37,11 @@ export class SessionCache {
    */
   constructor(
     private readonly ttlMs: number,
-    private readonly maxEntries = 10_000,
+    private readonly options: {
+      maxEntries?: number;
+      /** Called after every clear() (not clearFromPeer()): tells the other replicas. */
+      onClear?: () => void;
+    } = {},
   ) {}
 
   get(sessionId: string, now = Date.now()): LiveSession | undefined {
@@ -56,11 +62,18 @@ export class SessionCache {
   /** Keeps a session read from the database, unless the cache was cleared since the read began. */
   store(sessionId: string, session: LiveSession, generation: number, now = Date.now()): void {
     if (this.ttlMs <= 0 || generation !== this.generation) return;
-    if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+    if (this.entries.size >= (this.options.maxEntries ?? 10_000)) this.entries.delete(this.entries.keys().next().value!);
     this.entries.set(sessionId, { session, storedAt: now });
   }
 
+  /** Forgets every session, here and (through onClear) on the other replicas. */
   clear(): void {
+    this.clearFromPeer();
+    this.options.onClear?.();
+  }
+
+  /** Forgets every session here only: another replica cleared its cache. */
+  clearFromPeer(): void {
     this.generation++;
     this.entries.clear();
   }

@@ -1,0 +1,71 @@
+// Two gateway replicas on one PostgreSQL database (PostgreSQL only: the
+// embedded database belongs to one process). Each caches live sessions; a
+// revocation on one must reach the other's cache through LISTEN/NOTIFY, not
+// wait for the TTL, which these servers set far beyond the test's patience.
+import crypto from 'node:crypto';
+import { LogoutDocument, MeDocument, RevokeSessionDocument } from './__generated__/graphql';
+import { startTestServer, type TestServer } from './support/server';
+import { startTcpProxy, type TcpProxy } from './support/tcp-proxy';
+import { signUp } from './support/fixtures';
+
+const onPostgres = !!process.env.TEST_DATABASE_URL;
+const describeOnPostgres = onPostgres ? describe : describe.skip;
+
+/** Asks `me` on `server` until it answers null, for at most `ms`; returns whether it did. */
+async function signedOutWithin(server: TestServer, token: string, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const me = await server.gql(MeDocument, {}, { token });
+    if (me.status === 200 && me.data?.me === null) return true;
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describeOnPostgres('replicas sharing a database', () => {
+  const env = { JWT_SECRET: crypto.randomBytes(32).toString('hex'), SESSION_CACHE_TTL_MS: '60000' };
+  let a: TestServer;
+  let b: TestServer;
+  let proxy: TcpProxy;
+  beforeAll(async () => {
+    a = await startTestServer(env);
+    // b reaches the database through a proxy the last test cuts.
+    const target = new URL(process.env.TEST_DATABASE_URL!);
+    proxy = await startTcpProxy(target.hostname, Number(target.port || 5432));
+    b = await startTestServer(env, {
+      reuse: { dataDir: a.dataDir, databaseUrl: a.databaseUrl },
+      rewriteDatabaseUrl: (url) => Object.assign(new URL(url), { hostname: '127.0.0.1', port: String(proxy.port) }).toString(),
+    });
+  });
+  afterAll(async () => {
+    proxy.restore();
+    await b.stop({ keepData: true });
+    await proxy.close();
+    await a.stop();
+  });
+
+  it('a logout on one replica signs the session out on the other at once', async () => {
+    const session = await signUp(a);
+    expect((await b.gql(MeDocument, {}, { token: session.accessToken })).data!.me!.id).toBe(session.user.id);
+    expect((await a.gql(LogoutDocument, {}, { token: session.accessToken })).data!.logout).toBe(true);
+    expect(await signedOutWithin(b, session.accessToken, 5_000)).toBe(true);
+  });
+
+  it('a session revoked on one replica stops working on the other', async () => {
+    const session = await signUp(a);
+    // Cached on a; revoked through b.
+    expect((await a.gql(MeDocument, {}, { token: session.accessToken })).data!.me!.id).toBe(session.user.id);
+    expect((await b.gql(RevokeSessionDocument, { id: session.session.id }, { token: session.accessToken })).data!.revokeSession).toBe(true);
+    expect(await signedOutWithin(a, session.accessToken, 5_000)).toBe(true);
+  });
+
+  it('a replica that lost its database connection forgets its cached sessions when it is back', async () => {
+    const session = await signUp(a);
+    expect((await b.gql(MeDocument, {}, { token: session.accessToken })).data!.me!.id).toBe(session.user.id);
+    proxy.cut();
+    // Published while b cannot hear it.
+    expect((await a.gql(LogoutDocument, {}, { token: session.accessToken })).data!.logout).toBe(true);
+    proxy.restore();
+    expect(await signedOutWithin(b, session.accessToken, 20_000)).toBe(true);
+  });
+});
