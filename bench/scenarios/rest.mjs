@@ -12,8 +12,17 @@ import { userEmail } from '../lib/seed.mjs';
 
 const TARGET = 0.9;
 const roundsFlag = process.argv.find((a) => a.startsWith('--rounds='))?.split('=')[1];
-/** Measured rounds per row: `--rounds=N`, else 1 in quick mode and 5 in full mode (three were not enough to outvote the noise). */
-const ROUNDS = (b) => Math.max(1, Number(roundsFlag ?? (b.quick ? 1 : 5)) || 1);
+/**
+ * Measured rounds per row (`--rounds=N`) and seconds per run, the same for
+ * both sides: one run of the bench's duration in quick mode; in full mode nine
+ * rounds of half of it (5 s), since short runs side by side drift less apart
+ * than long ones, and nine rounds outvote a disturbed one (with three, or five
+ * of 10 s, single runs of other work on the machine still decided the median).
+ */
+const ROUNDS = (b) => Math.max(1, Number(roundsFlag ?? (b.quick ? 1 : 9)) || 1);
+const RUN_SECONDS = (b) => (b.quick ? b.duration : Math.max(3, Math.round(b.duration / 2)));
+/** `--dialects=d001,d004`: only those rows (for a focused look at one route). */
+const dialectsFlag = process.argv.find((a) => a.startsWith('--dialects='))?.split('=')[1].split(',');
 const SCENARIO = 'REST shim single-user GET';
 
 /**
@@ -90,7 +99,7 @@ async function measureRow(b, { dialect, route, request }) {
   const restJob = { url: restUrl(b.ug.url), method: 'GET', headers, bodies: [''], connections: 2 * b.cores };
   const gqlJob = { url: b.ug.url, method: 'POST', headers, bodies: [gqlBody], connections: 2 * b.cores };
   // Both warmed, then measured back to back, ROUNDS times, alternating which goes first; the row shows
-  // the round with the median ratio.
+  // the round with the median ratio. Any non-2xx answer, connection error or GraphQL error refuses the run.
   const warmups = [];
   for (const job of [restJob, gqlJob]) {
     const warm = await b.load({ ...job, duration: b.warmup });
@@ -101,7 +110,11 @@ async function measureRow(b, { dialect, route, request }) {
   for (let i = 0; i < ROUNDS(b); i++) {
     const order = i % 2 === 0 ? [restJob, gqlJob] : [gqlJob, restJob];
     const results = [];
-    for (const job of order) results.push(await withServerCpu(b.ug.child.pid, () => b.measure(job, { warm: false })));
+    for (const job of order) {
+      const result = await withServerCpu(b.ug.child.pid, () => b.load({ ...job, duration: RUN_SECONDS(b) }));
+      b.assertClean(job.url, result);
+      results.push(result);
+    }
     const [rest, gql] = i % 2 === 0 ? results : results.reverse();
     rounds.push({ rest, gql, ratio: rest.rps / gql.rps });
   }
@@ -123,6 +136,7 @@ async function measureRow(b, { dialect, route, request }) {
     variables,
     cpuMsPerRequest: restCpu,
     graphqlCpuMsPerRequest: gqlCpu,
+    runSeconds: RUN_SECONDS(b),
     warmupRequests: { rest: warmups[0], graphql: warmups[1] },
     rounds: rounds.map((r) => ({
       rest: r.rest.rps,
@@ -151,7 +165,7 @@ export default {
   async run(b) {
     const started = Date.now();
     const rows = [];
-    for (const get of GETS) {
+    for (const get of GETS.filter((g) => !dialectsFlag || dialectsFlag.includes(g.dialect))) {
       const dialect = dialects.find((d) => d.id === get.dialect);
       const route = get.path && dialect?.routes.find((r) => r.method === 'GET' && r.path === get.path);
       if (!route) {
