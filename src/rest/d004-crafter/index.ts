@@ -3,6 +3,7 @@ import type { RestDialect } from '../framework/types.js';
 import { accountRoutes } from './account.routes.js';
 import { adminRoutes } from './admin.routes.js';
 import { crafterError, messageSchema } from './conventions.js';
+import { userIdByUsername } from './lookup.js';
 
 export const d004Crafter: RestDialect = {
   id: 'd004',
@@ -11,6 +12,7 @@ export const d004Crafter: RestDialect = {
   contentType: 'application/json',
   bodyTypes: [JSON_TYPE],
   routes: [...adminRoutes, ...accountRoutes],
+  helperOperations: [userIdByUsername],
   error: (error) => crafterError(error),
   errorSchema: messageSchema,
   commonErrors: {

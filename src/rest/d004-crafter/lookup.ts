@@ -1,21 +1,18 @@
 // Crafter addresses users by username; the mutations take ids. The id comes
 // from the `userByUsername` query, run in-process like any route's operation,
-// so its access rule (admin or self) and its errors apply unchanged.
-import type { DocumentNode } from 'graphql';
+// so its access rule (admin or self) and its errors apply unchanged. The
+// dialect lists the query in helperOperations: it is validated at start-up.
 import type { Context } from '../../graphql/context.js';
-import { getSchema } from '../../graphql/schema.js';
 import { HttpProblem } from '../framework/body.js';
-import { compileOperation, runOperation } from '../framework/executor.js';
+import { HelperOperation } from '../framework/executor.js';
 
-const OPERATION = /* GraphQL */ `
-  query RestD004UserId($username: String!) { userByUsername(username: $username) { id } }`;
-
-let compiled: DocumentNode | undefined;
+export const userIdByUsername = new HelperOperation(
+  /* GraphQL */ `query RestD004UserId($username: String!) { userByUsername(username: $username) { id } }`,
+  'd004 userByUsername',
+);
 
 export async function userIdOf(ctx: Context, username: string): Promise<string> {
-  const schema = await getSchema();
-  compiled ??= compileOperation(schema, OPERATION, 'd004 userByUsername');
-  const result = await runOperation(schema, compiled, { username }, ctx);
+  const result = await userIdByUsername.run({ username }, ctx);
   if (!result.ok) {
     const [error] = result.errors;
     throw new HttpProblem(error.code, error.status, error.message);

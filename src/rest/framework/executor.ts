@@ -27,12 +27,43 @@ export const STATUS_OF: Record<RestErrorCode, number> = {
   PAYLOAD_TOO_LARGE: 413,
 };
 
+/** An operation ready to run: parsed, validated, and what it means for the session cache known up front. */
+export interface CompiledOperation {
+  document: DocumentNode;
+  /** A mutation that may revoke a session or change a user (see invalidatesSessions): clears the session cache once run. */
+  clearsSessions: boolean;
+}
+
 /** Parses and validates an operation document; throws at start-up when it does not fit the schema. */
-export function compileOperation(schema: GraphQLSchema, source: string, label: string): DocumentNode {
+export function compileOperation(schema: GraphQLSchema, source: string, label: string): CompiledOperation {
   const document = parse(source);
   const problems = validate(schema, document);
   if (problems.length) throw new Error(`REST route ${label}: invalid GraphQL operation: ${problems.map((p) => p.message).join('; ')}`);
-  return document;
+  return { document, clearsSessions: invalidatesSessions(getOperationAST(document)) };
+}
+
+/**
+ * An operation a request mapper runs besides its route's own (dialect 004
+ * looks up ids by username). Listed in its dialect's `helperOperations`, it is
+ * compiled with the routes at start-up, so a mistake in it stops the server
+ * there rather than failing the first request that needs it.
+ */
+export class HelperOperation {
+  private compiled?: { schema: GraphQLSchema; operation: CompiledOperation };
+
+  constructor(
+    readonly source: string,
+    readonly label: string,
+  ) {}
+
+  compile(schema: GraphQLSchema): void {
+    this.compiled = { schema, operation: compileOperation(schema, this.source, this.label) };
+  }
+
+  run(variables: Record<string, unknown>, ctx: Context): Promise<OperationResult> {
+    if (!this.compiled) throw new Error(`REST helper operation ${this.label} was not compiled: list it in its dialect's helperOperations`);
+    return runOperation(this.compiled.schema, this.compiled.operation, variables, ctx);
+  }
 }
 
 /** Any thrown value as a RestError: typed errors keep their code and fields, the rest is masked. */
@@ -60,13 +91,13 @@ export type OperationResult = { ok: true; data: Record<string, unknown> } | { ok
 
 export async function runOperation(
   schema: GraphQLSchema,
-  document: DocumentNode,
+  operation: CompiledOperation,
   variables: Record<string, unknown>,
   ctx: Context,
 ): Promise<OperationResult> {
-  const result = await execute({ schema, document, variableValues: variables, contextValue: ctx });
+  const result = await execute({ schema, document: operation.document, variableValues: variables, contextValue: ctx });
   // The same rule as Apollo's sessionCacheInvalidation plugin: REST runs operations outside Apollo.
-  if (invalidatesSessions(getOperationAST(document))) ctx.sessionCache.clear();
+  if (operation.clearsSessions) ctx.sessionCache.clear();
   if (result.errors?.length) return { ok: false, errors: result.errors.map((e) => toRestError(e, ctx.logger)) };
   return { ok: true, data: (result.data ?? {}) as Record<string, unknown> };
 }

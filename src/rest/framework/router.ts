@@ -2,17 +2,17 @@
 // share a method and path (two dialects claiming `POST /v1/users`) are served
 // by one handler that picks the first route whose `when` holds.
 import express, { type Request, type Response, type Router } from 'express';
-import type { DocumentNode, GraphQLSchema } from 'graphql';
+import type { GraphQLSchema } from 'graphql';
 import { buildContext, type AppDeps, type Context } from '../../graphql/context.js';
 import { acceptsType, mediaType, readBody, parseQuery, HttpProblem, FORM, MULTIPART } from './body.js';
 import { readMultipart } from './multipart.js';
-import { compileOperation, runOperation, toRestError } from './executor.js';
+import { compileOperation, runOperation, toRestError, type CompiledOperation } from './executor.js';
 import type { HttpMethod, RestDialect, RestError, RestRequest, RestResponse, RestRoute } from './types.js';
 
 interface MountedRoute {
   dialect: RestDialect;
   route: RestRoute;
-  document: DocumentNode;
+  operation: CompiledOperation;
 }
 
 /** True when the schema has `Mutation.<field>` or `Query.<field>`. */
@@ -27,9 +27,14 @@ export function activeRoutes(schema: GraphQLSchema, dialects: RestDialect[]): Ar
   );
 }
 
-function pick(candidates: MountedRoute[], req: RestRequest): MountedRoute {
-  const matching = candidates.find((c) => c.route.when?.(req));
-  return matching ?? candidates.find((c) => !c.route.when) ?? candidates[0];
+/** The first route whose `when` holds, else the fallback; the request is built only when some route has a `when`. */
+function pick(candidates: MountedRoute[], request: () => RestRequest): MountedRoute {
+  if (candidates.some((c) => c.route.when)) {
+    const req = request();
+    const matching = candidates.find((c) => c.route.when?.(req));
+    if (matching) return matching;
+  }
+  return candidates.find((c) => !c.route.when) ?? candidates[0];
 }
 
 function send(res: Response, dialect: RestDialect, response: RestResponse): void {
@@ -71,10 +76,11 @@ export async function buildRestRouter(deps: AppDeps, schema: GraphQLSchema, dial
   const router = express.Router();
   const groups = new Map<string, MountedRoute[]>();
   for (const { dialect, route } of activeRoutes(schema, dialects)) {
-    const document = compileOperation(schema, route.operation, `${dialect.id} ${route.method} ${route.path}`);
+    const operation = compileOperation(schema, route.operation, `${dialect.id} ${route.method} ${route.path}`);
     const key = `${route.method} ${route.path}`;
-    groups.set(key, [...(groups.get(key) ?? []), { dialect, route, document }]);
+    groups.set(key, [...(groups.get(key) ?? []), { dialect, route, operation }]);
   }
+  for (const helper of dialects.flatMap((d) => d.helperOperations ?? [])) helper.compile(schema);
   for (const pending of dialects.flatMap((d) => d.routes.filter((r) => r.pending && !schemaHasField(schema, r.pending.field)))) {
     deps.logger.warn({ route: `${pending.method} ${pending.path}`, reason: pending.pending!.reason }, 'REST route not mounted: its GraphQL field is missing');
   }
@@ -93,12 +99,25 @@ export async function buildRestRouter(deps: AppDeps, schema: GraphQLSchema, dial
   for (const [key, candidates] of groups) {
     const [method, path] = key.split(' ') as [HttpMethod, string];
     const targets = method === 'POST' ? overrides.get(path) : undefined;
-    router[method.toLowerCase() as 'get'](path, (req: Request, res: Response) => serve(deps, schema, req, res, method, candidates, targets));
+    const everyone = [...candidates, ...[...(targets?.values() ?? [])].flat()];
+    const mounted: MountedGroup = { method, own: candidates, overrides: targets, accept: [...new Set(everyone.flatMap((c) => c.dialect.bodyTypes))] };
+    router[method.toLowerCase() as 'get'](path, (req: Request, res: Response) => serve(deps, schema, req, res, mounted));
   }
   return router;
 }
 
 const OVERRIDABLE: HttpMethod[] = ['PUT', 'PATCH', 'DELETE'];
+
+/** What one Express route serves, worked out at start-up. */
+interface MountedGroup {
+  method: HttpMethod;
+  /** Routes declared for this method and path (more than one when dialects share it). */
+  own: MountedRoute[];
+  /** On POST: the routes a `_method` override may reach. */
+  overrides?: Map<HttpMethod, MountedRoute[]>;
+  /** Body media types any of them accepts. */
+  accept: string[];
+}
 
 /** The method a POSTed HTML form asks for with `_method`, when one of `targets` serves it. */
 function overriddenMethod(body: unknown, contentType: string | null, targets: Map<HttpMethod, MountedRoute[]>): HttpMethod | null {
@@ -108,19 +127,11 @@ function overriddenMethod(body: unknown, contentType: string | null, targets: Ma
   return method && targets.has(method) ? method : null;
 }
 
-async function serve(
-  deps: AppDeps,
-  schema: GraphQLSchema,
-  req: Request,
-  res: Response,
-  requested: HttpMethod,
-  own: MountedRoute[],
-  overrides: Map<HttpMethod, MountedRoute[]> | undefined,
-): Promise<void> {
+async function serve(deps: AppDeps, schema: GraphQLSchema, req: Request, res: Response, { method: requested, own, overrides, accept }: MountedGroup): Promise<void> {
   const publicUrl = deps.publicUrl;
   let method = requested;
   let candidates = own.length ? own : [...overrides!.values()][0];
-  let chosen = pick(candidates, restRequest(req, method, {}, {}, null, publicUrl));
+  let chosen = pick(candidates, () => restRequest(req, method, {}, {}, null, publicUrl));
   let rest: RestRequest | undefined;
   let ctx: Context | undefined;
   // A POST that names no overridden method has no route: the dialect answers, not a route's wording.
@@ -134,8 +145,6 @@ async function serve(
     send(res, chosen.dialect, response);
   };
   try {
-    const everyone = [...own, ...[...(overrides?.values() ?? [])].flat()];
-    const accept = [...new Set(everyone.flatMap((c) => c.dialect.bodyTypes))];
     const query = parseQuery(req.originalUrl);
     const newContext = () => buildContext(deps, { authorization: req.headers.authorization, ip: req.ip ?? null, userAgent: req.get('user-agent') ?? null });
     const uploads = chosen.route.uploads;
@@ -154,7 +163,7 @@ async function serve(
       });
       rest = restRequest(req, method, query, files, MULTIPART, publicUrl);
       const variables = await chosen.route.variables(rest, ctx);
-      const result = await runOperation(schema, chosen.document, variables, ctx);
+      const result = await runOperation(schema, chosen.operation, variables, ctx);
       if (!result.ok) return fail(result.errors[0]);
       return send(res, chosen.dialect, chosen.route.respond(result.data, { req: rest, ctx }));
     }
@@ -168,15 +177,16 @@ async function serve(
       routeless = true;
       throw new HttpProblem('NOT_FOUND', 404, `No route for POST ${req.path}: send the form with _method=${[...overrides!.keys()].join(' or ')}.`);
     }
-    rest = restRequest(req, method, query, body, contentType, publicUrl);
-    chosen = pick(candidates, rest);
+    const parsed = restRequest(req, method, query, body, contentType, publicUrl);
+    rest = parsed;
+    chosen = pick(candidates, () => parsed);
     if (contentType && !acceptsType(chosen.dialect.bodyTypes, contentType)) {
       throw new HttpProblem('UNSUPPORTED_MEDIA_TYPE', 415, `Content type ${contentType} is not accepted here; send ${chosen.dialect.bodyTypes.join(' or ')}.`);
     }
     ctx = await newContext();
     for (const scheme of chosen.route.auth ?? []) await scheme.authenticate?.(rest, ctx);
     const variables = await chosen.route.variables(rest, ctx);
-    const result = await runOperation(schema, chosen.document, variables, ctx);
+    const result = await runOperation(schema, chosen.operation, variables, ctx);
     if (!result.ok) return fail(result.errors[0]);
     send(res, chosen.dialect, chosen.route.respond(result.data, { req: rest, ctx }));
   } catch (error) {

@@ -5,6 +5,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Context } from '../../graphql/context.js';
 import type { ErrorCode, FieldError } from '../../common/errors.js';
 import type { Config } from '../../config.js';
+import type { HelperOperation } from './executor.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -169,6 +170,8 @@ export interface RestDialect {
   /** Body media types accepted; others answer UNSUPPORTED_MEDIA_TYPE. */
   bodyTypes: string[];
   routes: RestRoute[];
+  /** Operations the request mappers run besides the routes' own; compiled with them at start-up. */
+  helperOperations?: HelperOperation[];
   /** Shapes any failure into the dialect's error response. */
   error(error: RestError, env: { req: RestRequest; ctx?: Context }): RestResponse;
   /** OpenAPI schema of the dialect's error body. */
