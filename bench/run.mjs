@@ -10,7 +10,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { StatementCounter, bcryptRate, benchDir, freePort, graphql, killAll, load, projectRoot, startProcess } from './lib/harness.mjs';
 import { BENCH_PASSWORD, seed, userEmail } from './lib/seed.mjs';
-import { withCpu } from './lib/cpu.mjs';
+import { withServerCpu } from './lib/process-cpu.mjs';
 import graphqlReads from './scenarios/graphql-reads.mjs';
 import auth from './scenarios/auth.mjs';
 import rest from './scenarios/rest.mjs';
@@ -142,13 +142,13 @@ async function main() {
     check: (url, query, variables, token) => graphql(url, query, variables, token),
     /**
      * Warm-up, then the measured run; a run with any error is refused. With
-     * `cpuPid`, the result also has that process's CPU microseconds per request.
+     * `cpuPid`, the result also has that process's CPU milliseconds per request.
      */
     async measure(job, { warm = true, cpuPid } = {}) {
       const base = { connections: 2 * cores, ...job };
       if (warm) assertClean(`${job.url} warm-up`, await load({ ...base, duration: warmup }));
       const run = () => load({ ...base, duration });
-      const result = cpuPid ? await withCpu(cpuPid, run) : await run();
+      const result = cpuPid ? await withServerCpu(cpuPid, run) : await run();
       assertClean(job.url, result);
       return result;
     },
@@ -183,14 +183,14 @@ async function main() {
 
 function printTable(rows) {
   const fmt = (n, d = 0) => (typeof n === 'number' && Number.isFinite(n) ? n.toFixed(d) : '');
-  const lines = [['scenario', 'req/s', 'p50 ms', 'p99 ms', 'SQL/req', 'CPU us/req', 'peer or limit', 'ratio', 'target', 'met?']];
+  const lines = [['scenario', 'req/s', 'p50 ms', 'p99 ms', 'SQL/req', 'CPU ms/req', 'peer or limit', 'ratio', 'target', 'met?']];
   for (const r of rows) {
     if (r.unavailable) {
       lines.push([r.scenario, '', '', '', '', '', r.unavailable, '', r.target, 'n/a']);
       continue;
     }
     const sql = r.statements === undefined ? '' : `${fmt(r.statements, 1)} (peer ${fmt(r.peerStatements, 1)})`;
-    const cpu = r.cpuUsPerRequest == null ? '' : `${fmt(r.cpuUsPerRequest)}${r.peerCpuUsPerRequest == null ? '' : ` (peer ${fmt(r.peerCpuUsPerRequest)})`}`;
+    const cpu = r.cpuMsPerRequest == null ? '' : `${fmt(r.cpuMsPerRequest, 2)}${r.peerCpuMsPerRequest == null ? '' : ` (peer ${fmt(r.peerCpuMsPerRequest, 2)})`}`;
     lines.push([r.scenario, fmt(r.rps), fmt(r.p50), fmt(r.p99), sql, cpu, r.peer, `${fmt(r.ratio, 2)}x`, r.target, r.met ? 'yes' : 'NO']);
   }
   const widths = lines[0].map((_, i) => Math.max(...lines.map((l) => String(l[i]).length)));
