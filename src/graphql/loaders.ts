@@ -1,7 +1,7 @@
 // Per-request batch loaders: each relation of a list of users loads in one
 // query, never one query per parent row.
 import DataLoader from 'dataloader';
-import type { PrismaClient } from '../generated/prisma/client.js';
+import type { Prisma, PrismaClient } from '../generated/prisma/client.js';
 import type {
   Organisation,
   OrganisationMember,
@@ -29,6 +29,19 @@ export interface TeamMembershipRow {
   roles: string[];
   team: { id: number; name: string; ownerId: number; organisationId: number | null };
 }
+
+/** How a user's relations are read, shared by the loaders and by a user query that includes them (users.relations.ts). */
+export const USER_RELATION_ARGS = {
+  preferences: { orderBy: { id: 'asc' } },
+  organisations: {
+    include: { organisation: { select: { id: true, name: true, logoKey: true, logoProperties: true } } },
+    orderBy: { organisationId: 'asc' },
+  },
+  teams: {
+    include: { team: { select: { id: true, name: true, ownerId: true, organisationId: true } } },
+    orderBy: { teamId: 'asc' },
+  },
+} as const satisfies { preferences: Prisma.User$preferencesArgs; organisations: Prisma.User$organisationsArgs; teams: Prisma.User$teamsArgs };
 
 export function createLoaders(db: PrismaClient) {
   return {
@@ -72,23 +85,15 @@ export function createLoaders(db: PrismaClient) {
       return groupBy(userIds, rows, (r) => r.userId).map((group) => group.map(({ userId: _userId, ...role }) => role));
     }),
     preferencesByUserId: new DataLoader<number, UserPreference[]>(async (userIds) => {
-      const rows = await db.userPreference.findMany({ where: { userId: { in: [...userIds] } }, orderBy: { id: 'asc' } });
+      const rows = await db.userPreference.findMany({ where: { userId: { in: [...userIds] } }, ...USER_RELATION_ARGS.preferences });
       return groupBy(userIds, rows, (r) => r.userId);
     }),
     organisationsByUserId: new DataLoader<number, OrganisationMembershipRow[]>(async (userIds) => {
-      const rows = await db.organisationMember.findMany({
-        where: { userId: { in: [...userIds] } },
-        include: { organisation: { select: { id: true, name: true, logoKey: true, logoProperties: true } } },
-        orderBy: { organisationId: 'asc' },
-      });
+      const rows = await db.organisationMember.findMany({ where: { userId: { in: [...userIds] } }, ...USER_RELATION_ARGS.organisations });
       return groupBy(userIds, rows, (r) => r.userId);
     }),
     teamsByUserId: new DataLoader<number, TeamMembershipRow[]>(async (userIds) => {
-      const rows = await db.teamMember.findMany({
-        where: { userId: { in: [...userIds] } },
-        include: { team: { select: { id: true, name: true, ownerId: true, organisationId: true } } },
-        orderBy: { teamId: 'asc' },
-      });
+      const rows = await db.teamMember.findMany({ where: { userId: { in: [...userIds] } }, ...USER_RELATION_ARGS.teams });
       return groupBy(userIds, rows, (r) => r.userId);
     }),
   };
