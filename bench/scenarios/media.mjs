@@ -7,7 +7,7 @@ import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { FFMPEG, makeLargeVideo, median, restingRss, runTimed, sampleRss, trimSource, upload, watchChildArguments } from '../lib/media.mjs';
+import { FFMPEG, cpuSecondsOf, makeLargeVideo, median, restingRss, runTimed, sampleRss, trimSource, upload, watchChildArguments } from '../lib/media.mjs';
 
 /** Settings the benchmark's gateways start with (bench/run.mjs spreads them into their environment). */
 export const mediaEnv = {
@@ -99,6 +99,7 @@ async function measuredUpload(b, route, file) {
   const pid = b.ug.child.pid;
   const before = await restingRss(pid);
   const sampler = sampleRss(pid, 20);
+  const cpuBefore = cpuSecondsOf(pid);
   let answer;
   let rss;
   try {
@@ -106,12 +107,13 @@ async function measuredUpload(b, route, file) {
   } finally {
     rss = sampler.stop();
   }
+  const cpuSeconds = cpuSecondsOf(pid) - cpuBefore;
   const id = route.videoId(answer);
   // Its trim (1 s of the upload) runs before the next upload, then the files go.
   const job = await settled(b, id, 50);
   if (job.status !== 'READY') throw new Error(`the uploaded video ended ${job.status}: ${job.error}`);
   await removeVideo(b, id);
-  return { before, rss, answer };
+  return { before, rss, answer, cpuSeconds };
 }
 
 const upload1GB = {
@@ -133,14 +135,17 @@ const upload1GB = {
       for (const [name, route] of Object.entries(routes)) {
         // A small upload first, so that code paths loaded on first use are not counted as growth.
         await measuredUpload(b, route, small.file);
-        const { before, rss, answer } = await measuredUpload(b, route, big.file);
+        const { before, rss, answer, cpuSeconds } = await measuredUpload(b, route, big.file);
         const growth = (rss.peak - before) / MB;
         const throughput = answer.bytes / MB / (answer.ms / 1000);
-        console.log(`  ${route.label}: RSS ${(before / MB).toFixed(0)} -> ${(rss.peak / MB).toFixed(0)} MB (sampled peak ${(rss.sampledPeak / MB).toFixed(0)}, kernel peak ${rss.hwm === null ? 'n/a' : (rss.hwm / MB).toFixed(0)}), ${(answer.ms / 1000).toFixed(1)} s`);
+        console.log(
+          `  ${route.label}: RSS ${(before / MB).toFixed(0)} -> ${(rss.peak / MB).toFixed(0)} MB (sampled peak ${(rss.sampledPeak / MB).toFixed(0)}, kernel peak ${rss.hwm === null ? 'n/a' : (rss.hwm / MB).toFixed(0)}); ` +
+            `answered in ${(answer.ms / 1000).toFixed(1)} s (body sent in ${(answer.sentMs / 1000).toFixed(1)} s), gateway CPU ${cpuSeconds.toFixed(1)} s`,
+        );
         rows.push({
           id: `upload-${name}`,
           scenario: `upload ${(big.size / MB).toFixed(0)} MB video, ${route.label}`,
-          peer: `RSS +${growth.toFixed(1)} MB (${(before / MB).toFixed(0)} -> ${(rss.peak / MB).toFixed(0)}); ${throughput.toFixed(0)} MB/s`,
+          peer: `RSS +${growth.toFixed(1)} MB (${(before / MB).toFixed(0)} -> ${(rss.peak / MB).toFixed(0)}); ${throughput.toFixed(0)} MB/s, ${cpuSeconds.toFixed(1)} CPU s`,
           ratio: growth / RSS_LIMIT_MB,
           target: `<= ${RSS_LIMIT_MB} MB RSS growth`,
           met: growth <= RSS_LIMIT_MB,
@@ -152,7 +157,9 @@ const upload1GB = {
           rssSamples: rss.samples,
           growthMB: growth,
           uploadMs: answer.ms,
+          bodySentMs: answer.sentMs,
           throughputMBps: throughput,
+          gatewayCpuSeconds: cpuSeconds,
         });
       }
       return rows;
