@@ -176,38 +176,50 @@ export function cpuSecondsOf(pid) {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-/** The parent pid of a process, or null once it is gone. */
-function parentOf(pid) {
+/** Children of a process's main thread (where Node spawns them); empty once it is gone. */
+function childrenOf(pid) {
   try {
-    return Number(statFields(pid)[1]);
+    return fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
   } catch {
-    return null;
+    return [];
+  }
+}
+
+function argumentsOf(pid) {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').slice(0, -1);
+  } catch {
+    return null; // exited meanwhile
   }
 }
 
 /**
- * Watches for a child of `parentPid` running `binary` with arguments that
- * `match`, and resolves with them (without argv[0]) as soon as one appears,
- * or null once `stop()` is called first. Scans /proc every few ms: use
- * around one short run.
+ * Watches `parentPid` for a child running `binary` with arguments that
+ * `match`, polling its children every few ms (one small /proc read), and
+ * resolves `run` with that child's arguments (without argv[0]) and how long it
+ * ran as seen from here (from first seen to gone, to within 2 × `everyMs`),
+ * or null if none ran before `stop()`.
  */
-export function watchChildArguments(parentPid, binary, match = () => true, everyMs = 5) {
+export function watchChildRun(parentPid, binary, match = () => true, everyMs = 5) {
   let stopped = false;
-  const found = (async () => {
-    while (!stopped) {
-      for (const name of fs.readdirSync('/proc')) {
-        if (!/^\d+$/.test(name) || parentOf(name) !== parentPid) continue;
-        let argv;
-        try {
-          argv = fs.readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0').slice(0, -1);
-        } catch {
-          continue; // exited meanwhile
+  const run = (async () => {
+    let child = null;
+    for (;;) {
+      const children = childrenOf(parentPid);
+      if (!child) {
+        for (const pid of children) {
+          const argv = argumentsOf(pid);
+          if (argv?.[0] === binary && match(argv.slice(1))) {
+            child = { pid, args: argv.slice(1), seenAt: performance.now() };
+            break;
+          }
         }
-        if (argv[0] === binary && match(argv.slice(1))) return argv.slice(1);
+      } else if (!children.includes(child.pid)) {
+        return { args: child.args, ms: performance.now() - child.seenAt };
       }
+      if (stopped) return child && { args: child.args, ms: null };
       await new Promise((r) => setTimeout(r, everyMs));
     }
-    return null;
   })();
-  return { found, stop: () => (stopped = true) };
+  return { run, stop: () => (stopped = true) };
 }

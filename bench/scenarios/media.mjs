@@ -7,7 +7,7 @@ import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { FFMPEG, cpuSecondsOf, makeLargeVideo, median, restingRss, runTimed, sampleRss, trimSource, upload, watchChildArguments } from '../lib/media.mjs';
+import { FFMPEG, cpuSecondsOf, makeLargeVideo, median, restingRss, runTimed, sampleRss, trimSource, upload, watchChildRun } from '../lib/media.mjs';
 
 /** Settings the benchmark's gateways start with (bench/run.mjs spreads them into their environment). */
 export const mediaEnv = {
@@ -170,15 +170,37 @@ const upload1GB = {
   },
 };
 
-/** The gateway side: upload with the cut to `url`, time from the answer to READY. */
-async function gatewayTrim(b, url, source, cut) {
-  const { id, answered } = await uploadForTrim(b, url, source, cut);
+/** The gateway's ffmpeg for a trim (fluent-ffmpeg's first run in a process also runs `ffmpeg -formats` and `-encoders`). */
+const watchTrimRun = (b) => watchChildRun(b.ug.child.pid, FFMPEG, (args) => args.includes('-i'));
+
+/** Waits for the video to settle, then for the watcher to see ffmpeg gone (it polls every 5 ms). */
+async function settledWith(b, id, watch) {
   const job = await settled(b, id);
-  const ms = performance.now() - answered;
+  const ms = performance.now();
+  await Promise.race([watch.run, sleep(100)]);
+  watch.stop();
+  return { job, settledAt: ms, ffmpeg: await watch.run };
+}
+
+/**
+ * The gateway side: upload with the cut to `url`, time from the answer to
+ * READY, and how much of that the gateway's ffmpeg ran (the rest is the
+ * gateway's own work and waiting: pickup, spawning, storing, recording).
+ */
+async function gatewayTrim(b, url, source, cut) {
+  const watch = watchTrimRun(b);
+  const { id, answered } = await uploadForTrim(b, url, source, cut);
+  const { job, settledAt, ffmpeg } = await settledWith(b, id, watch);
+  const ms = settledAt - answered;
   if (job.status !== 'READY') throw new Error(`the trim ended ${job.status}: ${job.error}`);
   await removeVideo(b, id);
-  // Database clock: how long the job waited to be claimed, and claimed to done.
-  return { ms, pickupMs: job.started_at - job.created_at, jobMs: job.finished_at - job.started_at, attempts: job.attempts };
+  return {
+    ms,
+    aroundFfmpegMs: ffmpeg?.ms == null ? null : ms - ffmpeg.ms,
+    // Database clock: how long the job waited to be claimed, and claimed to done.
+    pickupMs: job.started_at - job.created_at,
+    jobMs: job.finished_at - job.started_at,
+  };
 }
 
 async function uploadForTrim(b, url, source, cut) {
@@ -201,15 +223,13 @@ async function uploadForTrim(b, url, source, cut) {
  * direct runs below are the same command.
  */
 async function checkSameCommand(b, source, cut, trimArguments) {
-  // (fluent-ffmpeg's first run in a process also runs `ffmpeg -formats` and `-encoders`.)
-  const watch = watchChildArguments(b.ug.child.pid, FFMPEG, (args) => args.includes('-i'));
+  const watch = watchTrimRun(b);
   const { id } = await uploadForTrim(b, b.ug.url, source, cut);
-  const job = await settled(b, id);
-  watch.stop();
-  const actual = await watch.found;
+  const { job, ffmpeg } = await settledWith(b, id, watch);
   await removeVideo(b, id);
   if (job.status !== 'READY') throw new Error(`the warm-up trim ended ${job.status}: ${job.error}`);
-  if (!actual) throw new Error("did not see the gateway's ffmpeg process");
+  if (!ffmpeg) throw new Error("did not see the gateway's ffmpeg process");
+  const actual = ffmpeg.args;
   const pathAfter = (flag) => actual[actual.indexOf(flag) + 1].replace(/^file:/, '');
   const expected = trimArguments({ input: pathAfter('-i'), output: actual.at(-1).replace(/^file:/, ''), start: cut.start, duration: cut.duration, preset: mediaEnv.VIDEO_FFMPEG_PRESET, timeoutSeconds: Number(mediaEnv.FFMPEG_TIMEOUT) });
   if (JSON.stringify(actual) !== JSON.stringify(expected)) {
@@ -240,18 +260,23 @@ async function trimPairs(b, { url, label, source, plan, trimArguments, dir }) {
       await runDirect(i);
       await runGateway();
     }
-    console.log(`  ${label}, pair ${i + 1}: gateway ${(gateway.at(-1).ms / 1000).toFixed(2)} s (job claimed after ${gateway.at(-1).pickupMs} ms), ffmpeg ${(direct.at(-1) / 1000).toFixed(2)} s`);
+    const last = gateway.at(-1);
+    console.log(
+      `  ${label}, pair ${i + 1}: gateway ${(last.ms / 1000).toFixed(2)} s (claimed after ${last.pickupMs} ms, ${last.aroundFfmpegMs?.toFixed(0) ?? '?'} ms around ffmpeg), ffmpeg ${(direct.at(-1) / 1000).toFixed(2)} s`,
+    );
   }
   const g = median(gateway.map((r) => r.ms));
   const d = median(direct);
   const pickup = median(gateway.map((r) => r.pickupMs));
+  const around = gateway.every((r) => r.aroundFfmpegMs !== null) ? median(gateway.map((r) => r.aroundFfmpegMs)) : null;
   return {
     scenario: `trim ${plan.duration} s of ${plan.sourceSeconds} s 720p, ${label}`,
-    peer: `${(g / 1000).toFixed(2)} s vs ffmpeg ${(d / 1000).toFixed(2)} s; claimed after ${pickup} ms (medians of ${plan.pairs})`,
+    peer: `${(g / 1000).toFixed(2)} s vs ffmpeg ${(d / 1000).toFixed(2)} s; ${around?.toFixed(0) ?? '?'} ms around ffmpeg, claimed after ${pickup} ms (medians of ${plan.pairs})`,
     ratio: g / d,
     target: '<= 1.2x',
     met: g / d <= 1.2,
     gatewayMs: gateway.map((r) => r.ms),
+    aroundFfmpegMs: gateway.map((r) => r.aroundFfmpegMs),
     pickupMs: gateway.map((r) => r.pickupMs),
     jobMs: gateway.map((r) => r.jobMs),
     ffmpegMs: direct,
@@ -278,7 +303,7 @@ const trim = {
       const same = await trimPairs(b, { ...common, url: b.ug.url, label: 'uploaded to the worker\'s replica' });
       // The counting instance shares the database and DATA_DIR and runs no workers (VIDEO_WORKERS=0):
       // a serve-only replica, whose uploads another replica's worker must notice.
-      const other = await trimPairs(b, { ...common, url: b.count.ug, label: 'uploaded to a serve-only replica', plan: { ...plan, pairs: b.quick ? 2 : 3 } });
+      const other = await trimPairs(b, { ...common, url: b.count.ug, label: 'uploaded to a serve-only replica', plan: { ...plan, pairs: b.quick ? 2 : 5 } });
       return [
         { id: 'trim', ...same },
         { id: 'trim-other-replica', ...other },
