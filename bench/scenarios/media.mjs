@@ -2,6 +2,7 @@
 // (GraphQL multipart and REST dialect 000), and the wall time of a trim, from
 // the upload's answer to READY, against the same ffmpeg command line run
 // directly. bench/README.md ("What is measured") describes both.
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import os from 'node:os';
@@ -33,21 +34,32 @@ function needs(b, files) {
   return missing ? `not available in this build (no ${missing})` : true;
 }
 
+const VIDEO_STATE = `SELECT v.status, t.error, t.attempts, t.created_at, t.started_at, t.finished_at
+  FROM videos v JOIN trim_requests t ON t.video_id = v.id WHERE v.id = $1`;
+const POLL_MS = 20;
+
 /** Polls the database (cheaply, beside the gateway rather than through it) until the video is READY or FAILED. */
-async function settled(b, id, everyMs = 20, timeoutMs = 600_000) {
+async function settled(b, id, everyMs = POLL_MS, timeoutMs = 600_000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const { rows } = await b.db.query(
-      `SELECT v.status, t.error, t.attempts, t.created_at, t.started_at, t.finished_at
-         FROM videos v JOIN trim_requests t ON t.video_id = v.id WHERE v.id = $1`,
-      [id],
-    );
+    const { rows } = await b.db.query(VIDEO_STATE, [id]);
     const row = rows[0];
     if (!row) throw new Error(`video ${id} is gone`);
     if (row.status === 'READY' || row.status === 'FAILED') return row;
     if (Date.now() > deadline) throw new Error(`video ${id} still ${row.status} after ${timeoutMs / 1000} s`);
     await sleep(everyMs);
   }
+}
+
+/** The same polling while `work` runs, so that the direct ffmpeg run shares the machine with it as the gateway's does. */
+async function pollingDuring(b, work) {
+  let done = false;
+  const finished = work.finally(() => (done = true));
+  while (!done) {
+    await b.db.query(VIDEO_STATE, [crypto.randomUUID()]);
+    await Promise.race([finished.catch(() => {}), sleep(POLL_MS)]);
+  }
+  return finished;
 }
 
 async function removeVideo(b, id) {
@@ -248,7 +260,10 @@ async function trimPairs(b, { url, label, source, plan, trimArguments, dir }) {
   const runDirect = async (i) => {
     const output = path.join(dir, `direct-${i}.mp4`);
     const args = trimArguments({ input: source, output, start: plan.start, duration: plan.duration, preset: mediaEnv.VIDEO_FFMPEG_PRESET, timeoutSeconds: Number(mediaEnv.FFMPEG_TIMEOUT) });
-    direct.push(await runTimed(FFMPEG, args));
+    // Watched and polled alongside exactly as the gateway's run is.
+    const watch = watchChildRun(process.pid, FFMPEG, (a) => a.includes('-i'));
+    direct.push(await pollingDuring(b, runTimed(FFMPEG, args)));
+    watch.stop();
     await fsp.rm(output, { force: true });
   };
   const runGateway = async () => gateway.push(await gatewayTrim(b, url, source, plan));
