@@ -14,7 +14,7 @@ import { withServerCpu } from './lib/process-cpu.mjs';
 import graphqlReads from './scenarios/graphql-reads.mjs';
 import auth from './scenarios/auth.mjs';
 import rest from './scenarios/rest.mjs';
-import media from './scenarios/media.mjs';
+import media, { mediaEnv } from './scenarios/media.mjs';
 
 const quick = process.argv.includes('--quick');
 /** `--only=<scenario id>[,<id>...]`: run only those plug-ins (the others print as skipped). */
@@ -44,7 +44,7 @@ const processes = [];
 let dbCreated = false;
 let roleCreated = false;
 
-async function startUsergraph(port, databaseUrl) {
+async function startUsergraph(port, databaseUrl, extraEnv = {}) {
   const env = {
     NODE_ENV: 'production',
     PORT: String(port),
@@ -63,6 +63,8 @@ async function startUsergraph(port, databaseUrl) {
     RESET_REQUESTS_PER_ACCOUNT: '1000',
     ACCESS_TOKEN_TTL: '86400',
     DATA_DIR: path.join(os.tmpdir(), `${database}-data`),
+    ...mediaEnv,
+    ...extraEnv,
   };
   // e.g. BENCH_UG_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the gateway under load.
   const nodeArgs = process.env.BENCH_UG_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
@@ -104,7 +106,8 @@ async function main() {
   await seeder.end();
 
   const peer = await startPeer(await freePort(), dbUrl);
-  const countUg = await startUsergraph(await freePort(), urlFor(countRole, database));
+  // No trim workers on the counting instance: their idle polls would be counted, and they would take jobs.
+  const countUg = await startUsergraph(await freePort(), urlFor(countRole, database), { VIDEO_WORKERS: '0' });
   const countPeer = await startPeer(await freePort(), urlFor(countRole, database));
   const benchDb = client(dbUrl);
   await benchDb.connect();
@@ -134,6 +137,7 @@ async function main() {
     countRequests: quick ? 10 : 50,
     ug,
     peer,
+    db: benchDb,
     count: { ug: countUg.url, peer: countPeer.url },
     counter,
     load,

@@ -97,6 +97,17 @@ describe('uploadVideo over GraphQL multipart', () => {
     expect(await storedFiles(server, `videos/${queued.id}`)).toEqual([`videos/${queued.id}/source`, `videos/${queued.id}/trimmed.mp4`]);
   });
 
+  it('stores the file byte for byte when it trickles in, so that storage reads the spool while it is still being written', async () => {
+    const data = await fs.readFile(await makeBusyVideo(dir, 'trickle.mp4', 2));
+    expect(data.length).toBeGreaterThan(4 * 64 * 1024); // several spool reads
+    const result = await multipart(server, UploadVideoDocument, { file: null, name: 'Trickle' }, { file: { data, filename: 'trickle.mp4' } }, { token: other.token, pieces: { bytes: 8192, pauseMs: 5 } });
+    expect(result.errors).toBeUndefined();
+    const { id } = result.data!.uploadVideo;
+    expect((await fs.readFile(path.join(server.dataDir, 'media', 'videos', id, 'source'))).equals(data)).toBe(true);
+    await waitForVideo(id, other.token);
+    await server.gql(DeleteVideoDocument, { id }, { token: other.token });
+  });
+
   it('cuts between keyframes accurately too (trimStart 1.3, duration 2.2), and clamps an end past the source', async () => {
     const between = (await upload(owner.token, { trimStart: 1.3, duration: 2.2 })).data!.uploadVideo;
     const clamped = (await upload(owner.token, { trimStart: 3.5, duration: 10 })).data!.uploadVideo;

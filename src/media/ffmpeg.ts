@@ -85,7 +85,8 @@ export async function probeVideo(binaries: MediaBinaries, file: string, timeoutM
   };
 }
 
-export interface TrimOptions {
+/** The cut and how to encode it, without the process concerns (abort, timeout handling). */
+export interface TrimSpec {
   input: string;
   output: string;
   /** Seconds from the start of the source. */
@@ -93,8 +94,20 @@ export interface TrimOptions {
   /** Seconds of output. */
   duration: number;
   preset: string;
+  /** Bounds ffmpeg's own CPU time (`-timelimit`), in case this process dies. */
   timeoutSeconds: number;
+}
+
+export interface TrimOptions extends TrimSpec {
   signal?: AbortSignal;
+}
+
+/** One ffmpeg invocation, in the parts fluent-ffmpeg takes. */
+export interface TrimCommand {
+  inputOptions: string[];
+  input: string;
+  outputOptions: string[];
+  output: string;
 }
 
 function seconds(value: number, name: string): string {
@@ -103,36 +116,62 @@ function seconds(value: number, name: string): string {
 }
 
 /**
- * Cuts [start, start + duration) out of the input and re-encodes it to H.264/AAC
- * in MP4 (docs/media.md explains why re-encode rather than stream copy).
+ * The ffmpeg command that cuts [start, start + duration) out of the input and
+ * re-encodes it to H.264/AAC in MP4 (docs/media.md explains why re-encode
+ * rather than stream copy). Throws RangeError on a value that must not reach
+ * an argument.
  */
+export function trimCommand(spec: TrimSpec): TrimCommand {
+  const start = seconds(spec.start, 'start');
+  const duration = seconds(spec.duration, 'duration');
+  if (!(spec.duration > 0)) throw new RangeError('duration must be positive');
+  if (!/^[a-z]+$/.test(spec.preset)) throw new RangeError(`invalid preset ${spec.preset}`);
+  const timeout = Math.max(1, Math.floor(spec.timeoutSeconds));
+  return {
+    // -ss before -i seeks in the input; with a re-encode ffmpeg then decodes
+    // from the previous keyframe and drops frames up to the exact start.
+    // -timelimit: ffmpeg stops itself after that much CPU time (all threads
+    // together), even if this process died: a crash leaves it running otherwise.
+    inputOptions: ['-nostdin', '-timelimit', String(timeout * os.availableParallelism()), ...DEMUXER_OPTIONS, '-ss', start],
+    input: `file:${spec.input}`,
+    outputOptions: [
+      '-t', duration,
+      '-map', '0:v:0', '-map', '0:a:0?',
+      '-sn', '-dn', '-map_metadata', '-1', '-map_chapters', '-1',
+      '-vf', 'scale=trunc(iw/2)*2:trunc(ih/2)*2',
+      '-c:v', 'libx264', '-preset', spec.preset, '-crf', '20', '-pix_fmt', 'yuv420p',
+      '-c:a', 'aac', '-b:a', '128k',
+      '-movflags', '+faststart',
+      '-f', 'mp4',
+    ],
+    output: `file:${spec.output}`,
+  };
+}
+
+/**
+ * The argument list ffmpeg runs with for this cut, in the order fluent-ffmpeg
+ * builds it (input options, `-i`, output options, output), for running the
+ * same cut directly (the benchmark compares against it, and checks it against
+ * the running gateway's ffmpeg). No `-y`: fluent-ffmpeg adds it for plain
+ * paths only, not for `file:` ones, and outputs are fresh names anyway.
+ */
+export function trimArguments(spec: TrimSpec): string[] {
+  const command = trimCommand(spec);
+  return [...command.inputOptions, '-i', command.input, ...command.outputOptions, command.output];
+}
+
+/** Runs the cut of `trimCommand`; rejects with the tail of ffmpeg's stderr, or 'aborted'. */
 export function trimVideo(binaries: MediaBinaries, options: TrimOptions): Promise<void> {
-  const start = seconds(options.start, 'start');
-  const duration = seconds(options.duration, 'duration');
-  if (!(options.duration > 0)) throw new RangeError('duration must be positive');
-  if (!/^[a-z]+$/.test(options.preset)) throw new RangeError(`invalid preset ${options.preset}`);
+  const cut = trimCommand(options);
   const timeout = Math.max(1, Math.floor(options.timeoutSeconds));
   return new Promise((resolve, reject) => {
     if (options.signal?.aborted) return reject(new Error('aborted'));
     const command = ffmpeg({ timeout })
       .setFfmpegPath(binaries.ffmpeg)
-      .input(`file:${options.input}`)
-      // -ss before -i seeks in the input; with a re-encode ffmpeg then decodes
-      // from the previous keyframe and drops frames up to the exact start.
-      // -timelimit: ffmpeg stops itself after that much CPU time (all threads
-      // together), even if this process died: a crash leaves it running otherwise.
-      .inputOptions(['-nostdin', '-timelimit', String(timeout * os.availableParallelism()), ...DEMUXER_OPTIONS, '-ss', start])
-      .outputOptions([
-        '-t', duration,
-        '-map', '0:v:0', '-map', '0:a:0?',
-        '-sn', '-dn', '-map_metadata', '-1', '-map_chapters', '-1',
-        '-vf', 'scale=trunc(iw/2)*2:trunc(ih/2)*2',
-        '-c:v', 'libx264', '-preset', options.preset, '-crf', '20', '-pix_fmt', 'yuv420p',
-        '-c:a', 'aac', '-b:a', '128k',
-        '-movflags', '+faststart',
-        '-f', 'mp4',
-      ])
-      .output(`file:${options.output}`);
+      .input(cut.input)
+      .inputOptions(cut.inputOptions)
+      .outputOptions(cut.outputOptions)
+      .output(cut.output);
     // fluent-ffmpeg spawns the process asynchronously after run(), and kill()
     // before that is a no-op: an abort in that window is applied on 'start'.
     const onAbort = () => command.kill('SIGKILL');

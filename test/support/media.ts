@@ -92,6 +92,29 @@ export async function measureClip(file: string): Promise<ClipMeasure> {
   };
 }
 
+/** Sends a body `bytes` at a time with `pauseMs` between pieces, as a slow client would. */
+export interface SlowBody {
+  bytes: number;
+  pauseMs: number;
+}
+
+/** The form, encoded as fetch would send it, as a stream that trickles out in pieces. */
+async function inPieces(form: FormData, pieces: SlowBody) {
+  const encoded = new Response(form);
+  const type = encoded.headers.get('content-type')!;
+  const bytes = new Uint8Array(await encoded.arrayBuffer());
+  let offset = 0;
+  const stream = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (offset > 0) await new Promise((resolve) => setTimeout(resolve, pieces.pauseMs));
+      controller.enqueue(bytes.subarray(offset, offset + pieces.bytes));
+      offset += pieces.bytes;
+      if (offset >= bytes.length) controller.close();
+    },
+  });
+  return { stream, type };
+}
+
 export interface UploadFile {
   data: Buffer;
   filename: string;
@@ -107,7 +130,7 @@ export async function multipart<R, V>(
   document: TypedDocumentNode<R, V>,
   variables: V,
   files: Record<string, UploadFile>,
-  options: { token?: string | null; preflight?: boolean; extraFiles?: number } = {},
+  options: { token?: string | null; preflight?: boolean; extraFiles?: number; pieces?: SlowBody } = {},
 ): Promise<GraphQLResponse<R>> {
   const form = new FormData();
   const vars: Record<string, unknown> = { ...(variables as Record<string, unknown>) };
@@ -126,7 +149,11 @@ export async function multipart<R, V>(
   const headers: Record<string, string> = {};
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   if (options.preflight !== false) headers['apollo-require-preflight'] = 'true';
-  const response = await fetch(`${server.url}/graphql`, { method: 'POST', headers, body: form });
+  const slow = options.pieces ? await inPieces(form, options.pieces) : null;
+  if (slow) headers['content-type'] = slow.type;
+  // A stream body needs duplex: 'half' (not yet in the DOM types).
+  const payload = slow ? { body: slow.stream, duplex: 'half' } : { body: form };
+  const response = await fetch(`${server.url}/graphql`, { method: 'POST', headers, ...payload } as RequestInit);
   const body = (await response.json()) as { data?: R; errors?: GraphQLResponse<R>['errors'] };
   return { status: response.status, headers: response.headers, data: body.data, errors: body.errors };
 }
