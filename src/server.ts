@@ -79,11 +79,20 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const storage = new LocalDiskStorage(path.join(config.dataDir, 'media'));
   const binaries = resolveBinaries(config.media);
   const videoWorkers = new VideoWorkerPool({ db: db.prisma, storage, binaries, config: config.media, logger });
-  const media = { storage, binaries, wakeWorkers: () => videoWorkers.wake() };
   const notifications =
     db.kind === 'postgresql' && config.databaseUrl
       ? postgresNotifications({ databaseUrl: config.databaseUrl, notify: (channel) => db.prisma.$executeRaw`SELECT pg_notify(${channel}, '')`, logger })
       : localNotifications(logger);
+  // A new trim job wakes this replica's workers at once and every other replica's through the database.
+  const media = {
+    storage,
+    binaries,
+    wakeWorkers: () => {
+      videoWorkers.wake();
+      void notifications.publish('usergraph_video_jobs');
+    },
+  };
+  notifications.subscribe('usergraph_video_jobs', () => videoWorkers.wake());
   const sessionCache = new SessionCache(config.sessionCacheTtlMs, { onClear: () => void notifications.publish('usergraph_sessions') });
   notifications.subscribe('usergraph_sessions', () => sessionCache.clearFromPeer());
   await notifications.start();
@@ -163,6 +172,8 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     close: () =>
       (closing ??= (async () => {
         await videoWorkers.stop();
+        // Jobs handed back by the stop are free for the other replicas now.
+        await notifications.publish('usergraph_video_jobs');
         await apollo.stop();
         await throttle.close();
         await notifications.close();

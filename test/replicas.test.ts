@@ -2,8 +2,12 @@
 // embedded database belongs to one process). Each caches live sessions; a
 // revocation on one must reach the other's cache through LISTEN/NOTIFY, not
 // wait for the TTL, which these servers set far beyond the test's patience.
+// Likewise a trim job queued on a replica without workers must wake the
+// other's workers, which would otherwise not poll again for ten minutes.
 import crypto from 'node:crypto';
-import { LogoutDocument, MeDocument, RevokeSessionDocument } from './__generated__/graphql';
+import fs from 'node:fs/promises';
+import { LogoutDocument, MeDocument, RevokeSessionDocument, UploadVideoDocument, VideoDocument } from './__generated__/graphql';
+import { makeVideo, multipart, scratchDir, until } from './support/media';
 import { startTestServer, type TestServer } from './support/server';
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy';
 import { signUp } from './support/fixtures';
@@ -28,11 +32,11 @@ describeOnPostgres('replicas sharing a database', () => {
   let b: TestServer;
   let proxy: TcpProxy;
   beforeAll(async () => {
-    a = await startTestServer(env);
+    a = await startTestServer({ ...env, VIDEO_POLL_INTERVAL_MS: '600000' });
     // b reaches the database through a proxy the last test cuts.
     const target = new URL(process.env.TEST_DATABASE_URL!);
     proxy = await startTcpProxy(target.hostname, Number(target.port || 5432));
-    b = await startTestServer(env, {
+    b = await startTestServer({ ...env, VIDEO_WORKERS: '0' }, {
       reuse: { dataDir: a.dataDir, databaseUrl: a.databaseUrl },
       rewriteDatabaseUrl: (url) => Object.assign(new URL(url), { hostname: '127.0.0.1', port: String(proxy.port) }).toString(),
     });
@@ -57,6 +61,24 @@ describeOnPostgres('replicas sharing a database', () => {
     expect((await a.gql(MeDocument, {}, { token: session.accessToken })).data!.me!.id).toBe(session.user.id);
     expect((await b.gql(RevokeSessionDocument, { id: session.session.id }, { token: session.accessToken })).data!.revokeSession).toBe(true);
     expect(await signedOutWithin(a, session.accessToken, 5_000)).toBe(true);
+  });
+
+  it('a trim job queued on a replica without workers is taken at once by the other', async () => {
+    const dir = await scratchDir();
+    try {
+      const file = await makeVideo(dir, 'clip.mp4');
+      const { accessToken: token } = await signUp(a);
+      const uploaded = await multipart(b, UploadVideoDocument, { file: null, name: 'clip', trimStart: 1, duration: 1 }, { file: { data: await fs.readFile(file), filename: 'clip.mp4', type: 'video/mp4' } }, { token });
+      expect(uploaded.errors).toBeUndefined();
+      const id = uploaded.data!.uploadVideo.id;
+      const ready = await until('READY', async () => {
+        const video = (await b.gql(VideoDocument, { id }, { token })).data?.video;
+        return video?.status === 'READY' || video?.status === 'FAILED' ? video : null;
+      });
+      expect(ready.status).toBe('READY');
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('a replica that lost its database connection forgets its cached sessions when it is back', async () => {

@@ -26,7 +26,7 @@ const MAX_FIELDS = 1000;
 function fileUpload(capacitor: WriteStream, filename: string, mimetype: string, encoding: string): Upload {
   const upload = new Upload();
   // The temp file is read only if and when the resolver asks for it.
-  upload.resolve({ filename, mimetype, encoding, createReadStream: () => capacitor.createReadStream() });
+  upload.resolve({ filename, mimetype, encoding, createReadStream: (options) => capacitor.createReadStream(options) });
   return upload;
 }
 
