@@ -164,17 +164,7 @@ export async function upload(job) {
   }
 }
 
-/** Fields of /proc/<pid>/stat after the command name: [state, ppid, ...]. */
-const statFields = (pid) => {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-};
 
-/** CPU time a process has used so far, all threads, user + system, in seconds (USER_HZ is 100 on Linux). */
-export function cpuSecondsOf(pid) {
-  const fields = statFields(pid);
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
 
 /** Children of a process's main thread (where Node spawns them); empty once it is gone. */
 function childrenOf(pid) {

@@ -8,7 +8,8 @@ import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { FFMPEG, cpuSecondsOf, makeLargeVideo, median, restingRss, runTimed, sampleRss, trimSource, upload, watchChildRun } from '../lib/media.mjs';
+import { cpuSeconds } from '../lib/process-cpu.mjs';
+import { FFMPEG, makeLargeVideo, median, restingRss, runTimed, sampleRss, trimSource, upload, watchChildRun } from '../lib/media.mjs';
 
 /** Settings the benchmark's gateways start with (bench/run.mjs spreads them into their environment). */
 export const mediaEnv = {
@@ -111,7 +112,7 @@ async function measuredUpload(b, route, file) {
   const pid = b.ug.child.pid;
   const before = await restingRss(pid);
   const sampler = sampleRss(pid, 20);
-  const cpuBefore = cpuSecondsOf(pid);
+  const cpuBefore = cpuSeconds(pid);
   let answer;
   let rss;
   try {
@@ -119,13 +120,13 @@ async function measuredUpload(b, route, file) {
   } finally {
     rss = sampler.stop();
   }
-  const cpuSeconds = cpuSecondsOf(pid) - cpuBefore;
+  const cpuUsed = cpuSeconds(pid) - cpuBefore;
   const id = route.videoId(answer);
   // Its trim (1 s of the upload) runs before the next upload, then the files go.
   const job = await settled(b, id, 50);
   if (job.status !== 'READY') throw new Error(`the uploaded video ended ${job.status}: ${job.error}`);
   await removeVideo(b, id);
-  return { before, rss, answer, cpuSeconds };
+  return { before, rss, answer, cpuSeconds: cpuUsed };
 }
 
 const upload1GB = {
