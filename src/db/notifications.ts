@@ -24,6 +24,10 @@ export interface Notifications {
 
 type Listeners = Map<Channel, Set<() => void>>;
 
+function addListener(listeners: Listeners, channel: Channel, listener: () => void): void {
+  listeners.set(channel, (listeners.get(channel) ?? new Set()).add(listener));
+}
+
 function fire(listeners: Listeners, channel: Channel, logger: Logger): void {
   for (const listener of listeners.get(channel) ?? []) {
     try {
@@ -42,7 +46,7 @@ export function localNotifications(logger: Logger): Notifications {
       fire(listeners, channel, logger);
     },
     subscribe(channel, listener) {
-      listeners.set(channel, (listeners.get(channel) ?? new Set()).add(listener));
+      addListener(listeners, channel, listener);
     },
     async start() {},
     async close() {},
@@ -105,7 +109,7 @@ export function postgresNotifications(options: { databaseUrl: string; notify: (c
     },
     subscribe(channel, listener) {
       if (client) throw new Error('subscribe() before start()');
-      listeners.set(channel, (listeners.get(channel) ?? new Set()).add(listener));
+      addListener(listeners, channel, listener);
     },
     async start() {
       try {
