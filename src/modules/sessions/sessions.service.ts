@@ -30,13 +30,14 @@ export async function openSession(ctx: Ctx, user: UserRow, applicationId: number
       applicationId,
     },
   });
-  return payload(ctx, user, session, refreshToken);
+  return payload(ctx, user.id, session.id, refreshToken, { user, session });
 }
 
-function payload(ctx: Ctx, user: { id: number } & Partial<UserRow>, session: { id: string } & Partial<SessionRow>, refreshToken: string): AuthPayload {
-  const access = ctx.tokens.sign(user.id, session.id);
-  const rows = { user: 'email' in user ? returnedToSelf(user as UserRow) : undefined, session: 'createdAt' in session ? (session as SessionRow) : undefined };
-  return { accessToken: access.token, expiresAt: access.expiresAt, refreshToken, userId: user.id, sessionId: session.id, ...rows };
+/** Issues the access token; `rows` are the user and session rows the caller already has (the payload's resolvers read the others). */
+function payload(ctx: Ctx, userId: number, sessionId: string, refreshToken: string, rows: { user?: UserRow; session?: SessionRow } = {}): AuthPayload {
+  const access = ctx.tokens.sign(userId, sessionId);
+  const user = rows.user && returnedToSelf(rows.user);
+  return { accessToken: access.token, expiresAt: access.expiresAt, refreshToken, userId, sessionId, user, session: rows.session };
 }
 
 /** The payload's user, read when the service did not have the row. */
@@ -126,7 +127,7 @@ export async function refresh(ctx: Ctx, refreshToken: string): Promise<AuthPaylo
   const now = new Date();
   const next = randomToken();
   const fast = await rotateCurrentToken(ctx, hash, hashToken(next), now);
-  if (fast) return payload(ctx, { id: fast.user_id }, { id: fast.id }, next);
+  if (fast) return payload(ctx, fast.user_id, fast.id, next);
 
   // Not a current, live token: a previous one (grace or reuse), or invalid.
   const session = await ctx.db.session.findFirst({
@@ -159,8 +160,8 @@ export async function refresh(ctx: Ctx, refreshToken: string): Promise<AuthPaylo
     },
   });
   if (rotated.count !== 1) throw invalid();
-  const updated = await ctx.db.session.findUniqueOrThrow({ where: { id: session.id } });
-  return payload(ctx, user, updated, next);
+  // The session row changed: the payload's resolver reads it if asked.
+  return payload(ctx, user.id, session.id, next, { user });
 }
 
 export async function logout(ctx: Ctx): Promise<boolean> {
