@@ -7,6 +7,7 @@ import type { GraphQLResolveInfo } from 'graphql';
 import type { Prisma, Profile, Role, User as UserRow, UserPreference } from '../../generated/prisma/client.js';
 import { USER_RELATION_ARGS, type Loaders, type OrganisationMembershipRow, type TeamMembershipRow } from '../../graphql/loaders.js';
 import { selectedFields } from '../../graphql/selection.js';
+import type { Context } from '../../graphql/context.js';
 
 /** Relations of User whose field resolvers read a loader that can be primed. */
 export type UserInclude = Pick<Prisma.UserInclude, 'profile' | 'roles' | 'preferences' | 'organisations' | 'teams'>;
@@ -19,18 +20,26 @@ type UserWithRelations = UserRow & {
   teams?: TeamMembershipRow[];
 };
 
+/**
+ * Each relation's include, read whoever asks: the field resolvers decide what
+ * the viewer may see. Roles come in the order rolesByUserId gives.
+ */
+const INCLUDES: Required<UserInclude> = {
+  profile: true,
+  roles: { select: { role: true }, orderBy: { role: { name: 'asc' } } },
+  ...USER_RELATION_ARGS,
+};
+
 /** The include for the relations selected under the current field (or under `path` below it). */
 export function userRelations(info: GraphQLResolveInfo, ...path: string[]): UserInclude {
   const fields = selectedFields(info, ...path);
-  const include: UserInclude = {};
-  if (fields.has('profile')) include.profile = true;
-  // The order rolesByUserId gives.
-  if (fields.has('roles')) include.roles = { select: { role: true }, orderBy: { role: { name: 'asc' } } };
-  // Read whoever asks: the field resolvers decide what the viewer may see.
-  if (fields.has('preferences')) include.preferences = USER_RELATION_ARGS.preferences;
-  if (fields.has('organisations')) include.organisations = USER_RELATION_ARGS.organisations;
-  if (fields.has('teams')) include.teams = USER_RELATION_ARGS.teams;
-  return include;
+  return Object.fromEntries(Object.entries(INCLUDES).filter(([name]) => fields.has(name)));
+}
+
+/** A user by id with the relations in `include` read in the same statement and handed to the loaders; null when there is none. */
+export async function findUserWithRelations(ctx: Pick<Context, 'db' | 'loaders'>, id: number, include: UserInclude): Promise<UserRow | null> {
+  const user = await ctx.db.user.findUnique({ where: { id }, include });
+  return user && primeUserRelations(ctx.loaders, [user])[0];
 }
 
 /**

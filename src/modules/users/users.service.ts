@@ -3,7 +3,7 @@
 // in users-admin.service.ts.
 import type { Context } from '../../graphql/context.js';
 import type { Prisma, User as UserRow } from '../../generated/prisma/client.js';
-import { primeUserRelations, type UserInclude } from './users.relations.js';
+import { findUserWithRelations, type UserInclude } from './users.relations.js';
 import { AppError, AuthenticationError, ConflictError, FieldErrors, GoneError, NotFoundError, uniqueViolation } from '../../common/errors.js';
 import { parseIntId, requireViewer } from '../../common/access.js';
 import { hashToken, randomToken } from '../../auth/tokens.js';
@@ -28,10 +28,10 @@ type Ctx = Context;
 
 /** A user by id; a deleted one is GONE, not missing. */
 export async function findLiveUser(ctx: Pick<Context, 'db' | 'loaders'>, id: number, include: UserInclude = {}): Promise<UserRow> {
-  const user = await ctx.db.user.findUnique({ where: { id }, include });
+  const user = await findUserWithRelations(ctx, id, include);
   if (!user) throw new NotFoundError('User');
   if (user.deletedAt) throw new GoneError('User');
-  return primeUserRelations(ctx.loaders, [user])[0];
+  return user;
 }
 
 /** Translates a unique-constraint failure on users into a CONFLICT naming the field. */
@@ -245,9 +245,7 @@ export async function changePassword(ctx: Ctx, currentPassword: string, newPassw
 
 /** The signed-in user, with the relations in `include` loaded in the same statement. */
 export async function me(ctx: Ctx, include: UserInclude = {}): Promise<UserRow | null> {
-  if (!ctx.viewer) return null;
-  const user = await ctx.db.user.findUnique({ where: { id: ctx.viewer.userId }, include });
-  return user && primeUserRelations(ctx.loaders, [user])[0];
+  return ctx.viewer ? findUserWithRelations(ctx, ctx.viewer.userId, include) : null;
 }
 
 export async function updateMe(ctx: Ctx, input: UpdateMeInput): Promise<UserRow> {
