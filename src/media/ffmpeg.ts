@@ -104,6 +104,8 @@ export interface TrimOptions extends TrimSpec {
 
 /** One ffmpeg invocation, in the parts fluent-ffmpeg takes. */
 export interface TrimCommand {
+  /** Whole seconds, at least 1: the wall-clock limit for the process, and the base of `-timelimit`. */
+  timeoutSeconds: number;
   inputOptions: string[];
   input: string;
   outputOptions: string[];
@@ -128,6 +130,7 @@ export function trimCommand(spec: TrimSpec): TrimCommand {
   if (!/^[a-z]+$/.test(spec.preset)) throw new RangeError(`invalid preset ${spec.preset}`);
   const timeout = Math.max(1, Math.floor(spec.timeoutSeconds));
   return {
+    timeoutSeconds: timeout,
     // -ss before -i seeks in the input; with a re-encode ffmpeg then decodes
     // from the previous keyframe and drops frames up to the exact start.
     // -timelimit: ffmpeg stops itself after that much CPU time (all threads
@@ -163,10 +166,9 @@ export function trimArguments(spec: TrimSpec): string[] {
 /** Runs the cut of `trimCommand`; rejects with the tail of ffmpeg's stderr, or 'aborted'. */
 export function trimVideo(binaries: MediaBinaries, options: TrimOptions): Promise<void> {
   const cut = trimCommand(options);
-  const timeout = Math.max(1, Math.floor(options.timeoutSeconds));
   return new Promise((resolve, reject) => {
     if (options.signal?.aborted) return reject(new Error('aborted'));
-    const command = ffmpeg({ timeout })
+    const command = ffmpeg({ timeout: cut.timeoutSeconds })
       .setFfmpegPath(binaries.ffmpeg)
       .input(cut.input)
       .inputOptions(cut.inputOptions)
