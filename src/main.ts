@@ -1,6 +1,6 @@
 // Entry point: `npm start`.
 import { ConfigError, loadConfig } from './config.js';
-import { createLogger, startServer } from './server.js';
+import { createLogger, startServer, type RunningServer } from './server.js';
 
 async function main() {
   let config;
@@ -14,18 +14,42 @@ async function main() {
     throw error;
   }
   const logger = createLogger(config);
-  const server = await startServer(config, logger);
-  logger.info({ port: server.port, url: `${server.url}/graphql`, database: config.databaseUrl ? 'postgresql' : 'pglite' }, 'usergraph listening');
 
-  const shutdown = async (signal: string) => {
+  // One shutdown for SIGTERM and SIGINT, in every NODE_ENV: close everything
+  // (HTTP drain, workers, Apollo, throttle, notifications, database, hasher),
+  // then exit 0. The handlers are in place before start-up, so a signal that
+  // arrives while migrations run waits for them instead of killing the
+  // process mid-write. A repeated signal is logged and changes nothing; the
+  // timer (the drain grace plus 15 s) ends a close that hangs.
+  let server: RunningServer | undefined;
+  let stopping: NodeJS.Signals | undefined;
+  const shutdown = async (signal: NodeJS.Signals) => {
     logger.info({ signal }, 'shutting down');
-    const timer = setTimeout(() => process.exit(1), 15_000).unref();
-    await server.close().catch((err) => logger.error({ err }, 'error during shutdown'));
+    const timer = setTimeout(() => {
+      logger.error({ signal }, 'shutdown timed out');
+      process.exit(1);
+    }, (config.shutdownGraceSeconds + 15) * 1000).unref();
+    let code = 0;
+    await server!.close().catch((err) => {
+      code = 1;
+      logger.error({ err }, 'error during shutdown');
+    });
     clearTimeout(timer);
-    process.exit(0);
+    if (code === 0) logger.info({ signal }, 'shutdown complete');
+    process.exit(code);
   };
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  process.once('SIGINT', () => void shutdown('SIGINT'));
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.on(signal, () => {
+      if (stopping) return void logger.warn({ signal }, 'already shutting down');
+      stopping = signal;
+      if (server) void shutdown(signal);
+      else logger.info({ signal }, 'signal received while starting; stopping once started');
+    });
+  }
+
+  server = await startServer(config, logger);
+  logger.info({ port: server.port, url: `${server.url}/graphql`, database: config.databaseUrl ? 'postgresql' : 'pglite' }, 'usergraph listening');
+  if (stopping) await shutdown(stopping);
 }
 
 main().catch((error) => {

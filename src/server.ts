@@ -106,6 +106,10 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     parseOptions: { maxTokens: config.graphql.maxTokens },
     // No automatic persisted queries: nothing uses them, and their cache is memory a client could fill.
     persistedQueries: false,
+    // main.ts owns SIGTERM/SIGINT: Apollo's own handler (on outside NODE_ENV=test)
+    // stops only Apollo and re-sends the signal, killing the process before
+    // the database is closed.
+    stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: config.env === 'development',
     formatError: createFormatError(logger, config.env === 'development'),
     validationRules: armor.validationRules,

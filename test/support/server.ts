@@ -42,11 +42,13 @@ export interface TestServer {
    * the data directory and database stay, for another server to reuse them.
    */
   stop(options?: StopOptions): Promise<void>;
+  /** How the process ended (`code` null when a signal killed it); undefined while it runs. */
+  exitStatus(): { code: number | null; signal: NodeJS.Signals | null } | undefined;
 }
 
 export interface StopOptions {
   keepData?: boolean;
-  signal?: 'SIGTERM' | 'SIGKILL';
+  signal?: 'SIGTERM' | 'SIGINT' | 'SIGKILL';
 }
 
 export interface StartOptions {
@@ -142,6 +144,7 @@ export async function startTestServer(env: Record<string, string> = {}, options:
     dataDir,
     databaseUrl,
     logs: () => output,
+    exitStatus: () => (child.exitCode === null && child.signalCode === null ? undefined : { code: child.exitCode, signal: child.signalCode }),
     async gql(document, variables, options = {}) {
       const response = await fetch(`${url}/graphql`, {
         method: 'POST',
