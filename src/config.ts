@@ -81,6 +81,10 @@ export interface Config {
   maxHeaderBytes: number;
   /** Time to receive a whole request, in milliseconds. Default 300000 (large uploads). */
   requestTimeoutMs: number;
+  /** How long an idle keep-alive connection stays open, in ms; above a load balancer's idle timeout (60 s on most). Default 65000. */
+  keepAliveTimeoutMs: number;
+  /** Time to receive a request's headers, in ms; above the keep-alive timeout and at most the request timeout. Default keep-alive + 1000. */
+  headersTimeoutMs: number;
   /** Seconds in-flight requests get to finish on SIGTERM. Default 10. */
   shutdownGraceSeconds: number;
   media: MediaConfig;
@@ -195,6 +199,15 @@ export function loadConfig(env: Env = process.env): Config {
   if ((adminEmail === null) !== (adminPassword === null)) {
     throw new ConfigError('ADMIN_EMAIL and ADMIN_PASSWORD must be set together');
   }
+  const requestTimeoutMs = int(env, 'REQUEST_TIMEOUT_MS', 300_000, 1000, 3_600_000);
+  const keepAliveTimeoutMs = int(env, 'KEEP_ALIVE_TIMEOUT_MS', 65_000, 1000, 600_000);
+  const headersTimeoutMs = int(env, 'HEADERS_TIMEOUT_MS', Math.min(keepAliveTimeoutMs + 1000, requestTimeoutMs), 1000, 3_600_000);
+  if (headersTimeoutMs > requestTimeoutMs) {
+    throw new ConfigError(`HEADERS_TIMEOUT_MS (${headersTimeoutMs}) must not exceed REQUEST_TIMEOUT_MS (${requestTimeoutMs})`);
+  }
+  if (str(env, 'HEADERS_TIMEOUT_MS') !== null && headersTimeoutMs <= keepAliveTimeoutMs) {
+    throw new ConfigError(`HEADERS_TIMEOUT_MS (${headersTimeoutMs}) must be greater than KEEP_ALIVE_TIMEOUT_MS (${keepAliveTimeoutMs})`);
+  }
   return {
     env: nodeEnv,
     port: int(env, 'PORT', 4000, 0, 65535),
@@ -244,7 +257,9 @@ export function loadConfig(env: Env = process.env): Config {
       tokenGuessesPerIp: int(env, 'TOKEN_GUESSES_PER_IP', 30, 1, 100000),
     },
     maxHeaderBytes: int(env, 'MAX_HEADER_BYTES', 16384, 1024, 1024 * 1024),
-    requestTimeoutMs: int(env, 'REQUEST_TIMEOUT_MS', 300_000, 1000, 3_600_000),
+    requestTimeoutMs,
+    keepAliveTimeoutMs,
+    headersTimeoutMs,
     shutdownGraceSeconds: int(env, 'SHUTDOWN_GRACE_SECONDS', 10, 0, 600),
     media: loadMediaConfig(env),
   };

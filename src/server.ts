@@ -73,9 +73,12 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   app.set('etag', false);
   app.set('trust proxy', config.trustProxy);
   const httpServer = http.createServer(
-    { maxHeaderSize: config.maxHeaderBytes, requestTimeout: config.requestTimeoutMs, headersTimeout: Math.min(20_000, config.requestTimeoutMs) },
+    { maxHeaderSize: config.maxHeaderBytes, requestTimeout: config.requestTimeoutMs, headersTimeout: config.headersTimeoutMs },
     app,
   );
+  // Longer than a load balancer's idle timeout, so the balancer, not the
+  // gateway, closes idle connections: no request is sent on a closing one.
+  httpServer.keepAliveTimeout = config.keepAliveTimeoutMs;
   const storage = new LocalDiskStorage(path.join(config.dataDir, 'media'));
   const binaries = resolveBinaries(config.media);
   const videoWorkers = new VideoWorkerPool({ db: db.prisma, storage, binaries, config: config.media, logger });

@@ -3,6 +3,9 @@
 // so new operations are covered without editing this file) and against the
 // HTTP layer itself. None may answer 5xx, none may surface an unexpected
 // INTERNAL_SERVER_ERROR, and the process must stay up.
+//
+// Every run prints its seed; `FUZZ_SEED=<seed> npx jest test/fuzz.test.ts`
+// replays exactly the same cases (each test derives its own seed from it).
 import fc from 'fast-check';
 import { startTestServer, type TestServer } from './support/server';
 import { signInAsAdmin, signUp } from './support/fixtures';
@@ -21,6 +24,30 @@ beforeAll(async () => {
   tokens = { user: (await signUp(server)).accessToken, admin: (await signInAsAdmin(server)).accessToken };
 });
 afterAll(() => server.stop());
+
+const baseSeed = Number.parseInt(process.env.FUZZ_SEED ?? '', 10);
+const SEED = Number.isSafeInteger(baseSeed) ? baseSeed : Math.floor(Math.random() * 0x7fffffff);
+// Printed up front (not only on a failure), so a run that crashes or times out can be replayed too.
+process.stdout.write(`fuzz seed ${SEED} (replay with FUZZ_SEED=${SEED})\n`);
+
+/** fast-check options for one property: its own seed derived from SEED, the failure reported with it. */
+function runOptions(test: number, numRuns: number): fc.Parameters<unknown> {
+  return { numRuns, seed: (SEED + test) | 0, endOnFailure: true };
+}
+
+/**
+ * fetch, with a transport failure ("fetch failed") reported with its cause
+ * chain (the socket error) and the request, instead of undici's bare TypeError.
+ */
+async function send(url: string, init: RequestInit): Promise<Response> {
+  try {
+    return await fetch(url, init);
+  } catch (error) {
+    const causes: string[] = [];
+    for (let e: unknown = error; e instanceof Error; e = e.cause) causes.push(`${e.name}: ${e.message}${'code' in e ? ` (${String(e.code)})` : ''}`);
+    throw new Error(`${init.method ?? 'GET'} ${url} failed in transport: ${causes.join(' <- ')}`, { cause: error });
+  }
+}
 
 interface TypeRef {
   kind: string;
@@ -51,7 +78,7 @@ const INTROSPECTION = `{ __schema {
 } }`;
 
 async function post(body: string, headers: Record<string, string> = { 'content-type': 'application/json' }, token?: string) {
-  const response = await fetch(`${server.url}/graphql`, {
+  const response = await send(`${server.url}/graphql`, {
     method: 'POST',
     headers: { 'apollo-require-preflight': 'true', ...headers, ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body,
@@ -156,7 +183,7 @@ it('answers every GraphQL operation with random and malformed arguments without 
       const token = who === 'anonymous' ? undefined : tokens[who as 'user' | 'admin'];
       expectHealthy(await post(JSON.stringify({ query, variables }), undefined, token), `${field.name}(${JSON.stringify(variables).slice(0, 300)}) as ${who}`);
     }),
-    { numRuns: 1500, seed: Number(process.env.FUZZ_SEED) || undefined, endOnFailure: true },
+    runOptions(1, 1500),
   );
   expect(runs).toBe(1500);
   expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
@@ -177,7 +204,7 @@ it('answers malformed HTTP requests to /graphql with 4xx, never 5xx', async () =
       const headers: Record<string, string> = contentType ? { 'content-type': contentType } : {};
       expectHealthy(await post(body, headers), `POST /graphql (${contentType}) ${body.slice(0, 200)}`);
     }),
-    { numRuns: 500, endOnFailure: true },
+    runOptions(2, 500),
   );
   expect(runs).toBe(500);
   expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
@@ -198,12 +225,12 @@ it('answers random paths, methods and query strings without a 5xx', async () => 
       async (path, method, query, body, contentType) => {
         runs++;
         const url = `${server.url}${path.startsWith('/') ? path : `/${path}`}${query ? `?${query}` : ''}`;
-        const response = await fetch(url, { method, headers: { 'content-type': contentType }, body: ['GET', 'HEAD'].includes(method) ? undefined : body });
+        const response = await send(url, { method, headers: { 'content-type': contentType }, body: ['GET', 'HEAD'].includes(method) ? undefined : body });
         const text = await response.text();
         expectHealthy({ status: response.status, text }, `${method} ${url} ${body.slice(0, 100)}`);
       },
     ),
-    { numRuns: 800, endOnFailure: true },
+    runOptions(3, 800),
   );
   expect(runs).toBe(800);
   expect((await fetch(`${server.url}/healthz`)).status).toBe(200);

@@ -43,6 +43,8 @@ export interface TestServer {
    */
   stop(options?: StopOptions): Promise<void>;
   /** How the process ended (`code` null when a signal killed it); undefined while it runs. */
+  /** The gateway's process id (to stop or pause it from a test). */
+  pid(): number;
   exitStatus(): { code: number | null; signal: NodeJS.Signals | null } | undefined;
 }
 
@@ -144,6 +146,7 @@ export async function startTestServer(env: Record<string, string> = {}, options:
     dataDir,
     databaseUrl,
     logs: () => output,
+    pid: () => child.pid!,
     exitStatus: () => (child.exitCode === null && child.signalCode === null ? undefined : { code: child.exitCode, signal: child.signalCode }),
     async gql(document, variables, options = {}) {
       const response = await fetch(`${url}/graphql`, {
