@@ -1,11 +1,15 @@
 // Runs once before the suite: the tests drive the built server (dist/), so it
-// must exist. `npm test` builds first; this catches a bare `npx jest`.
-import fs from 'node:fs';
+// must exist and be built from the sources as they are now. `npm test` builds
+// first when needed; this catches a bare `npx jest` after an edit. The check is
+// the one `npm start` uses (scripts/build-state.cjs).
 import path from 'node:path';
 
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { buildState } = require('../../scripts/build-state.cjs') as { buildState(root: string): { fresh: boolean; reason?: string } };
+
 export default function globalSetup(): void {
-  const entry = path.resolve(__dirname, '../../dist/main.js');
-  if (!fs.existsSync(entry)) {
-    throw new Error('dist/main.js is missing: run `npm test` (it builds first) or `npm run build`.');
+  const state = buildState(path.resolve(__dirname, '../..'));
+  if (!state.fresh) {
+    throw new Error(`dist/ is stale: ${state.reason}. Run \`npm test\` (it builds when needed) or \`npm run build\`.`);
   }
 }
