@@ -14,6 +14,8 @@ export interface Config {
   dataDir: string;
   /** PostgreSQL URL. Unset: embedded PGlite under `DATA_DIR/db`. */
   databaseUrl: string | null;
+  /** Seconds start-up keeps retrying a database that does not answer yet, with backoff; 0 tries once. Default 60. */
+  databaseStartupTimeout: number;
   /** HS256 secret, at least 32 bytes. Unset: generated under DATA_DIR (not in production). */
   jwtSecret: string | null;
   jwtIssuer: string;
@@ -215,6 +217,7 @@ export function loadConfig(env: Env = process.env): Config {
     publicUrl: str(env, 'PUBLIC_URL')?.replace(/\/+$/, '') ?? null,
     dataDir: path.resolve(str(env, 'DATA_DIR') ?? 'data'),
     databaseUrl: str(env, 'DATABASE_URL'),
+    databaseStartupTimeout: int(env, 'DATABASE_STARTUP_TIMEOUT', 60, 0, 3600),
     jwtSecret,
     jwtIssuer: str(env, 'JWT_ISSUER') ?? 'usergraph',
     jwtAudience: str(env, 'JWT_AUDIENCE') ?? 'usergraph',

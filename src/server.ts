@@ -13,6 +13,7 @@ import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { avatarBodyLimit, publicUrlOf, type Config } from './config.js';
 import { applyMigrations, openDatabase, type Database } from './db/database.js';
+import { waitForDatabase } from './db/wait-for-database.js';
 import { PasswordHasher } from './auth/passwords.js';
 import { AccessTokens, resolveJwtSecret } from './auth/tokens.js';
 import { SessionCache, sessionCacheInvalidation } from './auth/session-cache.js';
@@ -55,6 +56,10 @@ export function createLogger(config: Config): Logger {
 
 export async function startServer(config: Config, logger: Logger = createLogger(config)): Promise<RunningServer> {
   const db: Database = await openDatabase(config);
+  await waitForDatabase(db.ping, { timeoutMs: config.databaseStartupTimeout * 1000, logger }).catch(async (error) => {
+    await db.close().catch(() => {});
+    throw error;
+  });
   const applied = await applyMigrations(db);
   if (applied.length) logger.info({ migrations: applied }, 'migrations applied');
   const hasher = new PasswordHasher(config.bcryptCost);

@@ -1,6 +1,8 @@
 // docker-compose.yml cannot be run here (no Docker engine), so its structure is
 // checked instead: PostgreSQL with a health check, and the gateway wired to it
-// with only environment variables that src/config.ts actually reads.
+// with only environment variables that src/config.ts actually reads, waiting
+// for it, health-checked, restarted, and installed with an npm that honours
+// the project's install-script review.
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
@@ -14,7 +16,8 @@ interface Service {
   environment?: Record<string, string> | string[];
   volumes?: string[];
   ports?: string[];
-  healthcheck?: { test: string | string[] };
+  restart?: string;
+  healthcheck?: { test: string | string[]; interval?: string; timeout?: string; retries?: number; start_period?: string };
   depends_on?: Record<string, { condition: string }> | string[];
 }
 
@@ -67,8 +70,37 @@ describe('gateway', () => {
     expect(gateway.volumes).toContain('.:/app');
   });
 
-  it('installs (dev dependencies included, since it builds) and starts', () => {
-    expect(gateway.command).toBe('sh -c "npm ci --include=dev && npm start"');
+  it('installs (dev dependencies included, since it builds) with npm 11.19.1 or later, and starts', () => {
+    const match = /^sh -c "npx --yes npm@(\d+)\.(\d+)\.(\d+) ci --include=dev --no-audit --no-fund && exec npm start"$/.exec(String(gateway.command));
+    expect(match).not.toBeNull();
+    // The image's npm 10 ignores allowScripts and runs every install script; the
+    // review in package.json is made with npm 11.19.1 (npm install-scripts ls).
+    const [major, minor] = match!.slice(1).map(Number);
+    expect(major > 11 || (major === 11 && minor >= 19)).toBe(true);
+    expect(String(gateway.command)).not.toMatch(/--ignore-scripts|--allow-scripts|--foreground-scripts/);
+  });
+
+  it('honours a reviewed install-script list (package.json allowScripts, approvals and denials)', () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { allowScripts?: Record<string, boolean> };
+    expect(Object.keys(pkg.allowScripts ?? {}).length).toBeGreaterThan(0);
+    expect(Object.values(pkg.allowScripts!).some((allowed) => allowed === false)).toBe(true);
+  });
+
+  it('restarts after a crash or a reboot, as PostgreSQL does', () => {
+    expect(gateway.restart).toBe('unless-stopped');
+    expect(postgres.restart).toBe('unless-stopped');
+  });
+
+  it('has a health check on /readyz at the port it listens on, with a start period for the first install and build', () => {
+    const test = gateway.healthcheck?.test;
+    expect(Array.isArray(test)).toBe(true);
+    expect((test as string[])[0]).toBe('CMD');
+    // Runs with the image's own node (the image has no guarantee of curl or wget).
+    expect((test as string[]).slice(1, 3)).toEqual(['node', '-e']);
+    expect((test as string[])[3]).toContain("fetch('http://127.0.0.1:4000/readyz')");
+    expect((test as string[])[3]).toMatch(/process\.exit\(r\.ok \? 0 : 1\)/);
+    expect(gateway.healthcheck).toMatchObject({ interval: expect.stringMatching(/^\d+s$/), timeout: expect.stringMatching(/^\d+s$/), retries: expect.any(Number) });
+    expect(Number.parseInt(gateway.healthcheck!.start_period!, 10)).toBeGreaterThanOrEqual(300);
   });
 
   it('points DATABASE_URL at the postgres service with its credentials', () => {
@@ -97,8 +129,11 @@ describe('gateway', () => {
     expect(env.PORT ?? '4000').toBe('4000');
   });
 
-  it('starts only once postgres is healthy', () => {
+  it('starts only once postgres is healthy, and retries its first connection for a bounded time', () => {
     expect(gateway.depends_on).toEqual({ postgres: { condition: 'service_healthy' } });
+    // The retry itself is tested in test/database-startup.test.ts; here: not turned off.
+    expect(env.DATABASE_STARTUP_TIMEOUT ?? '60').not.toBe('0');
+    expect(configEnvNames()).toContain('DATABASE_STARTUP_TIMEOUT');
   });
 });
 

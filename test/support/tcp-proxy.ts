@@ -5,6 +5,8 @@ import net from 'node:net';
 
 export interface TcpProxy {
   port: number;
+  /** Connections refused so far while cut. */
+  refused(): number;
   cut(): void;
   restore(): void;
   close(): Promise<void>;
@@ -13,8 +15,10 @@ export interface TcpProxy {
 export async function startTcpProxy(targetHost: string, targetPort: number): Promise<TcpProxy> {
   const sockets = new Set<net.Socket>();
   let down = false;
+  let refused = 0;
   const server = net.createServer((client) => {
     if (down) {
+      refused++;
       client.destroy();
       return;
     }
@@ -33,6 +37,7 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     port: (server.address() as net.AddressInfo).port,
+    refused: () => refused,
     cut() {
       down = true;
       for (const socket of sockets) socket.destroy();
