@@ -41,6 +41,8 @@ export interface Config {
   adminPassword: string | null;
   introspection: boolean;
   landingPage: boolean;
+  /** The landing page's explorer: Apollo Sandbox from Apollo's CDN (falls back to GraphiQL offline), or GraphiQL from the installed packages. Default `sandbox`. */
+  graphqlExplorer: 'sandbox' | 'graphiql';
   /** Largest JSON body accepted, in bytes. Default 1 MiB. */
   bodyLimit: number;
   /** Largest page an admin listing returns. Default 100. */
@@ -201,6 +203,10 @@ export function loadConfig(env: Env = process.env): Config {
   if ((adminEmail === null) !== (adminPassword === null)) {
     throw new ConfigError('ADMIN_EMAIL and ADMIN_PASSWORD must be set together');
   }
+  const graphqlExplorer = str(env, 'GRAPHQL_EXPLORER') ?? 'sandbox';
+  if (graphqlExplorer !== 'sandbox' && graphqlExplorer !== 'graphiql') {
+    throw new ConfigError(`GRAPHQL_EXPLORER must be sandbox or graphiql, got "${graphqlExplorer}"`);
+  }
   const requestTimeoutMs = int(env, 'REQUEST_TIMEOUT_MS', 300_000, 1000, 3_600_000);
   const keepAliveTimeoutMs = int(env, 'KEEP_ALIVE_TIMEOUT_MS', 65_000, 1000, 600_000);
   const headersTimeoutMs = int(env, 'HEADERS_TIMEOUT_MS', Math.min(keepAliveTimeoutMs + 1000, requestTimeoutMs), 1000, 3_600_000);
@@ -235,6 +241,7 @@ export function loadConfig(env: Env = process.env): Config {
     adminPassword,
     introspection: bool(env, 'GRAPHQL_INTROSPECTION', !production),
     landingPage: bool(env, 'GRAPHQL_LANDING_PAGE', !production),
+    graphqlExplorer,
     bodyLimit: int(env, 'BODY_LIMIT', 1024 * 1024, 1024),
     maxPageSize: int(env, 'MAX_PAGE_SIZE', 100, 1, 1000),
     logLevel: str(env, 'LOG_LEVEL') ?? (nodeEnv === 'test' ? 'warn' : 'info'),

@@ -9,7 +9,6 @@ import pino, { type Logger } from 'pino';
 import { ApolloServer, HeaderMap } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { avatarBodyLimit, publicUrlOf, type Config } from './config.js';
 import { applyMigrations, openDatabase, type Database } from './db/database.js';
@@ -24,6 +23,7 @@ import { buildContext, type AppDeps, type Context } from './graphql/context.js';
 import { createFormatError } from './graphql/format-error.js';
 import { ensureAdmin } from './modules/users/admin-bootstrap.js';
 import { healthRoutes } from './http/health.js';
+import { explorerLandingPage, graphiqlRoutes } from './http/explorer.js';
 import { jsonErrorHandler, notFoundHandler } from './http/errors.js';
 import { corsPolicy, requestLogging, securityHeaders } from './http/security.js';
 import { graphqlMetricsPlugin, httpMetrics, metricsRoutes } from './http/metrics.js';
@@ -123,7 +123,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     validationRules: armor.validationRules,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownGraceSeconds * 1000 }),
-      config.landingPage ? ApolloServerPluginLandingPageLocalDefault({ embed: true }) : ApolloServerPluginLandingPageDisabled(),
+      config.landingPage ? explorerLandingPage(config.graphqlExplorer) : ApolloServerPluginLandingPageDisabled(),
       ...armor.plugins,
       graphqlMetricsPlugin(),
       httpStatusPlugin(),
@@ -164,6 +164,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   );
   // After /graphql, so the busiest route skips these routers' path matching.
   app.use(healthRoutes(db));
+  if (config.landingPage) app.use(graphiqlRoutes());
   app.use(metricsRoutes(config, db.prisma));
   app.use(mediaRoutes(deps));
   app.use(await createRestRouter(deps));

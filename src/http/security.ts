@@ -23,8 +23,10 @@ declare module 'node:http' {
  */
 export function securityHeaders(config: Config): RequestHandler {
   // Apollo Sandbox's landing page runs inline scripts from Apollo's CDN; keep
-  // CSP strict whenever the landing page is off (the production default).
-  const middleware = helmet({ contentSecurityPolicy: config.landingPage ? false : undefined, crossOriginEmbedderPolicy: false });
+  // CSP strict whenever it is off (the production default, or GraphiQL, which
+  // runs under the strict policy: src/http/explorer.ts).
+  const sandbox = config.landingPage && config.graphqlExplorer === 'sandbox';
+  const middleware = helmet({ contentSecurityPolicy: sandbox ? false : undefined, crossOriginEmbedderPolicy: false });
   const headers: [string, string][] = [];
   let done = false;
   const recorder = {
