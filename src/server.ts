@@ -11,7 +11,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { avatarBodyLimit, publicUrlOf, type Config } from './config.js';
+import { publicUrlOf, type Config } from './config.js';
 import { applyMigrations, openDatabase, type Database } from './db/database.js';
 import { PasswordHasher } from './auth/passwords.js';
 import { AccessTokens, resolveJwtSecret } from './auth/tokens.js';
@@ -19,6 +19,7 @@ import { SessionCache, sessionCacheInvalidation } from './auth/session-cache.js'
 import { localNotifications, postgresNotifications } from './db/notifications.js';
 import { createMailer } from './mail/mailer.js';
 import { getSchema } from './graphql/schema.js';
+import { graphqlJsonBody } from './http/graphql-body.js';
 import { buildContext, type AppDeps, type Context } from './graphql/context.js';
 import { createFormatError } from './graphql/format-error.js';
 import { ensureAdmin } from './modules/users/admin-bootstrap.js';
@@ -124,11 +125,9 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   app.use(securityHeaders(config));
   app.use(corsPolicy(config));
   app.use(httpMetrics);
-  // A base64 avatar travels in the JSON body: let the body hold the largest one.
-  const jsonLimit = avatarBodyLimit(config);
   app.use(
     '/graphql',
-    express.json({ limit: jsonLimit }),
+    graphqlJsonBody(config),
     ...uploadMiddleware(config.media),
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {

@@ -168,7 +168,7 @@ async function serve(deps: AppDeps, schema: GraphQLSchema, req: Request, res: Re
       return send(res, chosen.dialect, chosen.route.respond(result.data, { req: rest, ctx }));
     }
     const limit = uploads?.bodyLimit?.(deps.config) ?? deps.config.bodyLimit;
-    const { body, contentType } = await readBody(req, res, { limit, accept });
+    const { body, contentType } = await readBody(req, res, { limit, accept, maxDepth: deps.config.input.maxDepth });
     const override = overrides ? overriddenMethod(body, contentType, overrides) : null;
     if (override) {
       method = override;
