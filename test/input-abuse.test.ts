@@ -178,6 +178,25 @@ describe('work before authentication', () => {
   });
 });
 
+describe('large bodies from signed-in callers', () => {
+  it('are refused with 413 before parsing unless all but BODY_LIMIT bytes are one string (a base64 avatar)', async () => {
+    const { accessToken } = await signUp(server);
+    const headers = { 'content-type': 'application/json', authorization: `Bearer ${accessToken}` };
+    const manyKeys = JSON.stringify(Object.fromEntries(Array.from({ length: 150_000 }, (_, i) => [`k${i}`, i])));
+    const numbers = JSON.stringify(Array.from({ length: 300_000 }, (_, i) => i));
+    const bodies = [
+      `{"query":"mutation($p: JSONObject!) { updateMe(input: { preferences: [{ preferences: $p }] }) { id } }","variables":{"p":${manyKeys}}}`,
+      `{"query":"query($ids: [ID!]) { users(filter: { ids: $ids }) { total } }","variables":{"ids":${numbers}},"x":"${'\\"'.repeat(10)}"}`,
+    ];
+    for (const body of bodies) {
+      expect(body.length).toBeGreaterThan(1024 * 1024);
+      const response = await server.post('/graphql', body, headers);
+      expect(response.status).toBe(413);
+      expect(await response.json()).toEqual({ error: { code: 'PAYLOAD_TOO_LARGE', message: 'The request body is too large.' } });
+    }
+  });
+});
+
 describe('preferences have a total cap', () => {
   it('refuses preferences that would make the total exceed PREFERENCES_TOTAL_BYTES (256 KiB by default), keeping the old ones', async () => {
     const { accessToken: token } = await signUp(server);
