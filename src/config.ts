@@ -65,6 +65,15 @@ export interface Config {
     /** "Did you mean ...?" hints in validation errors. Default on outside production. */
     fieldSuggestions: boolean;
   };
+  /** Limits on the arguments of every operation (GraphQL and REST); see src/graphql/input-guard.ts. */
+  input: {
+    /** Most items in one list argument, or keys in one JSON object. Default 1000. */
+    maxListLength: number;
+    /** Deepest nesting of lists and objects in arguments and JSON bodies. Default 32. */
+    maxDepth: number;
+    /** Most bytes of JSON all of one user's preferences may hold together. Default 256 KiB. */
+    preferencesTotalBytes: number;
+  };
   throttle: {
     /** Failed logins on one account before it is locked. Default 5. */
     loginFailuresPerAccount: number;
@@ -256,6 +265,11 @@ export function loadConfig(env: Env = process.env): Config {
       maxTokens: int(env, 'GRAPHQL_MAX_TOKENS', 2000, 100, 100000),
       maxCost: int(env, 'GRAPHQL_MAX_COST', 5000, 10, 1000000),
       fieldSuggestions: bool(env, 'GRAPHQL_FIELD_SUGGESTIONS', !production),
+    },
+    input: {
+      maxListLength: int(env, 'INPUT_MAX_LIST_LENGTH', 1000, 1, 100_000),
+      maxDepth: int(env, 'INPUT_MAX_DEPTH', 32, 4, 1000),
+      preferencesTotalBytes: int(env, 'PREFERENCES_TOTAL_BYTES', 256 * 1024, 1024),
     },
     throttle: {
       loginFailuresPerAccount: int(env, 'LOGIN_FAILURES_PER_ACCOUNT', 5, 1, 100),

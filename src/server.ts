@@ -10,7 +10,7 @@ import { ApolloServer, HeaderMap } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { avatarBodyLimit, publicUrlOf, type Config } from './config.js';
+import { publicUrlOf, type Config } from './config.js';
 import { applyMigrations, openDatabase, type Database } from './db/database.js';
 import { waitForDatabase } from './db/wait-for-database.js';
 import { PasswordHasher } from './auth/passwords.js';
@@ -19,6 +19,7 @@ import { SessionCache, sessionCacheInvalidation } from './auth/session-cache.js'
 import { localNotifications, postgresNotifications } from './db/notifications.js';
 import { createMailer } from './mail/mailer.js';
 import { getSchema } from './graphql/schema.js';
+import { graphqlJsonBody } from './http/graphql-body.js';
 import { buildContext, type AppDeps, type Context } from './graphql/context.js';
 import { createFormatError } from './graphql/format-error.js';
 import { ensureAdmin } from './modules/users/admin-bootstrap.js';
@@ -136,11 +137,9 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   app.use(securityHeaders(config));
   app.use(corsPolicy(config));
   app.use(httpMetrics);
-  // A base64 avatar travels in the JSON body: let the body hold the largest one.
-  const jsonLimit = avatarBodyLimit(config);
   app.use(
     '/graphql',
-    express.json({ limit: jsonLimit }),
+    graphqlJsonBody(config),
     ...uploadMiddleware(config.media),
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {

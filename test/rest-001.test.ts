@@ -91,16 +91,16 @@ describe('POST /v1/auth', () => {
     ['a wrong client secret', () => appHeader.replace(/client_secret \S+/, 'client_secret wrong-secret'), 'Application ID and/or secret are not correct'],
     ['an unknown application id', () => appHeader.replace(/application_id \S+,/, 'application_id nobody,'), 'Application ID and/or secret are not correct'],
     ['a Bearer token instead', () => `Bearer ${adminToken}`, 'Application ID and/or secret are not correct'],
-  ])('refuses %s with 401', async (_case, header, message) => {
+  ])('refuses %s with 400, the one error the document lists', async (_case, header, message) => {
     const headers: Record<string, string> = { ...FORM, ...(header ? { Authorization: header() } : {}) };
     const response = await rest(server, 'POST', '/v1/auth', { body: railsForm({ session: { email, password: PASSWORD } }), headers });
-    expect(response.status).toBe(401);
+    expect(response.status).toBe(400);
     expect(response.json).toEqual(error(message));
   });
 
   it.each([
-    ['a wrong password', { session: { email: '$email', password: 'wrong-password' } }, 401, 'Invalid email, username or password.'],
-    ['an unknown email', { session: { email: 'nobody@example.com', password: PASSWORD } }, 401, 'Invalid email, username or password.'],
+    ['a wrong password', { session: { email: '$email', password: 'wrong-password' } }, 400, 'Invalid email, username or password.'],
+    ['an unknown email', { session: { email: 'nobody@example.com', password: PASSWORD } }, 400, 'Invalid email, username or password.'],
     ['no session hash', { email: '$email', password: PASSWORD }, 400, 'Missing parameter session'],
     ['a missing password', { session: { email: '$email' } }, 400, 'Missing parameter session[password]'],
     ['an extra field', { session: { email: '$email', password: PASSWORD, admin: '1' } }, 400, 'Unknown parameter session[admin]'],
@@ -114,15 +114,15 @@ describe('POST /v1/auth', () => {
     expect(response.json).toEqual(error(message));
   });
 
-  it('answers malformed JSON with 400, a wrong content type with 415 and a huge body with 413', async () => {
+  it('answers malformed JSON, a wrong content type and a huge body with 400 (the document lists no other error)', async () => {
     const malformed = await rest(server, 'POST', '/v1/auth', { body: '{"session":', headers: { ...JSON_BODY, Authorization: appHeader } });
     expect(malformed.status).toBe(400);
     expect(malformed.json).toEqual(error('The request body is not valid JSON.'));
     const wrongType = await rest(server, 'POST', '/v1/auth', { body: 'session', headers: { 'Content-Type': 'text/plain', Authorization: appHeader } });
-    expect(wrongType.status).toBe(415);
+    expect(wrongType.status).toBe(400);
     expect(wrongType.json.error.message).toMatch(/^Content type text\/plain is not accepted here/);
     const huge = await rest(server, 'POST', '/v1/auth', { body: railsForm({ session: { email, password: 'x'.repeat(5000) } }), headers: withApp() });
-    expect(huge.status).toBe(413);
+    expect(huge.status).toBe(400);
     expect(huge.json).toEqual(error('The request body is too large.'));
   });
 });
@@ -166,14 +166,14 @@ describe('POST /v1/users', () => {
     await signUpRest({ email });
   });
 
-  it('refuses missing or wrong application credentials with 401 and creates nothing', async () => {
+  it('refuses missing or wrong application credentials with 400 and creates nothing', async () => {
     const email = uniqueEmail('noapp');
     const body = railsForm({ user: { email, username: 'no-app-user', password: PASSWORD } });
     const missing = await rest(server, 'POST', '/v1/users', { body, headers: FORM });
-    expect(missing.status).toBe(401);
+    expect(missing.status).toBe(400);
     expect(missing.json).toEqual(error('Require Application ID and secret'));
     const wrong = await rest(server, 'POST', '/v1/users', { body, headers: { ...FORM, Authorization: appHeader.replace(/client_secret \S+/, 'client_secret x') } });
-    expect(wrong.status).toBe(401);
+    expect(wrong.status).toBe(400);
     expect(wrong.json).toEqual(error('Application ID and/or secret are not correct'));
     await signUpRest({ email, username: 'no-app-user' });
   });
@@ -209,9 +209,9 @@ describe('GET /v1/user', () => {
     ['no Bearer token', {}],
     ['a bad Bearer token', { Authorization: 'Bearer not-a-token' }],
     ['application credentials', { AUTHORIZATION: 'application_id a, client_secret b' }],
-  ])('answers %s with 401', async (_case, headers) => {
+  ])('answers %s with 400', async (_case, headers) => {
     const response = await rest(server, 'GET', '/v1/user', { headers: headers as Record<string, string> });
-    expect(response.status).toBe(401);
+    expect(response.status).toBe(400);
     expect(response.json).toEqual(error('You must be signed in to do this.'));
   });
 });
@@ -320,7 +320,7 @@ describe('PUT /v1/user', () => {
     ['an over-long first name', { user: { email: '$email', profile_attributes: { id: '$pid', first_name: 'n'.repeat(101) } } }, 400, 'Must be at most 100 characters.'],
     ['a custom field that is not a string', { user: { email: '$email', profile_attributes: { id: '$pid', hobby: { a: 'b' } } } }, 400, 'Invalid parameter user[profile_attributes][hobby]: must be a string'],
     ['a preference without preferences', { user: { email: '$email', user_preferences_attributes: [{ id: '1' }] } }, 400, 'Missing parameter user[user_preferences_attributes][0][preferences]'],
-    ['a preference that is not yours', { user: { email: '$email', user_preferences_attributes: [{ id: '999999', preferences: { a: 'b' } }] } }, 404, 'Preferences 999999 was not found.'],
+    ['a preference that is not yours', { user: { email: '$email', user_preferences_attributes: [{ id: '999999', preferences: { a: 'b' } }] } }, 400, 'Preferences 999999 was not found.'],
   ])('answers %s in the dialect error shape', async (_case, template, status, message) => {
     const body = railsForm(JSON.parse(JSON.stringify(template).replace(/\$email/g, user.email).replace(/\$pid/g, String(profileId))));
     const response = await rest(server, 'PUT', '/v1/user', { body, headers: bearer(user.token) });
@@ -340,7 +340,7 @@ describe('PUT /v1/user', () => {
 
   it('needs a Bearer token', async () => {
     const response = await rest(server, 'PUT', '/v1/user', { body: railsForm({ user: { email: user.email } }), headers: FORM });
-    expect(response.status).toBe(401);
+    expect(response.status).toBe(400);
     expect(response.json).toEqual(error('You must be signed in to do this.'));
   });
 });
@@ -382,12 +382,12 @@ describe('PUT /v1/users/confirm_user/:id', () => {
     expect(asAdmin.status).toBe(200);
     expect(asAdmin.json).toEqual({ message: `User with id: ${target.id} was successfully confirmed` });
     const asUser = await rest(server, 'PUT', `/v1/users/confirm_user/${target.id}`, { headers: { Authorization: `Bearer ${target.token}` } });
-    expect(asUser.status).toBe(403);
+    expect(asUser.status).toBe(400);
     expect(asUser.json.error.message).toEqual(expect.any(String));
     const anonymous = await rest(server, 'PUT', `/v1/users/confirm_user/${target.id}`);
-    expect(anonymous.status).toBe(401);
+    expect(anonymous.status).toBe(400);
     const unknown = await rest(server, 'PUT', '/v1/users/confirm_user/999999', { headers: { Authorization: `Bearer ${adminToken}` } });
-    expect(unknown.status).toBe(404);
+    expect(unknown.status).toBe(400);
   });
 });
 
@@ -397,7 +397,7 @@ describe('DELETE /v1/auth/:token', () => {
     const response = await rest(server, 'DELETE', `/v1/auth/${user.token}`, { headers: { Authorization: `Bearer ${user.token}` } });
     expect(response.status).toBe(200);
     expect(response.json).toEqual({ message: 'Access token was successfully revoked' });
-    expect((await rest(server, 'GET', '/v1/user', { headers: { Authorization: `Bearer ${user.token}` } })).status).toBe(401);
+    expect((await rest(server, 'GET', '/v1/user', { headers: { Authorization: `Bearer ${user.token}` } })).status).toBe(400);
   });
 
   it("revokes another of one's own tokens, but not somebody else's", async () => {
@@ -410,14 +410,14 @@ describe('DELETE /v1/auth/:token', () => {
     expect((await rest(server, 'GET', '/v1/user', { headers: { Authorization: `Bearer ${other.token}` } })).status).toBe(200);
     const own = await rest(server, 'DELETE', `/v1/auth/${second.json.access_token}`, { headers: { Authorization: `Bearer ${user.token}` } });
     expect(own.status).toBe(200);
-    expect((await rest(server, 'GET', '/v1/user', { headers: { Authorization: `Bearer ${second.json.access_token}` } })).status).toBe(401);
+    expect((await rest(server, 'GET', '/v1/user', { headers: { Authorization: `Bearer ${second.json.access_token}` } })).status).toBe(400);
     expect((await rest(server, 'GET', '/v1/user', { headers: { Authorization: `Bearer ${user.token}` } })).status).toBe(200);
   });
 
   it('needs a Bearer token, and answers 404 for something that is not a token', async () => {
     const user = await signUpRest();
     const anonymous = await rest(server, 'DELETE', `/v1/auth/${user.token}`);
-    expect(anonymous.status).toBe(401);
+    expect(anonymous.status).toBe(400);
     expect(anonymous.json).toEqual(error('You must be signed in to do this.'));
     const garbage = await rest(server, 'DELETE', '/v1/auth/garbage', { headers: { Authorization: `Bearer ${user.token}` } });
     expect(garbage.status).toBe(404);
@@ -441,7 +441,7 @@ describe('/v1/password', () => {
     const reset = await rest(server, 'PUT', '/v1/password', { body: railsForm({ token, password: 'reset-horse-1', password_confirmation: 'reset-horse-1' }), headers: FORM });
     expect(reset.status).toBe(200);
     expect(reset.json).toEqual({ message: expect.any(String) });
-    expect((await rest(server, 'GET', '/v1/user', { headers: { Authorization: `Bearer ${user.token}` } })).status).toBe(401);
+    expect((await rest(server, 'GET', '/v1/user', { headers: { Authorization: `Bearer ${user.token}` } })).status).toBe(400);
     const login = await rest(server, 'POST', '/v1/auth', { body: railsForm({ session: { email: user.email, password: 'reset-horse-1' } }), headers: withApp() });
     expect(login.status).toBe(200);
     const reused = await rest(server, 'PUT', '/v1/password', { body: railsForm({ token, password: 'again-horse-1' }), headers: FORM });
@@ -483,7 +483,7 @@ describe('POST /v1/users where sign-in needs a confirmed email', () => {
     const again = await rest(strict, 'POST', '/v1/users', { body, headers: { ...FORM, Authorization: strictApp } });
     expect(again.json).toEqual(error('An account with that email already exists.'));
     const signIn = await rest(strict, 'POST', '/v1/auth', { body: railsForm({ session: { email, password: PASSWORD } }), headers: { ...FORM, Authorization: strictApp } });
-    expect(signIn.status).toBe(403);
+    expect(signIn.status).toBe(400);
     expect(signIn.json).toEqual(error('Confirm your email address before signing in; check your inbox for the link.'));
   });
 });

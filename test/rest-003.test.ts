@@ -144,7 +144,7 @@ describe('POST /v1/users (Create a new User)', () => {
     expect(beach.status).toBe(201);
     expect(beach.json).toMatchObject({ user: { is_me: true }, access_token: expect.any(String) });
     const beachNoApp = await rest(server, 'POST', '/v1/users', { body: railsForm({ user: { email: uniqueEmail(), username: uniqueName(), password: PASSWORD } }), headers: FORM });
-    expect(beachNoApp.status).toBe(401);
+    expect(beachNoApp.status).toBe(400);
     expect(beachNoApp.json).toEqual({ error: { message: 'Require Application ID and secret' } });
     // A flat form with application credentials is still 001's (refused there for lacking user[...]).
     const flatWithApp = await rest(server, 'POST', '/v1/users', { body: form({ email: uniqueEmail(), username: uniqueName(), password: PASSWORD, pass_confirm: PASSWORD }), headers: { ...FORM, AUTHORIZATION: appHeader } });

@@ -4,6 +4,7 @@
 import Ajv2020 from 'ajv/dist/2020';
 import { CreateApplicationDocument } from './__generated__/graphql';
 import { startTestServer, type TestServer } from './support/server';
+import { startTcpProxy, type TcpProxy } from './support/tcp-proxy';
 import { FORM, railsForm, rest, type RestResult } from './support/rest';
 import { PASSWORD, signInAsAdmin, uniqueEmail } from './support/fixtures';
 
@@ -105,19 +106,52 @@ it('documents the authentication each route needs', () => {
   expect(doc.paths['/v1/users/{id}/confirm'].post.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'confirmation_token', in: 'header', required: true })]));
 });
 
-describe('real answers match the documented schemas', () => {
-  const ajv = new Ajv2020({ strict: false, validateFormats: false, allErrors: true });
-
-  function expectDocumented(method: string, path: string, response: RestResult) {
-    const documented = doc.paths[path][method].responses[String(response.status)];
-    expect(documented).toBeDefined();
-    const media = documented.content?.[response.type!];
-    expect(media).toBeDefined();
-    const validate = ajv.compile(media.schema);
-    const valid = validate(response.json);
-    expect(validate.errors ?? []).toEqual([]);
-    expect(valid).toBe(true);
+it('documents 503 with Retry-After on every operation, 429 on the throttled ones, and 406 and 415 on the JSON:API dialects', () => {
+  for (const [method, path, op] of operations()) {
+    expect(`${method} ${path} 503 ${Boolean(op.responses['503']?.headers?.['Retry-After'])}`).toBe(`${method} ${path} 503 true`);
+    if (/\bd00[02]\b/.test(op['x-dialect'])) expect(`${method} ${path} ${Object.keys(op.responses).filter((s) => s === '406' || s === '415')}`).toBe(`${method} ${path} 406,415`);
   }
+  const throttled = operations().filter(([, , op]) => op.responses['429']).map(([method, path]) => `${method} ${path}`);
+  expect(throttled).toEqual(expect.arrayContaining(['post /api/v1/users/session', 'post /v1/auth', 'post /v1/users', 'post /v1/password', 'put /v1/password']));
+  expect(doc.paths['/v1/auth'].post.responses['429'].headers['Retry-After'].schema).toEqual({ type: 'integer', minimum: 1 });
+  expect(throttled).not.toContain('get /v1/user');
+});
+
+const ajv = new Ajv2020({ strict: false, validateFormats: false, allErrors: true });
+
+function expectDocumented(method: string, path: string, response: RestResult) {
+  const documented = doc.paths[path][method].responses[String(response.status)];
+  expect(`${method} ${path} ${response.status} ${documented ? 'documented' : 'undocumented'}`).toBe(`${method} ${path} ${response.status} documented`);
+  const media = documented.content?.[response.type!];
+  expect(media).toBeDefined();
+  const validate = ajv.compile(media.schema);
+  const valid = validate(response.json);
+  expect(validate.errors ?? []).toEqual([]);
+  expect(valid).toBe(true);
+  for (const header of Object.keys(documented.headers ?? {})) expect(response.headers.get(header)).toEqual(expect.any(String));
+}
+
+describe('throttled answers match the document', () => {
+  it('for the sign-in routes of dialects 000 and 001, with Retry-After', async () => {
+    const admin = await signInAsAdmin(server);
+    const app = (await server.gql(CreateApplicationDocument, { name: 'openapi-throttle' }, { token: admin.accessToken })).data!.createApplication;
+    const withApp = { ...FORM, Authorization: `application_id ${app.uid}, client_secret ${app.secret}` };
+    // LOGIN_FAILURES_PER_ACCOUNT is 5 by default: the sixth attempt is locked out.
+    const rails = uniqueEmail('throttle-000');
+    const beach = uniqueEmail('throttle-001');
+    let lockedRails: RestResult | undefined;
+    let lockedBeach: RestResult | undefined;
+    for (let i = 0; i < 6; i++) {
+      lockedRails = await rest(server, 'POST', '/api/v1/users/session', { body: `email=${encodeURIComponent(rails)}&password=wrong-pass-${i}`, headers: FORM });
+      lockedBeach = await rest(server, 'POST', '/v1/auth', { body: railsForm({ session: { email: beach, password: `wrong-pass-${i}` } }), headers: withApp });
+    }
+    expect([lockedRails!.status, lockedBeach!.status]).toEqual([429, 429]);
+    expectDocumented('post', '/api/v1/users/session', lockedRails!);
+    expectDocumented('post', '/v1/auth', lockedBeach!);
+  });
+});
+
+describe('real answers match the documented schemas', () => {
 
   it('for dialect 000', async () => {
     const email = uniqueEmail('openapi');
@@ -127,6 +161,9 @@ describe('real answers match the documented schemas', () => {
     expectDocumented('post', '/api/v1/users/session', await rest(server, 'POST', '/api/v1/users/session', { body: `email=${encodeURIComponent(email)}&password=${PASSWORD}`, headers }));
     expectDocumented('post', '/api/v1/users/session', await rest(server, 'POST', '/api/v1/users/session', { body: `email=${encodeURIComponent(email)}&password=wrong-pass`, headers }));
     expectDocumented('post', '/api/v1/users/session', await rest(server, 'POST', '/api/v1/users/session', { body: '{', headers: { 'Content-Type': 'application/json' } }));
+    const jsonApi = 'application/vnd.api+json';
+    expectDocumented('post', '/api/v1/users/session', await rest(server, 'POST', '/api/v1/users/session', { body: '{}', headers: { 'Content-Type': `${jsonApi}; charset=utf-8` } }));
+    expectDocumented('post', '/api/v1/users/session', await rest(server, 'POST', '/api/v1/users/session', { body: '{}', headers: { 'Content-Type': jsonApi, Accept: `${jsonApi}; ext=bulk` } }));
   });
 
   it('for dialect 001', async () => {
@@ -162,5 +199,50 @@ describe('real answers match the documented schemas', () => {
     expectDocumented('get', `${base}/status.json`, await rest(server, 'GET', `${base}/status.json?username=openapi.jane`, { headers: admin }));
     expectDocumented('post', `${base}/disable.json`, await rest(server, 'POST', `${base}/disable.json`, { body: JSON.stringify({ username: 'openapi.jane' }), headers: admin }));
     expectDocumented('get', `${base}/validate-token.json`, await rest(server, 'GET', `${base}/validate-token.json?token=made-up`));
+  });
+});
+
+// The embedded database cannot go away: outages are produced on PostgreSQL, as test/resilience.test.ts does.
+const describeOnPostgres = process.env.TEST_DATABASE_URL ? describe : describe.skip;
+
+describeOnPostgres('outage answers match the document', () => {
+  let outage: TestServer;
+  let proxy: TcpProxy;
+  beforeAll(async () => {
+    const target = new URL(process.env.TEST_DATABASE_URL!);
+    proxy = await startTcpProxy(target.hostname, Number(target.port || 5432));
+    outage = await startTestServer({}, {
+      rewriteDatabaseUrl: (url) => {
+        const through = new URL(url);
+        through.hostname = '127.0.0.1';
+        through.port = String(proxy.port);
+        return through.toString();
+      },
+    });
+  });
+  afterAll(async () => {
+    proxy.restore();
+    await outage.stop();
+    await proxy.close();
+  });
+
+  it('answers 503 with Retry-After in every dialect, as documented', async () => {
+    const token = (await signInAsAdmin(outage)).accessToken;
+    const bearer = { Authorization: `Bearer ${token}` };
+    const base = '/api/1/services/api/1/user';
+    proxy.cut();
+    const cases: Array<[string, string, () => Promise<RestResult>]> = [
+      ['post', '/api/v1/users/session', () => rest(outage, 'POST', '/api/v1/users/session', { body: `email=a%40example.com&password=${PASSWORD}`, headers: FORM })],
+      ['get', '/v1/user', () => rest(outage, 'GET', '/v1/user', { headers: bearer })],
+      ['get', '/users', () => rest(outage, 'GET', '/users', { headers: { ...bearer, Accept: 'application/vnd.api+json' } })],
+      ['get', '/v1/users', () => rest(outage, 'GET', '/v1/users', { headers: bearer })],
+      ['get', `${base}/get.json`, () => rest(outage, 'GET', `${base}/get.json?username=admin`, { headers: bearer })],
+    ];
+    for (const [method, path, send] of cases) {
+      const response = await send();
+      expect(`${method} ${path} ${response.status}`).toBe(`${method} ${path} 503`);
+      expect(response.headers.get('retry-after')).toBe('5');
+      expectDocumented(method, path, response);
+    }
   });
 });

@@ -160,7 +160,7 @@ describe('PUT /v1/user avatar_attributes (seed 001)', () => {
     ['both file and base64', (id: number) => [[`${AVATAR}[file]`, { data: png, filename: 'a.png', type: 'image/png' }], [`${AVATAR}[base64]`, 'abc'], ['user[profile_attributes][id]', String(id)]], 400],
     ['a string as the file', (id: number) => [[`${AVATAR}[file]`, 'logo.png'], ['user[profile_attributes][id]', String(id)]], 400],
     ['a file that is not an image', (id: number) => [[`${AVATAR}[file]`, { data: Buffer.from('GIF? no'), filename: 'a.gif', type: 'image/gif' }], ['user[profile_attributes][id]', String(id)]], 400],
-    ['an over-size file', (id: number) => [[`${AVATAR}[file]`, { data: Buffer.alloc(50_001), filename: 'a.png', type: 'image/png' }], ['user[profile_attributes][id]', String(id)]], 413],
+    ['an over-size file', (id: number) => [[`${AVATAR}[file]`, { data: Buffer.alloc(50_001), filename: 'a.png', type: 'image/png' }], ['user[profile_attributes][id]', String(id)]], 400],
   ] as const)('refuses %s in the dialect error shape, changing nothing', async (_case, parts, status) => {
     const user = await signUp(server);
     const id = await profileId(user.accessToken);
@@ -173,9 +173,9 @@ describe('PUT /v1/user avatar_attributes (seed 001)', () => {
     expect(me.profile).toMatchObject({ firstName: null, avatarUrl: null });
   });
 
-  it('refuses an anonymous multipart request with 401', async () => {
+  it('refuses an anonymous multipart request with 400, the one error dialect 001 documents', async () => {
     const response = await send('PUT', '/v1/user', form([['user[email]', 'x@example.com'], [`${AVATAR}[file]`, { data: png, filename: 'a.png', type: 'image/png' }]]));
-    expect(response.status).toBe(401);
+    expect(response.status).toBe(400);
     expect(response.json).toEqual({ error: { message: expect.any(String) } });
   });
 });

@@ -4,7 +4,7 @@
 import type { Context } from '../../graphql/context.js';
 import type { Prisma, User as UserRow } from '../../generated/prisma/client.js';
 import { findUserWithRelations, type UserInclude } from './users.relations.js';
-import { AppError, AuthenticationError, ConflictError, FieldErrors, GoneError, NotFoundError, uniqueViolation } from '../../common/errors.js';
+import { AppError, AuthenticationError, ConflictError, FieldErrors, GoneError, NotFoundError, ValidationError, uniqueViolation } from '../../common/errors.js';
 import { parseIntId, requireViewer } from '../../common/access.js';
 import { hashToken, randomToken } from '../../auth/tokens.js';
 import { findByIdentifier, openSession, revokeUserSessions } from '../sessions/sessions.service.js';
@@ -351,7 +351,7 @@ export async function saveAccountChanges(
           data: profileData(changes.profile, existing.customFields as Record<string, string>),
         });
       }
-      if (changes.preferences) await applyPreferences(tx, userId, changes.preferences);
+      if (changes.preferences) await applyPreferences(tx, userId, changes.preferences, ctx.config.input.preferencesTotalBytes);
       if (more) await more(tx);
       return tx.user.update({ where: { id: userId }, data: changes.data });
     });
@@ -366,8 +366,12 @@ export async function saveAccountChanges(
   return updated;
 }
 
-/** Adds, replaces or deletes preference objects; ids must belong to the user. */
-export async function applyPreferences(tx: Prisma.TransactionClient, userId: number, inputs: PreferenceInput[]): Promise<void> {
+/**
+ * Adds, replaces or deletes preference objects; ids must belong to the user.
+ * Afterwards all of the user's preferences together must fit in
+ * `maxTotalBytes` of stored JSON (PREFERENCES_TOTAL_BYTES), or the whole change is undone.
+ */
+export async function applyPreferences(tx: Prisma.TransactionClient, userId: number, inputs: PreferenceInput[], maxTotalBytes: number): Promise<void> {
   for (const [i, input] of inputs.entries()) {
     if (!input.id) {
       await tx.userPreference.create({ data: { userId, preferences: input.preferences as Prisma.InputJsonObject } });
@@ -378,5 +382,10 @@ export async function applyPreferences(tx: Prisma.TransactionClient, userId: num
     if (!owned) throw new NotFoundError(`Preferences ${id}`);
     if (input.delete) await tx.userPreference.delete({ where: { id } });
     else await tx.userPreference.update({ where: { id }, data: { preferences: input.preferences as Prisma.InputJsonObject } });
+  }
+  const [{ bytes }] = await tx.$queryRaw<Array<{ bytes: number }>>`
+    SELECT coalesce(sum(octet_length(preferences::text)), 0)::int AS bytes FROM user_preferences WHERE user_id = ${userId}`;
+  if (bytes > maxTotalBytes) {
+    throw new ValidationError([{ field: 'input.preferences', message: `All your preferences together may hold at most ${maxTotalBytes} bytes of JSON; they would hold ${bytes}.` }]);
   }
 }

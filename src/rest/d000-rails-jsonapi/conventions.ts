@@ -15,6 +15,7 @@ const TITLES: Record<number, string> = {
   401: 'Unauthorized',
   403: 'Forbidden',
   404: 'Not Found',
+  406: 'Not Acceptable',
   409: 'Conflict',
   410: 'Gone',
   413: 'Payload Too Large',
@@ -32,7 +33,8 @@ function snake(name: string): string {
 /** `input.passwordConfirmation` → `/data/attributes/password_confirmation`. */
 export function pointer(field: string, renames: Record<string, string> = {}): string {
   const path = field.replace(/^input\./, '');
-  const named = renames[path] ?? path;
+  // Own keys only: a client's attribute may be named `constructor` or `__proto__`.
+  const named = Object.hasOwn(renames, path) ? renames[path] : path;
   return `/data/attributes/${named.split('.').map(snake).join('/')}`;
 }
 

@@ -10,6 +10,7 @@ export const d000RailsJsonApi: RestDialect = {
   contentType: JSON_API,
   bodyTypes: [FORM, JSON_TYPE, JSON_API, MULTIPART],
   routes,
+  jsonApi: true,
   error: (error) => jsonApiError(error),
   errorSchema,
   commonErrors: {

@@ -41,9 +41,7 @@ export const signIn: RestRoute<{ login: { accessToken: string; user: GqlBeachUse
     },
     responses: {
       200: { description: 'The user and an access token', schema: userWithTokenSchema },
-      400: { description: 'Missing or malformed parameters' },
-      401: { description: 'Wrong email or password, or missing or wrong application credentials' },
-      403: { description: 'The account is deactivated' },
+      400: { description: "fail: 'Can not authorize user': missing or malformed parameters, a wrong email or password, missing or wrong application credentials, or a deactivated or unconfirmed account" },
     },
   },
 };
@@ -71,7 +69,7 @@ export const revokeToken: RestRoute<{ revokeSession: boolean }> = {
     pathParams: { token: { description: 'The access token to revoke (may be the Bearer token itself)' } },
     responses: {
       200: { description: 'Revoked', schema: messageSchema },
-      401: { description: 'Missing or invalid Bearer token' },
+      400: { description: 'Missing or invalid Bearer token' },
       404: { description: 'Not an access token of yours' },
     },
   },

@@ -1,14 +1,17 @@
 // Dialect 001 conventions (beach-api-core on Doorkeeper): errors are
-// `{"error":{"message":"..."}}` (400 for bad input, 401/403 for failed
-// authentication or authorisation); API clients prove themselves with
+// `400 {"error":{"message":"..."}}`, as its document lists for every
+// endpoint (a failed sign-in is "400 fail: 'Can not authorize user'"); only a
+// throttled client (429) and an outage or crash (5xx) keep their status. API
+// clients prove themselves with
 // `AUTHORIZATION: application_id <uid>, client_secret <secret>`.
 import { AuthenticationError } from '../../common/errors.js';
 import { parseApplicationHeader, verifyApplicationCredentials } from '../../modules/applications/applications.service.js';
 import type { AuthScheme, RestError, RestResponse } from '../framework/types.js';
 
-/** Bad input and taken emails or usernames are all 400 in this dialect, as beach answers invalid records. */
+/** Every client error is 400 in this dialect (bad input, taken names, failed sign-in, no access, not found). */
 export function beachError(error: RestError): RestResponse {
-  const status = error.code === 'BAD_USER_INPUT' || error.code === 'CONFLICT' ? 400 : error.status;
+  // Kept: the client should come back later (429, 503), or the server failed (500).
+  const status = error.status === 429 || error.status >= 500 ? error.status : 400;
   // One problem: the error's own sentence; several: each field's, in order.
   const message = error.fields.length > 1 ? error.fields.map((f) => f.message).join(' ') : error.message;
   return { status, body: { error: { message } } };
@@ -28,6 +31,8 @@ export const errorSchema = {
  */
 export const applicationAuth: AuthScheme = {
   name: 'applicationCredentials',
+  // Wrong secrets count as token guesses (TOKEN_GUESSES_PER_IP).
+  throttled: true,
   openapi: {
     type: 'apiKey',
     in: 'header',

@@ -62,14 +62,15 @@ export function updateUserVariables(params: Hash): Record<string, unknown> {
   if (profileParams) {
     const name = (k: string) => `user[profile_attributes][${k}]`;
     const profile: Record<string, unknown> = {};
-    const customFields: Record<string, string | null> = {};
+    // Without a prototype, so a custom field named `__proto__` is kept and reaches the input guard.
+    const customFields: Record<string, string | null> = Object.create(null);
     read.integer(profileParams, 'id', name('id'), { required: true, min: 1 });
     for (const key of Object.keys(profileParams)) {
       if (key === 'id') continue;
       if (key === 'avatar_attributes') avatar = avatarVariables(read, profileParams);
       else
       if (PASSWORD_FIELDS.includes(key)) passwords[key] = read.string(profileParams, key, name(key)) ?? passwords[key];
-      else if (key in PROFILE_FIELDS) profile[PROFILE_FIELDS[key]] = blankToNull(read.string(profileParams, key, name(key)));
+      else if (Object.hasOwn(PROFILE_FIELDS, key)) profile[PROFILE_FIELDS[key]] = blankToNull(read.string(profileParams, key, name(key)));
       else if (key === 'sex') {
         const sex = blankToNull(read.string(profileParams, key, name(key)));
         if (sex !== undefined && sex !== null && sex !== 'male' && sex !== 'female') read.errors.add(name(key), `Invalid parameter ${name(key)}: must be one of: male, female`);

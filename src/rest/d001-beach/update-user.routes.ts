@@ -4,7 +4,6 @@ import { bearerAuth } from '../framework/auth.js';
 import type { AuthScheme, RestRoute } from '../framework/types.js';
 import { requireViewer } from '../../common/access.js';
 import { avatarBodyLimit } from '../../config.js';
-import { beachError } from './conventions.js';
 import { BEACH_USER_FRAGMENT, beachUser, userOnlySchema, type GqlBeachUser } from './user.js';
 import { updateUserVariables } from './update-user.mapper.js';
 
@@ -28,8 +27,6 @@ export function updateRoute(method: 'PUT' | 'PATCH'): RestRoute<{ updateMe: GqlB
       ${BEACH_USER_FRAGMENT}`,
     variables: (req) => updateUserVariables(req.params),
     respond: ({ updateMe }) => ({ status: 200, body: { user: beachUser(updateMe, true) } }),
-    // Signed in but refused: only a wrong current password; that is bad input here, not a lost session.
-    error: (error, { ctx }) => (error.code === 'UNAUTHENTICATED' && ctx?.viewer ? beachError({ ...error, code: 'BAD_USER_INPUT', status: 400 }) : undefined),
     doc: {
       summary: method === 'PUT' ? 'Update Current User' : 'Update Current User (PATCH, as Rails routes it)',
       description:
@@ -84,9 +81,7 @@ export function updateRoute(method: 'PUT' | 'PATCH'): RestRoute<{ updateMe: GqlB
       },
       responses: {
         200: { description: 'The updated user', schema: userOnlySchema },
-        400: { description: 'Missing or invalid parameters, a taken email or username, or a missing or wrong current password' },
-        401: { description: 'Missing or invalid Bearer token' },
-        404: { description: 'A preferences id that is not yours' },
+        400: { description: 'Missing or invalid parameters, a taken email or username, a missing or wrong current password, a missing or invalid Bearer token, or a preferences id that is not yours' },
       },
     },
   };

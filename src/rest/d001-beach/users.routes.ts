@@ -70,8 +70,7 @@ export const signUp: RestRoute<{ register: { id: string }; login: { accessToken:
           ],
         },
       },
-      400: { description: 'Missing or invalid parameters, or the email or username is taken' },
-      401: { description: 'Missing or wrong application credentials' },
+      400: { description: 'Missing or invalid parameters, the email or username is taken, or missing or wrong application credentials' },
     },
   },
 };
@@ -91,7 +90,7 @@ export const showUser: RestRoute<{ me: GqlBeachUser | null }> = {
   },
   doc: {
     summary: 'Get Current User',
-    responses: { 200: { description: 'The signed-in user', schema: userOnlySchema }, 401: { description: 'Missing or invalid Bearer token' } },
+    responses: { 200: { description: 'The signed-in user', schema: userOnlySchema }, 400: { description: 'Missing or invalid Bearer token' } },
   },
 };
 
@@ -140,9 +139,7 @@ export const confirmUserById: RestRoute<{ confirmUserById: { id: string } }> = {
     description: 'Admin only.',
     responses: {
       200: { description: 'Confirmed', schema: messageSchema, example: { message: 'User with id: 48 was successfully confirmed' } },
-      401: { description: 'Missing or invalid Bearer token' },
-      403: { description: 'Not an admin' },
-      404: { description: 'No such user' },
+      400: { description: 'Missing or invalid Bearer token, not an admin, or no such user' },
     },
   },
 };

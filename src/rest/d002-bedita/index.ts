@@ -12,6 +12,7 @@ export const d002Bedita: RestDialect = {
   contentType: JSON_API,
   bodyTypes: [JSON_API, JSON_TYPE],
   routes: [...userRoutes, ...roleRoutes, ...relationshipRoutes],
+  jsonApi: true,
   error: (error) => beditaError(error),
   errorSchema,
   commonErrors: {

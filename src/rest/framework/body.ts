@@ -33,6 +33,19 @@ function decode(text: string): string {
 }
 
 /**
+ * `user[prefs][][id][x]` → prefix `user[prefs]`, first `id`, rest `[x]`: the
+ * first `[][` followed by a closing bracket. Two index scans, so linear in
+ * the key's length (a backtracking regex was quadratic on `[][x]` repeated).
+ */
+export function splitAtHashArray(key: string): { prefix: string; first: string; rest: string } | null {
+  const open = key.indexOf('[][');
+  if (open < 0) return null;
+  const close = key.indexOf(']', open + 3);
+  if (close < 0) return null;
+  return { prefix: key.slice(0, open), first: key.slice(open + 3, close), rest: key.slice(close + 1) };
+}
+
+/**
  * Rails groups `list[][a]=1&list[][b]=2&list[][a]=3` into hashes, starting a
  * new one when a key repeats; qs would collect values per key instead. Turn
  * the empty brackets into indexes the way Rails does, then let qs nest.
@@ -40,9 +53,9 @@ function decode(text: string): string {
 function indexRailsHashArrays(pairs: Array<[string, string]>): Array<[string, string]> {
   const current = new Map<string, { index: number; seen: Set<string> }>();
   return pairs.map(([key, value]) => {
-    const match = /^(.*?)\[\]\[([^\]]*)\](.*)$/.exec(key);
+    const match = splitAtHashArray(key);
     if (!match) return [key, value];
-    const [, prefix, first, rest] = match;
+    const { prefix, first, rest } = match;
     const child = `[${first}]${rest}`;
     let state = current.get(prefix);
     if (!state) current.set(prefix, (state = { index: 0, seen: new Set() }));
@@ -91,8 +104,25 @@ export function acceptsType(accepted: string[], type: string | null): boolean {
   return type !== null && (accepted.includes(type) || (isJsonType(type) && accepted.includes(JSON_TYPE)));
 }
 
+/** Whether lists and objects nest deeper than `max`; stops descending there, so deep input cannot overflow the stack. */
+export function nestsDeeperThan(value: unknown, max: number, depth = 0): boolean {
+  if (!value || typeof value !== 'object') return false;
+  if (depth >= max) return true;
+  for (const item of Array.isArray(value) ? value : Object.values(value)) if (nestsDeeperThan(item, max, depth + 1)) return true;
+  return false;
+}
+
+export interface BodyOptions {
+  /** Largest body in bytes. */
+  limit: number;
+  /** Media types accepted. */
+  accept: string[];
+  /** Deepest nesting of a JSON body (INPUT_MAX_DEPTH); forms nest at most 10 deep. */
+  maxDepth: number;
+}
+
 /** Reads and parses the body; `{}` (and contentType null) when there is none. */
-export async function readBody(req: Request, res: Response, options: { limit: number; accept: string[] }): Promise<{ body: unknown; contentType: string | null }> {
+export async function readBody(req: Request, res: Response, options: BodyOptions): Promise<{ body: unknown; contentType: string | null }> {
   if (!hasBody(req)) return { body: {}, contentType: null };
   const type = mediaType(req);
   const isJson = isJsonType(type);
@@ -112,11 +142,14 @@ export async function readBody(req: Request, res: Response, options: { limit: nu
   if (type === FORM) return { body: parseRailsForm(text), contentType: type };
   if (isJson) {
     if (!text.trim()) return { body: {}, contentType: type };
+    let body: unknown;
     try {
-      return { body: JSON.parse(text), contentType: type };
+      body = JSON.parse(text);
     } catch {
       throw new HttpProblem('MALFORMED_BODY', 400, 'The request body is not valid JSON.');
     }
+    if (nestsDeeperThan(body, options.maxDepth)) throw new HttpProblem('MALFORMED_BODY', 400, `The request body nests deeper than ${options.maxDepth} levels.`);
+    return { body, contentType: type };
   }
   // Other accepted types (multipart, HTML forms of later dialects) are parsed by their routes.
   return { body: raw, contentType: type };

@@ -1,6 +1,6 @@
 // The OpenAPI 3.1 document of the REST layer, generated from the same route
 // declarations the router mounts, so it cannot drift from what is served.
-import type { GraphQLSchema } from 'graphql';
+import { Kind, parse, type GraphQLSchema } from 'graphql';
 import { FORM } from './body.js';
 import { activeRoutes } from './router.js';
 import type { JsonSchema, ParameterDoc, ResponseDoc, RestDialect, RestRoute } from './types.js';
@@ -38,6 +38,46 @@ function response(doc: ResponseDoc, dialect: RestDialect): Json {
   };
 }
 
+/**
+ * Root fields whose services count attempts against a throttle
+ * (src/security/throttle.ts) or a queue limit, and so may answer
+ * RATE_LIMITED: a route running one of them may answer 429. `register` is
+ * listed for the registration rate limit.
+ */
+export const THROTTLED_FIELDS = new Set([
+  'login',
+  'register',
+  'confirmUser',
+  'resendConfirmation',
+  'requestPasswordReset',
+  'validatePasswordResetToken',
+  'resetPassword',
+  'refreshSession',
+  'uploadVideo',
+]);
+
+/** Whether the route can answer 429: its operation runs a throttled field, or one of its auth schemes is throttled. */
+function mayThrottle(route: RestRoute): boolean {
+  if (route.auth?.some((scheme) => scheme.throttled)) return true;
+  return parse(route.operation).definitions.some(
+    (definition) => definition.kind === Kind.OPERATION_DEFINITION && definition.selectionSet.selections.some((s) => s.kind === Kind.FIELD && THROTTLED_FIELDS.has(s.name.value)),
+  );
+}
+
+const RETRY_AFTER: Record<string, ParameterDoc> = { 'Retry-After': { description: 'Seconds to wait before trying again.', schema: { type: 'integer', minimum: 1 } } };
+
+/** Answers every route of the dialect may give besides its own: outages, throttling, JSON:API negotiation. */
+function frameworkErrors(dialect: RestDialect, route: RestRoute): Record<number, ResponseDoc> {
+  const errors: Record<number, ResponseDoc> = {};
+  if (dialect.jsonApi) {
+    errors[406] = { description: 'Accept lists application/vnd.api+json only with media type parameters (JSON:API 1.0)' };
+    errors[415] = { description: 'Wrong content type, or application/vnd.api+json with media type parameters (JSON:API 1.0)' };
+  }
+  if (mayThrottle(route)) errors[429] = { description: 'Too many attempts: try again after Retry-After seconds', headers: RETRY_AFTER };
+  errors[503] = { description: 'The database is unavailable: try again after Retry-After seconds', headers: RETRY_AFTER };
+  return errors;
+}
+
 function operation(dialect: RestDialect, route: RestRoute): Json {
   const doc = route.doc;
   const pathNames = [...route.path.matchAll(/:(\w+)/g)].map((m) => m[1]);
@@ -53,6 +93,9 @@ function operation(dialect: RestDialect, route: RestRoute): Json {
   }
   for (const [status, description] of Object.entries(dialect.commonErrors)) {
     responses[status] ??= response({ description, schema: dialect.errorSchema }, dialect);
+  }
+  for (const [status, doc] of Object.entries(frameworkErrors(dialect, route))) {
+    responses[status] ??= response({ ...doc, schema: dialect.errorSchema }, dialect);
   }
   return {
     operationId: `${dialect.id}_${route.name}`,

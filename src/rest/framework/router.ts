@@ -6,6 +6,7 @@ import type { GraphQLSchema } from 'graphql';
 import { buildContext, type AppDeps, type Context } from '../../graphql/context.js';
 import { acceptsType, mediaType, readBody, parseQuery, HttpProblem, FORM, MULTIPART } from './body.js';
 import { readMultipart } from './multipart.js';
+import { checkJsonApiMediaTypes } from './negotiation.js';
 import { compileOperation, runOperation, toRestError, type CompiledOperation } from './executor.js';
 import type { HttpMethod, RestDialect, RestError, RestRequest, RestResponse, RestRoute } from './types.js';
 
@@ -152,6 +153,7 @@ async function serve(deps: AppDeps, schema: GraphQLSchema, req: Request, res: Re
       if (!uploads) {
         throw new HttpProblem('UNSUPPORTED_MEDIA_TYPE', 415, `Content type ${MULTIPART} is not accepted here; send ${chosen.dialect.bodyTypes.filter((t) => t !== MULTIPART).join(' or ')}.`);
       }
+      if (chosen.dialect.jsonApi) checkJsonApiMediaTypes(req.headers);
       // Files are streamed: refuse a caller before spooling anything they send.
       ctx = await newContext();
       rest = restRequest(req, method, query, {}, MULTIPART, publicUrl);
@@ -168,7 +170,7 @@ async function serve(deps: AppDeps, schema: GraphQLSchema, req: Request, res: Re
       return send(res, chosen.dialect, chosen.route.respond(result.data, { req: rest, ctx }));
     }
     const limit = uploads?.bodyLimit?.(deps.config) ?? deps.config.bodyLimit;
-    const { body, contentType } = await readBody(req, res, { limit, accept });
+    const { body, contentType } = await readBody(req, res, { limit, accept, maxDepth: deps.config.input.maxDepth });
     const override = overrides ? overriddenMethod(body, contentType, overrides) : null;
     if (override) {
       method = override;
@@ -183,6 +185,7 @@ async function serve(deps: AppDeps, schema: GraphQLSchema, req: Request, res: Re
     if (contentType && !acceptsType(chosen.dialect.bodyTypes, contentType)) {
       throw new HttpProblem('UNSUPPORTED_MEDIA_TYPE', 415, `Content type ${contentType} is not accepted here; send ${chosen.dialect.bodyTypes.join(' or ')}.`);
     }
+    if (chosen.dialect.jsonApi) checkJsonApiMediaTypes(req.headers);
     ctx = await newContext();
     for (const scheme of chosen.route.auth ?? []) await scheme.authenticate?.(rest, ctx);
     const variables = await chosen.route.variables(rest, ctx);

@@ -48,7 +48,7 @@ export interface RestResponse {
  * `extensions.code`), errors thrown by mappers (the same typed errors), and the
  * framework's own (unreadable body, wrong content type, body too large).
  */
-export type RestErrorCode = ErrorCode | 'MALFORMED_BODY' | 'UNSUPPORTED_MEDIA_TYPE';
+export type RestErrorCode = ErrorCode | 'MALFORMED_BODY' | 'UNSUPPORTED_MEDIA_TYPE' | 'NOT_ACCEPTABLE';
 
 export interface RestError {
   code: RestErrorCode;
@@ -78,6 +78,8 @@ export interface AuthScheme {
    * resolved there). May add to the context, or throw an AppError. Default: nothing.
    */
   authenticate?(req: RestRequest, ctx: Context): Promise<void> | void;
+  /** Wrong credentials count against a throttle, so a route using the scheme may answer 429. Default false. */
+  throttled?: boolean;
 }
 
 export interface ParameterDoc {
@@ -185,4 +187,11 @@ export interface RestDialect {
    * method and path. Default false.
    */
   methodOverride?: boolean;
+  /**
+   * Speaks JSON:API 1.0: a request whose `application/vnd.api+json`
+   * Content-Type has media type parameters answers 415, and one whose Accept
+   * lists that media type only with parameters answers 406 (see
+   * negotiation.ts); OpenAPI documents both. Default false.
+   */
+  jsonApi?: boolean;
 }
