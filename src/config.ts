@@ -14,6 +14,10 @@ export interface Config {
   dataDir: string;
   /** PostgreSQL URL. Unset: embedded PGlite under `DATA_DIR/db`. */
   databaseUrl: string | null;
+  /** Longest a PostgreSQL statement, or a whole interactive transaction, may take before it fails (503). Default 10000. */
+  databaseStatementTimeoutMs: number;
+  /** Longest wait for a new PostgreSQL connection or a free pooled one before the request fails (503). Default 5000. */
+  databaseConnectTimeoutMs: number;
   /** HS256 secret, at least 32 bytes. Unset: generated under DATA_DIR (not in production). */
   jwtSecret: string | null;
   jwtIssuer: string;
@@ -202,6 +206,8 @@ export function loadConfig(env: Env = process.env): Config {
     publicUrl: str(env, 'PUBLIC_URL')?.replace(/\/+$/, '') ?? null,
     dataDir: path.resolve(str(env, 'DATA_DIR') ?? 'data'),
     databaseUrl: str(env, 'DATABASE_URL'),
+    databaseStatementTimeoutMs: int(env, 'DATABASE_STATEMENT_TIMEOUT_MS', 10_000, 100, 3_600_000),
+    databaseConnectTimeoutMs: int(env, 'DATABASE_CONNECT_TIMEOUT_MS', 5000, 100, 600_000),
     jwtSecret,
     jwtIssuer: str(env, 'JWT_ISSUER') ?? 'usergraph',
     jwtAudience: str(env, 'JWT_AUDIENCE') ?? 'usergraph',
