@@ -161,11 +161,16 @@ describeOnPostgres('PostgreSQL partition (packets black-holed, no socket closed)
       await direct.query('BEGIN');
       await direct.query('SELECT 1 FROM profiles WHERE user_id = $1 FOR UPDATE', [Number(session.user.id)]);
       const pending = gqlWithin(UpdateMeDocument, { input: { profile: { firstName: 'During' } } }, token);
+      let settled: unknown = null;
+      void pending.then((r) => (settled = r), (e) => (settled = e));
       for (let waiting = false; !waiting; ) {
+        // Inside its transaction the direct connection would see one statistics snapshot for ever.
+        await direct.query('SELECT pg_stat_clear_snapshot()');
         const { rows } = await direct.query(
           "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query ILIKE '%profiles%'",
         );
         waiting = rows[0].n > 0;
+        if (settled) throw new Error(`the mutation ended before it waited for the lock: ${JSON.stringify(settled)}`);
         if (!waiting) await new Promise((r) => setTimeout(r, 50));
       }
       proxy.partition();
