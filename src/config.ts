@@ -16,6 +16,10 @@ export interface Config {
   databaseUrl: string | null;
   /** Seconds start-up keeps retrying a database that does not answer yet, with backoff; 0 tries once. Default 60. */
   databaseStartupTimeout: number;
+  /** Longest a PostgreSQL statement, or a whole interactive transaction, may take before it fails (503). Default 10000. */
+  databaseStatementTimeoutMs: number;
+  /** Longest wait for a new PostgreSQL connection or a free pooled one before the request fails (503). Default 5000. */
+  databaseConnectTimeoutMs: number;
   /** HS256 secret, at least 32 bytes. Unset: generated under DATA_DIR (not in production). */
   jwtSecret: string | null;
   jwtIssuer: string;
@@ -233,6 +237,8 @@ export function loadConfig(env: Env = process.env): Config {
     dataDir: path.resolve(str(env, 'DATA_DIR') ?? 'data'),
     databaseUrl: str(env, 'DATABASE_URL'),
     databaseStartupTimeout: int(env, 'DATABASE_STARTUP_TIMEOUT', 60, 0, 3600),
+    databaseStatementTimeoutMs: int(env, 'DATABASE_STATEMENT_TIMEOUT_MS', 10_000, 100, 3_600_000),
+    databaseConnectTimeoutMs: int(env, 'DATABASE_CONNECT_TIMEOUT_MS', 5000, 100, 600_000),
     jwtSecret,
     jwtIssuer: str(env, 'JWT_ISSUER') ?? 'usergraph',
     jwtAudience: str(env, 'JWT_AUDIENCE') ?? 'usergraph',

@@ -37,6 +37,7 @@ import { LocalDiskStorage } from './storage/local-disk.js';
 import { resolveBinaries } from './media/binaries.js';
 import { mediaRoutes } from './media/media.routes.js';
 import { uploadMiddleware } from './media/upload-middleware.js';
+import { prepareSpool } from './media/spool.js';
 import { VideoWorkerPool } from './modules/videos/video-workers.js';
 import { createRestRouter } from './rest/index.js';
 
@@ -56,6 +57,7 @@ export function createLogger(config: Config): Logger {
 }
 
 export async function startServer(config: Config, logger: Logger = createLogger(config)): Promise<RunningServer> {
+  await prepareSpool(config.dataDir, logger);
   const db: Database = await openDatabase(config);
   await waitForDatabase(db.ping, { timeoutMs: config.databaseStartupTimeout * 1000, logger }).catch(async (error) => {
     await db.close().catch(() => {});

@@ -5,7 +5,10 @@ import {
   CreateTeamDocument,
   DeleteOrganisationDocument,
   DeleteTeamDocument,
+  AcceptTeamInvitationDocument,
+  DeclineTeamInvitationDocument,
   MyMembershipsDocument,
+  TeamInvitationsDocument,
   OrganisationDocument,
   OrganisationsDocument,
   RemoveOrganisationMemberDocument,
@@ -107,7 +110,9 @@ async function newOrganisation(members: Array<[TestUser, string[]]> = [], name =
 async function newTeam(owner: TestUser, input: Partial<TeamInput> = {}, members: Array<[TestUser, string[]]> = []): Promise<string> {
   const { id } = ok(await server.gql(CreateTeamDocument, { input: { name: 'Gaylord, Okuneva and Gerhold', ...input } }, { token: owner.token })).createTeam;
   for (const [user, roles] of members) {
+    // The owner invites; membership needs the member's consent.
     ok(await server.gql(SetTeamMemberDocument, { teamId: id, userId: user.id, roles }, { token: owner.token }));
+    ok(await server.gql(AcceptTeamInvitationDocument, { teamId: id }, { token: user.token }));
   }
   return id;
 }
@@ -430,7 +435,8 @@ describe('teams', () => {
     it('lets the owner and an admin add members and replace their roles', async () => {
       const [alice, bob, carol] = await Promise.all([newUser(), newUser(), newUser()]);
       const id = await newTeam(alice);
-      const added = ok(await server.gql(SetTeamMemberDocument, { teamId: id, userId: bob.id, roles: ['player', ' player '] }, { token: alice.token })).setTeamMember;
+      ok(await server.gql(SetTeamMemberDocument, { teamId: id, userId: bob.id, roles: ['player', ' player '] }, { token: alice.token }));
+      const added = ok(await server.gql(AcceptTeamInvitationDocument, { teamId: id }, { token: bob.token })).acceptTeamInvitation;
       expect(added.members.map((m) => [m.user.id, m.roles])).toEqual([[alice.id, []], [bob.id, ['player']]]);
       const byAdmin = ok(await server.gql(SetTeamMemberDocument, { teamId: id, userId: carol.id, roles: ['coach'] }, { token: admin })).setTeamMember;
       expect(byAdmin.members.map((m) => [m.user.id, m.roles])).toEqual([[alice.id, []], [bob.id, ['player']], [carol.id, ['coach']]]);
@@ -438,7 +444,7 @@ describe('teams', () => {
       expect(ownerRoles.members[0].roles).toEqual(['captain']);
     });
 
-    it('validates roles and reports an unknown user as NOT_FOUND', async () => {
+    it('validates roles; reports an unknown user as NOT_FOUND to an admin only', async () => {
       const alice = await newUser();
       const id = await newTeam(alice);
       const tooMany = Array.from({ length: 21 }, (_, i) => `r${i}`);
@@ -448,8 +454,11 @@ describe('teams', () => {
       expectError(await server.gql(SetTeamMemberDocument, { teamId: id, userId: alice.id, roles: [''] }, { token: alice.token }), 'BAD_USER_INPUT', 'Role names must be 1 to 64 characters.', [
         { field: 'roles.0', message: 'Role names must be 1 to 64 characters.' },
       ]);
-      expectError(await server.gql(SetTeamMemberDocument, { teamId: id, userId: MISSING_ID, roles: [] }, { token: alice.token }), 'NOT_FOUND', 'User was not found.');
-      expectError(await server.gql(RemoveTeamMemberDocument, { teamId: id, userId: MISSING_ID }, { token: alice.token }), 'NOT_FOUND', 'User was not found.');
+      // To the owner, an unknown id is like any user who is not a member: nothing tells them apart.
+      expect(ok(await server.gql(SetTeamMemberDocument, { teamId: id, userId: MISSING_ID, roles: [] }, { token: alice.token })).setTeamMember.members).toHaveLength(1);
+      expectError(await server.gql(RemoveTeamMemberDocument, { teamId: id, userId: MISSING_ID }, { token: alice.token }), 'NOT_FOUND', 'Team member was not found.');
+      expectError(await server.gql(SetTeamMemberDocument, { teamId: id, userId: MISSING_ID, roles: [] }, { token: admin }), 'NOT_FOUND', 'User was not found.');
+      expectError(await server.gql(RemoveTeamMemberDocument, { teamId: id, userId: MISSING_ID }, { token: admin }), 'NOT_FOUND', 'User was not found.');
     });
 
     it('removes a member, never the owner', async () => {
@@ -485,6 +494,61 @@ describe('teams', () => {
       const adminsView = ok(await server.gql(TeamMemberMembershipsDocument, { id: teamId }, { token: admin })).team.members;
       expect(byId(adminsView, alice.id).teams).toEqual([{ id: teamId, isOwner: true }, { id: aliceOnlyTeam, isOwner: true }]);
       expect((byId(adminsView, alice.id).organisations as unknown[]).length).toBe(2);
+    });
+  });
+
+  describe('invitations', () => {
+    it('an owner adds nobody without consent, and the answer is the same for an admin, a user and an unknown id', async () => {
+      const [alice, bob] = await Promise.all([newUser(), newUser()]);
+      const adminId = ok(await server.gql(MyMembershipsDocument, {}, { token: admin })).me!.id;
+      const id = await newTeam(alice);
+      const answers = [];
+      for (const userId of [adminId, bob.id, MISSING_ID]) {
+        const result = await server.gql(SetTeamMemberDocument, { teamId: id, userId, roles: ['spy'] }, { token: alice.token });
+        answers.push({ status: result.status, errors: result.errors, data: result.data });
+      }
+      expect(answers[0].errors).toBeUndefined();
+      expect(answers[1]).toEqual(answers[0]);
+      expect(answers[2]).toEqual(answers[0]);
+      // Nobody joined: the owner sees no one else, so nothing about them.
+      expect(answers[0].data!.setTeamMember.members.map((m) => m.user.id)).toEqual([alice.id]);
+      expect(ok(await server.gql(TeamDocument, { id }, { token: alice.token })).team.members.map((m) => m.user.id)).toEqual([alice.id]);
+      expect(ok(await server.gql(TeamsDocument, {}, { token: bob.token })).teams).toEqual([]);
+      expectError(await server.gql(TeamDocument, { id }, { token: bob.token }), 'FORBIDDEN', 'You are not a member of this team.');
+    });
+
+    it('the invitee sees the invitation, and joins with its roles by accepting it', async () => {
+      const [alice, bob, carol] = await Promise.all([newUser(), newUser(), newUser()]);
+      const id = await newTeam(alice, { name: 'Rowing' });
+      ok(await server.gql(SetTeamMemberDocument, { teamId: id, userId: bob.id, roles: ['cox'] }, { token: alice.token }));
+      ok(await server.gql(SetTeamMemberDocument, { teamId: id, userId: bob.id, roles: ['rower', 'cox'] }, { token: alice.token }));
+      expect(ok(await server.gql(TeamInvitationsDocument, {}, { token: bob.token })).teamInvitations).toEqual([
+        { teamId: id, teamName: 'Rowing', roles: ['rower', 'cox'], createdAt: expect.any(String), owner: { id: alice.id } },
+      ]);
+      expect(ok(await server.gql(TeamInvitationsDocument, {}, { token: carol.token })).teamInvitations).toEqual([]);
+      expectError(await server.gql(TeamInvitationsDocument, {}, { token: null }), 'UNAUTHENTICATED', SIGN_IN);
+      // Only the invitee can accept.
+      expectError(await server.gql(AcceptTeamInvitationDocument, { teamId: id }, { token: carol.token }), 'NOT_FOUND', 'Team invitation was not found.');
+      expectError(await server.gql(AcceptTeamInvitationDocument, { teamId: id }, { token: null }), 'UNAUTHENTICATED', SIGN_IN);
+      const joined = ok(await server.gql(AcceptTeamInvitationDocument, { teamId: id }, { token: bob.token })).acceptTeamInvitation;
+      expect(joined.members.map((m) => [m.user.id, m.roles])).toEqual([[alice.id, []], [bob.id, ['rower', 'cox']]]);
+      expect(ok(await server.gql(TeamInvitationsDocument, {}, { token: bob.token })).teamInvitations).toEqual([]);
+      expectError(await server.gql(AcceptTeamInvitationDocument, { teamId: id }, { token: bob.token }), 'NOT_FOUND', 'Team invitation was not found.');
+      // A member's roles change at once.
+      const changed = ok(await server.gql(SetTeamMemberDocument, { teamId: id, userId: bob.id, roles: ['captain'] }, { token: alice.token })).setTeamMember;
+      expect(changed.members.map((m) => m.roles)).toEqual([[], ['captain']]);
+    });
+
+    it('the invitee may decline, and the owner may withdraw it, which answers as for a non-member', async () => {
+      const [alice, bob, carol] = await Promise.all([newUser(), newUser(), newUser()]);
+      const id = await newTeam(alice);
+      ok(await server.gql(SetTeamMemberDocument, { teamId: id, userId: bob.id, roles: [] }, { token: alice.token }));
+      expect(ok(await server.gql(DeclineTeamInvitationDocument, { teamId: id }, { token: bob.token })).declineTeamInvitation).toBe(true);
+      expectError(await server.gql(DeclineTeamInvitationDocument, { teamId: id }, { token: bob.token }), 'NOT_FOUND', 'Team invitation was not found.');
+      expectError(await server.gql(AcceptTeamInvitationDocument, { teamId: id }, { token: bob.token }), 'NOT_FOUND', 'Team invitation was not found.');
+      ok(await server.gql(SetTeamMemberDocument, { teamId: id, userId: carol.id, roles: [] }, { token: alice.token }));
+      expectError(await server.gql(RemoveTeamMemberDocument, { teamId: id, userId: carol.id }, { token: alice.token }), 'NOT_FOUND', 'Team member was not found.');
+      expect(ok(await server.gql(TeamInvitationsDocument, {}, { token: carol.token })).teamInvitations).toEqual([]);
     });
   });
 

@@ -1,7 +1,7 @@
 // Field-level access: a user's private fields are for that user and admins.
 // A teammate reaches other users through team members, and must see only
 // their public face (id, username, names, avatar).
-import { CreateTeamDocument, SetTeamMemberDocument, TeamMembersPrivacyDocument, UpdateMeDocument } from './__generated__/graphql';
+import { AcceptTeamInvitationDocument, CreateTeamDocument, SetTeamMemberDocument, TeamMembersPrivacyDocument, UpdateMeDocument } from './__generated__/graphql';
 import { startTestServer, type TestServer } from './support/server';
 import { signInAsAdmin, signUp } from './support/fixtures';
 
@@ -21,6 +21,8 @@ it('shows a teammate only the public fields of another member, and everything to
   );
   const team = (await server.gql(CreateTeamDocument, { input: { name: 'Rowing' } }, { token: owner.accessToken })).data!.createTeam;
   expect((await server.gql(SetTeamMemberDocument, { teamId: team.id, userId: mate.user.id, roles: ['rower'] }, { token: owner.accessToken })).errors).toBeUndefined();
+  // The owner's setTeamMember is an invitation: the mate joins by accepting it.
+  expect((await server.gql(AcceptTeamInvitationDocument, { teamId: team.id }, { token: mate.accessToken })).errors).toBeUndefined();
 
   const seenByMate = await server.gql(TeamMembersPrivacyDocument, { id: team.id }, { token: mate.accessToken });
   expect(seenByMate.errors).toBeUndefined();

@@ -1,8 +1,11 @@
 // Database outages (PostgreSQL only; the embedded database cannot go away):
 // requests fail fast with 503 SERVICE_UNAVAILABLE, /readyz reports it, service
 // comes back by itself, and no write the gateway accepted is lost.
-import { MeDocument, RegisterDocument, UsersDocument } from './__generated__/graphql';
-import { startTestServer, type TestServer } from './support/server';
+import { print } from 'graphql';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { Client } from 'pg';
+import { MeDocument, RegisterDocument, UpdateMeDocument, UsersDocument } from './__generated__/graphql';
+import { startTestServer, type GraphQLResponse, type TestServer } from './support/server';
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy';
 import { PASSWORD, signInAsAdmin, signUp } from './support/fixtures';
 
@@ -82,3 +85,113 @@ describeOnPostgres('PostgreSQL outage', () => {
   });
 });
 
+
+describeOnPostgres('PostgreSQL partition (packets black-holed, no socket closed)', () => {
+  // Short bounds for the test; the defaults are 10 s and 5 s.
+  const STATEMENT_TIMEOUT_MS = 2000;
+  const CONNECT_TIMEOUT_MS = 1000;
+  /** Every request must have answered by then: a statement's bound, a connection's, and slack for a loaded machine. */
+  const BOUND_MS = STATEMENT_TIMEOUT_MS + 1000 + CONNECT_TIMEOUT_MS + 3000;
+  let server: TestServer;
+  let proxy: TcpProxy;
+  beforeAll(async () => {
+    const target = new URL(process.env.TEST_DATABASE_URL!);
+    proxy = await startTcpProxy(target.hostname, Number(target.port || 5432));
+    server = await startTestServer(
+      { DATABASE_STATEMENT_TIMEOUT_MS: String(STATEMENT_TIMEOUT_MS), DATABASE_CONNECT_TIMEOUT_MS: String(CONNECT_TIMEOUT_MS), SESSION_CACHE_TTL_MS: '0' },
+      {
+        rewriteDatabaseUrl: (url) => {
+          const through = new URL(url);
+          through.hostname = '127.0.0.1';
+          through.port = String(proxy.port);
+          return through.toString();
+        },
+      },
+    );
+  });
+  afterAll(async () => {
+    proxy.restore();
+    await server.stop();
+    await proxy.close();
+  });
+  afterEach(() => proxy.restore());
+
+  /** A GraphQL POST that gives up after `giveUpMs` (so a hanging gateway fails the test instead of stalling it). */
+  async function gqlWithin<R, V>(document: TypedDocumentNode<R, V>, variables: V, token: string, giveUpMs = 30_000): Promise<GraphQLResponse<R>> {
+    const response = await fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query: print(document), variables }),
+      signal: AbortSignal.timeout(giveUpMs),
+    });
+    const body = (await response.json()) as { data?: R; errors?: GraphQLResponse<R>['errors'] };
+    return { status: response.status, headers: response.headers, data: body.data, errors: body.errors };
+  }
+
+  async function recovered(probe: () => Promise<boolean>): Promise<boolean> {
+    for (let i = 0; i < 60; i++) {
+      if (await probe().catch(() => false)) return true;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    return false;
+  }
+
+  it('answers a request caught in a partition with 503 within the bound, then recovers by itself', async () => {
+    const session = await signUp(server);
+    proxy.partition();
+    const started = Date.now();
+    const during = await gqlWithin(MeDocument, {}, session.accessToken);
+    const elapsed = Date.now() - started;
+    expect(`${during.status} ${during.errors?.[0]?.extensions?.code}`).toBe('503 SERVICE_UNAVAILABLE');
+    expect(during.headers.get('retry-after')).toBe('5');
+    expect(elapsed).toBeLessThan(BOUND_MS);
+    proxy.restore();
+    expect(await recovered(async () => (await gqlWithin(MeDocument, {}, session.accessToken, 10_000)).data?.me?.id === session.user.id)).toBe(true);
+  });
+
+  it('answers a mutation whose transaction is caught in a partition with 503 within the bound, and writes nothing', async () => {
+    const session = await signUp(server);
+    const token = session.accessToken;
+    expect((await gqlWithin(UpdateMeDocument, { input: { profile: { firstName: 'Before' } } }, token)).errors).toBeUndefined();
+    // Hold the profile row from a direct connection, so the mutation's transaction is open and waiting when the partition starts.
+    const direct = new Client({ connectionString: server.databaseUrl! });
+    direct.on('error', () => {});
+    await direct.connect();
+    try {
+      await direct.query('BEGIN');
+      await direct.query('SELECT 1 FROM profiles WHERE user_id = $1 FOR UPDATE', [Number(session.user.id)]);
+      const pending = gqlWithin(UpdateMeDocument, { input: { profile: { firstName: 'During' } } }, token);
+      let settled: unknown = null;
+      void pending.then((r) => (settled = r), (e) => (settled = e));
+      for (let waiting = false; !waiting; ) {
+        // Inside its transaction the direct connection would see one statistics snapshot for ever.
+        await direct.query('SELECT pg_stat_clear_snapshot()');
+        const { rows } = await direct.query(
+          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query ILIKE '%profiles%'",
+        );
+        waiting = rows[0].n > 0;
+        if (settled) throw new Error(`the mutation ended before it waited for the lock: ${JSON.stringify(settled)}`);
+        if (!waiting) await new Promise((r) => setTimeout(r, 50));
+      }
+      proxy.partition();
+      const started = Date.now();
+      await direct.query('ROLLBACK');
+      const during = await pending;
+      const elapsed = Date.now() - started;
+      expect(`${during.status} ${during.errors?.[0]?.extensions?.code}`).toBe('503 SERVICE_UNAVAILABLE');
+      expect(during.errors?.[0]?.message).toBe('The service is temporarily unavailable; try again shortly.');
+      expect(elapsed).toBeLessThan(BOUND_MS);
+    } finally {
+      await direct.end();
+    }
+    proxy.restore();
+    let firstName: string | null | undefined;
+    expect(
+      await recovered(async () => {
+        firstName = (await gqlWithin(MeDocument, {}, token, 10_000)).data?.me?.profile?.firstName;
+        return firstName !== undefined;
+      }),
+    ).toBe(true);
+    expect(firstName).toBe('Before');
+  });
+});

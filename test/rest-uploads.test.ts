@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { MeDocument, VideoDocument } from './__generated__/graphql';
 import { startTestServer, type TestServer } from './support/server';
 import { railsForm, rest } from './support/rest';
-import { FFMPEG, makeImage, makeVideo, scratchDir, storedFiles, until } from './support/media';
+import { FFMPEG, makeImage, makeVideo, partialUpload, scratchDir, spoolFiles, storedFiles, until } from './support/media';
 import { signUp } from './support/fixtures';
 
 let server: TestServer;
@@ -93,6 +93,7 @@ describe('POST /api/v1/users/video (seed 000)', () => {
     ['a string for source_file', { source_file: 'short_video.mp4' }, 'Invalid parameter source_file: must be a file', '/data/attributes/source_file'],
     ['a non-numeric trimming_start_time', { trimming_start_time: 'one' }, 'Invalid parameter trimming_start_time: must be a number of seconds', '/data/attributes/trimming_start_time'],
     ['a negative duration', { duration: '-2' }, 'Invalid parameter duration: must be a number of seconds', '/data/attributes/duration'],
+    ['a duration too short to hold a frame', { duration: '0.000001' }, 'duration must be at least 0.1 seconds.', '/data/attributes/duration'],
     ['a start past the end', { trimming_start_time: '10' }, expect.stringMatching(/must be before the end of the video/), '/data/attributes/trimming_start_time'],
     ['a file that is not a video', { source_file: { data: Buffer.from('not a video at all'), filename: 'short_video.mp4', type: 'video/mp4' } }, expect.any(String), '/data/attributes/source_file'],
     ['an unknown field', { colour: 'red' }, 'Unknown parameter colour', '/data/attributes/colour'],
@@ -113,6 +114,18 @@ describe('POST /api/v1/users/video (seed 000)', () => {
     expect(two.status).toBe(413);
     expect(two.json).toEqual(jsonApiError(413, 'Payload Too Large', 'Send at most 1 file per request.'));
     expect(await storedFiles(server, 'videos')).toEqual(before);
+  });
+
+  it('empties the upload spool when the client aborts mid-body, storing nothing', async () => {
+    const before = await storedFiles(server);
+    const inFlight = partialUpload(`${server.url}/api/v1/users/video`, [['name', 'cut short']], { field: 'source_file', filename: 'short_video.mp4', data: clip }, 20_000, {
+      Accept: ACCEPT,
+      Authorization: `Bearer ${token}`,
+    });
+    await until('the upload to be spooled', async () => (await spoolFiles(server)).length > 0, 10_000);
+    inFlight.abort();
+    await until('the spool to empty', async () => (await spoolFiles(server)).length === 0, 10_000);
+    expect(await storedFiles(server)).toEqual(before);
   });
 
   it('answers a multipart body without a boundary with 400 and multipart to another route with 415', async () => {

@@ -6,7 +6,8 @@ import path from 'node:path';
 import { DeleteVideoDocument, UploadVideoDocument, VideoDocument, VideosDocument, type VideoFieldsFragment } from './__generated__/graphql';
 import { startTestServer, type TestServer } from './support/server';
 import { expectCode, onlyError, signInAsAdmin, signUp } from './support/fixtures';
-import { killOrphanedFfmpeg, makeBusyVideo, makeVideo, measureClip, multipart, scratchDir, storedFiles, until, type UploadFile } from './support/media';
+import { killOrphanedFfmpeg, makeBusyVideo, makeVideo, measureClip, multipart, partialUpload, scratchDir, spoolFiles, storedFiles, until, type UploadFile } from './support/media';
+import { print } from 'graphql';
 
 let server: TestServer;
 let dir: string;
@@ -200,6 +201,14 @@ describe('bad uploads are rejected with BAD_USER_INPUT and nothing stored', () =
     });
   });
 
+  it('a duration too short to hold a frame (1e-300), naming the field', async () => {
+    const result = await upload(owner.token, { duration: 1e-300 });
+    expect(onlyError(result)).toMatchObject({
+      message: 'duration must be at least 0.1 seconds.',
+      extensions: { code: 'BAD_USER_INPUT', fields: [{ field: 'duration', message: 'duration must be at least 0.1 seconds.' }] },
+    });
+  });
+
   it('an empty file', async () => {
     const result = await upload(owner.token, {}, { data: Buffer.alloc(0), filename: 'empty.mp4' });
     expect(onlyError(result).extensions?.fields).toEqual([{ field: 'file', message: 'The file is empty.' }]);
@@ -385,4 +394,64 @@ describe('durability: jobs live in the database and survive restarts and crashes
       await current.stop();
     }
   }, 300_000);
+});
+
+describe('the per-user queue limit (VIDEO_MAX_QUEUED_PER_USER 5) under concurrency', () => {
+  it('accepts exactly 5 of 20 concurrent uploads, refuses the rest with RATE_LIMITED, and keeps no file of the refused ones', async () => {
+    // No workers, so nothing leaves the queue while the uploads race.
+    const racing = await startTestServer({ VIDEO_WORKERS: '0' });
+    try {
+      const user = await session(signUp(racing));
+      const results = await Promise.all(Array.from({ length: 20 }, (_, i) => upload(user.token, { name: `race ${i}` }, clip, racing)));
+      const accepted = results.filter((r) => r.data?.uploadVideo).map((r) => r.data!.uploadVideo.id);
+      const refused = results.filter((r) => !r.data?.uploadVideo);
+      expect(accepted).toHaveLength(5);
+      for (const result of refused) {
+        expect(onlyError(result)).toMatchObject({
+          message: 'You already have 5 videos waiting to be processed (the limit is 5); upload more once they are done.',
+          extensions: { code: 'RATE_LIMITED' },
+        });
+      }
+      expect((await racing.gql(VideosDocument, {}, { token: user.token })).data!.videos.total).toBe(5);
+      expect(await storedFiles(racing)).toEqual(accepted.map((id) => `videos/${id}/source`).sort());
+      await until('the spool to empty', async () => (await spoolFiles(racing)).length === 0, 10_000);
+    } finally {
+      await racing.stop();
+    }
+  }, 120_000);
+});
+
+describe('the upload spool (DATA_DIR/spool)', () => {
+  const operations = () => JSON.stringify({ query: print(UploadVideoDocument), variables: { file: null, name: 'cut short' } });
+  const startUpload = (on: TestServer, token: string) =>
+    partialUpload(`${on.url}/graphql`, [['operations', operations()], ['map', JSON.stringify({ 0: ['variables.file'] })]], { field: '0', filename: 'clip.mp4', data: clip.data }, 20_000, {
+      authorization: `Bearer ${token}`,
+      'apollo-require-preflight': 'true',
+    });
+
+  it('is emptied when a client aborts its upload mid-body, and nothing is stored', async () => {
+    const before = await storedFiles(server);
+    const inFlight = startUpload(server, owner.token);
+    await until('the upload to be spooled', async () => (await spoolFiles(server)).length > 0, 10_000);
+    inFlight.abort();
+    await until('the spool to empty', async () => (await spoolFiles(server)).length === 0, 10_000);
+    expect(await storedFiles(server)).toEqual(before);
+  });
+
+  it('loses the file of an upload cut short by kill -9 at the next start-up', async () => {
+    const JWT_SECRET = 'spool-test-secret-of-at-least-32-bytes!!';
+    const first = await startTestServer({ JWT_SECRET, VIDEO_WORKERS: '0' });
+    let current = first;
+    try {
+      const user = await session(signUp(first));
+      startUpload(first, user.token);
+      await until('the upload to be spooled', async () => (await spoolFiles(first)).length > 0, 10_000);
+      await first.stop({ keepData: true, signal: 'SIGKILL' });
+      expect(await spoolFiles(first)).toHaveLength(1); // the crash left it
+      current = await startTestServer({ JWT_SECRET, VIDEO_WORKERS: '0' }, { reuse: first });
+      expect(await spoolFiles(current)).toEqual([]);
+    } finally {
+      await current.stop();
+    }
+  }, 120_000);
 });

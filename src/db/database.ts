@@ -26,12 +26,46 @@ export interface Database {
 export interface DatabaseOptions {
   databaseUrl: string | null;
   dataDir: string;
+  /** Bound of one statement and of one interactive transaction, in ms. Default 10000. */
+  databaseStatementTimeoutMs?: number;
+  /** Bound of opening a connection or waiting for a pooled one, in ms. Default 5000. */
+  databaseConnectTimeoutMs?: number;
+}
+
+/**
+ * Bounds on every PostgreSQL round trip, so that a database which stops
+ * answering (a partition black-holes the packets; nothing closes the socket)
+ * fails requests within seconds instead of hanging them:
+ * - connectionTimeoutMillis: opening a connection, and waiting for a free one in the pool;
+ * - query_timeout: the client gives up reading an answer (a little after the server's own limit);
+ * - statement_timeout: the server cancels a statement that runs too long;
+ * - idle_in_transaction_session_timeout: the server ends a transaction whose client went silent, releasing its locks;
+ * - keepAlive: TCP keep-alives find dead idle connections.
+ */
+export function poolConfig(options: DatabaseOptions & { databaseUrl: string }) {
+  const statementMs = options.databaseStatementTimeoutMs ?? 10_000;
+  return {
+    connectionString: options.databaseUrl,
+    connectionTimeoutMillis: options.databaseConnectTimeoutMs ?? 5000,
+    statement_timeout: statementMs,
+    query_timeout: statementMs + 1000,
+    idle_in_transaction_session_timeout: statementMs * 2,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
+  };
+}
+
+/** Prisma's interactive transactions: wait for a connection and run for no longer than the statements may. */
+export function transactionOptions(options: DatabaseOptions) {
+  return { maxWait: options.databaseConnectTimeoutMs ?? 5000, timeout: options.databaseStatementTimeoutMs ?? 10_000 };
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if (options.databaseUrl) {
-    const adapterFactory = new PrismaPg({ connectionString: options.databaseUrl, connectionTimeoutMillis: 5000 });
-    const prisma = new PrismaClient({ adapter: adapterFactory });
+    const pool = poolConfig({ ...options, databaseUrl: options.databaseUrl });
+    // Migrations may run long: their connections keep only the connect timeout.
+    const adapterFactory = new PrismaPg({ connectionString: pool.connectionString, connectionTimeoutMillis: pool.connectionTimeoutMillis });
+    const prisma = new PrismaClient({ adapter: new PrismaPg(pool), transactionOptions: transactionOptions(options) });
     return {
       kind: 'postgresql',
       prisma,
@@ -44,7 +78,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   await fs.mkdir(dir, { recursive: true });
   const pglite = await PGlite.create(dir);
   const adapterFactory = new PrismaPGlite(pglite);
-  const prisma = new PrismaClient({ adapter: adapterFactory });
+  const prisma = new PrismaClient({ adapter: adapterFactory, transactionOptions: transactionOptions(options) });
   return {
     kind: 'pglite',
     prisma,

@@ -17,10 +17,17 @@ export function isExpected(error: unknown): boolean {
 export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
   const e = error as { code?: string; kind?: string; name?: string; message?: string; cause?: unknown } | null;
   if (!e || depth > 5) return false;
-  if (['P1001', 'P1002', 'P1017', 'P2024'].includes(e.code ?? '')) return true;
-  if (['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', '57P01', '57P03', '08001', '08003', '08006'].includes(e.code ?? '')) return true;
+  // P2028: an interactive transaction that could not start or expired within its bound (DATABASE_*_TIMEOUT_MS).
+  if (['P1001', 'P1002', 'P1017', 'P2024', 'P2028'].includes(e.code ?? '')) return true;
+  // 57014: statement_timeout; 25P03: idle_in_transaction_session_timeout.
+  if (['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', '57P01', '57P03', '57014', '25P03', '08001', '08003', '08006'].includes(e.code ?? '')) return true;
   if (['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout'].includes(e.kind ?? '')) return true;
-  if (/DatabaseNotReachable|Connection terminated|Server has closed the connection|connect ECONNREFUSED|timeout exceeded when trying to connect|Connection closed/i.test(e.message ?? '')) return true;
+  if (
+    /DatabaseNotReachable|Connection terminated|Server has closed the connection|connect ECONNREFUSED|timeout exceeded when trying to connect|Connection closed|Query read timeout|canceling statement due to statement timeout|Transaction already closed|Unable to start a transaction in the given time/i.test(
+      e.message ?? '',
+    )
+  )
+    return true;
   return isDatabaseUnavailable(e.cause, depth + 1);
 }
 

@@ -8,6 +8,7 @@ import { UsersAdminResolver } from './users/users-admin.resolver.js';
 import { RolesResolver } from './roles/roles.resolver.js';
 import { OrganisationMemberResolver, OrganisationsResolver } from './organisations/organisations.resolver.js';
 import { TeamMemberResolver, TeamsResolver } from './organisations/teams.resolver.js';
+import { TeamInvitationsResolver } from './organisations/team-invitations.resolver.js';
 import { VideosResolver } from './videos/videos.resolver.js';
 import { AvatarsResolver } from './avatars/avatars.resolver.js';
 
@@ -24,6 +25,7 @@ export const resolvers = [
   OrganisationMemberResolver,
   TeamsResolver,
   TeamMemberResolver,
+  TeamInvitationsResolver,
   VideosResolver,
   AvatarsResolver,
 ] as const;

@@ -2,6 +2,7 @@
 // ffmpeg (no binary fixtures), GraphQL multipart requests built by hand, and
 // ffprobe measurements of what the server produced.
 import { execFile } from 'node:child_process';
+import http from 'node:http';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -194,4 +195,42 @@ export async function killOrphanedFfmpeg(dataDir: string): Promise<void> {
       }
     }
   }
+}
+
+/** Files in DATA_DIR/spool, where uploads are buffered while they arrive. */
+export async function spoolFiles(server: Pick<TestServer, 'dataDir'>): Promise<string[]> {
+  const entries = await fs.readdir(path.join(server.dataDir, 'spool'), { recursive: true, withFileTypes: true }).catch(() => []);
+  return entries.filter((e) => e.isFile()).map((e) => e.name).sort();
+}
+
+export interface PartialUpload {
+  /** Cuts the connection, as a client that dies mid-upload. */
+  abort(): void;
+}
+
+/**
+ * A multipart POST that announces the whole body (Content-Length) but sends
+ * only the fields and the first `sentBytes` of the file part, then waits: an
+ * upload caught in the middle, to be aborted or to outlive its server.
+ */
+export function partialUpload(
+  url: string,
+  fields: Array<[string, string]>,
+  file: { field: string; filename: string; data: Buffer },
+  sentBytes: number,
+  headers: Record<string, string> = {},
+): PartialUpload {
+  const boundary = `----usergraph-test-${Date.now()}`;
+  const head = Buffer.from(
+    fields.map(([name, value]) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`).join('') +
+      `--${boundary}\r\nContent-Disposition: form-data; name="${file.field}"; filename="${file.filename}"\r\nContent-Type: video/mp4\r\n\r\n`,
+  );
+  const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
+  const request = http.request(url, {
+    method: 'POST',
+    headers: { ...headers, 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': String(head.length + file.data.length + tail.length) },
+  });
+  request.on('error', () => {});
+  request.write(Buffer.concat([head, file.data.subarray(0, sentBytes)]));
+  return { abort: () => request.destroy() };
 }

@@ -1,6 +1,9 @@
 // A TCP proxy the tests control, between the gateway and PostgreSQL: `cut()`
-// drops every connection and refuses new ones (as a database restart does),
-// `restore()` lets traffic through again.
+// drops every connection and refuses new ones (as a database restart does);
+// `partition()` stops forwarding without closing anything (as a network
+// partition does: packets vanish, no error reaches either side, and new
+// connections get no answer); `restore()` lets traffic through again, and
+// what a partition held back is then delivered, as TCP would retransmit it.
 import net from 'node:net';
 
 export interface TcpProxy {
@@ -8,47 +11,75 @@ export interface TcpProxy {
   /** Connections refused so far while cut. */
   refused(): number;
   cut(): void;
+  partition(): void;
   restore(): void;
   close(): Promise<void>;
 }
 
+interface Link {
+  client: net.Socket;
+  upstream: net.Socket | null;
+}
+
 export async function startTcpProxy(targetHost: string, targetPort: number): Promise<TcpProxy> {
-  const sockets = new Set<net.Socket>();
-  let down = false;
+  const links = new Set<Link>();
+  let state: 'up' | 'down' | 'partitioned' = 'up';
   let refused = 0;
+
+  const drop = (link: Link) => {
+    link.client.destroy();
+    link.upstream?.destroy();
+    links.delete(link);
+  };
+  const forward = (link: Link) => {
+    if (!link.upstream) {
+      const upstream = net.connect(targetPort, targetHost);
+      link.upstream = upstream;
+      upstream.on('error', () => drop(link)).on('close', () => drop(link));
+    }
+    link.client.pipe(link.upstream).pipe(link.client);
+    link.client.resume();
+    link.upstream.resume();
+  };
+  const hold = (link: Link) => {
+    link.client.unpipe();
+    link.upstream?.unpipe();
+    link.client.pause();
+    link.upstream?.pause();
+  };
+
   const server = net.createServer((client) => {
-    if (down) {
+    if (state === 'down') {
       refused++;
       client.destroy();
       return;
     }
-    const upstream = net.connect(targetPort, targetHost);
-    sockets.add(client).add(upstream);
-    const drop = () => {
-      client.destroy();
-      upstream.destroy();
-      sockets.delete(client);
-      sockets.delete(upstream);
-    };
-    client.on('error', drop).on('close', drop);
-    upstream.on('error', drop).on('close', drop);
-    client.pipe(upstream).pipe(client);
+    const link: Link = { client, upstream: null };
+    links.add(link);
+    client.on('error', () => drop(link)).on('close', () => drop(link));
+    if (state === 'partitioned') client.pause();
+    else forward(link);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     port: (server.address() as net.AddressInfo).port,
     refused: () => refused,
     cut() {
-      down = true;
-      for (const socket of sockets) socket.destroy();
-      sockets.clear();
+      state = 'down';
+      for (const link of [...links]) drop(link);
+    },
+    partition() {
+      state = 'partitioned';
+      for (const link of links) hold(link);
     },
     restore() {
-      down = false;
+      const wasPartitioned = state === 'partitioned';
+      state = 'up';
+      if (wasPartitioned) for (const link of links) forward(link);
     },
     close: () =>
       new Promise((resolve) => {
-        for (const socket of sockets) socket.destroy();
+        for (const link of [...links]) drop(link);
         server.close(() => resolve());
       }),
   };

@@ -123,3 +123,20 @@ export class TeamInput {
   @Field(() => ID, { nullable: true, description: 'Admin only: the owner, if not you. Omit to keep the owner on update.' })
   ownerId?: string | null;
 }
+
+@ObjectType({ description: 'An invitation to join a team, pending until you accept or decline it.' })
+export class TeamInvitation {
+  @Field(() => ID)
+  teamId: number;
+
+  @Field(() => String)
+  teamName: string;
+
+  ownerId: number;
+
+  @Field(() => [String], { description: 'Your roles in the team once you accept.' })
+  roles: string[];
+
+  @Field(() => Date)
+  createdAt: Date;
+}

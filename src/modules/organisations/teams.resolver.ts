@@ -32,7 +32,11 @@ export class TeamsResolver {
     return teams.deleteTeam(ctx, id);
   }
 
-  @Mutation(() => Team, { description: 'Owner or admin: adds a user to a team, or replaces their roles in it.' })
+  @Mutation(() => Team, {
+    description:
+      "Owner or admin: replaces a member's roles. A user who is not a member is added at once by an admin, and invited by an owner " +
+      '(they join by acceptTeamInvitation); the answer is the same whoever the id names.',
+  })
   setTeamMember(
     @Ctx() ctx: Context,
     @Arg('teamId', () => ID) teamId: string,
@@ -42,7 +46,7 @@ export class TeamsResolver {
     return teams.setTeamMember(ctx, teamId, userId, roles);
   }
 
-  @Mutation(() => Team, { description: 'Owner or admin: removes a member (not the owner) from a team.' })
+  @Mutation(() => Team, { description: 'Owner or admin: removes a member (not the owner) from a team, and withdraws any invitation.' })
   removeTeamMember(@Ctx() ctx: Context, @Arg('teamId', () => ID) teamId: string, @Arg('userId', () => ID) userId: string) {
     return teams.removeTeamMember(ctx, teamId, userId);
   }

@@ -1,5 +1,7 @@
 // Teams: any signed-in user creates teams they own; the owner or an admin
-// manages a team; its owner, members and admins may read it.
+// manages a team; its owner, members and admins may read it. An admin adds
+// members directly (as with organisations); an owner only invites, and the
+// invitee becomes a member by accepting (team-invitations.service.ts).
 import type { Context, Viewer } from '../../graphql/context.js';
 import type { Prisma, Team as TeamRow } from '../../generated/prisma/client.js';
 import { ConflictError, FieldErrors, ForbiddenError, NotFoundError } from '../../common/errors.js';
@@ -8,6 +10,7 @@ import { findLiveUser } from '../users/users.service.js';
 import { checkName, checkRoles } from './memberships.validation.js';
 import { LIST_LIMIT, findJoinableOrganisation, rethrowMissing } from './organisations.service.js';
 import type { TeamInput } from './organisations.types.js';
+import { inviteToTeam } from './team-invitations.service.js';
 
 type Ctx = Context;
 
@@ -111,7 +114,11 @@ export async function deleteTeam(ctx: Ctx, id: string): Promise<boolean> {
   return true;
 }
 
-/** Adds a live user to the team, or replaces their roles in it. */
+/**
+ * Replaces a member's roles; otherwise an admin adds the live user at once,
+ * and an owner invites them. An owner gets the same answer whether the id is
+ * a user, a deleted one or nobody, so the mutation reveals no account.
+ */
 export async function setTeamMember(ctx: Ctx, teamIdArg: string, userIdArg: string, rolesArg: string[]): Promise<TeamRow> {
   const viewer = requireViewer(ctx);
   const teamId = parseIntId(teamIdArg, 'teamId');
@@ -120,24 +127,36 @@ export async function setTeamMember(ctx: Ctx, teamIdArg: string, userIdArg: stri
   const roles = checkRoles(errors, 'roles', rolesArg);
   errors.throwIfAny();
   const team = await findManagedTeam(ctx, viewer, teamId);
+  const member = await ctx.db.teamMember.findUnique({ where: { teamId_userId: { teamId, userId } }, select: { userId: true } });
+  if (!member && !viewer.isAdmin) {
+    await inviteToTeam(ctx, teamId, userId, roles);
+    return team;
+  }
   await findLiveUser(ctx, userId);
-  await ctx.db.teamMember.upsert({
-    where: { teamId_userId: { teamId, userId } },
-    create: { teamId, userId, roles },
-    update: { roles },
-  });
+  await ctx.db.$transaction([
+    ctx.db.teamMember.upsert({ where: { teamId_userId: { teamId, userId } }, create: { teamId, userId, roles }, update: { roles } }),
+    // An invitation still pending is settled by the admin's decision.
+    ctx.db.teamInvitation.deleteMany({ where: { teamId, userId } }),
+  ]);
   return team;
 }
 
-/** Removes a member; the owner stays a member for as long as they own the team. */
+/**
+ * Removes a member, or withdraws an invitation; the owner stays a member for
+ * as long as they own the team. For an owner who is not an admin, an unknown
+ * user answers as a non-member does.
+ */
 export async function removeTeamMember(ctx: Ctx, teamIdArg: string, userIdArg: string): Promise<TeamRow> {
   const viewer = requireViewer(ctx);
   const teamId = parseIntId(teamIdArg, 'teamId');
   const userId = parseIntId(userIdArg, 'userId');
   const team = await findManagedTeam(ctx, viewer, teamId);
-  if (!(await ctx.db.user.findUnique({ where: { id: userId }, select: { id: true } }))) throw new NotFoundError('User');
+  if (viewer.isAdmin && !(await ctx.db.user.findUnique({ where: { id: userId }, select: { id: true } }))) throw new NotFoundError('User');
   if (userId === team.ownerId) throw new ConflictError('The owner cannot leave the team; transfer it to someone else first.', 'userId');
-  const removed = await ctx.db.teamMember.deleteMany({ where: { teamId, userId } });
+  const [removed] = await ctx.db.$transaction([
+    ctx.db.teamMember.deleteMany({ where: { teamId, userId } }),
+    ctx.db.teamInvitation.deleteMany({ where: { teamId, userId } }),
+  ]);
   if (removed.count === 0) throw new NotFoundError('Team member');
   return team;
 }

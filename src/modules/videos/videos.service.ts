@@ -4,6 +4,7 @@
 import crypto from 'node:crypto';
 import type { FileUpload } from 'graphql-upload/processRequest.mjs';
 import type { Context, Viewer } from '../../graphql/context.js';
+import type { Prisma } from '../../generated/prisma/client.js';
 import { AppError, FieldErrors, ForbiddenError, NotFoundError, ValidationError } from '../../common/errors.js';
 import { parseIntId, requireViewer } from '../../common/access.js';
 import { pageCount, pageRequest } from '../../common/pagination.js';
@@ -38,18 +39,41 @@ function checkCut(input: UploadVideoInput): { name: string; trimStart: number; d
   if (!Number.isFinite(trimStart) || trimStart < 0) errors.add('trimStart', 'trimStart must be 0 or more seconds.');
   const duration = input.duration ?? null;
   if (duration !== null && (!Number.isFinite(duration) || duration <= 0)) errors.add('duration', 'duration must be more than 0 seconds.');
+  else if (duration !== null && duration < MIN_CLIP_SECONDS) errors.add('duration', `duration must be at least ${MIN_CLIP_SECONDS} seconds.`);
   errors.throwIfAny();
   return { name, trimStart, duration };
+}
+
+type Db = Context['db'];
+type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
+
+/** RATE_LIMITED when the user already has `max` videos queued or processing. */
+async function assertQueueRoom(db: Db | Tx, userId: number, max: number): Promise<void> {
+  const waiting = await db.trimRequest.count({ where: { status: { in: ['QUEUED', 'PROCESSING'] }, video: { ownerId: userId } } });
+  if (waiting >= max) {
+    throw new AppError('RATE_LIMITED', `You already have ${waiting} videos waiting to be processed (the limit is ${max}); upload more once they are done.`);
+  }
+}
+
+/**
+ * Counts the user's waiting videos and inserts the new one in one transaction
+ * that holds a per-user advisory lock, so concurrent uploads of one user are
+ * counted one after the other and the limit holds however many race.
+ */
+async function queueVideo(db: Db, userId: number, max: number, data: Prisma.VideoUncheckedCreateInput): Promise<VideoWithJob> {
+  return db.$transaction(async (tx) => {
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('usergraph.video_queue'), ${userId}::int)`;
+    await assertQueueRoom(tx, userId, max);
+    return tx.video.create({ data, include: { trimRequest: true } });
+  });
 }
 
 export async function uploadVideo(ctx: Context, input: UploadVideoInput): Promise<Video> {
   const viewer = requireViewer(ctx);
   const cut = checkCut(input);
   const limits = ctx.config.media;
-  const waiting = await ctx.db.trimRequest.count({ where: { status: { in: ['QUEUED', 'PROCESSING'] }, video: { ownerId: viewer.userId } } });
-  if (waiting >= limits.videoMaxQueuedPerUser) {
-    throw new AppError('RATE_LIMITED', `You already have ${waiting} videos waiting to be processed (the limit is ${limits.videoMaxQueuedPerUser}); upload more once they are done.`);
-  }
+  // A cheap check before the upload is read; the binding one is in queueVideo.
+  await assertQueueRoom(ctx.db, viewer.userId, limits.videoMaxQueuedPerUser);
 
   const videoId = crypto.randomUUID();
   const sourceKey = sourceKeyOf(videoId);
@@ -74,18 +98,15 @@ export async function uploadVideo(ctx: Context, input: UploadVideoInput): Promis
     }
     // An end past the source is clamped to the end of the source.
     const duration = Math.min(cut.duration ?? Infinity, probe.duration - cut.trimStart);
-    const row = await ctx.db.video.create({
-      data: {
-        id: videoId,
-        ownerId: viewer.userId,
-        name: cut.name,
-        status: 'QUEUED',
-        sourceKey,
-        sourceName: filename || null,
-        sourceSize: BigInt(stored.size),
-        trimRequest: { create: { trimStart: cut.trimStart, duration, sourceDuration: probe.duration } },
-      },
-      include: { trimRequest: true },
+    const row = await queueVideo(ctx.db, viewer.userId, limits.videoMaxQueuedPerUser, {
+      id: videoId,
+      ownerId: viewer.userId,
+      name: cut.name,
+      status: 'QUEUED',
+      sourceKey,
+      sourceName: filename || null,
+      sourceSize: BigInt(stored.size),
+      trimRequest: { create: { trimStart: cut.trimStart, duration, sourceDuration: probe.duration } },
     });
     ctx.media.wakeWorkers();
     return toVideo(row, ctx.publicUrl);
