@@ -118,6 +118,8 @@ export async function startTestServer(env: Record<string, string> = {}, options:
       DATA_DIR: dataDir,
       JWT_SECRET: crypto.randomBytes(32).toString('hex'),
       BCRYPT_COST: '4',
+      // Suites register many users from one address; test/account-security.test.ts checks the default limit.
+      REGISTRATIONS_PER_IP: '100000',
       ADMIN_EMAIL,
       ADMIN_PASSWORD,
       ...(gatewayDatabaseUrl ? { DATABASE_URL: gatewayDatabaseUrl } : {}),
