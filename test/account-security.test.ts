@@ -48,8 +48,7 @@ async function register(overrides: { email?: string; username?: string } = {}) {
 
 async function resetTokenFor(email: string): Promise<string> {
   expect((await server.gql(RequestPasswordResetDocument, { email })).data!.requestPasswordReset).toBe(true);
-  const mail = (await server.mails(email)).find((m) => m.includes('Subject: Reset your password'));
-  return tokenFromMail(mail!);
+  return tokenFromMail(await server.waitForMail(email, 'Subject: Reset your password'));
 }
 
 async function isLive(accessToken: string): Promise<boolean> {
