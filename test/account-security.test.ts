@@ -4,6 +4,12 @@
 // concurrency, identities (case, lock-out, invisible characters), and the
 // smaller leaks (reset timing, registration without a limit). Each test here
 // failed on the code before its fix.
+import { execFile } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { Client } from 'pg';
 import {
   ChangePasswordDocument,
   ConfirmUserDocument,
@@ -15,6 +21,7 @@ import {
   ResetPasswordDocument,
   UpdateMeDocument,
   UpdateUserDocument,
+  UserByUsernameDocument,
   ValidatePasswordResetTokenDocument,
 } from './__generated__/graphql';
 import { startTestServer, tokenFromMail, type TestServer } from './support/server';
@@ -175,6 +182,8 @@ describe('identities', () => {
       expect(onlyError(again).extensions?.fields).toEqual([{ field: 'input.username', message: 'That username is already taken.' }]);
     }
     await signIn(server, name.toLowerCase(), PASSWORD);
+    const admin = await signInAsAdmin(server);
+    expect((await server.gql(UserByUsernameDocument, { username: name.toUpperCase() }, { token: admin.accessToken })).data!.userByUsername.username).toBe(name);
     const other = await signUp(server);
     const taken = await server.gql(UpdateMeDocument, { input: { username: name.toUpperCase() } }, { token: other.accessToken });
     expectCode(taken, 'CONFLICT');
@@ -262,5 +271,61 @@ describe('smaller leaks', () => {
     expect(jsonapi.status).toBe(429);
     // Another address still registers.
     expect((await server.gql(RegisterDocument, { input: { email: uniqueEmail(), password: PASSWORD } })).errors).toBeUndefined();
+  });
+});
+
+describe('the migration to case-insensitive usernames', () => {
+  const migrations = path.resolve(__dirname, '../prisma/migrations');
+  const CLASHING = `INSERT INTO users (email, username, updated_at) VALUES
+    ('a@x.co', 'admin', now()), ('b@x.co', 'Admin', now()), ('c@x.co', 'ADMIN', now()), ('d@x.co', 'bob', now()),
+    ('e@x.co', repeat('Z', 64), now()), ('f@x.co', repeat('z', 64), now())`;
+  const RESULT = `SELECT json_build_object(
+    'users', (SELECT json_agg(username ORDER BY id) FROM users),
+    'renames', (SELECT json_agg(json_build_object('id', subject_user_id, 'from', details->>'from', 'to', details->>'to') ORDER BY subject_user_id)
+                FROM audit_events WHERE type = 'username.renamed_by_migration')) AS result`;
+
+  /** Runs every migration before the one under test, the clashing rows, that migration, and returns RESULT. */
+  async function migrateWithClashes(): Promise<{ users: string[]; renames: { id: number; from: string; to: string }[] }> {
+    const dirs = (await fs.readdir(migrations)).filter((d) => /^\d+_/.test(d)).sort();
+    const target = dirs.findIndex((d) => d.endsWith('_account_security'));
+    const read = (d: string) => fs.readFile(path.join(migrations, d, 'migration.sql'), 'utf8');
+    const steps = [...(await Promise.all(dirs.slice(0, target).map(read))), CLASHING, await read(dirs[target])];
+    const base = process.env.TEST_DATABASE_URL;
+    if (base) {
+      const name = `usergraph_migration_${crypto.randomBytes(4).toString('hex')}`;
+      const admin = new Client({ connectionString: base });
+      await admin.connect();
+      await admin.query(`CREATE DATABASE "${name}"`);
+      const url = new URL(base);
+      url.pathname = `/${name}`;
+      const client = new Client({ connectionString: url.toString() });
+      try {
+        await client.connect();
+        for (const sql of steps) await client.query(sql);
+        return (await client.query(RESULT)).rows[0].result;
+      } finally {
+        await client.end();
+        await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+        await admin.end();
+      }
+    }
+    // PGlite needs real ESM, which jest's module sandbox lacks: run it in a child process.
+    const script = `import { PGlite } from '@electric-sql/pglite';
+      const db = await PGlite.create();
+      for (const sql of JSON.parse(process.argv[1])) await db.exec(sql);
+      console.log(JSON.stringify((await db.query(process.argv[2])).rows[0].result));
+      await db.close();`;
+    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script, JSON.stringify(steps), RESULT], { cwd: path.resolve(__dirname, '..') });
+    return JSON.parse(stdout);
+  }
+
+  it('keeps the oldest of each clashing name, renames the others to <name>-<id> within 64 characters, and records each rename', async () => {
+    const { users, renames } = await migrateWithClashes();
+    expect(users).toEqual(['admin', 'Admin-2', 'ADMIN-3', 'bob', 'Z'.repeat(64), `${'z'.repeat(62)}-6`]);
+    expect(renames).toEqual([
+      { id: 2, from: 'Admin', to: 'Admin-2' },
+      { id: 3, from: 'ADMIN', to: 'ADMIN-3' },
+      { id: 6, from: 'z'.repeat(64), to: `${'z'.repeat(62)}-6` },
+    ]);
   });
 });
