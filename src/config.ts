@@ -93,6 +93,8 @@ export interface Config {
     resetRequestsPerIp: number;
     /** Wrong tokens (refresh, reset, confirmation) per IP per 10 minutes. Default 30. */
     tokenGuessesPerIp: number;
+    /** Registrations from one IP per hour. Default 30. */
+    registrationsPerIp: number;
   };
   /** Largest request head, in bytes. Default 16384. */
   maxHeaderBytes: number;
@@ -285,6 +287,7 @@ export function loadConfig(env: Env = process.env): Config {
       resetRequestsPerAccount: int(env, 'RESET_REQUESTS_PER_ACCOUNT', 5, 1, 1000),
       resetRequestsPerIp: int(env, 'RESET_REQUESTS_PER_IP', 30, 1, 100000),
       tokenGuessesPerIp: int(env, 'TOKEN_GUESSES_PER_IP', 30, 1, 100000),
+      registrationsPerIp: int(env, 'REGISTRATIONS_PER_IP', 30, 1, 100000),
     },
     maxHeaderBytes: int(env, 'MAX_HEADER_BYTES', 16384, 1024, 1024 * 1024),
     requestTimeoutMs,

@@ -433,7 +433,7 @@ describe('/v1/password', () => {
     expect(unknown.status).toBe(200);
     expect(known.json).toEqual(unknown.json);
     expect(known.json).toEqual({ message: expect.any(String) });
-    const mail = (await server.mails(user.email)).find((m) => m.includes('Subject: Reset your password'))!;
+    const mail = await server.waitForMail(user.email, 'Subject: Reset your password');
     const token = tokenFromMail(mail);
     const mismatch = await rest(server, 'PUT', '/v1/password', { body: railsForm({ token, password: 'reset-horse-1', password_confirmation: 'other' }), headers: FORM });
     expect(mismatch.status).toBe(400);

@@ -4,8 +4,10 @@
 // Logins follow Keycloak's brute-force detector: every failed attempt counts
 // (15 aliased login fields are 15 attempts), and after N consecutive failures
 // the account is locked for a while; each further lock within a day doubles
-// the wait, up to a ceiling. The key is the identifier as typed (normalised),
-// so unknown accounts lock exactly like real ones and nothing is enumerable.
+// the wait, up to a ceiling. The key is the account once the identifier
+// resolves to one (so its email and username share one lock), otherwise the
+// identifier as typed (normalised), so unknown accounts lock exactly like real
+// ones (see loginLockKey).
 import { Redis } from 'ioredis';
 import {
   RateLimiterPrisma,
@@ -25,7 +27,7 @@ export class RateLimitedError extends AppError {
   }
 }
 
-type Limit = 'resetPerAccount' | 'resetPerIp' | 'tokenGuessPerIp';
+type Limit = 'resetPerAccount' | 'resetPerIp' | 'tokenGuessPerIp' | 'registrationPerIp';
 
 export interface Throttle {
   /** Throws RATE_LIMITED while the account or the client IP is locked out of logging in. */
@@ -45,9 +47,14 @@ export interface Throttle {
 const HOUR = 3600;
 const DAY = 86400;
 
+/** Emails and usernames are both case-insensitive. */
 export function normalizeIdentifier(identifier: string): string {
-  const trimmed = identifier.trim();
-  return trimmed.includes('@') ? trimmed.toLowerCase() : trimmed;
+  return identifier.trim().toLowerCase();
+}
+
+/** The login-lock key: the account when the identifier names one, else the identifier itself (prefixed, so the two never collide). */
+export function loginLockKey(identifier: string, userId: number | null | undefined): string {
+  return userId != null ? `account:${userId}` : `identifier:${normalizeIdentifier(identifier)}`;
 }
 
 export function createThrottle(config: Config, db: PrismaClient): Throttle {
@@ -65,6 +72,7 @@ export function createThrottle(config: Config, db: PrismaClient): Throttle {
     resetPerAccount: { limiter: limiter('reset_account', t.resetRequestsPerAccount, HOUR), message: 'Too many requests for this account.' },
     resetPerIp: { limiter: limiter('reset_ip', t.resetRequestsPerIp, HOUR), message: 'Too many requests from your network.' },
     tokenGuessPerIp: { limiter: limiter('token_ip', t.tokenGuessesPerIp, 600), message: 'Too many invalid tokens from your network.' },
+    registrationPerIp: { limiter: limiter('register_ip', t.registrationsPerIp, HOUR), message: 'Too many registrations from your network.' },
   };
 
   /** Seconds left on a block, or 0. A blocked key has consumed more than its points. */

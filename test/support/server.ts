@@ -38,6 +38,11 @@ export interface TestServer {
   /** Mail files written under DATA_DIR/mail, oldest first, optionally only those to one address. */
   mails(to?: string): Promise<string[]>;
   /**
+   * The newest mail to `to` whose text contains `including`, waiting up to 5 s
+   * for it: some mails (password reset) are sent after the answer.
+   */
+  waitForMail(to: string, including: string): Promise<string>;
+  /**
    * Stops the process (SIGTERM, or SIGKILL to simulate a crash). With `keepData`
    * the data directory and database stay, for another server to reuse them.
    */
@@ -122,6 +127,8 @@ export async function startTestServer(env: Record<string, string> = {}, options:
       DATA_DIR: dataDir,
       JWT_SECRET: crypto.randomBytes(32).toString('hex'),
       BCRYPT_COST: '4',
+      // Suites register many users from one address; test/account-security.test.ts checks the default limit.
+      REGISTRATIONS_PER_IP: '100000',
       ADMIN_EMAIL,
       ADMIN_PASSWORD,
       ...(gatewayDatabaseUrl ? { DATABASE_URL: gatewayDatabaseUrl } : {}),
@@ -169,6 +176,15 @@ export async function startTestServer(env: Record<string, string> = {}, options:
       const files = (await fs.readdir(dir).catch(() => [] as string[])).sort();
       const contents = await Promise.all(files.map((f) => fs.readFile(path.join(dir, f), 'utf8')));
       return to ? contents.filter((m) => new RegExp(`^To: ${to.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'mi').test(m)) : contents;
+    },
+    async waitForMail(to, including) {
+      const deadline = Date.now() + 5000;
+      for (;;) {
+        const mail = (await server.mails(to)).reverse().find((m) => m.includes(including));
+        if (mail) return mail;
+        if (Date.now() > deadline) throw new Error(`no mail to ${to} containing ${JSON.stringify(including)} within 5 s`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
     },
     async stop({ keepData = false, signal = 'SIGTERM' }: StopOptions = {}) {
       if (child.exitCode === null && child.signalCode === null) {

@@ -1,11 +1,14 @@
 // Sessions: login, refresh-token rotation with reuse detection, logout and
 // revocation. A session row is the single source of truth: revoking it makes
 // its access tokens fail at once (see authenticate in graphql/context.ts).
+import crypto from 'node:crypto';
 import type { Context } from '../../graphql/context.js';
 import type { User as UserRow, Session as SessionRow } from '../../generated/prisma/client.js';
 import { AppError, AuthenticationError, FieldErrors, ForbiddenError, NotFoundError } from '../../common/errors.js';
 import { requireAdmin, requireSelfOrAdmin, requireViewer } from '../../common/access.js';
 import { hashToken, randomToken } from '../../auth/tokens.js';
+import { loginLockKey } from '../../security/throttle.js';
+import { openSuccessor, sealSuccessor } from './refresh-successor.js';
 import { normalizeEmail } from '../users/users.validation.js';
 import { recordAudit } from '../audit/audit.service.js';
 import { returnedToSelf } from '../../common/visibility.js';
@@ -17,19 +20,34 @@ type Ctx = Pick<Context, 'db' | 'config' | 'tokens' | 'hasher' | 'request' | 'vi
 const INVALID_LOGIN = 'Invalid email, username or password.';
 const IDENTIFIER_MAX = 254;
 
-/** Opens a session for a user who has proven who they are, and issues its tokens. */
+/**
+ * Opens a session for a user who has proven who they are, and issues its
+ * tokens. `user` is the row the proof was checked against: the session is
+ * created only if the account still has that password hash and is still
+ * active, in one statement that holds a share lock on the user row. A password
+ * change (or deactivation) that commits first makes it fail; one that commits
+ * later waits for it, and then revokes the new session with the others. So no
+ * session obtained with an old password survives the change.
+ */
 export async function openSession(ctx: Ctx, user: UserRow, applicationId: number | null = null): Promise<AuthPayload> {
   const refreshToken = randomToken();
-  const session = await ctx.db.session.create({
-    data: {
-      userId: user.id,
-      refreshTokenHash: hashToken(refreshToken),
-      expiresAt: new Date(Date.now() + ctx.config.refreshTokenTtl * 1000),
-      userAgent: ctx.request.userAgent?.slice(0, 512) ?? null,
-      ip: ctx.request.ip,
-      applicationId,
-    },
-  });
+  const id = crypto.randomUUID();
+  const rows = await ctx.db.$queryRaw<SessionRow[]>`
+    WITH still_valid AS (
+      SELECT id FROM users
+      WHERE id = ${user.id} AND password_hash IS NOT DISTINCT FROM ${user.passwordHash} AND active AND deleted_at IS NULL
+      FOR SHARE
+    )
+    INSERT INTO sessions (id, user_id, refresh_token_hash, expires_at, user_agent, ip, application_id)
+    SELECT ${id}::uuid, still_valid.id, ${hashToken(refreshToken)}::text, ${new Date(Date.now() + ctx.config.refreshTokenTtl * 1000)}::timestamp(3),
+           ${ctx.request.userAgent?.slice(0, 512) ?? null}::text, ${ctx.request.ip}::text, ${applicationId}::int
+    FROM still_valid
+    RETURNING id, user_id AS "userId", refresh_token_hash AS "refreshTokenHash", previous_refresh_token_hash AS "previousRefreshTokenHash",
+      successor_sealed AS "successorSealed", refreshed_at AS "refreshedAt", created_at AS "createdAt", last_used_at AS "lastUsedAt",
+      expires_at AS "expiresAt", revoked_at AS "revokedAt", user_agent AS "userAgent", ip, application_id AS "applicationId"`;
+  const session = rows[0];
+  // The password changed (or the account was deactivated) since it was checked.
+  if (!session) throw new AuthenticationError(INVALID_LOGIN);
   return payload(ctx, user.id, session.id, refreshToken, { user, session });
 }
 
@@ -57,10 +75,11 @@ export async function payloadSession(ctx: Pick<Context, 'db'>, p: AuthPayload): 
  * of an active user and returns the session and user ids, or null when the
  * token is anything else (the caller then works out why).
  */
-async function rotateCurrentToken(ctx: Ctx, hash: string, nextHash: string, now: Date): Promise<{ id: string; user_id: number } | null> {
+async function rotateCurrentToken(ctx: Ctx, hash: string, next: string, sealed: string, now: Date): Promise<{ id: string; user_id: number } | null> {
   const rows = await ctx.db.$queryRaw<{ id: string; user_id: number }[]>`
     UPDATE sessions s
-    SET previous_refresh_token_hash = s.refresh_token_hash, refresh_token_hash = ${nextHash}, refreshed_at = ${now}, last_used_at = ${now}
+    SET previous_refresh_token_hash = s.refresh_token_hash, refresh_token_hash = ${hashToken(next)}, successor_sealed = ${sealed},
+        refreshed_at = ${now}, last_used_at = ${now}
     FROM users u
     WHERE s.refresh_token_hash = ${hash} AND s.revoked_at IS NULL AND s.expires_at > ${now}
       AND u.id = s.user_id AND u.active AND u.deleted_at IS NULL
@@ -68,10 +87,17 @@ async function rotateCurrentToken(ctx: Ctx, hash: string, nextHash: string, now:
   return rows[0] ?? null;
 }
 
-/** Finds a user by email (contains @) or username, ignoring deleted ones. */
-export function findByIdentifier(ctx: Pick<Context, 'db'>, identifier: string) {
-  const where = identifier.includes('@') ? { email: normalizeEmail(identifier) } : { username: identifier.trim() };
-  return ctx.db.user.findFirst({ where: { ...where, deletedAt: null } });
+/** Finds a user by email (contains @) or username, both case-insensitive, ignoring deleted ones. */
+export async function findByIdentifier(ctx: Pick<Context, 'db'>, identifier: string): Promise<UserRow | null> {
+  if (identifier.includes('@')) return ctx.db.user.findFirst({ where: { email: normalizeEmail(identifier), deletedAt: null } });
+  const id = await userIdByUsername(ctx, identifier);
+  return id === null ? null : ctx.db.user.findFirst({ where: { id, deletedAt: null } });
+}
+
+/** The id of the account with this username in any case (usernames are unique case-insensitively), deleted or not. */
+export async function userIdByUsername(ctx: Pick<Context, 'db'>, username: string): Promise<number | null> {
+  const rows = await ctx.db.$queryRaw<{ id: number }[]>`SELECT id FROM users WHERE lower(username) = lower(${username.trim()})`;
+  return rows[0]?.id ?? null;
 }
 
 /**
@@ -84,17 +110,19 @@ export async function verifyLogin(ctx: Ctx, identifier: string, password: string
   if (identifier.length > IDENTIFIER_MAX) errors.add('identifier', `At most ${IDENTIFIER_MAX} characters.`);
   if (!password) errors.add('password', 'Enter your password.');
   errors.throwIfAny();
-  await ctx.throttle.assertLoginAllowed(identifier, ctx.request.ip);
   const user = await findByIdentifier(ctx, identifier);
+  // One lock per account, whichever identifier is typed; unknown ones lock by identifier.
+  const lockKey = loginLockKey(identifier, user?.id);
+  await ctx.throttle.assertLoginAllowed(lockKey, ctx.request.ip);
   const ok = await ctx.hasher.verify(password, user?.passwordHash);
   if (!user || !ok) {
     loginFailures.inc();
-    const lockedFor = await ctx.throttle.loginFailed(identifier, ctx.request.ip);
+    const lockedFor = await ctx.throttle.loginFailed(lockKey, ctx.request.ip);
     await recordAudit(ctx, 'login.failed', { actorId: null, subjectUserId: user?.id ?? null, details: { reason: user ? 'wrong_password' : 'unknown_account' } });
     if (lockedFor) await recordAudit(ctx, 'login.locked', { actorId: null, subjectUserId: user?.id ?? null, details: { seconds: lockedFor } });
     throw new AuthenticationError(INVALID_LOGIN);
   }
-  await ctx.throttle.loginSucceeded(identifier);
+  await ctx.throttle.loginSucceeded(lockKey);
   if (!user.active) throw new ForbiddenError('This account has been deactivated.');
   if (ctx.config.requireEmailConfirmation && !user.confirmedAt) {
     throw new ForbiddenError('Confirm your email address before signing in; check your inbox for the link.');
@@ -110,9 +138,11 @@ export async function login(ctx: Ctx, identifier: string, password: string, appl
 }
 
 /**
- * Exchanges a refresh token for a new pair. The old token is accepted once
- * more within the reuse grace (two tabs refreshing at once); later reuse means
- * the token leaked, and the whole session is revoked.
+ * Exchanges a refresh token for a new pair. Within the reuse grace the old
+ * token is answered again with the same successor (two tabs refreshing at
+ * once, a retried request), so a replay never forks the chain nor locks out
+ * the holder of the successor; later reuse means the token leaked, and the
+ * whole session is revoked.
  */
 export async function refresh(ctx: Ctx, refreshToken: string): Promise<AuthPayload> {
   const invalid = () => new AuthenticationError('The refresh token is invalid or expired; sign in again.');
@@ -126,42 +156,32 @@ export async function refresh(ctx: Ctx, refreshToken: string): Promise<AuthPaylo
   const hash = hashToken(refreshToken);
   const now = new Date();
   const next = randomToken();
-  const fast = await rotateCurrentToken(ctx, hash, hashToken(next), now);
+  const fast = await rotateCurrentToken(ctx, hash, next, sealSuccessor(refreshToken, next), now);
   if (fast) return payload(ctx, fast.user_id, fast.id, next);
 
-  // Not a current, live token: a previous one (grace or reuse), or invalid.
+  // Not a current, live token of an active user: a previous one (grace or reuse), or invalid.
   const session = await ctx.db.session.findFirst({
     where: { OR: [{ refreshTokenHash: hash }, { previousRefreshTokenHash: hash }] },
     include: { user: true },
   });
   if (!session) throw await guessed();
-  if (session.revokedAt || session.expiresAt <= now) throw invalid();
-  if (session.previousRefreshTokenHash === hash) {
-    const withinGrace = session.refreshedAt && now.getTime() - session.refreshedAt.getTime() <= ctx.config.refreshReuseGrace * 1000;
-    if (!withinGrace) {
-      await ctx.db.session.update({ where: { id: session.id }, data: { revokedAt: now } });
-      ctx.sessionCache.clear(); // refreshSession keeps the cache otherwise (see session-cache.ts)
-      ctx.logger.warn({ sessionId: session.id, userId: session.userId }, 'refresh token reused; session revoked');
-      await recordAudit(ctx, 'session.refresh_reuse', { actorId: null, subjectUserId: session.userId, sessionId: session.id });
-      throw invalid();
-    }
-  }
+  // A current token that did not rotate: its session expired or its user is inactive.
+  if (session.revokedAt || session.expiresAt <= now || session.refreshTokenHash === hash) throw invalid();
   const user = session.user;
   if (!user.active || user.deletedAt) throw invalid();
-  // Rotate only if the token is still the one we matched: two concurrent
-  // rotations of the same token cannot both win.
-  const rotated = await ctx.db.session.updateMany({
-    where: { id: session.id, revokedAt: null, [session.refreshTokenHash === hash ? 'refreshTokenHash' : 'previousRefreshTokenHash']: hash },
-    data: {
-      refreshTokenHash: hashToken(next),
-      previousRefreshTokenHash: session.refreshTokenHash === hash ? hash : session.previousRefreshTokenHash,
-      refreshedAt: session.refreshTokenHash === hash ? now : session.refreshedAt,
-      lastUsedAt: now,
-    },
-  });
-  if (rotated.count !== 1) throw invalid();
-  // The session row changed: the payload's resolver reads it if asked.
-  return payload(ctx, user.id, session.id, next, { user });
+  const withinGrace = session.refreshedAt && now.getTime() - session.refreshedAt.getTime() <= ctx.config.refreshReuseGrace * 1000;
+  const successor = withinGrace ? openSuccessor(refreshToken, session.successorSealed) : null;
+  if (successor && hashToken(successor) === session.refreshTokenHash) {
+    await ctx.db.session.updateMany({ where: { id: session.id, revokedAt: null }, data: { lastUsedAt: now } });
+    return payload(ctx, user.id, session.id, successor, { user });
+  }
+  // Reused after the grace, or within it without leading to the current token
+  // (the chain moved on in a way this token cannot explain): revoke.
+  await ctx.db.session.updateMany({ where: { id: session.id, revokedAt: null }, data: { revokedAt: now } });
+  ctx.sessionCache.clear(); // refreshSession keeps the cache otherwise (see session-cache.ts)
+  ctx.logger.warn({ sessionId: session.id, userId: session.userId }, 'refresh token reused; session revoked');
+  await recordAudit(ctx, 'session.refresh_reuse', { actorId: null, subjectUserId: session.userId, sessionId: session.id, details: { withinGrace: !!withinGrace } });
+  throw invalid();
 }
 
 export async function logout(ctx: Ctx): Promise<boolean> {
@@ -205,12 +225,13 @@ export async function revokeSession(ctx: Ctx, sessionId: string): Promise<boolea
   return true;
 }
 
-/** Admin: lifts the login lock on a user's email and username. */
+/** Admin: lifts the login lock on an account (and any left on its email and username as typed). */
 export async function unlockAccount(ctx: Ctx, userId: number): Promise<boolean> {
   requireAdmin(ctx);
   const user = await ctx.db.user.findUnique({ where: { id: userId }, select: { email: true, username: true } });
   if (!user) throw new NotFoundError('User');
-  await ctx.throttle.unlock([user.email, user.username].filter((v): v is string => !!v));
+  const typed = [user.email, user.username].filter((v): v is string => !!v).map((v) => loginLockKey(v, null));
+  await ctx.throttle.unlock([loginLockKey('', userId), ...typed]);
   await recordAudit(ctx, 'account.unlocked', { subjectUserId: userId });
   return true;
 }

@@ -5,7 +5,7 @@ import type { Prisma, User as UserRow } from '../../generated/prisma/client.js';
 import { AppError, FieldErrors, ForbiddenError, GoneError, NotFoundError, ValidationError } from '../../common/errors.js';
 import { parseIntId, requireAdmin, requireSelfOrAdmin, requireViewer } from '../../common/access.js';
 import { pageOf, pageRequest } from '../../common/pagination.js';
-import { revokeUserSessions } from '../sessions/sessions.service.js';
+import { revokeUserSessions, userIdByUsername } from '../sessions/sessions.service.js';
 import { assertNotLastAdmin, checkRoleIds } from '../roles/roles.guards.js';
 import {
   confirmationToken,
@@ -80,10 +80,11 @@ export async function getUserByUsername(ctx: Ctx, username: string): Promise<Use
   if (!name || name.length > LIMITS.usernameMax) throw new ValidationError([{ field: 'username', message: 'Not a valid username.' }]);
   if (!viewer.isAdmin) {
     const self = await findLiveUser(ctx, viewer.userId);
-    if (self.username !== name) throw new ForbiddenError('You may only do this for your own account.');
+    if (self.username?.toLowerCase() !== name.toLowerCase()) throw new ForbiddenError('You may only do this for your own account.');
     return self;
   }
-  const user = await ctx.db.user.findUnique({ where: { username: name } });
+  const id = await userIdByUsername(ctx, name);
+  const user = id === null ? null : await ctx.db.user.findUnique({ where: { id } });
   if (!user) throw new NotFoundError('User');
   if (user.deletedAt) throw new GoneError('User');
   return user;

@@ -26,6 +26,19 @@ import {
 
 type Ctx = Context;
 
+/**
+ * Every mailed token that signs in or sets a password: a password change
+ * clears them all (an email change clears the reset token and replaces the
+ * confirmation token), so a token mailed before the change cannot take the
+ * account over after it.
+ */
+export const CREDENTIAL_TOKENS_CLEARED = {
+  resetTokenHash: null,
+  resetTokenExpiresAt: null,
+  confirmationTokenHash: null,
+  confirmationTokenExpiresAt: null,
+} as const;
+
 /** A user by id; a deleted one is GONE, not missing. */
 export async function findLiveUser(ctx: Pick<Context, 'db' | 'loaders'>, id: number, include: UserInclude = {}): Promise<UserRow> {
   const user = await findUserWithRelations(ctx, id, include);
@@ -67,6 +80,8 @@ export async function register(ctx: Ctx, input: RegisterInput): Promise<UserRow>
   const username = input.username?.trim() || null;
   if (username !== null) checkUsername(errors, 'input.username', username);
   errors.throwIfAny();
+  // Before the bcrypt hash and the mail, which are what a registration flood costs.
+  await ctx.throttle.consume('registrationPerIp', ctx.request.ip ?? 'unknown');
   const passwordHash = await ctx.hasher.hash(input.password);
   const confirmation = confirmationToken(ctx);
   let user: UserRow;
@@ -130,26 +145,33 @@ export async function confirmUser(ctx: Ctx, id: string, token: string): Promise<
   });
   const ip = ctx.request.ip ?? 'unknown';
   await ctx.throttle.assertAvailable('tokenGuessPerIp', ip);
-  const user = token && token.length <= 200 ? await ctx.db.user.findUnique({ where: { id: userId } }) : null;
-  const valid =
-    !!user && !user.deletedAt && !!user.confirmationTokenHash && user.confirmationTokenHash === hashToken(token) &&
-    !!user.confirmationTokenExpiresAt && user.confirmationTokenExpiresAt > new Date();
-  if (!user || !valid) {
+  // Checked and used up in one statement, so a token used many times at once signs in once.
+  const now = new Date();
+  const used =
+    token && token.length <= 200
+      ? await ctx.db.user.updateMany({
+          where: { id: userId, deletedAt: null, confirmationTokenHash: hashToken(token), confirmationTokenExpiresAt: { gt: now } },
+          data: { confirmedAt: now, confirmationTokenHash: null, confirmationTokenExpiresAt: null },
+        })
+      : { count: 0 };
+  if (used.count !== 1) {
     await ctx.throttle.consume('tokenGuessPerIp', ip);
     throw invalid;
   }
-  const confirmed = await ctx.db.user.update({
-    where: { id: user.id },
-    data: { confirmedAt: new Date(), confirmationTokenHash: null, confirmationTokenExpiresAt: null },
-  });
+  const confirmed = await ctx.db.user.findUniqueOrThrow({ where: { id: userId } });
   await recordAudit(ctx, 'user.confirmed', { actorId: confirmed.id, subjectUserId: confirmed.id });
   if (!confirmed.active) throw new AppError('FORBIDDEN', 'This account has been deactivated.');
   return openSession(ctx, confirmed);
 }
 
+/** When requestPasswordReset answers, in milliseconds after its throttles passed, whether or not the account exists. */
+export const RESET_ANSWER_MS = 250;
+
 /**
  * Mails a reset token when the account exists. Answers the same either way,
- * so it cannot be used to find out who has an account.
+ * and at the same moment (RESET_ANSWER_MS after the throttles): the lookup,
+ * the token and the mail run meanwhile, and go on in the background should
+ * they take longer, so the answer time cannot tell who has an account.
  */
 export async function requestPasswordReset(ctx: Ctx, identifier: string): Promise<boolean> {
   if (!identifier?.trim() || identifier.length > 254) {
@@ -157,8 +179,17 @@ export async function requestPasswordReset(ctx: Ctx, identifier: string): Promis
   }
   await ctx.throttle.consume('resetPerIp', ctx.request.ip ?? 'unknown');
   await ctx.throttle.consume('resetPerAccount', normalizeIdentifier(identifier));
+  const answerAt = new Promise((resolve) => setTimeout(resolve, RESET_ANSWER_MS));
+  // Failures are logged, never answered: an error only an existing account can meet would tell it apart.
+  void mailResetToken(ctx, identifier).catch((error: unknown) => ctx.logger.error({ err: error }, 'password reset mail failed'));
+  await answerAt;
+  return true;
+}
+
+/** The work behind requestPasswordReset: a fresh token for an active account with an email, mailed to it. */
+async function mailResetToken(ctx: Ctx, identifier: string): Promise<void> {
   const user = await findByIdentifier(ctx, identifier);
-  if (!user?.email || !user.active) return true;
+  if (!user?.email || !user.active) return;
   await recordAudit(ctx, 'password.reset_requested', { actorId: null, subjectUserId: user.id });
   const token = randomToken();
   await ctx.db.user.update({
@@ -174,7 +205,6 @@ export async function requestPasswordReset(ctx: Ctx, identifier: string): Promis
       `Or call the resetPassword mutation with\n  token: ${token}\n\n` +
       `The token expires in ${Math.round(ctx.config.resetTokenTtl / 60)} minutes. If it was not you, ignore this message.\n`,
   });
-  return true;
 }
 
 /** The user a reset token belongs to, when it is valid and unexpired. */
@@ -213,10 +243,10 @@ export async function resetPassword(ctx: Ctx, token: string, password: string, p
     });
   }
   const passwordHash = await ctx.hasher.hash(password);
-  // Consume the token only if it is still the one we checked.
+  // Consume the token only if it is still the one we checked, in one statement (so it is used once however many race).
   const updated = await ctx.db.user.updateMany({
-    where: { id: user.id, resetTokenHash: user.resetTokenHash },
-    data: { passwordHash, resetTokenHash: null, resetTokenExpiresAt: null, forcePasswordReset: false },
+    where: { id: user.id, resetTokenHash: user.resetTokenHash, resetTokenExpiresAt: { gt: new Date() } },
+    data: { passwordHash, ...CREDENTIAL_TOKENS_CLEARED, forcePasswordReset: false },
   });
   if (updated.count !== 1) throw new AppError('BAD_USER_INPUT', 'The reset token has already been used.');
   await revokeUserSessions(ctx, user.id);
@@ -236,7 +266,7 @@ export async function changePassword(ctx: Ctx, currentPassword: string, newPassw
   }
   await ctx.db.user.update({
     where: { id: user.id },
-    data: { passwordHash: await ctx.hasher.hash(newPassword), forcePasswordReset: false, modifiedById: viewer.userId },
+    data: { passwordHash: await ctx.hasher.hash(newPassword), ...CREDENTIAL_TOKENS_CLEARED, forcePasswordReset: false, modifiedById: viewer.userId },
   });
   await revokeUserSessions(ctx, user.id, viewer.sessionId);
   await recordAudit(ctx, 'password.changed', { subjectUserId: user.id });
@@ -327,6 +357,10 @@ export async function prepareAccountChanges(
   if (passwordChanged) {
     data.passwordHash = await ctx.hasher.hash(input.password!);
     data.forcePasswordReset = false;
+    // Tokens mailed before the change die with it (a new email's confirmation token, set above, is kept).
+    Object.assign(data, emailChanged ? { resetTokenHash: null, resetTokenExpiresAt: null } : CREDENTIAL_TOKENS_CLEARED);
+  } else if (emailChanged) {
+    Object.assign(data, { resetTokenHash: null, resetTokenExpiresAt: null });
   }
   return { data, profile, preferences: input.preferences ?? null, confirmation, emailChanged, passwordChanged };
 }

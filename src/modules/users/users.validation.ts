@@ -20,7 +20,14 @@ export const LIMITS = {
   preferencesCount: 50,
 };
 
-const EMAIL = /^[^\s@"<>()[\]\\,;:]+@[^\s@"<>()[\]\\,;:]+\.[^\s@"<>()[\]\\,;:]+$/;
+// Local part: atoms separated by single dots. Domain: two or more labels of
+// letters, digits and inner hyphens (IDNs in Unicode form are letters too),
+// none empty, none starting or ending with a hyphen.
+const EMAIL_ATOM = String.raw`[^\s@"<>()[\]\\,;:.]+`;
+const DOMAIN_LABEL = String.raw`[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?`;
+const EMAIL = new RegExp(String.raw`^${EMAIL_ATOM}(?:\.${EMAIL_ATOM})*@${DOMAIN_LABEL}(?:\.${DOMAIN_LABEL})+$`, 'u');
+/** Characters a reader cannot see or that reorder text: controls, format characters (zero-width, bidi), separators other than space. */
+const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
 const USERNAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
@@ -30,11 +37,13 @@ export function normalizeEmail(email: string): string {
 
 export function checkEmail(errors: FieldErrors, field: string, email: string): void {
   if (email.length > LIMITS.email) errors.add(field, `Email must be at most ${LIMITS.email} characters.`);
+  else if (INVISIBLE.test(email)) errors.add(field, 'Email must not contain invisible or control characters.');
   else if (!EMAIL.test(email)) errors.add(field, 'Email is not a valid address.');
 }
 
 export function checkUsername(errors: FieldErrors, field: string, username: string): void {
-  if (username.length < LIMITS.usernameMin || username.length > LIMITS.usernameMax) {
+  if (INVISIBLE.test(username)) errors.add(field, 'Username must not contain invisible or control characters.');
+  else if (username.length < LIMITS.usernameMin || username.length > LIMITS.usernameMax) {
     errors.add(field, `Username must be ${LIMITS.usernameMin} to ${LIMITS.usernameMax} characters.`);
   } else if (!USERNAME.test(username) || username.includes('@')) {
     errors.add(field, 'Username may contain only letters, digits, dots, dashes and underscores, and must start with a letter or digit.');
