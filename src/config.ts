@@ -10,6 +10,11 @@ export interface Config {
   host: string;
   /** Base URL used in links (mail, REST `links`). Default `http://localhost:<port>`. */
   publicUrl: string | null;
+  /**
+   * Base URL of the front end that opens mailed links (`/confirm?id=&token=`,
+   * `/reset-password?token=`). Default: the public URL, where the gateway serves its own pages.
+   */
+  appUrl: string | null;
   /** Root of local state: embedded database, generated secret, mail files, media. Default `./data`. */
   dataDir: string;
   /** PostgreSQL URL. Unset: embedded PGlite under `DATA_DIR/db`. */
@@ -180,6 +185,22 @@ function str(env: Env, name: string): string | null {
   return raw === undefined || raw === '' ? null : raw;
 }
 
+/** An absolute http(s) URL without a trailing slash, or null when unset. */
+function httpUrl(env: Env, name: string): string | null {
+  const raw = str(env, name);
+  if (raw === null) return null;
+  let url: URL | null = null;
+  try {
+    url = new URL(raw);
+  } catch {
+    // reported below
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.search || url.hash) {
+    throw new ConfigError(`${name} must be an absolute http or https URL without query or fragment, got "${raw}"`);
+  }
+  return raw.replace(/\/+$/, '');
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const nodeEnv = env.NODE_ENV === 'production' ? 'production' : env.NODE_ENV === 'test' ? 'test' : 'development';
   const production = nodeEnv === 'production';
@@ -200,6 +221,7 @@ export function loadConfig(env: Env = process.env): Config {
     port: int(env, 'PORT', 4000, 0, 65535),
     host: str(env, 'HOST') ?? '0.0.0.0',
     publicUrl: str(env, 'PUBLIC_URL')?.replace(/\/+$/, '') ?? null,
+    appUrl: httpUrl(env, 'APP_URL'),
     dataDir: path.resolve(str(env, 'DATA_DIR') ?? 'data'),
     databaseUrl: str(env, 'DATABASE_URL'),
     jwtSecret,

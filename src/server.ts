@@ -138,6 +138,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
             authorization: req.headers.authorization,
             ip: req.ip ?? null,
             userAgent: req.get('user-agent') ?? null,
+            acceptLanguage: req.get('accept-language') ?? null,
             logger: req.log,
           });
         } catch (error) {
