@@ -37,6 +37,7 @@ import { mediaRoutes } from './media/media.routes.js';
 import { uploadMiddleware } from './media/upload-middleware.js';
 import { VideoWorkerPool } from './modules/videos/video-workers.js';
 import { createRestRouter } from './rest/index.js';
+import { accountPageRoutes } from './pages/account.routes.js';
 
 export interface RunningServer {
   url: string;
@@ -155,6 +156,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   app.use(healthRoutes(db));
   app.use(metricsRoutes(config, db.prisma));
   app.use(mediaRoutes(deps));
+  app.use(accountPageRoutes(deps));
   app.use(await createRestRouter(deps));
   app.use(notFoundHandler);
   app.use(jsonErrorHandler(logger));
