@@ -185,9 +185,8 @@ function str(env: Env, name: string): string | null {
   return raw === undefined || raw === '' ? null : raw;
 }
 
-/** An absolute http(s) URL without a trailing slash, or null when unset. */
-function httpUrl(env: Env, name: string): string | null {
-  const raw = str(env, name);
+/** `raw`, read from variable `name`, checked to be an absolute http(s) URL; without its trailing slash. */
+function httpUrl(name: string, raw: string | null): string | null {
   if (raw === null) return null;
   let url: URL | null = null;
   try {
@@ -221,7 +220,7 @@ export function loadConfig(env: Env = process.env): Config {
     port: int(env, 'PORT', 4000, 0, 65535),
     host: str(env, 'HOST') ?? '0.0.0.0',
     publicUrl: str(env, 'PUBLIC_URL')?.replace(/\/+$/, '') ?? null,
-    appUrl: httpUrl(env, 'APP_URL'),
+    appUrl: httpUrl('APP_URL', str(env, 'APP_URL')),
     dataDir: path.resolve(str(env, 'DATA_DIR') ?? 'data'),
     databaseUrl: str(env, 'DATABASE_URL'),
     jwtSecret,
