@@ -10,6 +10,11 @@ export interface Config {
   host: string;
   /** Base URL used in links (mail, REST `links`). Default `http://localhost:<port>`. */
   publicUrl: string | null;
+  /**
+   * Base URL of the front end that opens mailed links (`/confirm?id=&token=`,
+   * `/reset-password?token=`). Default: the public URL, where the gateway serves its own pages.
+   */
+  appUrl: string | null;
   /** Root of local state: embedded database, generated secret, mail files, media. Default `./data`. */
   dataDir: string;
   /** PostgreSQL URL. Unset: embedded PGlite under `DATA_DIR/db`. */
@@ -203,6 +208,21 @@ function str(env: Env, name: string): string | null {
   return raw === undefined || raw === '' ? null : raw;
 }
 
+/** `raw`, read from variable `name`, checked to be an absolute http(s) URL; without its trailing slash. */
+function httpUrl(name: string, raw: string | null): string | null {
+  if (raw === null) return null;
+  let url: URL | null = null;
+  try {
+    url = new URL(raw);
+  } catch {
+    // reported below
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.search || url.hash) {
+    throw new ConfigError(`${name} must be an absolute http or https URL without query or fragment, got "${raw}"`);
+  }
+  return raw.replace(/\/+$/, '');
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const nodeEnv = env.NODE_ENV === 'production' ? 'production' : env.NODE_ENV === 'test' ? 'test' : 'development';
   const production = nodeEnv === 'production';
@@ -236,6 +256,7 @@ export function loadConfig(env: Env = process.env): Config {
     port: int(env, 'PORT', 4000, 0, 65535),
     host: str(env, 'HOST') ?? '0.0.0.0',
     publicUrl: str(env, 'PUBLIC_URL')?.replace(/\/+$/, '') ?? null,
+    appUrl: httpUrl('APP_URL', str(env, 'APP_URL')),
     dataDir: path.resolve(str(env, 'DATA_DIR') ?? 'data'),
     databaseUrl: str(env, 'DATABASE_URL'),
     databaseStartupTimeout: int(env, 'DATABASE_STARTUP_TIMEOUT', 60, 0, 3600),

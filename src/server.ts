@@ -40,6 +40,7 @@ import { uploadMiddleware } from './media/upload-middleware.js';
 import { prepareSpool } from './media/spool.js';
 import { VideoWorkerPool } from './modules/videos/video-workers.js';
 import { createRestRouter } from './rest/index.js';
+import { accountPageRoutes } from './pages/account.routes.js';
 
 export interface RunningServer {
   url: string;
@@ -151,6 +152,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
             authorization: req.headers.authorization,
             ip: req.ip ?? null,
             userAgent: req.get('user-agent') ?? null,
+            acceptLanguage: req.get('accept-language') ?? null,
             logger: req.log,
           });
         } catch (error) {
@@ -168,6 +170,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   if (config.landingPage) app.use(graphiqlRoutes());
   app.use(metricsRoutes(config, db.prisma));
   app.use(mediaRoutes(deps));
+  app.use(accountPageRoutes(deps));
   app.use(await createRestRouter(deps));
   app.use(notFoundHandler);
   app.use(jsonErrorHandler(logger));

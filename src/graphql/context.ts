@@ -41,6 +41,8 @@ export interface AppDeps {
 export interface RequestInfo {
   ip: string | null;
   userAgent: string | null;
+  /** The Accept-Language header, for the language of mails this request sends. */
+  acceptLanguage?: string | null;
 }
 
 /** An API client that proved its credentials on this request. */
@@ -121,7 +123,7 @@ export async function buildContext(deps: AppDeps, request: RequestInfo & { autho
     telemetry: request.telemetry,
     viewer,
     loaders: createLoaders(deps.db),
-    request: { ip: request.ip, userAgent: request.userAgent },
+    request: { ip: request.ip, userAgent: request.userAgent, acceptLanguage: request.acceptLanguage ?? null },
     application: null,
   };
 }

@@ -4,18 +4,24 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
 import type { Logger } from 'pino';
+import { checkMailTemplates } from './templates.js';
 
 export interface MailMessage {
   to: string;
   subject: string;
+  /** The plain-text part. */
   text: string;
+  /** The HTML part, sent beside the text as multipart/alternative. */
+  html?: string;
 }
 
 export interface Mailer {
   send(message: MailMessage): Promise<void>;
 }
 
+/** A mailer; throws at once when a mail template is missing or broken, so that shows at start-up. */
 export function createMailer(options: { smtpUrl: string | null; from: string; dataDir: string; logger: Logger }): Mailer {
+  checkMailTemplates();
   if (options.smtpUrl) {
     const transport = nodemailer.createTransport(options.smtpUrl);
     return {

@@ -10,6 +10,7 @@ import { hashToken, randomToken } from '../../auth/tokens.js';
 import { findByIdentifier, openSession, revokeUserSessions } from '../sessions/sessions.service.js';
 import type { AuthPayload } from '../sessions/sessions.types.js';
 import { recordAudit } from '../audit/audit.service.js';
+import { sendAccountMail } from '../../mail/account-mail.js';
 import { returnedToSelf } from '../../common/visibility.js';
 import { normalizeIdentifier } from '../../security/throttle.js';
 import type { ProfileInput } from '../profiles/profiles.types.js';
@@ -109,17 +110,8 @@ export function confirmationToken(ctx: Pick<Context, 'config'>) {
   return { token, hash: hashToken(token), expiresAt: new Date(Date.now() + ctx.config.confirmationTokenTtl * 1000) };
 }
 
-export async function sendConfirmation(ctx: Pick<Context, 'mailer' | 'publicUrl' | 'config'>, user: UserRow, token: string): Promise<void> {
-  if (!user.email) return;
-  const link = `${ctx.publicUrl}/confirm?id=${user.id}&token=${encodeURIComponent(token)}`;
-  await ctx.mailer.send({
-    to: user.email,
-    subject: 'Confirm your email address',
-    text:
-      `Welcome to usergraph.\n\nConfirm your email address by opening:\n${link}\n\n` +
-      `Or call the confirmUser mutation with\n  id: ${user.id}\n  token: ${token}\n\n` +
-      `The token expires in ${Math.round(ctx.config.confirmationTokenTtl / 3600)} hours.\n`,
-  });
+export async function sendConfirmation(ctx: Pick<Context, 'db' | 'mailer' | 'publicUrl' | 'config' | 'request'>, user: UserRow, token: string): Promise<void> {
+  await sendAccountMail(ctx, user, 'confirmation', token);
 }
 
 /** Sends a fresh confirmation token to the caller, if not yet confirmed. */
@@ -196,15 +188,7 @@ async function mailResetToken(ctx: Ctx, identifier: string): Promise<void> {
     where: { id: user.id },
     data: { resetTokenHash: hashToken(token), resetTokenExpiresAt: new Date(Date.now() + ctx.config.resetTokenTtl * 1000) },
   });
-  await ctx.mailer.send({
-    to: user.email,
-    subject: 'Reset your password',
-    text:
-      `Someone asked to reset the password of your usergraph account.\n\n` +
-      `Choose a new one by opening:\n${ctx.publicUrl}/reset-password?token=${encodeURIComponent(token)}\n\n` +
-      `Or call the resetPassword mutation with\n  token: ${token}\n\n` +
-      `The token expires in ${Math.round(ctx.config.resetTokenTtl / 60)} minutes. If it was not you, ignore this message.\n`,
-  });
+  await sendAccountMail(ctx, user, 'password-reset', token);
 }
 
 /** The user a reset token belongs to, when it is valid and unexpired. */

@@ -147,7 +147,7 @@ async function serve(deps: AppDeps, schema: GraphQLSchema, req: Request, res: Re
   };
   try {
     const query = parseQuery(req.originalUrl);
-    const newContext = () => buildContext(deps, { authorization: req.headers.authorization, ip: req.ip ?? null, userAgent: req.get('user-agent') ?? null, logger: req.log });
+    const newContext = () => buildContext(deps, { authorization: req.headers.authorization, ip: req.ip ?? null, userAgent: req.get('user-agent') ?? null, acceptLanguage: req.get('accept-language') ?? null, logger: req.log });
     const uploads = chosen.route.uploads;
     if (mediaType(req) === MULTIPART) {
       if (!uploads) {
