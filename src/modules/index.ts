@@ -10,6 +10,8 @@ import { OrganisationMemberResolver, OrganisationsResolver } from './organisatio
 import { TeamMemberResolver, TeamsResolver } from './organisations/teams.resolver.js';
 import { VideosResolver } from './videos/videos.resolver.js';
 import { AvatarsResolver } from './avatars/avatars.resolver.js';
+import { ApiKeysResolver } from './api-keys/api-keys.resolver.js';
+import { SigningKeysResolver } from './signing-keys/signing-keys.resolver.js';
 
 export const resolvers = [
   UsersResolver,
@@ -26,4 +28,6 @@ export const resolvers = [
   TeamMemberResolver,
   VideosResolver,
   AvatarsResolver,
+  ApiKeysResolver,
+  SigningKeysResolver,
 ] as const;
