@@ -159,6 +159,7 @@ export class SigningKeys {
     this.loadedAt = Date.now();
     const rows = await this.deps.db.signingKey.findMany({ orderBy: { generation: 'desc' } });
     const previous = new Map(this.keys.map((k) => [k.kid, k]));
+    const before = this.fingerprint();
     this.keys = rows.map((row, index) => {
       const known = previous.get(row.kid);
       // Retired when the first newer generation activated (or will).
@@ -179,7 +180,12 @@ export class SigningKeys {
         signer,
       };
     });
-    this.deps.onChange();
+    if (this.fingerprint() !== before) this.deps.onChange();
+  }
+
+  /** What verification depends on: which keys exist and which are revoked. */
+  private fingerprint(): string {
+    return this.keys.map((k) => `${k.kid}:${k.revokedAt ? 'r' : ''}`).join(',');
   }
 
   /** Creates the first key, or the next one when the schedule says so. */
