@@ -27,7 +27,7 @@ async function abba(measureEs, measureHs) {
 
 function row(id, scenario, es, hs) {
   const ratio = es.rps / hs.rps;
-  return { id, scenario, rps: es.rps, p50: es.p50, p99: es.p99, cpuMsPerRequest: es.cpuMsPerRequest, peer: `HS256 ${hs.rps.toFixed(0)} req/s`, peerResult: hs, ratio, target: '>= 0.95x', met: ratio >= 0.95 };
+  return { id, scenario, rps: es.rps, p50: es.p50, p99: es.p99, cpuMsPerRequest: es.cpuMsPerRequest, peerCpuMsPerRequest: hs.cpuMsPerRequest, runs: es.runs, peer: `HS256 ${hs.rps.toFixed(0)} req/s`, peerResult: hs, ratio, target: '>= 0.95x', met: ratio >= 0.95 };
 }
 
 export default {
