@@ -5,6 +5,9 @@
 // with every bad input answered. Short lifetimes (ACCESS_TOKEN_TTL=10,
 // JWT_KEY_PUBLISH_AHEAD_SECONDS=4) let the key windows pass within a test.
 import crypto from 'node:crypto';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
@@ -439,6 +442,35 @@ describe('migration from HS256', () => {
     await sleep(1100);
     expect(await meOf(server, hs256(claimsFor(fresh)))).toBeNull();
     expect(await meOf(server, hs256(noExp))).toBeNull();
+  });
+});
+
+describe('operator-supplied keys (JWT_SIGNING_KEYS_FILE)', () => {
+  let server: TestServer | undefined;
+  let dir: string;
+  afterAll(async () => {
+    await server?.stop();
+    if (dir) await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  it('signs with the first key of a JWK Set, publishes the others, and leaves rotation to the operator', async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'usergraph-keys-'));
+    const first = crypto.generateKeyPairSync('ed25519').privateKey.export({ format: 'jwk' });
+    const second = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' });
+    const file = path.join(dir, 'keys.json');
+    await fs.writeFile(file, JSON.stringify({ keys: [{ ...first, kid: 'operator-1' }, second] }), { mode: 0o600 });
+    server = await startTestServer({ JWT_ALGORITHM: 'EdDSA', JWT_SIGNING_KEYS_FILE: file });
+    const user = await signUp(server);
+    expect(headerOf(user.accessToken)).toEqual({ alg: 'EdDSA', typ: 'JWT', kid: 'operator-1' });
+    const published = (await jwks(server)).keys;
+    expect(published.map((k) => k.kid)).toEqual(['operator-1', expect.stringMatching(/^[\w-]{43}$/)]);
+    for (const key of published) expect(key).not.toHaveProperty('d');
+    expect((await verifyWithJose(server, [user.accessToken]))[0]).toMatchObject({ ok: true, header: { kid: 'operator-1' } });
+    const admin = await signInAsAdmin(server);
+    expectCode(await server.gql(RotateSigningKeyDocument, {}, { token: admin.accessToken }), 'CONFLICT');
+    expectCode(await server.gql(RevokeSigningKeyDocument, { kid: 'operator-1' }, { token: admin.accessToken }), 'CONFLICT');
+    const listed = (await server.gql(SigningKeysDocument, {}, { token: admin.accessToken })).data!.signingKeys;
+    expect(listed.map((k) => k.source)).toEqual(['configured', 'configured']);
   });
 });
 
