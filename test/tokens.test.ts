@@ -438,9 +438,10 @@ describe('migration from HS256', () => {
     expect(await meOf(server, legacy.accessToken)).toBe(legacy.user.id);
     const fresh = await signUp(server);
     expect(headerOf(fresh.accessToken)).toMatchObject({ alg: 'ES256', kid: expect.any(String) });
-    // An HS256 token made after the switch is not a legacy token: refused.
+    // An HS256 token made after the switch is not a legacy token: refused; nor is a back-dated one that outlives the switch.
     await sleep(1100);
     expect(await meOf(server, hs256(claimsFor(fresh)))).toBeNull();
+    expect(await meOf(server, hs256(claimsFor(legacy, { iat: Math.floor(Date.now() / 1000) - 3600, exp: Math.floor(Date.now() / 1000) + 86_400 })))).toBeNull();
     expect(await meOf(server, hs256(noExp))).toBeNull();
   });
 });

@@ -115,10 +115,15 @@ export class AccessTokens {
     if (!header) return null;
     let payload: Record<string, unknown> | null;
     if (header.alg === 'HS256') {
-      // JWT_SECRET tokens: the configured algorithm, or issued before the first signing key (migration from HS256).
+      // JWT_SECRET tokens: the configured algorithm, or (migration from HS256) issued before the first
+      // signing key and expiring within one access-token lifetime of it, so none outlives the switch.
       const legacyUntil = this.keys.asymmetric ? this.keys.hs256IssuedBefore() : Infinity;
       payload = verifyJws(token, this.secretKey);
-      if (payload && !(typeof payload.iat === 'number' && payload.iat * 1000 < legacyUntil)) return null;
+      if (payload && legacyUntil !== Infinity) {
+        const issuedBefore = typeof payload.iat === 'number' && payload.iat * 1000 < legacyUntil;
+        const expiresInTime = typeof payload.exp === 'number' && payload.exp * 1000 <= legacyUntil + this.settings.accessTokenTtl * 1000;
+        if (!issuedBefore || !expiresInTime) return null;
+      }
     } else {
       if (typeof header.kid !== 'string') return null;
       const key = this.keys.verifier(header.kid, now);
