@@ -15,6 +15,7 @@ import graphqlReads from './scenarios/graphql-reads.mjs';
 import auth from './scenarios/auth.mjs';
 import rest from './scenarios/rest.mjs';
 import media, { mediaEnv } from './scenarios/media.mjs';
+import signing from './scenarios/signing.mjs';
 
 const quick = process.argv.includes('--quick');
 /** `--only=<scenario id>[,<id>...]`: run only those plug-ins (the others print as skipped). */
@@ -34,7 +35,7 @@ const refreshSessions = Math.max(20_000, duration * 6_000);
 const jwtSecret = 'bench-jwt-secret-bench-jwt-secret-0123456789';
 const adminEmail = 'admin@bench.test';
 const adminPassword = 'bench-admin-password-1';
-const scenarios = [graphqlReads, auth, rest, ...media];
+const scenarios = [graphqlReads, auth, signing, rest, ...media];
 
 const urlFor = (user, db) => `${pgBase.replace('://postgres@', `://${user}@`)}/${db}`;
 /** A client whose connection may be cut by the final DROP DATABASE ... WITH (FORCE) without crashing the run. */
@@ -51,6 +52,7 @@ async function startUsergraph(port, databaseUrl, extraEnv = {}) {
     HOST: '127.0.0.1',
     DATABASE_URL: databaseUrl,
     JWT_SECRET: jwtSecret,
+    KEY_ENCRYPTION_KEY: 'bench-key-encryption-key-0123456789abcdef',
     ADMIN_EMAIL: adminEmail,
     ADMIN_PASSWORD: adminPassword,
     BCRYPT_COST: String(cost),
@@ -137,6 +139,9 @@ async function main() {
     countRequests: quick ? 10 : 50,
     ug,
     peer,
+    dbUrl,
+    /** Another gateway on the bench database, e.g. with other settings (stopped at the end with the rest). */
+    startUsergraph: async (extraEnv) => startUsergraph(await freePort(), dbUrl, extraEnv),
     db: benchDb,
     count: { ug: countUg.url, peer: countPeer.url },
     counter,

@@ -29,6 +29,16 @@ export interface Config {
   jwtSecret: string | null;
   jwtIssuer: string;
   jwtAudience: string;
+  /** Algorithm of new access tokens: `ES256`, `RS256`, `EdDSA` (keys in the database) or `HS256` (JWT_SECRET). Default `ES256`. */
+  jwtAlgorithm: 'ES256' | 'RS256' | 'EdDSA' | 'HS256';
+  /** Days a signing key signs before the next one takes over; 0 rotates only by the admin mutation. Default 30. */
+  jwtKeyRotationDays: number;
+  /** Seconds a new signing key is published in the JWKS before it signs. Default 3600. */
+  jwtKeyPublishAheadSeconds: number;
+  /** Operator-supplied signing keys (PEM private key, JWK or JWK Set); the gateway then neither generates nor rotates keys. Default: unset. */
+  jwtSigningKeysFile: string | null;
+  /** Encrypts signing keys' private parts and keys the API-key hash, at least 32 bytes. Unset: generated under DATA_DIR (not in production). */
+  keyEncryptionKey: string | null;
   /** Access token lifetime in seconds. Default 900 (15 minutes). */
   accessTokenTtl: number;
   /** Refresh token (session) lifetime in seconds. Default 30 days. */
@@ -233,6 +243,20 @@ export function loadConfig(env: Env = process.env): Config {
   if (jwtSecret === null && production) {
     throw new ConfigError('JWT_SECRET is required in production (at least 32 bytes)');
   }
+  const keyEncryptionKey = str(env, 'KEY_ENCRYPTION_KEY');
+  if (keyEncryptionKey !== null && Buffer.byteLength(keyEncryptionKey) < 32) {
+    throw new ConfigError('KEY_ENCRYPTION_KEY must be at least 32 bytes long');
+  }
+  if (keyEncryptionKey === null && production) {
+    throw new ConfigError('KEY_ENCRYPTION_KEY is required in production (at least 32 bytes, e.g. openssl rand -hex 32; not the JWT secret)');
+  }
+  if (keyEncryptionKey !== null && keyEncryptionKey === jwtSecret) {
+    throw new ConfigError('KEY_ENCRYPTION_KEY must differ from JWT_SECRET');
+  }
+  const jwtAlgorithm = str(env, 'JWT_ALGORITHM') ?? 'ES256';
+  if (!['ES256', 'RS256', 'EdDSA', 'HS256'].includes(jwtAlgorithm)) {
+    throw new ConfigError(`JWT_ALGORITHM must be ES256, RS256, EdDSA or HS256, got "${jwtAlgorithm}"`);
+  }
   const adminEmail = str(env, 'ADMIN_EMAIL');
   const adminPassword = str(env, 'ADMIN_PASSWORD');
   if ((adminEmail === null) !== (adminPassword === null)) {
@@ -265,6 +289,11 @@ export function loadConfig(env: Env = process.env): Config {
     jwtSecret,
     jwtIssuer: str(env, 'JWT_ISSUER') ?? 'usergraph',
     jwtAudience: str(env, 'JWT_AUDIENCE') ?? 'usergraph',
+    jwtAlgorithm: jwtAlgorithm as Config['jwtAlgorithm'],
+    jwtKeyRotationDays: int(env, 'JWT_KEY_ROTATION_DAYS', 30, 0, 3650),
+    jwtKeyPublishAheadSeconds: int(env, 'JWT_KEY_PUBLISH_AHEAD_SECONDS', 3600, 1, 30 * 86400),
+    jwtSigningKeysFile: str(env, 'JWT_SIGNING_KEYS_FILE'),
+    keyEncryptionKey,
     accessTokenTtl: int(env, 'ACCESS_TOKEN_TTL', 900, 10, 86400),
     refreshTokenTtl: int(env, 'REFRESH_TOKEN_TTL', 30 * 86400, 60),
     refreshReuseGrace: int(env, 'REFRESH_REUSE_GRACE', 10, 0, 300),

@@ -14,8 +14,13 @@ import { publicUrlOf, type Config } from './config.js';
 import { applyMigrations, openDatabase, type Database } from './db/database.js';
 import { waitForDatabase } from './db/wait-for-database.js';
 import { PasswordHasher } from './auth/passwords.js';
-import { AccessTokens, resolveJwtSecret } from './auth/tokens.js';
-import { SessionCache, sessionCacheInvalidation } from './auth/session-cache.js';
+import { AccessTokens, resolveJwtSecret, resolveKeyEncryptionKey } from './auth/tokens.js';
+import { SessionCache } from './auth/session-cache.js';
+import { SigningKeys } from './auth/signing-keys.js';
+import { ApiKeySecrets, deriveKey } from './auth/api-keys.js';
+import { Authenticator, authenticationPlugin } from './auth/authenticate.js';
+import { wellKnownRoutes } from './auth/well-known.routes.js';
+import { oauthRoutes } from './auth/oauth.routes.js';
 import { localNotifications, postgresNotifications } from './db/notifications.js';
 import { createMailer } from './mail/mailer.js';
 import { getSchema } from './graphql/schema.js';
@@ -72,7 +77,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     logger.info({ userId: adminId }, 'admin account ensured');
   }
   const secret = await resolveJwtSecret(config.jwtSecret, config.dataDir);
-  const tokens = new AccessTokens({ secret, issuer: config.jwtIssuer, audience: config.jwtAudience, accessTokenTtl: config.accessTokenTtl });
+  const keyEncryptionKey = await resolveKeyEncryptionKey(config.keyEncryptionKey, config.dataDir);
   const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, dataDir: config.dataDir, logger });
   const throttle = createThrottle(config, db.prisma);
 
@@ -107,8 +112,31 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   notifications.subscribe('usergraph_video_jobs', () => videoWorkers.wake());
   const sessionCache = new SessionCache(config.sessionCacheTtlMs, { onClear: () => void notifications.publish('usergraph_sessions') });
   notifications.subscribe('usergraph_sessions', () => sessionCache.clearFromPeer());
+  // Signing keys live in the database; a rotation or revocation on any replica reloads them on all.
+  let tokens: AccessTokens | undefined;
+  const signingKeys = new SigningKeys(
+    {
+      algorithm: config.jwtAlgorithm,
+      rotationDays: config.jwtKeyRotationDays,
+      publishAheadSeconds: config.jwtKeyPublishAheadSeconds,
+      accessTokenTtl: config.accessTokenTtl,
+      keysFile: config.jwtSigningKeysFile,
+    },
+    {
+      db: db.prisma,
+      encryptionKey: deriveKey(keyEncryptionKey, 'signing keys'),
+      logger,
+      announce: () => notifications.publish('usergraph_signing_keys'),
+      onChange: () => tokens?.forgetVerified(),
+    },
+  );
+  notifications.subscribe('usergraph_signing_keys', () => void signingKeys.reload().catch((err) => logger.error({ err }, 'could not reload signing keys')));
   await notifications.start();
-  const deps: AppDeps = { config, db: db.prisma, hasher, tokens, mailer, logger, throttle, sessionCache, publicUrl: config.publicUrl ?? '', media };
+  await signingKeys.start();
+  tokens = new AccessTokens({ secret, issuer: config.jwtIssuer, audience: config.jwtAudience, accessTokenTtl: config.accessTokenTtl }, signingKeys);
+  const apiKeySecrets = new ApiKeySecrets(deriveKey(keyEncryptionKey, 'api keys'));
+  const auth = new Authenticator({ db: db.prisma, tokens, keys: signingKeys, sessionCache, apiKeySecrets, throttle, logger });
+  const deps: AppDeps = { config, db: db.prisma, hasher, tokens, mailer, logger, throttle, sessionCache, auth, signingKeys, apiKeySecrets, publicUrl: config.publicUrl ?? '', media };
 
   const armor = graphqlArmor(config);
   const apollo = new ApolloServer<Context>({
@@ -131,7 +159,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       ...armor.plugins,
       graphqlMetricsPlugin(),
       httpStatusPlugin(),
-      sessionCacheInvalidation(sessionCache),
+      authenticationPlugin(auth),
     ],
   });
   await apollo.start();
@@ -168,6 +196,8 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   // After /graphql, so the busiest route skips these routers' path matching.
   app.use(healthRoutes(db));
   if (config.landingPage) app.use(graphiqlRoutes());
+  app.use(wellKnownRoutes(deps));
+  app.use(oauthRoutes(deps));
   app.use(metricsRoutes(config, db.prisma));
   app.use(mediaRoutes(deps));
   app.use(accountPageRoutes(deps));
@@ -188,6 +218,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     deps,
     close: () =>
       (closing ??= (async () => {
+        signingKeys.stop();
         await videoWorkers.stop();
         // Jobs handed back by the stop are free for the other replicas now.
         await notifications.publish('usergraph_video_jobs');

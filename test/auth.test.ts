@@ -83,14 +83,14 @@ describe('register', () => {
 });
 
 describe('login', () => {
-  it('accepts the email in any case or the username, and issues pinned HS256 tokens', async () => {
+  it('accepts the email in any case or the username, and issues pinned ES256 tokens naming their key (issue 12: ES256 by default)', async () => {
     const email = uniqueEmail();
     await server.gql(RegisterDocument, { input: { email, password: PASSWORD, username: 'loginname' } });
     const byEmail = await signIn(server, email.toUpperCase(), PASSWORD);
     const byUsername = await signIn(server, 'loginname', PASSWORD);
     expect(byUsername.user.id).toBe(byEmail.user.id);
     const header = JSON.parse(Buffer.from(byEmail.accessToken.split('.')[0], 'base64url').toString());
-    expect(header.alg).toBe('HS256');
+    expect(header).toEqual({ alg: 'ES256', typ: 'JWT', kid: expect.any(String) });
     const claims = jwt.decode(byEmail.accessToken) as Record<string, unknown>;
     expect(claims).toMatchObject({ sub: byEmail.user.id, user_id: Number(byEmail.user.id), uid: byEmail.session.id, iss: 'usergraph', aud: 'usergraph', typ: 'access' });
     expect((claims.exp as number) - (claims.iat as number)).toBe(900);

@@ -3,13 +3,12 @@
 //
 // Revocation: every GraphQL mutation that could revoke a session or change a
 // user's state or roles clears the whole cache once it has answered (see
-// sessionCacheInvalidation), and a read that started before a clear is never
+// Authenticator.afterOperation, called by both transports), and a read that started before a clear is never
 // stored, so on the replica that made the change it takes effect at once.
 // Other replicas are told through the database (LISTEN/NOTIFY, see
 // db/notifications.ts) and clear theirs when the notification arrives; the
 // TTL (SESSION_CACHE_TTL_MS, default 1 s; 0 turns the cache off) bounds what
 // a lost notification or a write made outside the API can leave stale.
-import type { ApolloServerPlugin } from '@apollo/server';
 import { Kind, type OperationDefinitionNode } from 'graphql';
 
 export interface LiveSession {
@@ -83,20 +82,7 @@ function keepsSessions(operation: OperationDefinitionNode): boolean {
   return operation.selectionSet.selections.every((s) => s.kind === Kind.FIELD && KEEPS_SESSIONS.has(s.name.value));
 }
 
-/** Whether running this operation must clear the cache (every transport calls it: Apollo's plugin, the REST executor). */
+/** Whether running this operation must clear the cache (the rule behind Authenticator.afterOperation). */
 export function invalidatesSessions(operation: OperationDefinitionNode | null | undefined): boolean {
   return operation?.operation === 'mutation' && !keepsSessions(operation);
-}
-
-/** Clears the session cache after every mutation that might revoke or change a session, user or role. */
-export function sessionCacheInvalidation<T extends object>(cache: SessionCache): ApolloServerPlugin<T> {
-  return {
-    async requestDidStart() {
-      return {
-        async willSendResponse({ operation }) {
-          if (invalidatesSessions(operation)) cache.clear();
-        },
-      };
-    },
-  };
 }

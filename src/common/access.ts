@@ -13,6 +13,13 @@ export function requireAdmin(ctx: Pick<Context, 'viewer'>): Viewer {
   return viewer;
 }
 
+/** The caller's session id: for actions on a signed-in session, which an API key does not have. */
+export function requireSessionId(ctx: Pick<Context, 'viewer'>): string {
+  const viewer = requireViewer(ctx);
+  if (!viewer.sessionId) throw new ForbiddenError('This needs a signed-in session; an API key cannot do it.');
+  return viewer.sessionId;
+}
+
 /** The user themself or an admin. */
 export function requireSelfOrAdmin(ctx: Pick<Context, 'viewer'>, userId: number): Viewer {
   const viewer = requireViewer(ctx);

@@ -11,7 +11,7 @@ import pg from 'pg';
 import type { Logger } from 'pino';
 
 /** Channels in use. One name per kind of cached state. */
-export type Channel = 'usergraph_sessions' | 'usergraph_video_jobs';
+export type Channel = 'usergraph_sessions' | 'usergraph_video_jobs' | 'usergraph_signing_keys';
 
 export interface Notifications {
   /** Tells every replica, this one included, that state on `channel` changed. Never throws; failures are logged. */

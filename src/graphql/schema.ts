@@ -2,13 +2,12 @@ import 'reflect-metadata';
 import { buildSchema } from 'type-graphql';
 import type { GraphQLSchema } from 'graphql';
 import { resolvers } from '../modules/index.js';
-import { authChecker } from './auth-checker.js';
 import { guardInputs } from './input-guard.js';
 
 let schema: Promise<GraphQLSchema> | undefined;
 
 /** The type-graphql schema, built once per process. */
 export function getSchema(): Promise<GraphQLSchema> {
-  schema ??= buildSchema({ resolvers, authChecker, validate: false }).then(guardInputs);
+  schema ??= buildSchema({ resolvers, validate: false }).then(guardInputs);
   return schema;
 }

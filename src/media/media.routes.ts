@@ -3,7 +3,7 @@
 // browser's <video> element can seek.
 import { Router, type Response } from 'express';
 import { pipeline } from 'node:stream/promises';
-import { authenticate, bearerToken, type AppDeps } from '../graphql/context.js';
+import type { AppDeps } from '../graphql/context.js';
 import { AppError } from '../common/errors.js';
 import { AVATAR_KEY, avatarStorageKey } from '../modules/avatars/avatars.service.js';
 import { findVisibleVideo } from '../modules/videos/videos.service.js';
@@ -70,7 +70,7 @@ export function mediaRoutes(deps: AppDeps): Router {
 
   router.get('/media/videos/:id', async (req, res, next) => {
     try {
-      const viewer = await authenticate(deps, bearerToken(req.headers.authorization));
+      const viewer = await deps.auth.authenticate({ authorization: req.headers.authorization, ip: req.ip ?? null, userAgent: req.get('user-agent') ?? null });
       if (!viewer) {
         res.setHeader('WWW-Authenticate', 'Bearer');
         return fail(res, 401, 'UNAUTHENTICATED', 'Send the access token of the owner or an admin as a Bearer token.');

@@ -11,6 +11,8 @@ import { TeamMemberResolver, TeamsResolver } from './organisations/teams.resolve
 import { TeamInvitationsResolver } from './organisations/team-invitations.resolver.js';
 import { VideosResolver } from './videos/videos.resolver.js';
 import { AvatarsResolver } from './avatars/avatars.resolver.js';
+import { ApiKeysResolver } from './api-keys/api-keys.resolver.js';
+import { SigningKeysResolver } from './signing-keys/signing-keys.resolver.js';
 
 export const resolvers = [
   UsersResolver,
@@ -28,4 +30,6 @@ export const resolvers = [
   TeamInvitationsResolver,
   VideosResolver,
   AvatarsResolver,
+  ApiKeysResolver,
+  SigningKeysResolver,
 ] as const;

@@ -13,6 +13,8 @@ import { Client } from 'pg';
 export const ADMIN_EMAIL = 'admin@usergraph.test';
 export const ADMIN_PASSWORD = 'admin-password-1';
 const root = path.resolve(__dirname, '../..');
+/** One per test file, so replicas started by one file can read each other's signing keys. */
+const KEY_ENCRYPTION_KEY = crypto.randomBytes(32).toString('hex');
 
 export interface GraphQLResponse<T> {
   status: number;
@@ -126,6 +128,7 @@ export async function startTestServer(env: Record<string, string> = {}, options:
       PORT: '0',
       DATA_DIR: dataDir,
       JWT_SECRET: crypto.randomBytes(32).toString('hex'),
+      KEY_ENCRYPTION_KEY,
       BCRYPT_COST: '4',
       // Suites register many users from one address; test/account-security.test.ts checks the default limit.
       REGISTRATIONS_PER_IP: '100000',

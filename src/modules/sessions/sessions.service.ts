@@ -5,7 +5,7 @@ import crypto from 'node:crypto';
 import type { Context } from '../../graphql/context.js';
 import type { User as UserRow, Session as SessionRow } from '../../generated/prisma/client.js';
 import { AppError, AuthenticationError, FieldErrors, ForbiddenError, NotFoundError } from '../../common/errors.js';
-import { requireAdmin, requireSelfOrAdmin, requireViewer } from '../../common/access.js';
+import { requireAdmin, requireSelfOrAdmin, requireSessionId, requireViewer } from '../../common/access.js';
 import { hashToken, randomToken } from '../../auth/tokens.js';
 import { loginLockKey } from '../../security/throttle.js';
 import { openSuccessor, sealSuccessor } from './refresh-successor.js';
@@ -186,7 +186,7 @@ export async function refresh(ctx: Ctx, refreshToken: string): Promise<AuthPaylo
 
 export async function logout(ctx: Ctx): Promise<boolean> {
   const viewer = requireViewer(ctx);
-  await ctx.db.session.updateMany({ where: { id: viewer.sessionId, revokedAt: null }, data: { revokedAt: new Date() } });
+  await ctx.db.session.updateMany({ where: { id: requireSessionId(ctx), revokedAt: null }, data: { revokedAt: new Date() } });
   await recordAudit(ctx, 'logout', { subjectUserId: viewer.userId });
   return true;
 }

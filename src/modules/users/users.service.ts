@@ -252,7 +252,7 @@ export async function changePassword(ctx: Ctx, currentPassword: string, newPassw
     where: { id: user.id },
     data: { passwordHash: await ctx.hasher.hash(newPassword), ...CREDENTIAL_TOKENS_CLEARED, forcePasswordReset: false, modifiedById: viewer.userId },
   });
-  await revokeUserSessions(ctx, user.id, viewer.sessionId);
+  await revokeUserSessions(ctx, user.id, viewer.sessionId ?? undefined);
   await recordAudit(ctx, 'password.changed', { subjectUserId: user.id });
   return true;
 }
@@ -268,7 +268,7 @@ export async function updateMe(ctx: Ctx, input: UpdateMeInput): Promise<UserRow>
   const changes = await prepareAccountChanges(ctx, user, input, new FieldErrors(), { requireCurrentPassword: true });
   changes.data.modifiedById = viewer.userId;
   const updated = await saveAccountChanges(ctx, user.id, changes);
-  if (changes.passwordChanged) await revokeUserSessions(ctx, user.id, viewer.sessionId);
+  if (changes.passwordChanged) await revokeUserSessions(ctx, user.id, viewer.sessionId ?? undefined);
   return updated;
 }
 

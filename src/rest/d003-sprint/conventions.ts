@@ -2,7 +2,6 @@
 // are `{error, error_description}` with Sprint's error names; form validation
 // problems are CodeIgniter's `<p>...</p>` paragraphs; browsers reach the edit
 // form's PUT with a signed form token instead of an Authorization header.
-import { viewerOfSession } from '../../graphql/context.js';
 import type { AuthScheme, RestError, RestResponse } from '../framework/types.js';
 
 /** Sprint's error names by status (its ApiController's `$codes`). */
@@ -95,6 +94,6 @@ export const formTokenAuth: AuthScheme = {
     const token = body && typeof body === 'object' && !Buffer.isBuffer(body) ? body.form_token : undefined;
     if (ctx.viewer || typeof token !== 'string') return;
     const claims = ctx.tokens.forms.verify(token, EDIT_FORM_PURPOSE, req.pathParams.id ?? '');
-    if (claims) ctx.viewer = await viewerOfSession(ctx, claims.uid, claims.user_id);
+    if (claims) ctx.viewer = await ctx.auth.viewerOfSession(claims.uid, claims.user_id);
   },
 };

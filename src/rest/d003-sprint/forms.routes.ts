@@ -89,7 +89,8 @@ ${input({ name: 'pass_confirm', label: 'Password (again)', type: 'password', att
 
 function editForm({ user }: { user: GqlSprintUser }, { req, ctx }: RouteEnv): RestResponse {
   const viewer = ctx.viewer!;
-  const token = ctx.tokens.forms.sign({ user_id: viewer.userId, uid: viewer.sessionId, subject: user.id, purpose: EDIT_FORM_PURPOSE }, FORM_TOKEN_TTL);
+  // Under an API key (no session) the form token names no session, so submitting it is refused.
+  const token = ctx.tokens.forms.sign({ user_id: viewer.userId, uid: viewer.sessionId ?? '', subject: user.id, purpose: EDIT_FORM_PURPOSE }, FORM_TOKEN_TTL);
   const self = viewer.userId === Number(user.id);
   const adminFields = viewer.isAdmin
     ? `${input({ name: 'status', label: 'Status', value: user.status, attrs: 'maxlength="64"' })}

@@ -3,9 +3,8 @@
 // at start-up; errors come back classified by `extensions.code`, with the same
 // masking rule as the GraphQL transport (unexpected errors are logged, and
 // reach the client only as INTERNAL_SERVER_ERROR).
-import { GraphQLError, execute, getOperationAST, parse, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { GraphQLError, execute, getOperationAST, parse, validate, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import type { Logger } from 'pino';
-import { invalidatesSessions } from '../../auth/session-cache.js';
 import type { Context } from '../../graphql/context.js';
 import type { FieldError } from '../../common/errors.js';
 import { isDatabaseUnavailable, isExpected } from '../../graphql/format-error.js';
@@ -28,11 +27,11 @@ export const STATUS_OF: Record<RestErrorCode, number> = {
   PAYLOAD_TOO_LARGE: 413,
 };
 
-/** An operation ready to run: parsed, validated, and what it means for the session cache known up front. */
+/** An operation ready to run: parsed and validated. */
 export interface CompiledOperation {
   document: DocumentNode;
-  /** A mutation that may revoke a session or change a user (see invalidatesSessions): clears the session cache once run. */
-  clearsSessions: boolean;
+  /** Its definition, for authentication's before/after rules (API key scopes, session cache). */
+  definition: OperationDefinitionNode | null;
 }
 
 /** Parses and validates an operation document; throws at start-up when it does not fit the schema. */
@@ -40,7 +39,7 @@ export function compileOperation(schema: GraphQLSchema, source: string, label: s
   const document = parse(source);
   const problems = validate(schema, document);
   if (problems.length) throw new Error(`REST route ${label}: invalid GraphQL operation: ${problems.map((p) => p.message).join('; ')}`);
-  return { document, clearsSessions: invalidatesSessions(getOperationAST(document)) };
+  return { document, definition: getOperationAST(document) ?? null };
 }
 
 /**
@@ -96,9 +95,14 @@ export async function runOperation(
   variables: Record<string, unknown>,
   ctx: Context,
 ): Promise<OperationResult> {
+  // The same rules as Apollo's authenticationPlugin: REST runs operations outside Apollo.
+  try {
+    ctx.auth.beforeOperation(ctx.viewer, operation.definition);
+  } catch (error) {
+    return { ok: false, errors: [toRestError(error, ctx.logger)] };
+  }
   const result = await execute({ schema, document: operation.document, variableValues: variables, contextValue: ctx });
-  // The same rule as Apollo's sessionCacheInvalidation plugin: REST runs operations outside Apollo.
-  if (operation.clearsSessions) ctx.sessionCache.clear();
+  ctx.auth.afterOperation(operation.definition);
   if (result.errors?.length) return { ok: false, errors: result.errors.map((e) => toRestError(e, ctx.logger)) };
   return { ok: true, data: (result.data ?? {}) as Record<string, unknown> };
 }
