@@ -100,7 +100,8 @@ export async function startServer(config: Config, logger: Logger = createLogger(
 
   const armor = graphqlArmor(config);
   const apollo = new ApolloServer<Context>({
-    schema: await getSchema(),
+    // Federation's libraries load only when FEDERATION is on.
+    schema: config.federation ? await (await import('./graphql/subgraph.js')).getSubgraphSchema() : await getSchema(),
     introspection: config.introspection,
     allowBatchedHttpRequests: false,
     parseOptions: { maxTokens: config.graphql.maxTokens },
