@@ -25,7 +25,7 @@ import { ensureAdmin } from './modules/users/admin-bootstrap.js';
 import { healthRoutes } from './http/health.js';
 import { jsonErrorHandler, notFoundHandler } from './http/errors.js';
 import { corsPolicy, requestLogging, securityHeaders } from './http/security.js';
-import { graphqlMetricsPlugin, httpMetrics, metricsRoutes } from './http/metrics.js';
+import { dbStatements, graphqlMetricsPlugin, httpMetrics, metricsRoutes } from './http/metrics.js';
 import { createThrottle } from './security/throttle.js';
 import { graphqlArmor } from './graphql/armor.js';
 import { httpStatusPlugin } from './graphql/http-status.js';
@@ -54,7 +54,7 @@ export function createLogger(config: Config): Logger {
 }
 
 export async function startServer(config: Config, logger: Logger = createLogger(config)): Promise<RunningServer> {
-  const db: Database = await openDatabase(config);
+  const db: Database = await openDatabase({ ...config, onStatement: () => dbStatements.inc() });
   const applied = await applyMigrations(db);
   if (applied.length) logger.info({ migrations: applied }, 'migrations applied');
   const hasher = new PasswordHasher(config.bcryptCost);
@@ -99,9 +99,10 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const deps: AppDeps = { config, db: db.prisma, hasher, tokens, mailer, logger, throttle, sessionCache, publicUrl: config.publicUrl ?? '', media };
 
   const armor = graphqlArmor(config);
+  // Federation's libraries load only when FEDERATION is on.
+  const subgraph = config.federation ? await import('./graphql/subgraph.js') : null;
   const apollo = new ApolloServer<Context>({
-    // Federation's libraries load only when FEDERATION is on.
-    schema: config.federation ? await (await import('./graphql/subgraph.js')).getSubgraphSchema() : await getSchema(),
+    schema: subgraph ? await subgraph.getSubgraphSchema() : await getSchema(),
     introspection: config.introspection,
     allowBatchedHttpRequests: false,
     parseOptions: { maxTokens: config.graphql.maxTokens },
@@ -117,6 +118,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       graphqlMetricsPlugin(),
       httpStatusPlugin(),
       sessionCacheInvalidation(sessionCache),
+      ...(subgraph?.subgraphPlugins() ?? []),
     ],
   });
   await apollo.start();

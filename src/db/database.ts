@@ -10,6 +10,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaClient } from '../generated/prisma/client.js';
 import { noFilters, readMigrations, startSchemaEngine } from './schema-engine.js';
+import { countStatements } from './statement-count.js';
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const prismaDir = path.join(projectRoot, 'prisma');
@@ -26,12 +27,14 @@ export interface Database {
 export interface DatabaseOptions {
   databaseUrl: string | null;
   dataDir: string;
+  /** Called before each SQL statement the Prisma client sends (migrations not included). Default: none. */
+  onStatement?: () => void;
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if (options.databaseUrl) {
     const adapterFactory = new PrismaPg({ connectionString: options.databaseUrl, connectionTimeoutMillis: 5000 });
-    const prisma = new PrismaClient({ adapter: adapterFactory });
+    const prisma = new PrismaClient({ adapter: options.onStatement ? countStatements(adapterFactory, options.onStatement) : adapterFactory });
     return {
       kind: 'postgresql',
       prisma,
@@ -44,7 +47,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   await fs.mkdir(dir, { recursive: true });
   const pglite = await PGlite.create(dir);
   const adapterFactory = new PrismaPGlite(pglite);
-  const prisma = new PrismaClient({ adapter: adapterFactory });
+  const prisma = new PrismaClient({ adapter: options.onStatement ? countStatements(adapterFactory, options.onStatement) : adapterFactory });
   return {
     kind: 'pglite',
     prisma,

@@ -8,6 +8,7 @@
 // objects then go through the same field resolvers as any other, so a User's
 // private fields stay null unless the caller is that user or an admin.
 import type { Context } from './context.js';
+import { FieldErrors } from '../common/errors.js';
 import { toVideo } from '../modules/videos/videos.mapper.js';
 import { toOrganisation } from '../modules/organisations/organisations.mapper.js';
 
@@ -72,3 +73,28 @@ export const entityReferences: Record<'User' | 'Video' | 'Organisation' | 'Team'
     return ctx.loaders.roleById.load(id);
   },
 };
+
+/** The most representations one `_entities` request may carry (a router sends one request per entity fetch). */
+export const MAX_REPRESENTATIONS = 1000;
+
+/**
+ * Refuses, as BAD_USER_INPUT naming each bad item, representations that are
+ * not `{ __typename, id }` objects of an entity type, or too many of them
+ * (@apollo/subgraph would fail on them with an internal error).
+ */
+export function checkRepresentations(representations: unknown): void {
+  const errors = new FieldErrors();
+  if (!Array.isArray(representations)) {
+    errors.add('representations', 'Send a list of { __typename, id } objects.');
+  } else if (representations.length > MAX_REPRESENTATIONS) {
+    errors.add('representations', `At most ${MAX_REPRESENTATIONS} representations in one request, got ${representations.length}.`);
+  } else {
+    representations.forEach((representation: unknown, i) => {
+      const typename = (representation as { __typename?: unknown } | null)?.__typename;
+      if (typeof typename !== 'string' || !Object.hasOwn(entityReferences, typename)) {
+        errors.add(`representations.${i}.__typename`, `Must be one of ${Object.keys(entityReferences).join(', ')}.`);
+      }
+    });
+  }
+  errors.throwIfAny();
+}

@@ -15,9 +15,11 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginInlineTrace } from '@apollo/server/plugin/inlineTrace';
 import { createResolversMap } from 'type-graphql';
 import { getSchema } from './schema.js';
-import { entityReferences } from './entity-references.js';
+import { checkRepresentations, entityReferences } from './entity-references.js';
 
 /** The Federation version the SDL links, and the directives it uses. */
 const FEDERATION_LINK = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key"])';
@@ -54,7 +56,15 @@ export function buildGatewaySchema(schema: GraphQLSchema): GraphQLSchema {
   for (const [typeName, resolveReference] of Object.entries(entityReferences)) {
     resolvers[typeName] = { ...resolvers[typeName], __resolveReference: resolveReference };
   }
-  return buildSubgraphSchema({ typeDefs: [parse(FEDERATION_LINK), document], resolvers } as SubgraphModule);
+  const subgraph = buildSubgraphSchema({ typeDefs: [parse(FEDERATION_LINK), document], resolvers } as SubgraphModule);
+  const entities = subgraph.getQueryType()?.getFields()._entities;
+  const resolveEntities = entities?.resolve;
+  if (!entities || !resolveEntities) throw new Error('buildSubgraphSchema did not add Query._entities');
+  entities.resolve = (source, args: { representations?: unknown }, ctx, info) => {
+    checkRepresentations(args.representations);
+    return resolveEntities(source, args, ctx, info);
+  };
+  return subgraph;
 }
 
 let subgraph: Promise<GraphQLSchema> | undefined;
@@ -63,4 +73,12 @@ let subgraph: Promise<GraphQLSchema> | undefined;
 export function getSubgraphSchema(): Promise<GraphQLSchema> {
   subgraph ??= getSchema().then(buildGatewaySchema);
   return subgraph;
+}
+
+/**
+ * Federated tracing (`ftv1`, for a router that reports to Apollo GraphOS),
+ * installed explicitly so that error messages in traces stay masked.
+ */
+export function subgraphPlugins(): ApolloServerPlugin[] {
+  return [ApolloServerPluginInlineTrace({ includeErrors: { masked: true } })];
 }
