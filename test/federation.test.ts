@@ -13,7 +13,7 @@ import { startStandaloneServer } from '@apollo/server/standalone';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { ApolloGateway, IntrospectAndCompose, RemoteGraphQLDataSource } from '@apollo/gateway';
-import { UpdateMeDocument, UploadVideoDocument } from './__generated__/graphql';
+import { CreateOrganisationDocument, CreateRoleDocument, CreateTeamDocument, SetOrganisationMemberDocument, UpdateMeDocument, UploadVideoDocument } from './__generated__/graphql';
 import { startTestServer, type TestServer } from './support/server';
 import { signInAsAdmin, signUp } from './support/fixtures';
 import { makeVideo, multipart, scratchDir } from './support/media';
@@ -321,6 +321,32 @@ describe('the subgraph itself', () => {
     });
     const anonymous = await usergraphDirect(query, null, { r: representations });
     expect(anonymous.body).toEqual({ data: { _entities: representations.map(() => null) } });
+  });
+
+  it('resolves a team, an organisation, a role and a video only for those their own queries allow', async () => {
+    const team = (await usergraph.gql(CreateTeamDocument, { input: { name: 'Lake crew' } }, { token: alice.token })).data!.createTeam;
+    const organisation = (await usergraph.gql(CreateOrganisationDocument, { input: { name: 'Lake club' } }, { token: admin.token })).data!.createOrganisation;
+    expect((await usergraph.gql(SetOrganisationMemberDocument, { organisationId: organisation.id, userId: alice.id, roles: [] }, { token: admin.token })).errors).toBeUndefined();
+    const role = (await usergraph.gql(CreateRoleDocument, { input: { name: `swimmer-${process.pid}` } }, { token: admin.token })).data!.createRole;
+    const query = `query($r: [_Any!]!) { _entities(representations: $r) {
+      __typename ... on Team { name } ... on Organisation { name } ... on Role { name } ... on Video { name } } }`;
+    const r = [
+      { __typename: 'Team', id: team.id },
+      { __typename: 'Organisation', id: organisation.id },
+      { __typename: 'Role', id: role.id },
+      { __typename: 'Video', id: aliceVideo.id },
+    ];
+    const everything = [
+      { __typename: 'Team', name: 'Lake crew' },
+      { __typename: 'Organisation', name: 'Lake club' },
+      { __typename: 'Role', name: `swimmer-${process.pid}` },
+      { __typename: 'Video', name: aliceVideo.name },
+    ];
+    // Alice owns the team and the video and belongs to the organisation; an admin sees all; Bob only the role.
+    expect((await usergraphDirect(query, alice.token, { r })).body).toEqual({ data: { _entities: everything } });
+    expect((await usergraphDirect(query, admin.token, { r })).body).toEqual({ data: { _entities: everything } });
+    expect((await usergraphDirect(query, bob.token, { r })).body).toEqual({ data: { _entities: [null, null, everything[2], null] } });
+    expect((await usergraphDirect(query, null, { r })).body).toEqual({ data: { _entities: [null, null, null, null] } });
   });
 
   it('refuses a representation of no entity type with BAD_USER_INPUT naming it', async () => {
