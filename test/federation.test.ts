@@ -299,6 +299,9 @@ describe('the subgraph itself', () => {
     const committed = await fs.readFile(`${__dirname}/../schema.subgraph.graphql`, 'utf8');
     expect(committed).toContain('@link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key"])');
     expect(committed.match(/@key\(fields: "id"\)/g)).toHaveLength(5);
+    // The standalone schema has none of it.
+    const standalone = await fs.readFile(`${__dirname}/../schema.graphql`, 'utf8');
+    expect(standalone).not.toMatch(/_service|_entities|_Any|@key|@link/);
   });
 
   it('answers null, without an error, for references it cannot or may not resolve', async () => {
@@ -366,6 +369,13 @@ describe('the subgraph itself', () => {
         ],
       },
     });
+  });
+
+  it('refuses more than 1000 representations in one request', async () => {
+    const query = 'query($r: [_Any!]!) { _entities(representations: $r) { __typename } }';
+    const r = Array.from({ length: 1001 }, (_, i) => ({ __typename: 'User', id: String(i + 1) }));
+    const { body } = await usergraphDirect(query, alice.token, { r });
+    expect(body.errors?.map((e) => [e.extensions?.code, e.message])).toEqual([['BAD_USER_INPUT', 'At most 1000 representations in one request, got 1001.']]);
   });
 
   it('keeps the landing page, introspection and CSRF prevention as without federation', async () => {
