@@ -50,7 +50,7 @@ function withAppliedDirectives(document: DocumentNode, schema: GraphQLSchema): D
 type SubgraphModule = Extract<Parameters<typeof buildSubgraphSchema>[0], { typeDefs: unknown }>;
 
 /** Builds the subgraph from the type-graphql schema; types print in name order, as in schema.graphql. */
-export function buildGatewaySchema(schema: GraphQLSchema): GraphQLSchema {
+export function toSubgraphSchema(schema: GraphQLSchema): GraphQLSchema {
   const document = withAppliedDirectives(parse(printSchema(lexicographicSortSchema(schema))), schema);
   const resolvers: Record<string, object> = createResolversMap(schema);
   for (const [typeName, resolveReference] of Object.entries(entityReferences)) {
@@ -71,7 +71,7 @@ let subgraph: Promise<GraphQLSchema> | undefined;
 
 /** The subgraph schema, built once per process from getSchema(). */
 export function getSubgraphSchema(): Promise<GraphQLSchema> {
-  subgraph ??= getSchema().then(buildGatewaySchema);
+  subgraph ??= getSchema().then(toSubgraphSchema);
   return subgraph;
 }
 
