@@ -62,6 +62,8 @@ export interface Config {
   landingPage: boolean;
   /** The landing page's explorer: Apollo Sandbox from Apollo's CDN (falls back to GraphiQL offline), or GraphiQL from the installed packages. Default `sandbox`. */
   graphqlExplorer: 'sandbox' | 'graphiql';
+  /** Serve the schema as an Apollo Federation 2 subgraph (`_service`, `_entities`, `@key`s). Default false. */
+  federation: boolean;
   /** Largest JSON body accepted, in bytes. Default 1 MiB. */
   bodyLimit: number;
   /** Largest page an admin listing returns. Default 100. */
@@ -309,6 +311,7 @@ export function loadConfig(env: Env = process.env): Config {
     introspection: bool(env, 'GRAPHQL_INTROSPECTION', !production),
     landingPage: bool(env, 'GRAPHQL_LANDING_PAGE', !production),
     graphqlExplorer,
+    federation: bool(env, 'FEDERATION', false),
     bodyLimit: int(env, 'BODY_LIMIT', 1024 * 1024, 1024),
     maxPageSize: int(env, 'MAX_PAGE_SIZE', 100, 1, 1000),
     logLevel: str(env, 'LOG_LEVEL') ?? (nodeEnv === 'test' ? 'warn' : 'info'),

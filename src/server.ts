@@ -32,7 +32,7 @@ import { healthRoutes } from './http/health.js';
 import { explorerLandingPage, graphiqlRoutes } from './http/explorer.js';
 import { jsonErrorHandler, notFoundHandler } from './http/errors.js';
 import { corsPolicy, requestLogging, securityHeaders } from './http/security.js';
-import { graphqlMetricsPlugin, httpMetrics, metricsRoutes } from './http/metrics.js';
+import { dbStatements, graphqlMetricsPlugin, httpMetrics, metricsRoutes } from './http/metrics.js';
 import { createThrottle } from './security/throttle.js';
 import { graphqlArmor } from './graphql/armor.js';
 import { httpStatusPlugin } from './graphql/http-status.js';
@@ -64,7 +64,7 @@ export function createLogger(config: Config): Logger {
 
 export async function startServer(config: Config, logger: Logger = createLogger(config)): Promise<RunningServer> {
   await prepareSpool(config.dataDir, logger);
-  const db: Database = await openDatabase(config);
+  const db: Database = await openDatabase({ ...config, onStatement: () => dbStatements.inc() });
   await waitForDatabase(db.ping, { timeoutMs: config.databaseStartupTimeout * 1000, logger }).catch(async (error) => {
     await db.close().catch(() => {});
     throw error;
@@ -139,8 +139,10 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const deps: AppDeps = { config, db: db.prisma, hasher, tokens, mailer, logger, throttle, sessionCache, auth, signingKeys, apiKeySecrets, publicUrl: config.publicUrl ?? '', media };
 
   const armor = graphqlArmor(config);
+  // Federation's libraries load only when FEDERATION is on.
+  const subgraph = config.federation ? await import('./graphql/subgraph.js') : null;
   const apollo = new ApolloServer<Context>({
-    schema: await getSchema(),
+    schema: subgraph ? await subgraph.getSubgraphSchema() : await getSchema(),
     introspection: config.introspection,
     allowBatchedHttpRequests: false,
     parseOptions: { maxTokens: config.graphql.maxTokens },
@@ -160,6 +162,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       graphqlMetricsPlugin(),
       httpStatusPlugin(),
       authenticationPlugin(auth),
+      ...(subgraph?.subgraphPlugins() ?? []),
     ],
   });
   await apollo.start();

@@ -10,6 +10,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaClient } from '../generated/prisma/client.js';
 import { noFilters, readMigrations, startSchemaEngine } from './schema-engine.js';
+import { countStatements } from './statement-count.js';
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const prismaDir = path.join(projectRoot, 'prisma');
@@ -30,6 +31,8 @@ export interface DatabaseOptions {
   databaseStatementTimeoutMs?: number;
   /** Bound of opening a connection or waiting for a pooled one, in ms. Default 5000. */
   databaseConnectTimeoutMs?: number;
+  /** Called before each SQL statement the Prisma client sends (migrations not included). Default: none. */
+  onStatement?: () => void;
 }
 
 /**
@@ -65,7 +68,11 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     const pool = poolConfig({ ...options, databaseUrl: options.databaseUrl });
     // Migrations may run long: their connections keep only the connect timeout.
     const adapterFactory = new PrismaPg({ connectionString: pool.connectionString, connectionTimeoutMillis: pool.connectionTimeoutMillis });
-    const prisma = new PrismaClient({ adapter: new PrismaPg(pool), transactionOptions: transactionOptions(options) });
+    const queries = new PrismaPg(pool);
+    const prisma = new PrismaClient({
+      adapter: options.onStatement ? countStatements(queries, options.onStatement) : queries,
+      transactionOptions: transactionOptions(options),
+    });
     return {
       kind: 'postgresql',
       prisma,
@@ -78,7 +85,10 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   await fs.mkdir(dir, { recursive: true });
   const pglite = await PGlite.create(dir);
   const adapterFactory = new PrismaPGlite(pglite);
-  const prisma = new PrismaClient({ adapter: adapterFactory, transactionOptions: transactionOptions(options) });
+  const prisma = new PrismaClient({
+    adapter: options.onStatement ? countStatements(adapterFactory, options.onStatement) : adapterFactory,
+    transactionOptions: transactionOptions(options),
+  });
   return {
     kind: 'pglite',
     prisma,

@@ -2,11 +2,13 @@
 // query, never one query per parent row.
 import DataLoader from 'dataloader';
 import type { Prisma, PrismaClient } from '../generated/prisma/client.js';
+import type { VideoWithJob } from '../modules/videos/videos.mapper.js';
 import type {
   Organisation,
   OrganisationMember,
   Profile,
   Role,
+  Team,
   TeamMember,
   User,
   UserPreference,
@@ -54,6 +56,22 @@ export function createLoaders(db: PrismaClient) {
     organisationById: new DataLoader<number, Organisation | null>(async (ids) => {
       const rows = await db.organisation.findMany({ where: { id: { in: [...ids] } } });
       const byId = new Map(rows.map((o) => [o.id, o]));
+      return ids.map((id) => byId.get(id) ?? null);
+    }),
+    teamById: new DataLoader<number, Team | null>(async (ids) => {
+      const rows = await db.team.findMany({ where: { id: { in: [...ids] } } });
+      const byId = new Map(rows.map((t) => [t.id, t]));
+      return ids.map((id) => byId.get(id) ?? null);
+    }),
+    roleById: new DataLoader<number, Role | null>(async (ids) => {
+      const rows = await db.role.findMany({ where: { id: { in: [...ids] } } });
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      return ids.map((id) => byId.get(id) ?? null);
+    }),
+    /** Videos with their trim job, by uuid (callers check the uuid's form first). */
+    videoById: new DataLoader<string, VideoWithJob | null>(async (ids) => {
+      const rows = await db.video.findMany({ where: { id: { in: [...ids] } }, include: { trimRequest: true } });
+      const byId = new Map(rows.map((v) => [v.id, v]));
       return ids.map((id) => byId.get(id) ?? null);
     }),
     membersByOrganisationId: new DataLoader<number, OrganisationMember[]>(async (organisationIds) => {

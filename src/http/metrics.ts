@@ -1,5 +1,6 @@
 // Prometheus metrics at /metrics: request counts and latencies per GraphQL
-// operation and per REST route, login failures, and the video job queue depth.
+// operation and per REST route, login failures, SQL statements, and the video
+// job queue depth.
 import type { RequestHandler, Router } from 'express';
 import { Router as createRouter } from 'express';
 import client from 'prom-client';
@@ -30,6 +31,12 @@ const graphqlOperations = new client.Counter({
 export const loginFailures = new client.Counter({
   name: 'usergraph_login_failures_total',
   help: 'Failed login attempts (wrong password or unknown account).',
+  registers: [registry],
+});
+
+export const dbStatements = new client.Counter({
+  name: 'usergraph_db_statements_total',
+  help: 'SQL statements the Prisma client sent to the database (migrations not included).',
   registers: [registry],
 });
 

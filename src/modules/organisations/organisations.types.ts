@@ -1,5 +1,5 @@
 // GraphQL types of organisations, teams and their memberships.
-import { Field, ID, InputType, ObjectType } from 'type-graphql';
+import { Directive, Field, ID, InputType, ObjectType } from 'type-graphql';
 import { JSONObjectResolver } from 'graphql-scalars';
 
 @ObjectType({ description: "An organisation the user belongs to, with the user's roles in it." })
@@ -35,6 +35,7 @@ export class UserTeam {
   currentUserRoles: string[];
 }
 
+@Directive('@key(fields: "id")')
 @ObjectType({ description: 'A group of users, each with roles in it. Admins manage organisations.' })
 export class Organisation {
   @Field(() => ID)
@@ -67,6 +68,7 @@ export class OrganisationMember {
   createdAt: Date;
 }
 
+@Directive('@key(fields: "id")')
 @ObjectType({ description: 'A group of users owned by one of them, optionally within an organisation.' })
 export class Team {
   @Field(() => ID)

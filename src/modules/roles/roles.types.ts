@@ -1,6 +1,7 @@
 import { Page } from '../../common/page.types.js';
-import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
+import { Directive, Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 
+@Directive('@key(fields: "id")')
 @ObjectType({ description: 'A named set of permissions. The `admin` role grants administration.', simpleResolvers: true })
 export class Role {
   @Field(() => ID)

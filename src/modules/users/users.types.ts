@@ -1,7 +1,8 @@
-import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
+import { Directive, Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { JSONObjectResolver } from 'graphql-scalars';
 import { ProfileInput } from '../profiles/profiles.types.js';
 
+@Directive('@key(fields: "id")')
 @ObjectType({
   // Plain fields skip type-graphql's middleware wrapper (no field here has @Authorized or middleware).
   simpleResolvers: true,

@@ -1,5 +1,5 @@
 import { Page } from '../../common/page.types.js';
-import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Directive, Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { VideoStatus } from '../../generated/prisma/enums.js';
 
 registerEnumType(VideoStatus, { name: 'VideoStatus', description: 'QUEUED, then PROCESSING, then READY or FAILED.' });
@@ -34,6 +34,7 @@ export class TrimRequest {
   error: string | null;
 }
 
+@Directive('@key(fields: "id")')
 @ObjectType({ description: 'An uploaded video, trimmed by a background job.' })
 export class Video {
   @Field(() => ID)
