@@ -84,6 +84,25 @@ export interface Config {
   /** Seconds in-flight requests get to finish on SIGTERM. Default 10. */
   shutdownGraceSeconds: number;
   media: MediaConfig;
+  subscriptions: SubscriptionsConfig;
+}
+
+/** GraphQL subscriptions over WebSocket (README "Subscriptions"). */
+export interface SubscriptionsConfig {
+  /** Open sockets one user may hold (`WS_MAX_CONNECTIONS_PER_USER`). Default 10. */
+  maxConnectionsPerUser: number;
+  /** Open sockets from one client IP, signed in or not (`WS_MAX_CONNECTIONS_PER_IP`). Default 50. */
+  maxConnectionsPerIp: number;
+  /** Subscriptions running at once on one socket (`WS_MAX_SUBSCRIPTIONS_PER_CONNECTION`). Default 20. */
+  maxSubscriptionsPerConnection: number;
+  /** Largest message a client may send, in bytes (`WS_MAX_MESSAGE_BYTES`). Default 65536. */
+  maxMessageBytes: number;
+  /** Milliseconds between pings; a socket that does not answer within as long is dropped (`WS_PING_INTERVAL_MS`). Default 12000. */
+  pingIntervalMs: number;
+  /** Milliseconds a new socket has to send `connection_init` (`WS_INIT_TIMEOUT_MS`). Default 5000. */
+  initTimeoutMs: number;
+  /** Seconds between checks that a socket's session is still live, besides the revocation events (`WS_AUTH_RECHECK_SECONDS`). Default 60. */
+  authRecheckSeconds: number;
 }
 
 /** Uploads, avatars and the video trim workers (docs/media.md). */
@@ -247,6 +266,15 @@ export function loadConfig(env: Env = process.env): Config {
     requestTimeoutMs: int(env, 'REQUEST_TIMEOUT_MS', 300_000, 1000, 3_600_000),
     shutdownGraceSeconds: int(env, 'SHUTDOWN_GRACE_SECONDS', 10, 0, 600),
     media: loadMediaConfig(env),
+    subscriptions: {
+      maxConnectionsPerUser: int(env, 'WS_MAX_CONNECTIONS_PER_USER', 10, 1, 10_000),
+      maxConnectionsPerIp: int(env, 'WS_MAX_CONNECTIONS_PER_IP', 50, 1, 100_000),
+      maxSubscriptionsPerConnection: int(env, 'WS_MAX_SUBSCRIPTIONS_PER_CONNECTION', 20, 1, 1000),
+      maxMessageBytes: int(env, 'WS_MAX_MESSAGE_BYTES', 65_536, 1024, 16 * 1024 * 1024),
+      pingIntervalMs: int(env, 'WS_PING_INTERVAL_MS', 12_000, 100, 600_000),
+      initTimeoutMs: int(env, 'WS_INIT_TIMEOUT_MS', 5000, 100, 600_000),
+      authRecheckSeconds: int(env, 'WS_AUTH_RECHECK_SECONDS', 60, 1, 3600),
+    },
   };
 }
 

@@ -37,6 +37,8 @@ import { mediaRoutes } from './media/media.routes.js';
 import { uploadMiddleware } from './media/upload-middleware.js';
 import { VideoWorkerPool } from './modules/videos/video-workers.js';
 import { createRestRouter } from './rest/index.js';
+import { EventHub } from './modules/events/event-hub.js';
+import { attachSubscriptions } from './graphql/subscriptions.js';
 
 export interface RunningServer {
   url: string;
@@ -78,11 +80,13 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   );
   const storage = new LocalDiskStorage(path.join(config.dataDir, 'media'));
   const binaries = resolveBinaries(config.media);
-  const videoWorkers = new VideoWorkerPool({ db: db.prisma, storage, binaries, config: config.media, logger });
+  const videoWorkers = new VideoWorkerPool({ db: db.prisma, storage, binaries, config: config.media, logger, progress: (event) => void events.publish(event) });
   const notifications =
     db.kind === 'postgresql' && config.databaseUrl
-      ? postgresNotifications({ databaseUrl: config.databaseUrl, notify: (channel) => db.prisma.$executeRaw`SELECT pg_notify(${channel}, '')`, logger })
-      : localNotifications(logger);
+      ? postgresNotifications({ databaseUrl: config.databaseUrl, notify: (channel, payload) => db.prisma.$executeRaw`SELECT pg_notify(${channel}, ${payload})`, logger })
+      : localNotifications(logger, db.listen);
+  // Live events for subscriptions: video status and progress, sessions, profiles, roles.
+  const events = new EventHub(notifications, db.prisma, logger);
   // A new trim job wakes this replica's workers at once and every other replica's through the database.
   const media = {
     storage,
@@ -99,6 +103,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const deps: AppDeps = { config, db: db.prisma, hasher, tokens, mailer, logger, throttle, sessionCache, publicUrl: config.publicUrl ?? '', media };
 
   const armor = graphqlArmor(config);
+  const subscriptions = attachSubscriptions({ httpServer, schema: await getSchema(), deps, events, validationRules: armor.validationRules });
   const apollo = new ApolloServer<Context>({
     schema: await getSchema(),
     introspection: config.introspection,
@@ -111,6 +116,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     validationRules: armor.validationRules,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownGraceSeconds * 1000 }),
+      subscriptions.drainPlugin,
       config.landingPage ? ApolloServerPluginLandingPageLocalDefault({ embed: true }) : ApolloServerPluginLandingPageDisabled(),
       ...armor.plugins,
       graphqlMetricsPlugin(),

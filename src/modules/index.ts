@@ -10,6 +10,7 @@ import { OrganisationMemberResolver, OrganisationsResolver } from './organisatio
 import { TeamMemberResolver, TeamsResolver } from './organisations/teams.resolver.js';
 import { VideosResolver } from './videos/videos.resolver.js';
 import { AvatarsResolver } from './avatars/avatars.resolver.js';
+import { EventsResolver } from './events/events.resolver.js';
 
 export const resolvers = [
   UsersResolver,
@@ -26,4 +27,5 @@ export const resolvers = [
   TeamMemberResolver,
   VideosResolver,
   AvatarsResolver,
+  EventsResolver,
 ] as const;
