@@ -39,6 +39,8 @@ import { VideoWorkerPool } from './modules/videos/video-workers.js';
 import { createRestRouter } from './rest/index.js';
 import { EventHub } from './modules/events/event-hub.js';
 import { attachSubscriptions } from './graphql/subscriptions.js';
+import { WebhookDispatcher } from './modules/webhooks/webhook-dispatcher.js';
+import { secretBoxFor } from './modules/webhooks/webhooks.service.js';
 
 export interface RunningServer {
   url: string;
@@ -87,6 +89,9 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       : localNotifications(logger, db.listen);
   // Live events for subscriptions: video status and progress, sessions, profiles, roles.
   const events = new EventHub(notifications, db.prisma, logger);
+  // Webhook deliveries: a trigger NOTIFYs when it commits an event to the outbox.
+  const webhooks = new WebhookDispatcher({ db: db.prisma, secrets: await secretBoxFor(config), mailer, logger, config: config.webhooks, publicUrl: () => deps.publicUrl });
+  notifications.subscribe('usergraph_webhooks', () => webhooks.wake());
   // A new trim job wakes this replica's workers at once and every other replica's through the database.
   const media = {
     storage,
@@ -169,6 +174,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   deps.publicUrl = publicUrlOf(config, port);
   const url = `http://localhost:${port}`;
   videoWorkers.start();
+  webhooks.start();
 
   let closing: Promise<void> | undefined;
   return {
@@ -177,7 +183,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     deps,
     close: () =>
       (closing ??= (async () => {
-        await videoWorkers.stop();
+        await Promise.all([videoWorkers.stop(), webhooks.stop()]);
         // Jobs handed back by the stop are free for the other replicas now.
         await notifications.publish('usergraph_video_jobs');
         await apollo.stop();

@@ -11,6 +11,7 @@ import { TeamMemberResolver, TeamsResolver } from './organisations/teams.resolve
 import { VideosResolver } from './videos/videos.resolver.js';
 import { AvatarsResolver } from './avatars/avatars.resolver.js';
 import { EventsResolver } from './events/events.resolver.js';
+import { WebhooksResolver } from './webhooks/webhooks.resolver.js';
 
 export const resolvers = [
   UsersResolver,
@@ -28,4 +29,5 @@ export const resolvers = [
   VideosResolver,
   AvatarsResolver,
   EventsResolver,
+  WebhooksResolver,
 ] as const;
