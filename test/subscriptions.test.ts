@@ -155,6 +155,12 @@ describe('limits and protocol', () => {
     expect(results.errors[0]).toMatchObject({ message: expect.stringContaining('HTTP POST /graphql'), extensions: { code: 'BAD_USER_INPUT' } });
   });
 
+  it('answers a subscription sent as HTTP POST with BAD_USER_INPUT pointing to WebSocket', async () => {
+    const user = await signUp(server);
+    const result = await server.gql(ViewerEventsDocument, {}, { token: user.accessToken });
+    expect(result.errors?.[0]).toMatchObject({ message: expect.stringContaining('WebSocket'), extensions: { code: 'BAD_USER_INPUT' } });
+  });
+
   it('WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: the fourth subscription on a socket gets RATE_LIMITED', async () => {
     const user = await signUp(server);
     const socket = open(user.accessToken);

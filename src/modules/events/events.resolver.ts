@@ -3,6 +3,13 @@ import type { Context } from '../../graphql/context.js';
 import { Video } from '../videos/videos.types.js';
 import { VideoUpdate, ViewerEvent } from './events.types.js';
 import * as events from './events.service.js';
+import { AppError } from '../../common/errors.js';
+
+/** The event a subscription resolver was given; none means the operation came over HTTP, which runs it once as a query. */
+function delivered<T>(event: T | undefined): T {
+  if (event === undefined) throw new AppError('BAD_USER_INPUT', 'Subscriptions run over WebSocket on /graphql (graphql-ws protocol), not over HTTP POST.');
+  return event;
+}
 
 @Resolver(() => VideoUpdate)
 export class EventsResolver {
@@ -11,7 +18,7 @@ export class EventsResolver {
     subscribe: ({ args, context }) => events.videoUpdates(context as events.SubscriptionContext, args.id as string),
   })
   videoUpdated(@Root() update: VideoUpdate, @Arg('id', () => ID) _id: string): VideoUpdate {
-    return update;
+    return delivered(update);
   }
 
   @Subscription(() => VideoUpdate, {
@@ -19,7 +26,7 @@ export class EventsResolver {
     subscribe: ({ context }) => events.myVideoUpdates(context as events.SubscriptionContext),
   })
   myVideoUpdates(@Root() update: VideoUpdate): VideoUpdate {
-    return update;
+    return delivered(update);
   }
 
   @Subscription(() => ViewerEvent, {
@@ -27,7 +34,7 @@ export class EventsResolver {
     subscribe: ({ context }) => events.viewerEvents(context as events.SubscriptionContext),
   })
   viewerEvents(@Root() event: ViewerEvent): ViewerEvent {
-    return event;
+    return delivered(event);
   }
 
   @FieldResolver(() => Video, { nullable: true })
