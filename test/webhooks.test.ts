@@ -256,7 +256,7 @@ describe('SSRF (WEBHOOK_ALLOW_PRIVATE_TARGETS unset)', () => {
 });
 
 describe('durability', () => {
-  it('a change committed just before a SIGKILL is delivered after the restart', async () => {
+  it('a change committed just before a SIGKILL is delivered after the restart; a gateway that refuses private targets does not deliver to it', async () => {
     const hooks = await receiver();
     const env = { ...settings, JWT_SECRET: crypto.randomBytes(32).toString('hex') };
     // No delivery workers: the process dies between the change and its delivery.
@@ -274,7 +274,23 @@ describe('durability', () => {
       expect(hooks.received).toHaveLength(1);
       expect(new Webhook(secret).verify(hooks.received[0].body, hooks.received[0].headers)).toMatchObject({ type: 'user.created', data: { email } });
     } finally {
-      await (restarted ?? first).stop();
+      await (restarted ?? first).stop({ keepData: true });
+    }
+
+    // SSRF is checked again at every delivery: the same endpoint, on a gateway that does not allow private targets, gets nothing.
+    const strictAgain = await startTestServer({ ...env, WEBHOOK_ALLOW_PRIVATE_TARGETS: 'false' }, { reuse: { dataDir: first.dataDir, databaseUrl: first.databaseUrl } });
+    try {
+      const token = (await signInAsAdmin(strictAgain)).accessToken;
+      await signUp(strictAgain);
+      const [endpoint] = (await strictAgain.gql(WebhooksDocument, {}, { token })).data!.webhooks;
+      const failed = await until('the refused delivery', async () => {
+        const log = await strictAgain.gql(WebhookDeliveriesDocument, { webhookId: endpoint.id, status: 'FAILED' }, { token });
+        return log.data!.webhookDeliveries.items[0];
+      }, 30_000);
+      expect(failed).toMatchObject({ attempts: 2, responseStatus: null, lastError: expect.stringMatching(/^127\.0\.0\.1 resolves to 127\.0\.0\.1, a loopback, private, link-local or metadata address/) });
+      expect(hooks.received).toHaveLength(1);
+    } finally {
+      await strictAgain.stop();
     }
   });
 });
