@@ -16,6 +16,7 @@ import auth from './scenarios/auth.mjs';
 import rest from './scenarios/rest.mjs';
 import media, { mediaEnv } from './scenarios/media.mjs';
 import signing from './scenarios/signing.mjs';
+import events, { eventsEnv } from './scenarios/events.mjs';
 
 const quick = process.argv.includes('--quick');
 /** `--only=<scenario id>[,<id>...]`: run only those plug-ins (the others print as skipped). */
@@ -35,7 +36,7 @@ const refreshSessions = Math.max(20_000, duration * 6_000);
 const jwtSecret = 'bench-jwt-secret-bench-jwt-secret-0123456789';
 const adminEmail = 'admin@bench.test';
 const adminPassword = 'bench-admin-password-1';
-const scenarios = [graphqlReads, auth, signing, rest, ...media];
+const scenarios = [graphqlReads, auth, signing, rest, ...media, events];
 
 const urlFor = (user, db) => `${pgBase.replace('://postgres@', `://${user}@`)}/${db}`;
 /** A client whose connection may be cut by the final DROP DATABASE ... WITH (FORCE) without crashing the run. */
@@ -66,6 +67,7 @@ async function startUsergraph(port, databaseUrl, extraEnv = {}) {
     ACCESS_TOKEN_TTL: '86400',
     DATA_DIR: path.join(os.tmpdir(), `${database}-data`),
     ...mediaEnv,
+    ...eventsEnv,
     ...extraEnv,
   };
   // e.g. BENCH_UG_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the gateway under load.
@@ -109,7 +111,7 @@ async function main() {
 
   const peer = await startPeer(await freePort(), dbUrl);
   // No trim workers on the counting instance: their idle polls would be counted, and they would take jobs.
-  const countUg = await startUsergraph(await freePort(), urlFor(countRole, database), { VIDEO_WORKERS: '0' });
+  const countUg = await startUsergraph(await freePort(), urlFor(countRole, database), { VIDEO_WORKERS: '0', WEBHOOK_WORKERS: '0' });
   const countPeer = await startPeer(await freePort(), urlFor(countRole, database));
   const benchDb = client(dbUrl);
   await benchDb.connect();

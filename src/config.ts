@@ -124,6 +124,57 @@ export interface Config {
   /** Seconds in-flight requests get to finish on SIGTERM. Default 10. */
   shutdownGraceSeconds: number;
   media: MediaConfig;
+  subscriptions: SubscriptionsConfig;
+  webhooks: WebhooksConfig;
+}
+
+/** Outbound webhooks (README "Webhooks"). */
+export interface WebhooksConfig {
+  /** Deliver to loopback, private, link-local and metadata addresses (`WEBHOOK_ALLOW_PRIVATE_TARGETS`). Default false. */
+  allowPrivateTargets: boolean;
+  /** Seconds before each retry (`WEBHOOK_RETRY_SCHEDULE`, comma-separated); after the last the delivery is FAILED. Default 5,300,1800,7200,18000,36000,36000. */
+  retrySchedule: number[];
+  /** Milliseconds a receiver has to answer (`WEBHOOK_TIMEOUT_MS`). Default 10000. */
+  timeoutMs: number;
+  /** Bytes of a receiver's answer read at most (`WEBHOOK_MAX_RESPONSE_BYTES`). Default 65536. */
+  maxResponseBytes: number;
+  /** Deliveries this process sends at once (`WEBHOOK_WORKERS`); 0 sends none. Default 2. */
+  workers: number;
+  /** Milliseconds between looks for due deliveries when idle (`WEBHOOK_POLL_INTERVAL_MS`). Default 2000. */
+  pollIntervalMs: number;
+  /** Deliveries in a row that end FAILED before the endpoint is disabled (`WEBHOOK_DISABLE_AFTER_FAILURES`). Default 5. */
+  disableAfterFailures: number;
+  /** Key for the stored signing secrets, at least 32 bytes (`WEBHOOK_ENCRYPTION_KEY`). Unset: generated under DATA_DIR (not in production). */
+  encryptionKey: string | null;
+}
+
+const SVIX_SCHEDULE = '5,300,1800,7200,18000,36000,36000';
+
+function retrySchedule(env: Env): number[] {
+  const raw = str(env, 'WEBHOOK_RETRY_SCHEDULE') ?? SVIX_SCHEDULE;
+  const delays = raw.split(',').map((d) => Number(d.trim()));
+  if (!delays.length || delays.length > 50 || delays.some((d) => !Number.isFinite(d) || d < 0.1 || d > 7 * 86400)) {
+    throw new ConfigError(`WEBHOOK_RETRY_SCHEDULE must be 1 to 50 comma-separated delays in seconds, each from 0.1 to 604800, got "${raw}"`);
+  }
+  return delays;
+}
+
+/** GraphQL subscriptions over WebSocket (README "Subscriptions"). */
+export interface SubscriptionsConfig {
+  /** Open sockets one user may hold (`WS_MAX_CONNECTIONS_PER_USER`). Default 10. */
+  maxConnectionsPerUser: number;
+  /** Open sockets from one client IP, signed in or not (`WS_MAX_CONNECTIONS_PER_IP`). Default 50. */
+  maxConnectionsPerIp: number;
+  /** Subscriptions running at once on one socket (`WS_MAX_SUBSCRIPTIONS_PER_CONNECTION`). Default 20. */
+  maxSubscriptionsPerConnection: number;
+  /** Largest message a client may send, in bytes (`WS_MAX_MESSAGE_BYTES`). Default 65536. */
+  maxMessageBytes: number;
+  /** Milliseconds between pings; a socket that does not answer within as long is dropped (`WS_PING_INTERVAL_MS`). Default 12000. */
+  pingIntervalMs: number;
+  /** Milliseconds a new socket has to send `connection_init` (`WS_INIT_TIMEOUT_MS`). Default 5000. */
+  initTimeoutMs: number;
+  /** Seconds between checks that a socket's session is still live, besides the revocation events (`WS_AUTH_RECHECK_SECONDS`). Default 60. */
+  authRecheckSeconds: number;
 }
 
 /** Uploads, avatars and the video trim workers (docs/media.md). */
@@ -259,6 +310,10 @@ export function loadConfig(env: Env = process.env): Config {
   if (!['ES256', 'RS256', 'EdDSA', 'HS256'].includes(jwtAlgorithm)) {
     throw new ConfigError(`JWT_ALGORITHM must be ES256, RS256, EdDSA or HS256, got "${jwtAlgorithm}"`);
   }
+  const webhookKey = str(env, 'WEBHOOK_ENCRYPTION_KEY');
+  if (webhookKey !== null && Buffer.byteLength(webhookKey) < 32) {
+    throw new ConfigError('WEBHOOK_ENCRYPTION_KEY must be at least 32 bytes long');
+  }
   const adminEmail = str(env, 'ADMIN_EMAIL');
   const adminPassword = str(env, 'ADMIN_PASSWORD');
   if ((adminEmail === null) !== (adminPassword === null)) {
@@ -348,6 +403,25 @@ export function loadConfig(env: Env = process.env): Config {
     headersTimeoutMs,
     shutdownGraceSeconds: int(env, 'SHUTDOWN_GRACE_SECONDS', 10, 0, 600),
     media: loadMediaConfig(env),
+    subscriptions: {
+      maxConnectionsPerUser: int(env, 'WS_MAX_CONNECTIONS_PER_USER', 10, 1, 10_000),
+      maxConnectionsPerIp: int(env, 'WS_MAX_CONNECTIONS_PER_IP', 50, 1, 100_000),
+      maxSubscriptionsPerConnection: int(env, 'WS_MAX_SUBSCRIPTIONS_PER_CONNECTION', 20, 1, 1000),
+      maxMessageBytes: int(env, 'WS_MAX_MESSAGE_BYTES', 65_536, 1024, 16 * 1024 * 1024),
+      pingIntervalMs: int(env, 'WS_PING_INTERVAL_MS', 12_000, 100, 600_000),
+      initTimeoutMs: int(env, 'WS_INIT_TIMEOUT_MS', 5000, 100, 600_000),
+      authRecheckSeconds: int(env, 'WS_AUTH_RECHECK_SECONDS', 60, 1, 3600),
+    },
+    webhooks: {
+      allowPrivateTargets: bool(env, 'WEBHOOK_ALLOW_PRIVATE_TARGETS', false),
+      retrySchedule: retrySchedule(env),
+      timeoutMs: int(env, 'WEBHOOK_TIMEOUT_MS', 10_000, 100, 120_000),
+      maxResponseBytes: int(env, 'WEBHOOK_MAX_RESPONSE_BYTES', 65_536, 0, 16 * 1024 * 1024),
+      workers: int(env, 'WEBHOOK_WORKERS', 2, 0, 64),
+      pollIntervalMs: int(env, 'WEBHOOK_POLL_INTERVAL_MS', 2000, 10, 600_000),
+      disableAfterFailures: int(env, 'WEBHOOK_DISABLE_AFTER_FAILURES', 5, 1, 10_000),
+      encryptionKey: webhookKey,
+    },
   };
 }
 

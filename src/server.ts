@@ -46,6 +46,10 @@ import { prepareSpool } from './media/spool.js';
 import { VideoWorkerPool } from './modules/videos/video-workers.js';
 import { createRestRouter } from './rest/index.js';
 import { accountPageRoutes } from './pages/account.routes.js';
+import { EventHub } from './modules/events/event-hub.js';
+import { attachSubscriptions } from './graphql/subscriptions.js';
+import { WebhookDispatcher } from './modules/webhooks/webhook-dispatcher.js';
+import { secretBoxFor } from './modules/webhooks/webhooks.service.js';
 
 export interface RunningServer {
   url: string;
@@ -95,11 +99,16 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   httpServer.keepAliveTimeout = config.keepAliveTimeoutMs;
   const storage = new LocalDiskStorage(path.join(config.dataDir, 'media'));
   const binaries = resolveBinaries(config.media);
-  const videoWorkers = new VideoWorkerPool({ db: db.prisma, storage, binaries, config: config.media, logger });
+  const videoWorkers = new VideoWorkerPool({ db: db.prisma, storage, binaries, config: config.media, logger, progress: (event) => void events.publish(event) });
   const notifications =
     db.kind === 'postgresql' && config.databaseUrl
-      ? postgresNotifications({ databaseUrl: config.databaseUrl, notify: (channel) => db.prisma.$executeRaw`SELECT pg_notify(${channel}, '')`, logger })
-      : localNotifications(logger);
+      ? postgresNotifications({ databaseUrl: config.databaseUrl, notify: (channel, payload) => db.prisma.$executeRaw`SELECT pg_notify(${channel}, ${payload})`, logger })
+      : localNotifications(logger, db.listen);
+  // Live events for subscriptions: video status and progress, sessions, profiles, roles.
+  const events = new EventHub(notifications, db.prisma, logger);
+  // Webhook deliveries: a trigger NOTIFYs when it commits an event to the outbox.
+  const webhooks = new WebhookDispatcher({ db: db.prisma, secrets: await secretBoxFor(config), mailer, logger, config: config.webhooks, publicUrl: () => deps.publicUrl });
+  notifications.subscribe('usergraph_webhooks', () => webhooks.wake());
   // A new trim job wakes this replica's workers at once and every other replica's through the database.
   const media = {
     storage,
@@ -139,6 +148,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const deps: AppDeps = { config, db: db.prisma, hasher, tokens, mailer, logger, throttle, sessionCache, auth, signingKeys, apiKeySecrets, publicUrl: config.publicUrl ?? '', media };
 
   const armor = graphqlArmor(config);
+  const subscriptions = attachSubscriptions({ httpServer, schema: await getSchema(), deps, events, validationRules: armor.validationRules });
   // Federation's libraries load only when FEDERATION is on.
   const subgraph = config.federation ? await import('./graphql/subgraph.js') : null;
   const apollo = new ApolloServer<Context>({
@@ -157,6 +167,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     validationRules: armor.validationRules,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownGraceSeconds * 1000 }),
+      subscriptions.drainPlugin,
       config.landingPage ? explorerLandingPage(config.graphqlExplorer) : ApolloServerPluginLandingPageDisabled(),
       ...armor.plugins,
       graphqlMetricsPlugin(),
@@ -213,6 +224,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   deps.publicUrl = publicUrlOf(config, port);
   const url = `http://localhost:${port}`;
   videoWorkers.start();
+  webhooks.start();
 
   let closing: Promise<void> | undefined;
   return {
@@ -222,7 +234,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     close: () =>
       (closing ??= (async () => {
         signingKeys.stop();
-        await videoWorkers.stop();
+        await Promise.all([videoWorkers.stop(), webhooks.stop()]);
         // Jobs handed back by the stop are free for the other replicas now.
         await notifications.publish('usergraph_video_jobs');
         await apollo.stop();

@@ -11,6 +11,7 @@ import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaClient } from '../generated/prisma/client.js';
 import { noFilters, readMigrations, startSchemaEngine } from './schema-engine.js';
 import { countStatements } from './statement-count.js';
+import type { DatabaseListen } from './notifications.js';
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const prismaDir = path.join(projectRoot, 'prisma');
@@ -21,6 +22,8 @@ export interface Database {
   adapterFactory: SqlMigrationAwareDriverAdapterFactory;
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>;
+  /** PGlite only: receives what the database NOTIFYs (triggers); PostgreSQL has a listening connection instead. */
+  listen?: DatabaseListen;
   close(): Promise<void>;
 }
 
@@ -67,7 +70,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   if (options.databaseUrl) {
     const pool = poolConfig({ ...options, databaseUrl: options.databaseUrl });
     // Migrations may run long: their connections keep only the connect timeout.
-    const adapterFactory = new PrismaPg({ connectionString: pool.connectionString, connectionTimeoutMillis: pool.connectionTimeoutMillis });
+    const adapterFactory = wholeScripts(new PrismaPg({ connectionString: pool.connectionString, connectionTimeoutMillis: pool.connectionTimeoutMillis }));
     const queries = new PrismaPg(pool);
     const prisma = new PrismaClient({
       adapter: options.onStatement ? countStatements(queries, options.onStatement) : queries,
@@ -94,10 +97,38 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     prisma,
     adapterFactory,
     ping: async () => void (await pglite.query('SELECT 1')),
+    listen: (channel, callback) => pglite.listen(channel, callback),
     close: async () => {
       await prisma.$disconnect();
       await pglite.close();
     },
+  };
+}
+
+/**
+ * PrismaPg runs a migration script split at every `;`, which cuts a function
+ * body (`$$ ... $$`, as in the trigger migrations) apart. PostgreSQL's simple
+ * query protocol takes the whole script at once, as Prisma's native engine
+ * sends it; this makes the adapter do that.
+ */
+function wholeScripts(factory: PrismaPg): SqlMigrationAwareDriverAdapterFactory {
+  type Adapter = Awaited<ReturnType<PrismaPg['connect']>> & { client: { query(sql: string): Promise<unknown> }; onError(error: unknown): never };
+  const patch = <T>(adapter: T): T => {
+    const a = adapter as unknown as Adapter;
+    a.executeScript = async (script: string) => {
+      try {
+        await a.client.query(script);
+      } catch (error) {
+        a.onError(error);
+      }
+    };
+    return adapter;
+  };
+  return {
+    provider: factory.provider,
+    adapterName: factory.adapterName,
+    connect: async () => patch(await factory.connect()),
+    connectToShadowDb: async () => patch(await factory.connectToShadowDb()),
   };
 }
 

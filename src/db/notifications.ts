@@ -5,58 +5,77 @@
 // publish runs the listeners in-process.
 //
 // Delivery is best effort, as NOTIFY is: while the listening connection is
-// down nothing arrives, so when it comes back every listener runs once (what
-// was missed is unknown). Caches that rely on this keep a TTL as a backstop.
+// down nothing arrives, so when it comes back every listener runs once with a
+// null payload (what was missed is unknown). Caches that rely on this keep a
+// TTL as a backstop. A payload must stay under NOTIFY's 8000 bytes.
+//
+// Database triggers also NOTIFY (live events, the webhook outbox), in the
+// transaction that changed the row; on PGlite those arrive through `listen`.
 import pg from 'pg';
 import type { Logger } from 'pino';
 
 /** Channels in use. One name per kind of cached state. */
-export type Channel = 'usergraph_sessions' | 'usergraph_video_jobs' | 'usergraph_signing_keys';
+export type Channel = 'usergraph_sessions' | 'usergraph_video_jobs' | 'usergraph_signing_keys' | 'usergraph_events' | 'usergraph_webhooks';
+
+/** Runs on a publish with its payload ('' when none), or with null after the listening connection was lost. */
+export type Listener = (payload: string | null) => void;
 
 export interface Notifications {
   /** Tells every replica, this one included, that state on `channel` changed. Never throws; failures are logged. */
-  publish(channel: Channel): Promise<void>;
+  publish(channel: Channel, payload?: string): Promise<void>;
   /** Runs `listener` on every publish on `channel`, and after the listening connection was lost. Call before start(). */
-  subscribe(channel: Channel, listener: () => void): void;
+  subscribe(channel: Channel, listener: Listener): void;
   start(): Promise<void>;
   close(): Promise<void>;
 }
 
-type Listeners = Map<Channel, Set<() => void>>;
+type Listeners = Map<Channel, Set<Listener>>;
 
-function addListener(listeners: Listeners, channel: Channel, listener: () => void): void {
+function addListener(listeners: Listeners, channel: Channel, listener: Listener): void {
   listeners.set(channel, (listeners.get(channel) ?? new Set()).add(listener));
 }
 
-function fire(listeners: Listeners, channel: Channel, logger: Logger): void {
+function fire(listeners: Listeners, channel: Channel, logger: Logger, payload: string | null): void {
   for (const listener of listeners.get(channel) ?? []) {
     try {
-      listener();
+      listener(payload);
     } catch (error) {
       logger.error({ err: error, channel }, 'notification listener failed');
     }
   }
 }
 
-/** In-process notifications, for the embedded database (one process owns it). */
-export function localNotifications(logger: Logger): Notifications {
+/** Subscribes to the database's own NOTIFYs (PGlite's `listen`); resolves to an unsubscribe function. */
+export type DatabaseListen = (channel: string, callback: (payload: string) => void) => Promise<() => Promise<void>>;
+
+/**
+ * In-process notifications, for the embedded database (one process owns it).
+ * `listen` also delivers what database triggers NOTIFY.
+ */
+export function localNotifications(logger: Logger, listen?: DatabaseListen): Notifications {
   const listeners: Listeners = new Map();
+  const stops: Array<() => Promise<void>> = [];
   return {
-    async publish(channel) {
-      fire(listeners, channel, logger);
+    async publish(channel, payload = '') {
+      fire(listeners, channel, logger, payload);
     },
     subscribe(channel, listener) {
       addListener(listeners, channel, listener);
     },
-    async start() {},
-    async close() {},
+    async start() {
+      if (!listen) return;
+      for (const channel of listeners.keys()) stops.push(await listen(channel, (payload) => fire(listeners, channel, logger, payload)));
+    },
+    async close() {
+      for (const stop of stops.splice(0)) await stop().catch(() => {});
+    },
   };
 }
 
 const RETRY_MAX_MS = 5_000;
 
 /** LISTEN/NOTIFY on PostgreSQL: one dedicated connection listens; publishing uses `notify` (the shared pool). */
-export function postgresNotifications(options: { databaseUrl: string; notify: (channel: Channel) => Promise<unknown>; logger: Logger }): Notifications {
+export function postgresNotifications(options: { databaseUrl: string; notify: (channel: Channel, payload: string) => Promise<unknown>; logger: Logger }): Notifications {
   const { databaseUrl, notify, logger } = options;
   const listeners: Listeners = new Map();
   let client: pg.Client | null = null;
@@ -67,7 +86,7 @@ export function postgresNotifications(options: { databaseUrl: string; notify: (c
   async function listen(): Promise<void> {
     const next = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 5_000, keepAlive: true });
     next.on('notification', (message) => {
-      if (listeners.has(message.channel as Channel)) fire(listeners, message.channel as Channel, logger);
+      if (listeners.has(message.channel as Channel)) fire(listeners, message.channel as Channel, logger, message.payload ?? '');
     });
     // An error is followed by 'end'; reconnecting happens there.
     next.on('error', (error) => logger.warn({ err: error }, 'notification connection failed'));
@@ -89,7 +108,7 @@ export function postgresNotifications(options: { databaseUrl: string; notify: (c
         retryMs = 250;
         logger.info('notification connection restored');
         // Whatever was published meanwhile was missed.
-        for (const channel of listeners.keys()) fire(listeners, channel, logger);
+        for (const channel of listeners.keys()) fire(listeners, channel, logger, null);
       } catch (error) {
         logger.warn({ err: error, retryInMs: retryMs }, 'notification connection not restored yet');
         retryMs = Math.min(retryMs * 2, RETRY_MAX_MS);
@@ -100,9 +119,9 @@ export function postgresNotifications(options: { databaseUrl: string; notify: (c
   }
 
   return {
-    async publish(channel) {
+    async publish(channel, payload = '') {
       try {
-        await notify(channel);
+        await notify(channel, payload);
       } catch (error) {
         logger.warn({ err: error, channel }, 'could not publish a change notification; other replicas catch up within their cache TTL');
       }

@@ -100,6 +100,15 @@ export interface TrimSpec {
 
 export interface TrimOptions extends TrimSpec {
   signal?: AbortSignal;
+  /** Called with the seconds of output written so far, from ffmpeg's own progress reports. */
+  onProgress?: (seconds: number) => void;
+}
+
+/** `HH:MM:SS.cc` (ffmpeg's `time=`) in seconds; NaN when unreadable. */
+export function timemarkSeconds(timemark: string): number {
+  const match = /^(-?)(\d+):(\d{2}):(\d{2}(?:\.\d+)?)$/.exec(timemark.trim());
+  if (!match || match[1]) return NaN;
+  return Number(match[2]) * 3600 + Number(match[3]) * 60 + Number(match[4]);
 }
 
 /** One ffmpeg invocation, in the parts fluent-ffmpeg takes. */
@@ -185,6 +194,10 @@ export function trimVideo(binaries: MediaBinaries, options: TrimOptions): Promis
       .on('error', (error: Error, _stdout: string | null, stderr: string | null) => {
         options.signal?.removeEventListener('abort', onAbort);
         reject(Object.assign(new Error(options.signal?.aborted ? 'aborted' : error.message), { stderr: String(stderr ?? '').slice(-2000) }));
+      })
+      .on('progress', (progress: { timemark?: string }) => {
+        const seconds = timemarkSeconds(progress.timemark ?? '');
+        if (Number.isFinite(seconds)) options.onProgress?.(seconds);
       })
       .on('end', () => {
         options.signal?.removeEventListener('abort', onAbort);

@@ -13,6 +13,8 @@ import { VideosResolver } from './videos/videos.resolver.js';
 import { AvatarsResolver } from './avatars/avatars.resolver.js';
 import { ApiKeysResolver } from './api-keys/api-keys.resolver.js';
 import { SigningKeysResolver } from './signing-keys/signing-keys.resolver.js';
+import { EventsResolver } from './events/events.resolver.js';
+import { WebhooksResolver } from './webhooks/webhooks.resolver.js';
 
 export const resolvers = [
   UsersResolver,
@@ -32,4 +34,6 @@ export const resolvers = [
   AvatarsResolver,
   ApiKeysResolver,
   SigningKeysResolver,
+  EventsResolver,
+  WebhooksResolver,
 ] as const;

@@ -13,6 +13,10 @@ import type { MediaBinaries } from '../../media/binaries.js';
 import { trimVideo } from '../../media/ffmpeg.js';
 import { claimJob, completeJob, failAttempt, releaseJob, renewLease, type ClaimedJob } from './video-jobs.js';
 import { outputKeyOf } from './videos.keys.js';
+import type { VideoEvent } from '../events/event-hub.js';
+
+/** Progress events at most this often per job. */
+const PROGRESS_INTERVAL_MS = 500;
 
 export interface VideoWorkerDeps {
   db: PrismaClient;
@@ -20,6 +24,8 @@ export interface VideoWorkerDeps {
   binaries: MediaBinaries;
   config: MediaConfig;
   logger: Logger;
+  /** Publishes a job's progress to subscribers (status changes come from the database). */
+  progress?: (event: VideoEvent) => void;
 }
 
 export class VideoWorkerPool {
@@ -84,6 +90,19 @@ export class VideoWorkerPool {
     }
   }
 
+  /** Turns ffmpeg's seconds written into whole percents of the cut, published when they grow, at most every PROGRESS_INTERVAL_MS. */
+  private progressReporter(job: ClaimedJob, ownerId: number): (seconds: number) => void {
+    let last = -1;
+    let lastAt = 0;
+    return (seconds) => {
+      const percent = Math.max(0, Math.min(100, Math.floor((seconds / job.duration) * 100)));
+      if (percent <= last || Date.now() - lastAt < PROGRESS_INTERVAL_MS) return;
+      last = percent;
+      lastAt = Date.now();
+      this.deps.progress?.({ k: 'video', videoId: job.videoId, ownerId, status: 'PROCESSING', progress: percent });
+    };
+  }
+
   private async run(job: ClaimedJob, workerId: string): Promise<void> {
     const { db, storage, binaries, config, logger } = this.deps;
     const log = logger.child({ jobId: job.id, videoId: job.videoId, attempt: job.attempts });
@@ -106,7 +125,7 @@ export class VideoWorkerPool {
       const scratch = await storage.scratchDir();
       output = path.join(scratch, `${job.id}-${crypto.randomBytes(6).toString('hex')}.mp4`);
       await removeScratchOf(scratch, job.id, output);
-      const video = await db.video.findUnique({ where: { id: job.videoId }, select: { sourceKey: true } });
+      const video = await db.video.findUnique({ where: { id: job.videoId }, select: { sourceKey: true, ownerId: true } });
       if (!video?.sourceKey) throw new Error('the video has no source file');
       const source = await storage.localCopy(video.sourceKey);
       try {
@@ -119,6 +138,7 @@ export class VideoWorkerPool {
           preset: config.ffmpegPreset,
           timeoutSeconds: config.ffmpegTimeout,
           signal: controller.signal,
+          onProgress: this.progressReporter(job, video.ownerId),
         });
       } finally {
         await source.release();
