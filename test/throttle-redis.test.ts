@@ -38,12 +38,14 @@ itWithRedis('locks an account through counters kept in Redis, and an admin unloc
   const user = (await server.gql(RegisterDocument, { input: { email, password: PASSWORD } })).data!.register;
   for (let i = 0; i < 3; i++) expectCode(await server.gql(LoginDocument, { identifier: email, password: 'wrong-password' }), 'UNAUTHENTICATED');
   expectCode(await server.gql(LoginDocument, { identifier: email, password: PASSWORD }), 'RATE_LIMITED');
-  const keys = await redis.keys(`ug:login_lock_account:${email}`);
-  expect(keys).toEqual([`ug:login_lock_account:${email}`]);
+  // One lock per account once the identifier names one: keyed by the user's id.
+  const lockKey = `ug:login_lock_account:account:${user.id}`;
+  const keys = await redis.keys(lockKey);
+  expect(keys).toEqual([lockKey]);
   expect(await redis.pttl(keys[0])).toBeGreaterThan(20_000);
 
   const admin = await signInAsAdmin(server);
   expect((await server.gql(UnlockAccountDocument, { userId: user.id }, { token: admin.accessToken })).data!.unlockAccount).toBe(true);
-  expect(await redis.exists(`ug:login_lock_account:${email}`)).toBe(0);
+  expect(await redis.exists(lockKey)).toBe(0);
   await signIn(server, email, PASSWORD);
 });
