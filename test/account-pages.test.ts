@@ -10,9 +10,8 @@ import { LoginDocument, MeDocument, RequestPasswordResetDocument, RegisterDocume
 import { startTestServer, type TestServer } from './support/server';
 import { linkFromMail } from './support/mail';
 import { expectCode, PASSWORD, signIn, uniqueEmail } from './support/fixtures';
+import { CHROMIUM, CHROMIUM_ARGS, browserTests, type BrowserContext } from './support/browser';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 // Minimal shapes of what the test uses, so it type-checks without playwright-core installed.
 interface Response {
@@ -34,30 +33,7 @@ interface Page {
   on(event: 'response', handler: (response: Response) => void): void;
   close(): Promise<void>;
 }
-interface BrowserContext {
-  newPage(): Promise<Page>;
-  close(): Promise<void>;
-}
-interface Playwright {
-  chromium: { launchPersistentContext(dir: string, options: Record<string, unknown>): Promise<BrowserContext> };
-}
-
-function loadPlaywright(): Playwright | null {
-  try {
-    return require('playwright-core') as Playwright;
-  } catch {
-    return null;
-  }
-}
-
-const playwright = loadPlaywright();
-const skipReason = !fs.existsSync(CHROMIUM)
-  ? `${CHROMIUM} is missing (apt-get update && apt-get install -y chromium)`
-  : !playwright
-    ? 'the playwright-core package is not installed'
-    : null;
-if (skipReason) console.warn(`account-pages: skipping the headless-browser tests: ${skipReason}`);
-const describeInBrowser = skipReason ? describe.skip : describe;
+const { playwright, skipReason, describeInBrowser } = browserTests<Page>('account-pages');
 
 const INVALID_CONFIRM = 'The confirmation link is not valid: it is incomplete, has expired, or has already been used.';
 const INVALID_RESET = 'The password reset link is not valid: it is incomplete, has expired, or has already been used.';
@@ -69,7 +45,7 @@ beforeAll(async () => {
 afterAll(() => server?.stop());
 
 describeInBrowser(`account pages in headless Chromium without JavaScript${skipReason ? ` (skipped: ${skipReason})` : ''}`, () => {
-  let context: BrowserContext;
+  let context: BrowserContext<Page>;
   let userDataDir: string;
 
   beforeAll(async () => {

@@ -8,9 +8,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startTestServer, type TestServer } from './support/server';
+import { CHROMIUM, CHROMIUM_ARGS, browserTests, type BrowserContext } from './support/browser';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 // Minimal shapes of what the test uses, so it type-checks without playwright-core installed.
 interface Route {
@@ -31,29 +30,10 @@ interface Page {
   url(): string;
   close(): Promise<void>;
 }
-interface BrowserContext {
-  newPage(): Promise<Page>;
-  close(): Promise<void>;
-}
-interface Playwright {
-  chromium: { launchPersistentContext(dir: string, options: Record<string, unknown>): Promise<BrowserContext> };
-}
-
-function loadPlaywright(): Playwright | null {
-  try {
-    return require('playwright-core') as Playwright;
-  } catch {
-    return null;
-  }
-}
-
-const playwright = loadPlaywright();
-const skipReason = !fs.existsSync(CHROMIUM) ? `${CHROMIUM} is missing (apt-get update && apt-get install -y chromium)` : !playwright ? 'the playwright-core package is not installed' : null;
-if (skipReason) console.warn(`explorer: skipping the headless-browser tests: ${skipReason}`);
-const describeInBrowser = skipReason ? describe.skip : describe;
+const { playwright, skipReason, describeInBrowser } = browserTests<Page>('explorer');
 
 /** A page on which every request off 127.0.0.1 is aborted and recorded, with its CSP violations and errors collected. */
-async function offlinePage(context: BrowserContext) {
+async function offlinePage(context: BrowserContext<Page>) {
   const page = await context.newPage();
   const leaving: string[] = [];
   const problems: string[] = [];
@@ -86,7 +66,7 @@ async function runQuery(page: Page, query: string): Promise<string> {
 }
 
 describeInBrowser(`schema explorer offline, in headless Chromium${skipReason ? ` (skipped: ${skipReason})` : ''}`, () => {
-  let context: BrowserContext;
+  let context: BrowserContext<Page>;
   let userDataDir: string;
   beforeAll(async () => {
     userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'usergraph-chromium-'));

@@ -9,10 +9,9 @@ import path from 'node:path';
 import { startTestServer, type TestServer } from './support/server';
 import { rest } from './support/rest';
 import { PASSWORD, signIn, signInAsAdmin, uniqueEmail } from './support/fixtures';
+import { CHROMIUM, CHROMIUM_ARGS, browserTests, type BrowserContext } from './support/browser';
 
-const CHROMIUM = '/usr/bin/chromium';
 /** The flags this machine needs (no network beyond localhost, no sandbox as root). */
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 // Minimal shapes of what the test uses, so it type-checks without playwright-core installed.
 interface Response {
@@ -33,36 +32,13 @@ interface Page {
   locator(selector: string): { innerText(): Promise<string> };
   close(): Promise<void>;
 }
-interface BrowserContext {
-  newPage(): Promise<Page>;
-  close(): Promise<void>;
-}
-interface Playwright {
-  chromium: { launchPersistentContext(dir: string, options: Record<string, unknown>): Promise<BrowserContext> };
-}
-
-function loadPlaywright(): Playwright | null {
-  try {
-    return require('playwright-core') as Playwright;
-  } catch {
-    return null;
-  }
-}
-
-const playwright = loadPlaywright();
-const skipReason = !fs.existsSync(CHROMIUM)
-  ? `${CHROMIUM} is missing (apt-get update && apt-get install -y chromium)`
-  : !playwright
-    ? 'the playwright-core package is not installed'
-    : null;
-if (skipReason) console.warn(`rest-003-forms: skipping the headless-browser tests: ${skipReason}`);
-const describeInBrowser = skipReason ? describe.skip : describe;
+const { playwright, skipReason, describeInBrowser } = browserTests<Page>('rest-003-forms');
 
 describeInBrowser(`003 HTML forms in headless Chromium${skipReason ? ` (skipped: ${skipReason})` : ''}`, () => {
   let server: TestServer;
   let base: string;
   let adminToken: string;
-  let context: BrowserContext;
+  let context: BrowserContext<Page>;
   let userDataDir: string;
 
   beforeAll(async () => {
