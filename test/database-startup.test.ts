@@ -5,7 +5,7 @@
 import net from 'node:net';
 import { RegisterDocument } from './__generated__/graphql';
 import { startTestServer } from './support/server';
-import { startTcpProxy } from './support/tcp-proxy';
+import { startTcpProxy, throughProxy } from './support/tcp-proxy';
 import { PASSWORD, uniqueEmail } from './support/fixtures';
 
 const onPostgres = !!process.env.TEST_DATABASE_URL;
@@ -45,12 +45,7 @@ it('gives up after DATABASE_STARTUP_TIMEOUT with exit code 1, having logged each
   const restore = setInterval(() => proxy.refused() >= 2 && proxy.restore(), 50);
   try {
     const server = await startTestServer({}, {
-      rewriteDatabaseUrl: (url) => {
-        const through = new URL(url);
-        through.hostname = '127.0.0.1';
-        through.port = String(proxy.port);
-        return through.toString();
-      },
+      rewriteDatabaseUrl: throughProxy(proxy),
     });
     try {
       expect(server.logs()).toMatch(/"attempt":1,.*"msg":"database not reachable yet; retrying"/);

@@ -6,7 +6,7 @@ import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { Client } from 'pg';
 import { MeDocument, RegisterDocument, UpdateMeDocument, UsersDocument } from './__generated__/graphql';
 import { startTestServer, type GraphQLResponse, type TestServer } from './support/server';
-import { startTcpProxy, type TcpProxy } from './support/tcp-proxy';
+import { startTcpProxy, throughProxy, type TcpProxy } from './support/tcp-proxy';
 import { PASSWORD, signInAsAdmin, signUp } from './support/fixtures';
 
 const onPostgres = !!process.env.TEST_DATABASE_URL;
@@ -19,12 +19,7 @@ describeOnPostgres('PostgreSQL outage', () => {
     const target = new URL(process.env.TEST_DATABASE_URL!);
     proxy = await startTcpProxy(target.hostname, Number(target.port || 5432));
     server = await startTestServer({}, {
-      rewriteDatabaseUrl: (url) => {
-        const through = new URL(url);
-        through.hostname = '127.0.0.1';
-        through.port = String(proxy.port);
-        return through.toString();
-      },
+      rewriteDatabaseUrl: throughProxy(proxy),
     });
   });
   afterAll(async () => {
@@ -100,12 +95,7 @@ describeOnPostgres('PostgreSQL partition (packets black-holed, no socket closed)
     server = await startTestServer(
       { DATABASE_STATEMENT_TIMEOUT_MS: String(STATEMENT_TIMEOUT_MS), DATABASE_CONNECT_TIMEOUT_MS: String(CONNECT_TIMEOUT_MS), SESSION_CACHE_TTL_MS: '0' },
       {
-        rewriteDatabaseUrl: (url) => {
-          const through = new URL(url);
-          through.hostname = '127.0.0.1';
-          through.port = String(proxy.port);
-          return through.toString();
-        },
+        rewriteDatabaseUrl: throughProxy(proxy),
       },
     );
   });

@@ -4,7 +4,7 @@
 import Ajv2020 from 'ajv/dist/2020';
 import { CreateApplicationDocument } from './__generated__/graphql';
 import { startTestServer, type TestServer } from './support/server';
-import { startTcpProxy, type TcpProxy } from './support/tcp-proxy';
+import { startTcpProxy, throughProxy, type TcpProxy } from './support/tcp-proxy';
 import { FORM, railsForm, rest, type RestResult } from './support/rest';
 import { PASSWORD, signInAsAdmin, uniqueEmail } from './support/fixtures';
 
@@ -212,12 +212,7 @@ describeOnPostgres('outage answers match the document', () => {
     const target = new URL(process.env.TEST_DATABASE_URL!);
     proxy = await startTcpProxy(target.hostname, Number(target.port || 5432));
     outage = await startTestServer({}, {
-      rewriteDatabaseUrl: (url) => {
-        const through = new URL(url);
-        through.hostname = '127.0.0.1';
-        through.port = String(proxy.port);
-        return through.toString();
-      },
+      rewriteDatabaseUrl: throughProxy(proxy),
     });
   });
   afterAll(async () => {

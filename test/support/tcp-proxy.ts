@@ -84,3 +84,13 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
       }),
   };
 }
+
+/** For startTestServer's `rewriteDatabaseUrl`: the same database URL, reached through the proxy. */
+export function throughProxy(proxy: Pick<TcpProxy, 'port'>): (url: string) => string {
+  return (url) => {
+    const through = new URL(url);
+    through.hostname = '127.0.0.1';
+    through.port = String(proxy.port);
+    return through.toString();
+  };
+}
