@@ -72,7 +72,7 @@ export class WebhookDispatcher {
     try {
       secret = secrets.open(delivery.secretCiphertext);
     } catch (err) {
-      log.error({ err }, 'cannot read the webhook signing secret (WEBHOOK_ENCRYPTION_KEY changed or unset?)');
+      log.error({ err }, 'cannot read the webhook signing secret (KEY_ENCRYPTION_KEY or WEBHOOK_ENCRYPTION_KEY changed?)');
       await markFailed(db, delivery, workerId, null, 'The signing secret could not be read; rotate the secret.', retryDelayMs(config.retrySchedule, delivery.attempts));
       return;
     }
