@@ -349,5 +349,5 @@ describe('the key that encrypts stored secrets', () => {
     } finally {
       await current.stop();
     }
-  });
+  }, 600_000); // four starts of the gateway
 });
