@@ -144,7 +144,7 @@ export interface WebhooksConfig {
   pollIntervalMs: number;
   /** Deliveries in a row that end FAILED before the endpoint is disabled (`WEBHOOK_DISABLE_AFTER_FAILURES`). Default 5. */
   disableAfterFailures: number;
-  /** Key for the stored signing secrets, at least 32 bytes (`WEBHOOK_ENCRYPTION_KEY`). Unset: generated under DATA_DIR (not in production). */
+  /** Key for the stored signing secrets, at least 32 bytes (`WEBHOOK_ENCRYPTION_KEY`). Unset: derived from KEY_ENCRYPTION_KEY (HKDF). */
   encryptionKey: string | null;
 }
 

@@ -9,6 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { startTestServer, type TestServer } from './support/server';
 import { CHROMIUM, CHROMIUM_ARGS, browserTests, type BrowserContext } from './support/browser';
+import { signUp } from './support/fixtures';
+import { UpdateMeDocument } from './__generated__/graphql';
 
 
 // Minimal shapes of what the test uses, so it type-checks without playwright-core installed.
@@ -51,6 +53,16 @@ async function offlinePage(context: BrowserContext<Page>) {
   return { page, leaving, problems };
 }
 
+/** The result pane's text once `done` accepts it (polled: see runQuery). */
+async function resultWhen(page: Page, done: (text: string) => boolean): Promise<string> {
+  for (let i = 0; i < 600; i++) {
+    const result = await page.evaluate<string>("document.querySelector('.result-window .CodeMirror')?.CodeMirror.getValue() ?? ''");
+    if (done(result)) return result;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('GraphiQL showed no such result within 60 s');
+}
+
 /** Types a query into GraphiQL's editor, runs it, and returns the result pane's text. */
 async function runQuery(page: Page, query: string): Promise<string> {
   await page.waitForSelector('.graphiql-query-editor .CodeMirror', { timeout: 60_000 });
@@ -91,6 +103,31 @@ describeInBrowser(`schema explorer offline, in headless Chromium${skipReason ? `
       expect(response?.headers()['content-security-policy']).toMatch(/script-src 'self'(;|$)/);
       const result = await runQuery(page, '{ __typename }');
       expect(JSON.parse(result)).toEqual({ data: { __typename: 'Query' } });
+      expect(leaving).toEqual([]);
+      expect(problems).toEqual([]);
+      await page.close();
+    });
+
+    it('runs a subscription over graphql-ws, signed in from its Headers tab, and shows the events as they come', async () => {
+      const user = await signUp(server);
+      const { page, leaving, problems } = await offlinePage(context);
+      await page.goto(`${server.url}/graphql`);
+      await page.waitForSelector('.graphiql-query-editor .CodeMirror', { timeout: 60_000 });
+      await page.click('.graphiql-editor-tools button:has-text("Headers")');
+      await page.evaluate(
+        `document.querySelector('.graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror').CodeMirror.setValue(${JSON.stringify(JSON.stringify({ Authorization: `Bearer ${user.accessToken}` }))})`,
+      );
+      await page.evaluate(`document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror.setValue('subscription { viewerEvents { type currentSession } }')`);
+      await page.click('.graphiql-execute-button');
+      // The button turns into "stop" while the subscription runs; the event is then caused over HTTP until one
+      // arrives (the first may come before the socket has subscribed).
+      await page.waitForSelector('.graphiql-execute-button[aria-label^="Stop"]', { timeout: 30_000 });
+      let n = 0;
+      const result = await resultWhen(page, (text) => {
+        if (!text.includes('PROFILE_UPDATED') && n++ % 10 === 0) void server.gql(UpdateMeDocument, { input: { profile: { firstName: `Streamed ${n}` } } }, { token: user.accessToken });
+        return text.includes('PROFILE_UPDATED');
+      });
+      expect(JSON.parse(result)).toEqual({ data: { viewerEvents: { type: 'PROFILE_UPDATED', currentSession: false } } });
       expect(leaving).toEqual([]);
       expect(problems).toEqual([]);
       await page.close();

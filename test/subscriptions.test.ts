@@ -1,15 +1,19 @@
 // GraphQL subscriptions over WebSocket (graphql-ws): a video followed from
 // upload to READY, access rules, sessions revoked and tokens refused (close
 // codes), limits, graceful shutdown, and an event crossing replicas
-// (PostgreSQL only: the embedded database belongs to one process).
+// (PostgreSQL only: the embedded database belongs to one process), sockets
+// signed in with an API key, and events too large for NOTIFY.
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import WebSocket from 'ws';
+import { Client } from 'pg';
 import {
   AssignRoleDocument,
+  CreateApiKeyDocument,
   CreateRoleDocument,
   LogoutDocument,
   MeDocument,
+  RevokeApiKeyDocument,
   MyVideoUpdatesDocument,
   RevokeSessionDocument,
   UpdateMeDocument,
@@ -39,10 +43,10 @@ function open(token: string | null, on: Pick<TestServer, 'url'> = server): Socke
 beforeAll(async () => {
   dir = await scratchDir();
   [server, clip] = await Promise.all([
-    startTestServer({ VIDEO_MAX_BYTES: '1000000', WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: '3', WS_MAX_CONNECTIONS_PER_USER: '3' }),
+    startTestServer({ VIDEO_MAX_BYTES: '1000000', WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: '3', WS_MAX_CONNECTIONS_PER_USER: '3', WS_AUTH_RECHECK_SECONDS: '1' }),
     makeVideo(dir, 'clip.mp4', { seconds: 4 }).then(async (file) => ({ data: await fs.readFile(file), filename: 'clip.mp4', type: 'video/mp4' })),
   ]);
-}, 120_000);
+}, 240_000);
 afterEach(async () => {
   await Promise.all(sockets.splice(0).map((s) => s.dispose()));
 });
@@ -147,6 +151,75 @@ describe('viewer events and the session behind a socket', () => {
   });
 });
 
+describe('a socket signed in with an API key', () => {
+  async function apiKey(token: string, scopes: Array<'read' | 'write'> = ['read']) {
+    const created = await server.gql(CreateApiKeyDocument, { input: { name: 'realtime', scopes } }, { token });
+    expect(created.errors).toBeUndefined();
+    return created.data!.createApiKey;
+  }
+
+  it("sees what the key's user may see: their viewer events and videos, not another user's video; a session's logout leaves it open", async () => {
+    const [user, other] = await Promise.all([signUp(server), signUp(server)]);
+    const { secret } = await apiKey(user.accessToken);
+    const uploaded = await multipart(server, UploadVideoDocument, { file: null, name: 'Theirs' }, { file: clip }, { token: other.accessToken });
+    const theirs = uploaded.data!.uploadVideo.id;
+
+    const socket = open(secret);
+    await socket.connected;
+    const events = socket.subscribe(ViewerEventsDocument);
+    const stranger = socket.subscribe(VideoUpdatedDocument, { id: theirs });
+    await until('the refusal', async () => stranger.errors.length > 0);
+    expect(stranger.errors).toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: 'NOT_FOUND' }) })]);
+    expect(stranger.data).toEqual([]);
+
+    await server.gql(UpdateMeDocument, { input: { profile: { firstName: 'Keyed' } } }, { token: user.accessToken });
+    await events.next('PROFILE_UPDATED', (d) => d.viewerEvents.type === 'PROFILE_UPDATED');
+    // The key is not a session: the user's logout is told (not as this socket's session) and the socket stays.
+    await server.gql(LogoutDocument, {}, { token: user.accessToken });
+    const told = await events.next('SESSION_REVOKED', (d) => d.viewerEvents.type === 'SESSION_REVOKED');
+    expect(told.viewerEvents).toEqual({ type: 'SESSION_REVOKED', sessionId: user.session!.id, currentSession: false });
+    await new Promise((r) => setTimeout(r, 1500)); // past a re-check (WS_AUTH_RECHECK_SECONDS=1)
+    expect(socket.closed).toBeNull();
+    expect(events.errors).toEqual([]);
+
+    const videos = socket.subscribe(MyVideoUpdatesDocument);
+    await new Promise((r) => setTimeout(r, 200));
+    const fresh = await signIn(server, user.user.email!, PASSWORD);
+    const mine = await multipart(server, UploadVideoDocument, { file: null, name: 'Mine' }, { file: clip }, { token: fresh.accessToken });
+    await videos.next('READY', (d) => d.myVideoUpdates.videoId === mine.data!.uploadVideo.id && d.myVideoUpdates.status === 'READY');
+    expect(videos.data.every((d) => d.myVideoUpdates.videoId === mine.data!.uploadVideo.id)).toBe(true);
+  });
+
+  it('is closed with 4401 at the next re-check once the key is revoked; the revoked key cannot open another (4403)', async () => {
+    const user = await signUp(server);
+    const { secret, apiKey: key } = await apiKey(user.accessToken, ['read', 'write']);
+    const socket = open(secret);
+    await socket.connected;
+    socket.subscribe(ViewerEventsDocument);
+    const revoked = await server.gql(RevokeApiKeyDocument, { id: key.id }, { token: user.accessToken });
+    expect(revoked.data!.revokeApiKey.revokedAt).toEqual(expect.any(String));
+    expect(await socket.waitClosed()).toEqual({ code: 4401, reason: 'Session ended' });
+    expect(await open(secret).waitClosed()).toMatchObject({ code: 4403 });
+  });
+});
+
+describe('an event too large for NOTIFY', () => {
+  it('a profile update with large fields: PROFILE_UPDATED reaches the subscriber, which reads the whole profile back', async () => {
+    const user = await signUp(server);
+    const socket = open(user.accessToken);
+    await socket.connected;
+    const events = socket.subscribe(ViewerEventsDocument);
+    await new Promise((r) => setTimeout(r, 200));
+    // 12 fields of 1000 characters: far over NOTIFY's 8000 bytes, were the profile in the event.
+    const customFields = Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`field${i}`, crypto.randomBytes(500).toString('hex')]));
+    const updated = await server.gql(UpdateMeDocument, { input: { profile: { customFields } } }, { token: user.accessToken });
+    expect(updated.errors).toBeUndefined();
+    await events.next('PROFILE_UPDATED', (d) => d.viewerEvents.type === 'PROFILE_UPDATED');
+    const me = await server.gql(MeDocument, {}, { token: user.accessToken });
+    expect(me.data!.me!.profile!.customFields).toEqual(customFields);
+  });
+});
+
 describe('limits and protocol', () => {
   it('refuses queries and mutations over WebSocket with BAD_USER_INPUT', async () => {
     const user = await signUp(server);
@@ -213,28 +286,62 @@ describe('shutdown', () => {
 });
 
 describeOnPostgres('replicas', () => {
-  it('a subscription on one replica sees the event caused on the other', async () => {
+  let a: TestServer;
+  let b: TestServer;
+  beforeAll(async () => {
     const env = { JWT_SECRET: crypto.randomBytes(32).toString('hex') };
-    const a = await startTestServer(env);
-    const b = await startTestServer({ ...env, VIDEO_WORKERS: '0' }, { reuse: { dataDir: a.dataDir, databaseUrl: a.databaseUrl } });
+    a = await startTestServer(env);
+    b = await startTestServer({ ...env, VIDEO_WORKERS: '0' }, { reuse: { dataDir: a.dataDir, databaseUrl: a.databaseUrl } });
+  }, 180_000);
+  afterAll(async () => {
+    await b?.stop({ keepData: true });
+    await a?.stop();
+  });
+
+  it('a subscription on one replica sees the event caused on the other', async () => {
+    const user = await signUp(a);
+    const socket = open(user.accessToken, b);
+    await socket.connected;
+    const events = socket.subscribe(ViewerEventsDocument);
+    const videos = socket.subscribe(MyVideoUpdatesDocument);
+    await new Promise((r) => setTimeout(r, 300));
+    await a.gql(UpdateMeDocument, { input: { profile: { lastName: 'Replica' } } }, { token: user.accessToken });
+    await events.next('PROFILE_UPDATED from the other replica', (d) => d.viewerEvents.type === 'PROFILE_UPDATED');
+    // Uploaded to a, trimmed by a's workers, followed on b, progress included.
+    await multipart(a, UploadVideoDocument, { file: null, name: 'Across' }, { file: clip }, { token: user.accessToken });
+    await videos.next('READY from the other replica', (d) => d.myVideoUpdates.status === 'READY');
+    expect(videos.data.some((d) => d.myVideoUpdates.status === 'PROCESSING')).toBe(true);
+    await a.gql(LogoutDocument, {}, { token: user.accessToken });
+    expect(await socket.waitClosed()).toEqual({ code: 4401, reason: 'Session revoked' });
+  });
+
+  it('an event over NOTIFY\'s 8000 bytes crosses with ids only, and the subscriber on the other replica gets the full data', async () => {
+    const user = await signUp(a);
+    const uploaded = await multipart(a, UploadVideoDocument, { file: null, name: 'Large' }, { file: clip }, { token: user.accessToken });
+    const id = uploaded.data!.uploadVideo.id;
+    const socket = open(user.accessToken, b);
+    const updates = socket.subscribe(VideoUpdatedDocument, { id });
+    await updates.next('READY', (d) => d.videoUpdated.status === 'READY');
+    // Listens beside the replicas, to see what crossed.
+    const listener = new Client({ connectionString: a.databaseUrl! });
+    await listener.connect();
+    const crossed: string[] = [];
+    listener.on('notification', (message) => crossed.push(message.payload ?? ''));
+    await listener.query('LISTEN usergraph_events');
     try {
-      const user = await signUp(a);
-      const socket = open(user.accessToken, b);
-      await socket.connected;
-      const events = socket.subscribe(ViewerEventsDocument);
-      const videos = socket.subscribe(MyVideoUpdatesDocument);
-      await new Promise((r) => setTimeout(r, 300));
-      await a.gql(UpdateMeDocument, { input: { profile: { lastName: 'Replica' } } }, { token: user.accessToken });
-      await events.next('PROFILE_UPDATED from the other replica', (d) => d.viewerEvents.type === 'PROFILE_UPDATED');
-      // Uploaded to a, trimmed by a's workers, followed on b, progress included.
-      await multipart(a, UploadVideoDocument, { file: null, name: 'Across' }, { file: clip }, { token: user.accessToken });
-      await videos.next('READY from the other replica', (d) => d.myVideoUpdates.status === 'READY');
-      expect(videos.data.some((d) => d.myVideoUpdates.status === 'PROCESSING')).toBe(true);
-      await a.gql(LogoutDocument, {}, { token: user.accessToken });
-      expect(await socket.waitClosed()).toEqual({ code: 4401, reason: 'Session revoked' });
+      // Another program marks the video FAILED with a reason of 20 kB: through the database only, as the triggers allow.
+      const reason = `Rejected by the archive: ${crypto.randomBytes(10_000).toString('hex')}`;
+      await listener.query('BEGIN');
+      await listener.query('UPDATE trim_requests SET error = $1 WHERE video_id = $2', [reason, id]);
+      await listener.query("UPDATE videos SET status = 'FAILED' WHERE id = $1", [id]);
+      await listener.query('COMMIT');
+      const failed = await updates.next('FAILED on the other replica', (d) => d.videoUpdated.status === 'FAILED');
+      expect(failed.videoUpdated).toEqual({ videoId: id, status: 'FAILED', progress: null, error: reason });
+      const sent = crossed.map((p) => JSON.parse(p) as Record<string, unknown>).filter((e) => e.videoId === id && e.status === 'FAILED');
+      expect(sent).toEqual([{ k: 'video', videoId: id, ownerId: Number(user.user.id), status: 'FAILED', partial: true }]);
+      expect(updates.errors).toEqual([]);
     } finally {
-      await b.stop({ keepData: true });
-      await a.stop();
+      await listener.end();
     }
   });
 });

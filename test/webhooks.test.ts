@@ -1,9 +1,12 @@
 // Outbound webhooks: admin management, Standard Webhooks signatures checked
 // with the `standardwebhooks` package by a receiver on loopback, retries, a
 // crash between the change and the delivery, rolled-back changes, disabling
-// an endpoint that keeps failing, and SSRF refusals.
+// an endpoint that keeps failing, SSRF refusals, and the key the stored
+// secrets are encrypted with.
 import crypto from 'node:crypto';
+import fs from 'node:fs/promises';
 import http from 'node:http';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import {
@@ -293,4 +296,58 @@ describe('durability', () => {
       await strictAgain.stop();
     }
   });
+});
+
+describe('the key that encrypts stored secrets', () => {
+  it('WEBHOOK_ENCRYPTION_KEY, when set, keeps decrypting what was stored under it (also from the key file older gateways generated); without either, the key derived from KEY_ENCRYPTION_KEY cannot read them, and a rotated secret works', async () => {
+    const hooks = await receiver();
+    const legacyKey = crypto.randomBytes(32).toString('hex');
+    // A retry a minute away: the refused attempt stays in the log as PENDING.
+    const env = { ...settings, WEBHOOK_RETRY_SCHEDULE: '60', JWT_SECRET: crypto.randomBytes(32).toString('hex') };
+    let current = await startTestServer({ ...env, WEBHOOK_ENCRYPTION_KEY: legacyKey });
+    const reuse = { dataDir: current.dataDir, databaseUrl: current.databaseUrl };
+    const restart = async (extra: Record<string, string> = {}) => {
+      await current.stop({ keepData: true });
+      current = await startTestServer({ ...env, ...extra }, { reuse });
+      return (await signInAsAdmin(current)).accessToken;
+    };
+    /** Signs a user up and returns the delivery the receiver got for it, verified with `secret`. */
+    const deliveredWith = async (secret: string) => {
+      const email = uniqueEmail('key');
+      await signUp(current, { email });
+      const delivery = await until('the delivery', async () => hooks.received.find((r) => r.body.includes(email)), 30_000);
+      return new Webhook(secret).verify(delivery.body, delivery.headers);
+    };
+    try {
+      const token = (await signInAsAdmin(current)).accessToken;
+      const { secret, webhook } = await createWebhook(current, token, hooks.url, ['user.created']);
+      expect(await deliveredWith(secret)).toMatchObject({ type: 'user.created' });
+
+      // Existing deployments keep WEBHOOK_ENCRYPTION_KEY set: their stored secrets still open.
+      await restart({ WEBHOOK_ENCRYPTION_KEY: legacyKey });
+      expect(await deliveredWith(secret)).toMatchObject({ type: 'user.created' });
+
+      // A development gateway that generated its key under DATA_DIR before the derivation: the file is still read.
+      await fs.writeFile(path.join(reuse.dataDir, 'webhook-encryption-key'), legacyKey + '\n', { mode: 0o600 });
+      await restart();
+      expect(await deliveredWith(secret)).toMatchObject({ type: 'user.created' });
+
+      // Neither: the key derived from KEY_ENCRYPTION_KEY is another key, so the old secret cannot be read; a rotated one can.
+      await fs.rm(path.join(reuse.dataDir, 'webhook-encryption-key'));
+      const admin = await restart();
+      const before = hooks.received.length;
+      await signUp(current);
+      const refused = await until('the refused attempt', async () => {
+        const log = await current.gql(WebhookDeliveriesDocument, { webhookId: webhook.id, status: 'PENDING' }, { token: admin });
+        return log.data!.webhookDeliveries.items.find((d) => d.attempts === 1);
+      }, 30_000);
+      expect(refused).toMatchObject({ responseStatus: null, lastError: 'The signing secret could not be read; rotate the secret.' });
+      expect(hooks.received).toHaveLength(before);
+      expect(current.logs()).toContain('cannot read the webhook signing secret');
+      const rotated = await current.gql(RotateWebhookSecretDocument, { id: webhook.id }, { token: admin });
+      expect(await deliveredWith(rotated.data!.rotateWebhookSecret.secret)).toMatchObject({ type: 'user.created' });
+    } finally {
+      await current.stop();
+    }
+  }, 600_000); // four starts of the gateway
 });

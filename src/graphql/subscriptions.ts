@@ -1,7 +1,7 @@
 // GraphQL subscriptions on /graphql over WebSocket, with the graphql-ws
 // protocol (graphql-transport-ws). Same schema, validation rules and error
 // masking as HTTP; the viewer comes from the `connection_init` payload
-// `{ "authorization": "Bearer <access token>" }`, through the same
+// `{ "authorization": "Bearer <access token or API key>" }`, through the same
 // authentication as an HTTP request. Only subscriptions run here: queries and
 // mutations go over HTTP.
 //
@@ -9,10 +9,11 @@
 //   1001 going away: the server is shutting down; reconnect (to another replica).
 //   1009 message too big (WS_MAX_MESSAGE_BYTES).
 //   1013 try again later: too many sockets for this user, or the database is unavailable.
-//   4401 unauthorized: the session was revoked, the user deactivated, or the access token expired; refresh and reconnect.
-//   4403 forbidden: connection_init had no valid access token.
+//   4401 unauthorized: the session was revoked, the user deactivated, the access token expired, or the API key was revoked or expired (seen at the next re-check); refresh and reconnect.
+//   4403 forbidden: connection_init had no valid access token or API key.
 //   4408 connection_init not sent within WS_INIT_TIMEOUT_MS.
 // A client IP over WS_MAX_CONNECTIONS_PER_IP gets HTTP 429 instead of the upgrade.
+// Both connection limits count this replica's sockets only (README "Subscriptions" says why).
 import type http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { GraphQLError, getOperationAST, parse, specifiedRules, validate, type ExecutionResult, type GraphQLSchema, type ValidationRule } from 'graphql';

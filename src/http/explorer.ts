@@ -27,10 +27,19 @@ const ASSETS: Record<string, { file: string; type: string }> = {
   'graphiql.min.css': { file: path.join(packageDir('graphiql'), 'graphiql.min.css'), type: 'text/css' },
 };
 
-/** Starts GraphiQL against /graphql; a file of its own because the CSP allows no inline script. */
+/**
+ * Starts GraphiQL against /graphql; a file of its own because the CSP allows
+ * no inline script. Subscriptions go over WebSocket on the same path with the
+ * graphql-ws client bundled in graphiql.min.js, which sends the Headers tab as
+ * the connection_init payload (so `{ "Authorization": "Bearer …" }` there signs
+ * the socket in too).
+ */
 const START_SCRIPT = `'use strict';
 (function () {
-  var fetcher = GraphiQL.createFetcher({ url: new URL('/graphql', window.location.href).href, headers: { 'apollo-require-preflight': 'true' } });
+  var url = new URL('/graphql', window.location.href);
+  var subscriptionUrl = new URL(url.href);
+  subscriptionUrl.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+  var fetcher = GraphiQL.createFetcher({ url: url.href, subscriptionUrl: subscriptionUrl.href, headers: { 'apollo-require-preflight': 'true' } });
   ReactDOM.createRoot(document.getElementById('graphiql')).render(
     React.createElement(GraphiQL, { fetcher: fetcher, defaultEditorToolsVisibility: true, shouldPersistHeaders: false })
   );

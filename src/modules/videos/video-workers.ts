@@ -3,7 +3,6 @@
 // storing the output. Stopping aborts ffmpeg and hands claimed jobs back.
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { MediaConfig } from '../../config.js';
@@ -11,6 +10,7 @@ import type { PrismaClient } from '../../generated/prisma/client.js';
 import type { MediaStorage } from '../../storage/storage.js';
 import type { MediaBinaries } from '../../media/binaries.js';
 import { trimVideo } from '../../media/ffmpeg.js';
+import { WorkerLoops } from '../../db/work-queue.js';
 import { claimJob, completeJob, failAttempt, releaseJob, renewLease, type ClaimedJob } from './video-jobs.js';
 import { outputKeyOf } from './videos.keys.js';
 import type { VideoEvent } from '../events/event-hub.js';
@@ -29,65 +29,40 @@ export interface VideoWorkerDeps {
 }
 
 export class VideoWorkerPool {
-  private readonly id = `${os.hostname()}:${process.pid}:${crypto.randomBytes(4).toString('hex')}`;
-  private stopping = false;
-  private loops: Promise<void>[] = [];
+  private readonly loops: WorkerLoops<ClaimedJob>;
   private readonly running = new Map<string, AbortController>();
-  private sleepers = new Set<() => void>();
 
-  constructor(private readonly deps: VideoWorkerDeps) {}
+  constructor(private readonly deps: VideoWorkerDeps) {
+    const { db, config, logger } = deps;
+    this.loops = new WorkerLoops({
+      name: 'trim job',
+      workers: config.videoWorkers,
+      pollIntervalMs: config.videoPollIntervalMs,
+      logger,
+      claim: (workerId) => claimJob(db, workerId, config.videoLeaseSeconds),
+      run: (job, workerId) => this.run(job, workerId),
+      // Claimed just as the process began to stop: give it straight back.
+      release: (job, workerId) => releaseJob(db, job, workerId),
+    });
+  }
 
   start(): void {
     if (this.deps.config.videoWorkers > 0) {
       void sweepScratch(this.deps.storage).catch((err) => this.deps.logger.warn({ err }, 'could not sweep scratch files'));
     }
-    for (let i = 0; i < this.deps.config.videoWorkers; i++) this.loops.push(this.loop(`${this.id}#${i}`));
+    this.loops.start();
   }
 
   /** Called after an upload: an idle worker looks for the new job now rather than at its next poll. */
   wake(): void {
-    for (const wake of this.sleepers) wake();
+    this.loops.wake();
   }
 
+  /** Aborts ffmpeg and hands the jobs being run back to the queue. */
   async stop(): Promise<void> {
-    this.stopping = true;
-    this.wake();
+    const stopped = this.loops.stop();
     for (const controller of this.running.values()) controller.abort();
-    await Promise.all(this.loops);
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.sleepers.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.sleepers.add(done);
-    });
-  }
-
-  private async loop(workerId: string): Promise<void> {
-    const { db, config, logger } = this.deps;
-    while (!this.stopping) {
-      let job: ClaimedJob | null = null;
-      try {
-        job = await claimJob(db, workerId, config.videoLeaseSeconds);
-      } catch (err) {
-        if (!this.stopping) logger.error({ err }, 'could not claim a trim job');
-      }
-      if (!job) {
-        if (!this.stopping) await this.sleep(config.videoPollIntervalMs);
-        continue;
-      }
-      if (this.stopping) {
-        // Claimed just as the process began to stop: give it straight back.
-        await releaseJob(db, job, workerId).catch((err) => logger.error({ err }, 'could not release the job'));
-        break;
-      }
-      await this.run(job, workerId);
-    }
+    await stopped;
   }
 
   /** Turns ffmpeg's seconds written into whole percents of the cut, published when they grow, at most every PROGRESS_INTERVAL_MS. */
@@ -154,7 +129,7 @@ export class VideoWorkerPool {
       }
     } catch (err) {
       if (output) await fs.rm(output, { force: true });
-      if (this.stopping && controller.signal.aborted && !leaseLost) {
+      if (this.loops.isStopping && controller.signal.aborted && !leaseLost) {
         await releaseJob(db, job, workerId).catch((error) => log.error({ err: error }, 'could not release the job'));
         log.info('trim interrupted by shutdown; job released');
       } else if (leaseLost) {

@@ -4,14 +4,13 @@
 // FAILED; an endpoint whose deliveries keep failing is disabled, audited, and
 // the admins are mailed. Woken by NOTIFY usergraph_webhooks (a trigger sends
 // it when an event is committed), else they poll.
-import crypto from 'node:crypto';
-import os from 'node:os';
 import type { Logger } from 'pino';
 import type { WebhooksConfig } from '../../config.js';
 import type { PrismaClient } from '../../generated/prisma/client.js';
 import type { Mailer } from '../../mail/mailer.js';
 import { ADMIN_ROLE } from '../../graphql/context.js';
 import { recordAudit } from '../audit/audit.service.js';
+import { WorkerLoops } from '../../db/work-queue.js';
 import { claimDelivery, disableEndpoint, markDelivered, markFailed, releaseDelivery, type ClaimedDelivery } from './webhook-queue.js';
 import { signDelivery, type SecretBox } from './webhook-secrets.js';
 import { postDelivery } from './webhook-targets.js';
@@ -32,60 +31,34 @@ export function retryDelayMs(schedule: number[], attempt: number, random = Math.
 }
 
 export class WebhookDispatcher {
-  private readonly id = `${os.hostname()}:${process.pid}:${crypto.randomBytes(4).toString('hex')}`;
-  private stopping = false;
-  private loops: Promise<void>[] = [];
-  private readonly sleepers = new Set<() => void>();
+  private readonly loops: WorkerLoops<ClaimedDelivery>;
 
-  constructor(private readonly deps: WebhookDispatcherDeps) {}
-
-  start(): void {
-    for (let i = 0; i < this.deps.config.workers; i++) this.loops.push(this.loop(`${this.id}#${i}`));
-  }
-
-  wake(): void {
-    for (const wake of this.sleepers) wake();
-  }
-
-  /** Lets requests in flight finish (each is bounded by WEBHOOK_TIMEOUT_MS), then stops. */
-  async stop(): Promise<void> {
-    this.stopping = true;
-    this.wake();
-    await Promise.all(this.loops);
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.sleepers.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.sleepers.add(done);
+  constructor(private readonly deps: WebhookDispatcherDeps) {
+    const { db, config, logger } = deps;
+    const leaseSeconds = Math.ceil(config.timeoutMs / 1000) + 30;
+    this.loops = new WorkerLoops({
+      name: 'webhook delivery',
+      workers: config.workers,
+      pollIntervalMs: config.pollIntervalMs,
+      logger,
+      claim: (workerId) => claimDelivery(db, workerId, leaseSeconds),
+      run: (delivery, workerId) =>
+        this.deliver(delivery, workerId).catch((err) => logger.error({ err, deliveryId: delivery.id }, 'webhook delivery failed unexpectedly')),
+      release: (delivery, workerId) => releaseDelivery(db, delivery, workerId),
     });
   }
 
-  private async loop(workerId: string): Promise<void> {
-    const { db, config, logger } = this.deps;
-    const leaseSeconds = Math.ceil(config.timeoutMs / 1000) + 30;
-    while (!this.stopping) {
-      let delivery: ClaimedDelivery | null = null;
-      try {
-        delivery = await claimDelivery(db, workerId, leaseSeconds);
-      } catch (err) {
-        if (!this.stopping) logger.error({ err }, 'could not claim a webhook delivery');
-      }
-      if (!delivery) {
-        if (!this.stopping) await this.sleep(config.pollIntervalMs);
-        continue;
-      }
-      if (this.stopping) {
-        await releaseDelivery(db, delivery, workerId).catch((err) => logger.error({ err }, 'could not release a webhook delivery'));
-        break;
-      }
-      await this.deliver(delivery, workerId).catch((err) => logger.error({ err, deliveryId: delivery.id }, 'webhook delivery failed unexpectedly'));
-    }
+  start(): void {
+    this.loops.start();
+  }
+
+  wake(): void {
+    this.loops.wake();
+  }
+
+  /** Lets requests in flight finish (each is bounded by WEBHOOK_TIMEOUT_MS), then stops. */
+  stop(): Promise<void> {
+    return this.loops.stop();
   }
 
   private async deliver(delivery: ClaimedDelivery, workerId: string): Promise<void> {
@@ -99,7 +72,7 @@ export class WebhookDispatcher {
     try {
       secret = secrets.open(delivery.secretCiphertext);
     } catch (err) {
-      log.error({ err }, 'cannot read the webhook signing secret (WEBHOOK_ENCRYPTION_KEY changed or unset?)');
+      log.error({ err }, 'cannot read the webhook signing secret (KEY_ENCRYPTION_KEY or WEBHOOK_ENCRYPTION_KEY changed?)');
       await markFailed(db, delivery, workerId, null, 'The signing secret could not be read; rotate the secret.', retryDelayMs(config.retrySchedule, delivery.attempts));
       return;
     }

@@ -27,7 +27,7 @@ const boxes = new Map<string, Promise<SecretBox>>();
 
 /** The process's SecretBox (one per data directory and key). */
 export function secretBoxFor(config: Context['config']): Promise<SecretBox> {
-  const key = `${config.dataDir}\0${config.webhooks.encryptionKey ?? ''}`;
+  const key = `${config.dataDir}\0${config.webhooks.encryptionKey ?? ''}\0${config.keyEncryptionKey ?? ''}`;
   if (!boxes.has(key)) boxes.set(key, SecretBox.fromConfig(config));
   return boxes.get(key)!;
 }
@@ -66,9 +66,6 @@ function checkDescription(errors: FieldErrors, description: string | null | unde
 
 async function sealedSecret(ctx: Context): Promise<{ secret: string; sealed: string }> {
   const box = await secretBoxFor(ctx.config);
-  if (!box.available) {
-    throw new AppError('SERVICE_UNAVAILABLE', 'Webhooks need WEBHOOK_ENCRYPTION_KEY (at least 32 bytes) in production, to store their signing secrets.');
-  }
   const secret = newSigningSecret();
   return { secret, sealed: box.seal(secret) };
 }
