@@ -4,7 +4,7 @@
 import { templateEngine } from '../common/templates.js';
 import { MAIL_LOCALES, type MailLocale } from './locale.js';
 
-export const MAIL_KINDS = ['confirmation', 'password-reset'] as const;
+export const MAIL_KINDS = ['confirmation', 'password-reset', 'sign-in-code'] as const;
 export type MailKind = (typeof MAIL_KINDS)[number];
 
 /** What every template may use. */
@@ -18,6 +18,8 @@ export interface MailData {
   userId: string;
   /** How long the link stays valid, in words of the mail's language ("48 hours"). */
   expiresIn: string;
+  /** A code to type (sign-in-code); its link is empty when no front end (APP_URL) opens it. */
+  code?: string;
 }
 
 export interface RenderedMail {
@@ -50,6 +52,6 @@ export function describeDuration(seconds: number, locale: MailLocale): string {
  * stops the start-up instead of the first registration.
  */
 export function checkMailTemplates(): void {
-  const sample: MailData = { appName: 'usergraph', link: 'http://localhost/x?a=1&b=2', token: 'token', userId: '1', expiresIn: '1 hour' };
+  const sample: MailData = { appName: 'usergraph', link: 'http://localhost/x?a=1&b=2', token: 'token', userId: '1', expiresIn: '1 hour', code: '123456' };
   for (const locale of MAIL_LOCALES) for (const kind of MAIL_KINDS) renderMail(kind, locale, sample);
 }

@@ -15,6 +15,8 @@ import { ApiKeysResolver } from './api-keys/api-keys.resolver.js';
 import { SigningKeysResolver } from './signing-keys/signing-keys.resolver.js';
 import { EventsResolver } from './events/events.resolver.js';
 import { WebhooksResolver } from './webhooks/webhooks.resolver.js';
+import { PasskeysResolver } from './passkeys/passkeys.resolver.js';
+import { SignInCodesResolver } from './sign-in-codes/sign-in-codes.resolver.js';
 
 export const resolvers = [
   UsersResolver,
@@ -36,4 +38,6 @@ export const resolvers = [
   SigningKeysResolver,
   EventsResolver,
   WebhooksResolver,
+  PasskeysResolver,
+  SignInCodesResolver,
 ] as const;
