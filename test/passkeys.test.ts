@@ -21,6 +21,7 @@ import {
   StartPasskeySignInDocument,
 } from './__generated__/graphql';
 import { startTestServer, type TestServer } from './support/server';
+import { parseMail } from './support/mail';
 import { expectCode, onlyError, PASSWORD, signInAsAdmin, signUp, uniqueEmail } from './support/fixtures';
 import { CHROMIUM, CHROMIUM_ARGS, browserTests, type BrowserContext } from './support/browser';
 
@@ -59,6 +60,11 @@ afterAll(async () => {
   await server?.stop();
   await new Promise((resolve) => pageServer?.close(resolve));
 });
+
+/** The DevTools protocol gives credential ids in base64, WebAuthn's JSON in base64url. */
+function base64url(base64: string): string {
+  return Buffer.from(base64, 'base64').toString('base64url');
+}
 
 function claims(accessToken: string): Json {
   return JSON.parse(Buffer.from(accessToken.split('.')[1], 'base64url').toString('utf8'));
@@ -174,8 +180,10 @@ describeInBrowser(`passkeys in headless Chromium with a virtual authenticator${s
     expect(finished.data!.finishPasskeyRegistration).toMatchObject({ label: 'Test laptop', discoverable: true, backedUp: false, deviceType: 'singleDevice', lastUsedAt: null });
     expect(finished.data!.finishPasskeyRegistration.transports).toContain('internal');
     credentialId = response.id as string;
-    expect((await virtualCredentials()).map((c) => c.credentialId)).toContain(credentialId);
-    await server.waitForMail(email, 'passkey');
+    expect((await virtualCredentials()).map((c) => base64url(c.credentialId))).toContain(credentialId);
+    const mail = parseMail(await server.waitForMail(email, 'Test laptop'));
+    expect(mail.subject).toBe('A passkey was added to your account');
+    expect(mail.text).toContain('A passkey named "Test laptop" can now be used to sign in');
   });
 
   it('signs in with the passkey as the only factor (amr webauthn, aal2), and refuses the same answer replayed', async () => {
@@ -219,12 +227,14 @@ describeInBrowser(`passkeys in headless Chromium with a virtual authenticator${s
     const stolen = onlyError(await server.gql(FinishPasskeyRegistrationDocument, { response: registration }, { token: other.accessToken }));
     expect(stolen.extensions?.code).toBe('BAD_USER_INPUT');
     expect(stolen.extensions?.fields).toEqual([expect.objectContaining({ field: 'response' })]);
+    // The authenticator keeps that credential; drop it, so that it offers only the registered one from here on.
+    await cdp.send('WebAuthn.removeCredential', { authenticatorId, credentialId: Buffer.from(registration.id as string, 'base64url').toString('base64') });
   });
 
   it('refuses a passkey whose signature counter went back (a cloned authenticator), and audits it', async () => {
-    const original = (await virtualCredentials()).find((c) => c.credentialId === credentialId)!;
+    const original = (await virtualCredentials()).find((c) => base64url(c.credentialId) === credentialId)!;
     expect(original.signCount).toBeGreaterThan(1);
-    await cdp.send('WebAuthn.removeCredential', { authenticatorId, credentialId });
+    await cdp.send('WebAuthn.removeCredential', { authenticatorId, credentialId: original.credentialId });
     await cdp.send('WebAuthn.addCredential', { authenticatorId, credential: { ...original, signCount: 0 } });
     const refused = onlyError(await server.gql(FinishPasskeySignInDocument, { response: await get(await signInOptions()) }));
     expect(refused.extensions?.code).toBe('UNAUTHENTICATED');

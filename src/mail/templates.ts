@@ -4,7 +4,7 @@
 import { templateEngine } from '../common/templates.js';
 import { MAIL_LOCALES, type MailLocale } from './locale.js';
 
-export const MAIL_KINDS = ['confirmation', 'password-reset', 'sign-in-code'] as const;
+export const MAIL_KINDS = ['confirmation', 'password-reset', 'sign-in-code', 'factor-added'] as const;
 export type MailKind = (typeof MAIL_KINDS)[number];
 
 /** What every template may use. */
@@ -20,6 +20,9 @@ export interface MailData {
   expiresIn: string;
   /** A code to type (sign-in-code); its link is empty when no front end (APP_URL) opens it. */
   code?: string;
+  /** factor-added: the kind of the new factor (`TOTP` or `WEBAUTHN`) and the name the user gave it. */
+  factorKind?: string;
+  factorLabel?: string | null;
 }
 
 export interface RenderedMail {
@@ -52,6 +55,6 @@ export function describeDuration(seconds: number, locale: MailLocale): string {
  * stops the start-up instead of the first registration.
  */
 export function checkMailTemplates(): void {
-  const sample: MailData = { appName: 'usergraph', link: 'http://localhost/x?a=1&b=2', token: 'token', userId: '1', expiresIn: '1 hour', code: '123456' };
+  const sample: MailData = { appName: 'usergraph', link: 'http://localhost/x?a=1&b=2', token: 'token', userId: '1', expiresIn: '1 hour', code: '123456', factorKind: 'WEBAUTHN', factorLabel: 'Laptop' };
   for (const locale of MAIL_LOCALES) for (const kind of MAIL_KINDS) renderMail(kind, locale, sample);
 }

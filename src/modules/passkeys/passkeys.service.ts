@@ -22,7 +22,7 @@ import {
   type RegistrationResponseJSON,
 } from '@simplewebauthn/server';
 import type { Context } from '../../graphql/context.js';
-import type { MfaFactor as MfaFactorRow } from '../../generated/prisma/client.js';
+import type { MfaFactor as MfaFactorRow, Prisma } from '../../generated/prisma/client.js';
 import { AppError, AuthenticationError, ConflictError, uniqueViolation } from '../../common/errors.js';
 import { requireSessionId, requireViewer } from '../../common/access.js';
 import { hashToken } from '../../auth/tokens.js';
@@ -30,6 +30,7 @@ import { isAuthMethod } from '../../auth/methods.js';
 import { loginLockKey } from '../../security/throttle.js';
 import { recordAudit } from '../audit/audit.service.js';
 import { findLiveUser } from '../users/users.service.js';
+import { sendFactorAddedMail } from '../../mail/account-mail.js';
 import {
   completeFirstFactor,
   consumeMfaTicket,
@@ -58,7 +59,9 @@ interface ChallengeRow {
 }
 
 /** Keeps a new ceremony's challenge (hashed), dropping expired ones on the way so abandoned ceremonies do not pile up. */
-async function storeChallenge(ctx: Ctx, challenge: string, ceremony: Ceremony, data: Partial<Record<string, unknown>> = {}): Promise<void> {
+type ChallengeBinding = Omit<Prisma.WebauthnChallengeUncheckedCreateInput, 'challengeHash' | 'ceremony' | 'expiresAt'>;
+
+async function storeChallenge(ctx: Ctx, challenge: string, ceremony: Ceremony, data: ChallengeBinding = {}): Promise<void> {
   const now = new Date();
   await ctx.db.webauthnChallenge.deleteMany({ where: { expiresAt: { lt: now } } });
   await ctx.db.webauthnChallenge.create({
@@ -131,6 +134,7 @@ export async function finishPasskeyRegistration(ctx: Ctx, response: Record<strin
   const viewer = requireViewer(ctx);
   const sessionId = requireSessionId(ctx);
   const name = checkLabel(label);
+  const user = await findLiveUser(ctx, viewer.userId);
   const challenge = signedChallenge(response);
   const ip = ctx.request.ip ?? 'unknown';
   await ctx.throttle.assertAvailable('tokenGuessPerIp', ip);
@@ -183,7 +187,8 @@ export async function finishPasskeyRegistration(ctx: Ctx, response: Record<strin
     subjectUserId: viewer.userId,
     details: { factorId: factor.id, deviceType: info.credentialDeviceType, backedUp: info.credentialBackedUp, aaguid: info.aaguid },
   });
-  await mailFactorAdded(ctx, viewer.userId, factor);
+  // The passkey is kept whatever happens to the mail; a failure is logged.
+  await sendFactorAddedMail(ctx, user, 'WEBAUTHN', factor.label).catch((error: unknown) => ctx.logger.error({ err: error }, 'factor-added mail failed'));
   return factor;
 }
 
@@ -324,11 +329,4 @@ export async function finishPasskeySignIn(ctx: Ctx, response: Record<string, unk
     throw new AppError('FORBIDDEN', 'Confirm your email address before signing in; check your inbox for the link.');
   }
   return completeFirstFactor(ctx, user, ['webauthn']);
-}
-
-/** Tells the user a passkey was added to their account (a mail they did not expect is their cue to act). */
-async function mailFactorAdded(ctx: Ctx, userId: number, factor: MfaFactorRow): Promise<void> {
-  void ctx;
-  void userId;
-  void factor;
 }
