@@ -58,6 +58,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await server?.stop();
+  pageServer?.closeAllConnections();
   await new Promise((resolve) => pageServer?.close(resolve));
 });
 
@@ -72,7 +73,7 @@ function claims(accessToken: string): Json {
 
 async function auditTypes(since: Date): Promise<Array<{ type: string; subjectUserId?: string | null; details: Json }>> {
   const admin = await signInAsAdmin(server);
-  const events = await server.gql(AuditEventsDocument, { pageSize: 100, filter: { type: 'passkey.', since } }, { token: admin.accessToken });
+  const events = await server.gql(AuditEventsDocument, { pageSize: 100, filter: { type: 'passkey.', since: since.toISOString() } }, { token: admin.accessToken });
   expect(events.errors).toBeUndefined();
   return events.data!.auditEvents.items.map((e) => ({ type: e.type, subjectUserId: e.subjectUserId, details: e.details as Json }));
 }
