@@ -17,6 +17,8 @@ import {
   FinishPasskeyRegistrationDocument,
   FinishPasskeySignInDocument,
   LoginDocument,
+  RequestSignInCodeDocument,
+  SignInWithCodeDocument,
   StartPasskeyRegistrationDocument,
   StartPasskeySignInDocument,
 } from './__generated__/graphql';
@@ -211,6 +213,29 @@ describeInBrowser(`passkeys in headless Chromium with a virtual authenticator${s
     expect(claims(signedIn.data!.finishPasskeySignIn.accessToken)).toMatchObject({ amr: ['pwd', 'webauthn'], aal: 'aal2' });
     // The ticket was spent by startPasskeySignIn.
     expectCode(await server.gql(StartPasskeySignInDocument, { mfaTicket: login.extensions!.mfaTicket as string }), 'MFA_TICKET_INVALID');
+  });
+
+  it('asks a mailed-code sign-in for the second factor too (amr email + webauthn)', async () => {
+    const before = (await server.mails(email)).length;
+    expect((await server.gql(RequestSignInCodeDocument, { email })).data?.requestSignInCode).toBe(true);
+    let mail: string | undefined;
+    for (const deadline = Date.now() + 5000; !mail && Date.now() < deadline; await new Promise((r) => setTimeout(r, 50))) {
+      mail = (await server.mails(email))[before];
+    }
+    const code = /(\d{6})/.exec(parseMail(mail!).subject)![1];
+    const first = onlyError(await server.gql(SignInWithCodeDocument, { email, code }));
+    expect(first.extensions?.code).toBe('MFA_REQUIRED');
+
+    const options = await signInOptions(first.extensions!.mfaTicket as string);
+    // An answer to a challenge this sign-in was not given finds no ceremony, and leaves this one open.
+    const forged = await get({ ...options, challenge: Buffer.from('not the challenge of this sign-in').toString('base64url') });
+    expectCode(await server.gql(FinishPasskeySignInDocument, { response: forged }), 'UNAUTHENTICATED');
+    const signedIn = await server.gql(FinishPasskeySignInDocument, { response: await get(options) });
+    expect(signedIn.errors).toBeUndefined();
+    expect(claims(signedIn.data!.finishPasskeySignIn.accessToken)).toMatchObject({ amr: ['email', 'webauthn'], aal: 'aal2' });
+    // The code was spent by the first factor.
+    const withCode = onlyError(await server.gql(SignInWithCodeDocument, { email, code }));
+    expect(withCode.extensions?.code).toBe('UNAUTHENTICATED');
   });
 
   it('refuses an answer for a challenge the gateway did not issue, or issued for another ceremony or user', async () => {
