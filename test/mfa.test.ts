@@ -35,13 +35,14 @@ let server: TestServer;
 let strict: TestServer;
 let strictUser: { email: string; accessToken: string };
 let strictAdminToken: string;
-let strictStartedAt: number;
+/** When strictUser's session had been opened. */
+let strictSignedInAt: number;
 
 beforeAll(async () => {
   [server, strict] = await Promise.all([startTestServer(), startTestServer({ REAUTH_MAX_AGE_MINUTES: '1', MFA_REQUIRED_FOR_ADMINS: 'true' })]);
-  strictStartedAt = Date.now();
   const email = uniqueEmail('stale');
   strictUser = { email, accessToken: (await signUp(strict, { email })).accessToken };
+  strictSignedInAt = Date.now();
   strictAdminToken = (await signInAsAdmin(strict)).accessToken;
 });
 
@@ -346,7 +347,7 @@ describe('recent sign-in and admins (REAUTH_MAX_AGE_MINUTES=1, MFA_REQUIRED_FOR_
 
   it('answers REAUTH_REQUIRED to sensitive operations on a session older than the limit, until reauthenticate', async () => {
     // Sessions of the strict server were opened when the file started; wait out the rest of the minute.
-    await new Promise((resolve) => setTimeout(resolve, Math.max(0, strictStartedAt + 61_000 - Date.now())));
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, strictSignedInAt + 61_000 - Date.now())));
     const token = strictUser.accessToken;
     const change = await strict.gql(ChangePasswordDocument, { currentPassword: PASSWORD, newPassword: 'another-password-2' }, { token });
     expectCode(change, 'REAUTH_REQUIRED');
