@@ -185,8 +185,8 @@ describeInBrowser(`passkeys in headless Chromium with a virtual authenticator${s
     credentialId = response.id as string;
     expect((await virtualCredentials()).map((c) => base64url(c.credentialId))).toContain(credentialId);
     const mail = parseMail(await server.waitForMail(email, 'Test laptop'));
-    expect(mail.subject).toBe('A passkey was added to your account');
-    expect(mail.text).toContain('A passkey named "Test laptop" can now be used to sign in');
+    expect(mail.subject).toBe('A second factor was added to your account');
+    expect(mail.text).toContain('passkey "Test laptop"');
   });
 
   it('signs in with the passkey as the only factor (amr webauthn, aal2), and refuses the same answer replayed', async () => {

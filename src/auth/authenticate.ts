@@ -24,7 +24,7 @@ import { recordAudit } from '../modules/audit/audit.service.js';
 import { invalidatesSessions, type LiveSession, type SessionCache } from './session-cache.js';
 import { UNKNOWN_KEY, type AccessTokens } from './tokens.js';
 import type { SigningKeys } from './signing-keys.js';
-import type { AuthMethod } from './methods.js';
+import { assuranceLevel, type AuthMethod } from './methods.js';
 import { looksLikeApiKey, wellFormedApiKey, type ApiKeyScope, type ApiKeySecrets } from './api-keys.js';
 
 export const ADMIN_ROLE = 'admin';
@@ -39,6 +39,12 @@ export interface Viewer {
   amr: AuthMethod[];
   /** When the session's holder last proved who they are (sign-in or reauthenticate); null for an API key. See requireRecentAuthentication. */
   authenticatedAt: Date | null;
+  /**
+   * Has the admin role but may not use it yet: MFA_REQUIRED_FOR_ADMINS is on
+   * and this credential did not sign in with two factors (isAdmin is false
+   * then; admin operations answer MFA_ENROLLMENT_REQUIRED).
+   */
+  adminNeedsMfa?: boolean;
   /** Set when the request authenticated with an API key: what it may do. */
   apiKey?: { id: number; scopes: ApiKeyScope[] };
 }
@@ -67,8 +73,17 @@ export class Authenticator {
       apiKeySecrets: ApiKeySecrets;
       throttle: Throttle;
       logger: Logger;
+      /** MFA_REQUIRED_FOR_ADMINS: the admin role counts only for credentials that signed in at aal2. */
+      adminsNeedMfa?: boolean;
     },
   ) {}
+
+  /** isAdmin and adminNeedsMfa for these roles and sign-in methods. */
+  private adminStatus(roles: string[], amr: AuthMethod[]): Pick<Viewer, 'isAdmin' | 'adminNeedsMfa'> {
+    const admin = roles.includes(ADMIN_ROLE);
+    if (!admin || !this.deps.adminsNeedMfa || assuranceLevel(amr) === 'aal2') return { isAdmin: admin };
+    return { isAdmin: false, adminNeedsMfa: true };
+  }
 
   /** The one entry point: the viewer these credentials prove, or null. */
   async authenticate(request: Credentials): Promise<Viewer | null> {
@@ -110,7 +125,7 @@ export class Authenticator {
       userId: session.userId,
       sessionId,
       roles,
-      isAdmin: roles.includes(ADMIN_ROLE),
+      ...this.adminStatus(roles, session.amr),
       amr: session.amr,
       authenticatedAt: new Date(session.authenticatedAt),
     };
@@ -144,7 +159,7 @@ export class Authenticator {
       userId: key.userId,
       sessionId: null,
       roles,
-      isAdmin: roles.includes(ADMIN_ROLE),
+      ...this.adminStatus(roles, []),
       amr: [],
       authenticatedAt: null,
       apiKey: { id: key.id, scopes: key.scopes as ApiKeyScope[] },
@@ -203,6 +218,13 @@ const SESSION_ONLY_FIELDS = new Set([
   'updateUser',
   'createUser',
   'unlockAccount',
+  'enrollTotp',
+  'confirmTotp',
+  'regenerateRecoveryCodes',
+  'verifyMfa',
+  'reauthenticate',
+  'removeMfaFactor',
+  'resetUserMfa',
 ]);
 
 /** A fragment spread among the root fields: refused for API keys, so no credential mutation hides in one. */

@@ -29,7 +29,7 @@ export interface LiveSession {
  * reused token, and clears the cache itself then; clearing after every
  * refresh would empty the cache many times a second on a busy service.
  */
-const KEEPS_SESSIONS = new Set(['login', 'register', 'refreshSession']);
+const KEEPS_SESSIONS = new Set(['login', 'register', 'refreshSession', 'verifyMfa']);
 
 export class SessionCache {
   private readonly entries = new Map<string, { session: LiveSession; storedAt: number }>();

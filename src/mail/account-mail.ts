@@ -7,18 +7,15 @@ import { describeDuration, renderMail, type MailKind } from './templates.js';
 
 type Ctx = Pick<Context, 'db' | 'mailer' | 'publicUrl' | 'config' | 'request'>;
 
-/** Mails that carry a link with a token (the others only inform). */
-export type LinkMailKind = Exclude<MailKind, 'factor-added'>;
-
 /** Paths of the links, under APP_URL or the gateway's own pages (src/pages). */
-export const LINK_PATHS: Record<LinkMailKind, string> = {
+export const LINK_PATHS: Record<MailKind, string> = {
   confirmation: '/confirm',
   'password-reset': '/reset-password',
   'sign-in-code': '/sign-in',
 };
 
 /** The link a mail of this kind carries. */
-export function mailLink(base: string, kind: LinkMailKind, userId: number, token: string): string {
+export function mailLink(base: string, kind: MailKind, userId: number, token: string): string {
   const query = kind === 'confirmation' ? `id=${userId}&token=${encodeURIComponent(token)}` : `token=${encodeURIComponent(token)}`;
   return `${base.replace(/\/+$/, '')}${LINK_PATHS[kind]}?${query}`;
 }
@@ -35,7 +32,7 @@ export async function mailLocale(ctx: Pick<Context, 'db' | 'request'>, userId: n
  * only when APP_URL names a front end to open it, the gateway has no page
  * that could keep a session).
  */
-export async function sendAccountMail(ctx: Ctx, user: UserRow, kind: LinkMailKind, token: string, code?: string): Promise<void> {
+export async function sendAccountMail(ctx: Ctx, user: UserRow, kind: MailKind, token: string, code?: string): Promise<void> {
   if (!user.email) return;
   const locale = await mailLocale(ctx, user.id);
   const ttl = kind === 'confirmation' ? ctx.config.confirmationTokenTtl : kind === 'sign-in-code' ? ctx.config.signInCode.ttlSeconds : ctx.config.resetTokenTtl;
@@ -46,22 +43,6 @@ export async function sendAccountMail(ctx: Ctx, user: UserRow, kind: LinkMailKin
     userId: String(user.id),
     expiresIn: describeDuration(ttl, locale),
     code,
-  });
-  await ctx.mailer.send({ to: user.email, ...mail });
-}
-
-/** Tells `user` a second factor was added to their account: a mail they did not expect is their cue to act. */
-export async function sendFactorAddedMail(ctx: Ctx, user: UserRow, factorKind: 'TOTP' | 'WEBAUTHN', factorLabel: string | null): Promise<void> {
-  if (!user.email) return;
-  const locale = await mailLocale(ctx, user.id);
-  const mail = renderMail('factor-added', locale, {
-    appName: 'usergraph',
-    link: ctx.config.appUrl ?? ctx.publicUrl,
-    token: '',
-    userId: String(user.id),
-    expiresIn: '',
-    factorKind,
-    factorLabel,
   });
   await ctx.mailer.send({ to: user.email, ...mail });
 }

@@ -4,7 +4,7 @@
 import { templateEngine } from '../common/templates.js';
 import { MAIL_LOCALES, type MailLocale } from './locale.js';
 
-export const MAIL_KINDS = ['confirmation', 'password-reset', 'sign-in-code', 'factor-added'] as const;
+export const MAIL_KINDS = ['confirmation', 'password-reset', 'sign-in-code'] as const;
 export type MailKind = (typeof MAIL_KINDS)[number];
 
 /** What every template may use. */
@@ -20,9 +20,6 @@ export interface MailData {
   expiresIn: string;
   /** A code to type (sign-in-code); its link is empty when no front end (APP_URL) opens it. */
   code?: string;
-  /** factor-added: the kind of the new factor (`TOTP` or `WEBAUTHN`) and the name the user gave it. */
-  factorKind?: string;
-  factorLabel?: string | null;
 }
 
 export interface RenderedMail {
@@ -44,6 +41,26 @@ export function renderMail(kind: MailKind, locale: MailLocale, data: MailData): 
   };
 }
 
+/** Mails that tell the user something happened to their account, with nothing to click. */
+export const NOTICE_KINDS = ['mfa-factor-added', 'mfa-factor-removed'] as const;
+export type NoticeKind = (typeof NOTICE_KINDS)[number];
+
+export interface NoticeData {
+  appName: string;
+  /** What changed, in the mail's language ("authenticator app "Phone""); empty when all factors went (admin reset). */
+  factor: string;
+  /** When, as an ISO timestamp (UTC). */
+  when: string;
+  /** The address the request came from, or "unknown". */
+  ip: string;
+}
+
+export function renderNotice(kind: NoticeKind, locale: MailLocale, data: NoticeData): RenderedMail {
+  const name = `${locale}/${kind}`;
+  const subject = text.render(`${name}.subject.eta`, data).trim();
+  return { subject, text: text.render(`${name}.text.eta`, data), html: html.render(`${name}.html.eta`, { ...data, locale, subject }) };
+}
+
 /** A duration in whole hours (or minutes, under two hours) in the mail's language. */
 export function describeDuration(seconds: number, locale: MailLocale): string {
   const [value, unit] = seconds >= 7200 ? [Math.round(seconds / 3600), 'hour'] : [Math.max(1, Math.round(seconds / 60)), 'minute'];
@@ -55,6 +72,8 @@ export function describeDuration(seconds: number, locale: MailLocale): string {
  * stops the start-up instead of the first registration.
  */
 export function checkMailTemplates(): void {
-  const sample: MailData = { appName: 'usergraph', link: 'http://localhost/x?a=1&b=2', token: 'token', userId: '1', expiresIn: '1 hour', code: '123456', factorKind: 'WEBAUTHN', factorLabel: 'Laptop' };
+  const sample: MailData = { appName: 'usergraph', link: 'http://localhost/x?a=1&b=2', token: 'token', userId: '1', expiresIn: '1 hour', code: '123456' };
   for (const locale of MAIL_LOCALES) for (const kind of MAIL_KINDS) renderMail(kind, locale, sample);
+  const notice: NoticeData = { appName: 'usergraph', factor: 'x', when: new Date(0).toISOString(), ip: '127.0.0.1' };
+  for (const locale of MAIL_LOCALES) for (const kind of NOTICE_KINDS) renderNotice(kind, locale, notice);
 }

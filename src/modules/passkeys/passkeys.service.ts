@@ -30,7 +30,7 @@ import { isAuthMethod } from '../../auth/methods.js';
 import { loginLockKey } from '../../security/throttle.js';
 import { recordAudit } from '../audit/audit.service.js';
 import { findLiveUser } from '../users/users.service.js';
-import { sendFactorAddedMail } from '../../mail/account-mail.js';
+import { sendFactorNotice } from '../mfa/mfa-mail.js';
 import {
   completeFirstFactor,
   consumeMfaTicket,
@@ -187,8 +187,7 @@ export async function finishPasskeyRegistration(ctx: Ctx, response: Record<strin
     subjectUserId: viewer.userId,
     details: { factorId: factor.id, deviceType: info.credentialDeviceType, backedUp: info.credentialBackedUp, aaguid: info.aaguid },
   });
-  // The passkey is kept whatever happens to the mail; a failure is logged.
-  await sendFactorAddedMail(ctx, user, 'WEBAUTHN', factor.label).catch((error: unknown) => ctx.logger.error({ err: error }, 'factor-added mail failed'));
+  await sendFactorNotice(ctx, user.id, 'mfa-factor-added', factor);
   return factor;
 }
 

@@ -68,6 +68,8 @@ export interface RestError {
   fields: FieldError[];
   /** GraphQL response path of the failing field, when it came from the operation. */
   path?: ReadonlyArray<string | number>;
+  /** The multi-factor code behind a legacy one (MFA_REQUIRED read as UNAUTHENTICATED, ...), for dialects that say more. */
+  mfaCode?: string;
   /** Seconds to wait before trying again (rate limits, outages): sent as `Retry-After` by every dialect. */
   retryAfter?: number;
 }
