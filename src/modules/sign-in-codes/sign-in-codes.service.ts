@@ -30,7 +30,7 @@ const CODE = /^\d{6}$/;
 const WRONG_CODE = 'The code is wrong or has expired; check the latest mail, or ask for a new code.';
 const WRONG_LINK = 'This sign-in link is not valid: it has expired, was already used, or a newer code replaced it. Ask for a new code.';
 
-/** The stored form of a code: keyed, and bound to its user and address. */
+/** The stored form of a code: an HMAC under the API-key hash key (derived from KEY_ENCRYPTION_KEY), domain-separated, bound to its user and address. */
 function codeHash(ctx: Pick<Context, 'apiKeySecrets'>, userId: number, email: string, code: string): string {
   return ctx.apiKeySecrets.hash(`sign-in-code\n${userId}\n${email}\n${code}`);
 }
