@@ -332,6 +332,17 @@ describe('REST dialect 001', () => {
   });
 });
 
+describe('REST dialect 000', () => {
+  it('answers its 401 with a message that a second factor is required, and no token', async () => {
+    const { email } = await userWithTotp();
+    const body = `email=${encodeURIComponent(email)}&password=${PASSWORD}`;
+    const response = await rest(server, 'POST', '/api/v1/users/session', { body, headers: { ...FORM, Accept: 'application/vnd.api+json' } });
+    expect(response.status).toBe(401);
+    expect(response.json.errors).toEqual([expect.objectContaining({ status: '401', detail: expect.stringContaining('second factor') })]);
+    expect(JSON.stringify(response.json)).not.toContain('access');
+  });
+});
+
 describe('recent sign-in and admins (REAUTH_MAX_AGE_MINUTES=1, MFA_REQUIRED_FOR_ADMINS=true)', () => {
   it('answers MFA_ENROLLMENT_REQUIRED to an admin without a second factor until they sign in with one', async () => {
     expectCode(await strict.gql(CreateApplicationDocument, { name: 'x' }, { token: strictAdminToken }), 'MFA_ENROLLMENT_REQUIRED');
