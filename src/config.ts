@@ -112,6 +112,8 @@ export interface Config {
     tokenGuessesPerIp: number;
     /** Registrations from one IP per hour. Default 30. */
     registrationsPerIp: number;
+    /** Passkey sign-ins started without an MFA ticket (each stores a challenge) per IP per 10 minutes. Default 60. */
+    passkeySignInsPerIp: number;
   };
   /** Largest request head, in bytes. Default 16384. */
   maxHeaderBytes: number;
@@ -456,6 +458,7 @@ export function loadConfig(env: Env = process.env): Config {
       resetRequestsPerIp: int(env, 'RESET_REQUESTS_PER_IP', 30, 1, 100000),
       tokenGuessesPerIp: int(env, 'TOKEN_GUESSES_PER_IP', 30, 1, 100000),
       registrationsPerIp: int(env, 'REGISTRATIONS_PER_IP', 30, 1, 100000),
+      passkeySignInsPerIp: int(env, 'PASSKEY_SIGN_INS_PER_IP', 60, 1, 100000),
     },
     maxHeaderBytes: int(env, 'MAX_HEADER_BYTES', 16384, 1024, 1024 * 1024),
     requestTimeoutMs,

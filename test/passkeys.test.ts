@@ -56,7 +56,8 @@ beforeAll(async () => {
   pageServer = http.createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>passkeys</title>'));
   await new Promise<void>((resolve) => pageServer.listen(0, '127.0.0.1', resolve));
   origin = `http://localhost:${(pageServer.address() as AddressInfo).port}`;
-  server = await startTestServer({ WEBAUTHN_RP_ID: 'localhost', WEBAUTHN_RP_NAME: 'usergraph tests', WEBAUTHN_ORIGINS: origin });
+  // PASSKEY_SIGN_INS_PER_IP: more than the tests below start, few enough for the last test to pass it.
+  server = await startTestServer({ WEBAUTHN_RP_ID: 'localhost', WEBAUTHN_RP_NAME: 'usergraph tests', WEBAUTHN_ORIGINS: origin, PASSKEY_SIGN_INS_PER_IP: '20' });
 });
 afterAll(async () => {
   await server?.stop();
@@ -273,5 +274,17 @@ describeInBrowser(`passkeys in headless Chromium with a virtual authenticator${s
       expect.arrayContaining(['unknown_challenge', 'counter_regressed']),
     );
     expect(usedResponse).toBeDefined();
+  });
+});
+
+describe('passkey sign-ins without a ticket are limited per address', () => {
+  it('answers RATE_LIMITED with retryAfter once PASSKEY_SIGN_INS_PER_IP sign-ins started', async () => {
+    let error: ReturnType<typeof onlyError> | undefined;
+    for (let i = 0; i < 25 && !error; i++) {
+      const started = await server.gql(StartPasskeySignInDocument, {});
+      if (started.errors) error = onlyError(started);
+    }
+    expect(error?.extensions?.code).toBe('RATE_LIMITED');
+    expect(error?.extensions?.retryAfter).toEqual(expect.any(Number));
   });
 });

@@ -201,6 +201,8 @@ export async function startPasskeySignIn(ctx: Ctx, mfaTicket?: string | null): P
   const rp = relyingParty(ctx);
   const timeout = ctx.config.webauthn.challengeTtlSeconds * 1000;
   if (mfaTicket == null) {
+    // Anyone may start one, and each keeps a row until it expires: bounded per address.
+    await ctx.throttle.consume('passkeySignInPerIp', ctx.request.ip ?? 'unknown');
     const options = await generateAuthenticationOptions({ rpID: rp.id, timeout, userVerification: 'required' });
     await storeChallenge(ctx, options.challenge, 'SIGN_IN');
     return options as unknown as Record<string, unknown>;
