@@ -112,6 +112,8 @@ export interface Config {
     tokenGuessesPerIp: number;
     /** Registrations from one IP per hour. Default 30. */
     registrationsPerIp: number;
+    /** Passkey sign-ins started without an MFA ticket (each stores a challenge) per IP per 10 minutes. Default 60. */
+    passkeySignInsPerIp: number;
   };
   /** Largest request head, in bytes. Default 16384. */
   maxHeaderBytes: number;
@@ -126,6 +128,66 @@ export interface Config {
   media: MediaConfig;
   subscriptions: SubscriptionsConfig;
   webhooks: WebhooksConfig;
+  webauthn: WebAuthnConfig;
+  signInCode: SignInCodeConfig;
+  mfa: MfaConfig;
+}
+
+/** Multi-factor authentication (README "Multi-factor authentication"). */
+export interface MfaConfig {
+  /** Minutes a sign-in (or reauthenticate) counts as recent for sensitive operations (`REAUTH_MAX_AGE_MINUTES`). Default 10. */
+  reauthMaxAgeMinutes: number;
+  /** Seconds an MFA ticket (first factor passed, second awaited) stays usable (`MFA_TICKET_TTL_SECONDS`). Default 300. */
+  ticketTtlSeconds: number;
+  /** Admins must enrol a second factor and sign in with it before admin operations (`MFA_REQUIRED_FOR_ADMINS`). Default false. */
+  requiredForAdmins: boolean;
+  /** Issuer shown by authenticator apps for TOTP factors (`MFA_TOTP_ISSUER`). Default `usergraph`. */
+  totpIssuer: string;
+}
+
+/** Passkeys (README "Passkeys"). Unset values are derived from APP_URL and PUBLIC_URL when a ceremony starts. */
+export interface WebAuthnConfig {
+  /** Relying-party id, a host name (`WEBAUTHN_RP_ID`). Default: the host of APP_URL, else of PUBLIC_URL (`localhost` when that is unset). */
+  rpId: string | null;
+  /** Name authenticators show (`WEBAUTHN_RP_NAME`). Default `usergraph`. */
+  rpName: string;
+  /** Origins whose ceremonies are accepted (`WEBAUTHN_ORIGINS`, comma-separated). Default: the origins of APP_URL and PUBLIC_URL. */
+  origins: string[];
+  /** Seconds a ceremony's challenge stays valid (`WEBAUTHN_CHALLENGE_TTL`). Default 300. */
+  challengeTtlSeconds: number;
+}
+
+/** Sign-in codes and links by mail (README "Sign-in by email code"). */
+export interface SignInCodeConfig {
+  /** Seconds a mailed code and link stay valid (`SIGN_IN_CODE_TTL`). Default 600 (10 minutes). */
+  ttlSeconds: number;
+  /** Wrong codes one mailed code survives before it is void (`SIGN_IN_CODE_MAX_ATTEMPTS`). Default 5. */
+  maxAttempts: number;
+}
+
+function webauthnOrigins(env: Env): string[] {
+  const raw = str(env, 'WEBAUTHN_ORIGINS');
+  if (raw === null) return [];
+  return raw.split(',').map((o) => o.trim()).filter(Boolean).map((origin) => {
+    let url: URL | null = null;
+    try {
+      url = new URL(origin);
+    } catch {
+      // reported below
+    }
+    if (!url || !/^https?:$/.test(url.protocol) || url.origin !== origin.replace(/\/+$/, '')) {
+      throw new ConfigError(`WEBAUTHN_ORIGINS must be comma-separated origins such as https://app.example.com (scheme, host and port only), got "${origin}"`);
+    }
+    return url.origin;
+  });
+}
+
+function webauthnRpId(env: Env): string | null {
+  const raw = str(env, 'WEBAUTHN_RP_ID');
+  if (raw !== null && !/^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i.test(raw)) {
+    throw new ConfigError(`WEBAUTHN_RP_ID must be a host name such as example.com (no scheme, port or path), got "${raw}"`);
+  }
+  return raw?.toLowerCase() ?? null;
 }
 
 /** Outbound webhooks (README "Webhooks"). */
@@ -396,6 +458,7 @@ export function loadConfig(env: Env = process.env): Config {
       resetRequestsPerIp: int(env, 'RESET_REQUESTS_PER_IP', 30, 1, 100000),
       tokenGuessesPerIp: int(env, 'TOKEN_GUESSES_PER_IP', 30, 1, 100000),
       registrationsPerIp: int(env, 'REGISTRATIONS_PER_IP', 30, 1, 100000),
+      passkeySignInsPerIp: int(env, 'PASSKEY_SIGN_INS_PER_IP', 60, 1, 100000),
     },
     maxHeaderBytes: int(env, 'MAX_HEADER_BYTES', 16384, 1024, 1024 * 1024),
     requestTimeoutMs,
@@ -421,6 +484,22 @@ export function loadConfig(env: Env = process.env): Config {
       pollIntervalMs: int(env, 'WEBHOOK_POLL_INTERVAL_MS', 2000, 10, 600_000),
       disableAfterFailures: int(env, 'WEBHOOK_DISABLE_AFTER_FAILURES', 5, 1, 10_000),
       encryptionKey: webhookKey,
+    },
+    webauthn: {
+      rpId: webauthnRpId(env),
+      rpName: str(env, 'WEBAUTHN_RP_NAME') ?? 'usergraph',
+      origins: webauthnOrigins(env),
+      challengeTtlSeconds: int(env, 'WEBAUTHN_CHALLENGE_TTL', 300, 30, 3600),
+    },
+    signInCode: {
+      ttlSeconds: int(env, 'SIGN_IN_CODE_TTL', 600, 1, 3600),
+      maxAttempts: int(env, 'SIGN_IN_CODE_MAX_ATTEMPTS', 5, 1, 20),
+    },
+    mfa: {
+      reauthMaxAgeMinutes: int(env, 'REAUTH_MAX_AGE_MINUTES', 10, 1, 7 * 24 * 60),
+      ticketTtlSeconds: int(env, 'MFA_TICKET_TTL_SECONDS', 300, 30, 3600),
+      requiredForAdmins: bool(env, 'MFA_REQUIRED_FOR_ADMINS', false),
+      totpIssuer: str(env, 'MFA_TOTP_ISSUER') ?? 'usergraph',
     },
   };
 }

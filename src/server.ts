@@ -18,6 +18,7 @@ import { AccessTokens, resolveJwtSecret, resolveKeyEncryptionKey } from './auth/
 import { SessionCache } from './auth/session-cache.js';
 import { SigningKeys } from './auth/signing-keys.js';
 import { ApiKeySecrets, deriveKey } from './auth/api-keys.js';
+import { MfaSecrets } from './modules/mfa/mfa-secrets.js';
 import { Authenticator, authenticationPlugin } from './auth/authenticate.js';
 import { wellKnownRoutes } from './auth/well-known.routes.js';
 import { oauthRoutes } from './auth/oauth.routes.js';
@@ -144,8 +145,9 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   await signingKeys.start();
   tokens = new AccessTokens({ secret, issuer: config.jwtIssuer, audience: config.jwtAudience, accessTokenTtl: config.accessTokenTtl }, signingKeys);
   const apiKeySecrets = new ApiKeySecrets(deriveKey(keyEncryptionKey, 'api keys'));
-  const auth = new Authenticator({ db: db.prisma, tokens, keys: signingKeys, sessionCache, apiKeySecrets, throttle, logger });
-  const deps: AppDeps = { config, db: db.prisma, hasher, tokens, mailer, logger, throttle, sessionCache, auth, signingKeys, apiKeySecrets, publicUrl: config.publicUrl ?? '', media };
+  const mfaSecrets = MfaSecrets.fromKeyEncryptionKey(keyEncryptionKey);
+  const auth = new Authenticator({ db: db.prisma, tokens, keys: signingKeys, sessionCache, apiKeySecrets, throttle, logger, adminsNeedMfa: config.mfa.requiredForAdmins });
+  const deps: AppDeps = { config, db: db.prisma, hasher, tokens, mailer, logger, throttle, sessionCache, auth, signingKeys, apiKeySecrets, mfaSecrets, publicUrl: config.publicUrl ?? '', media };
 
   const armor = graphqlArmor(config);
   const subscriptions = attachSubscriptions({ httpServer, schema: await getSchema(), deps, events, validationRules: armor.validationRules });

@@ -9,8 +9,17 @@ export function requireViewer(ctx: Pick<Context, 'viewer'>): Viewer {
 
 export function requireAdmin(ctx: Pick<Context, 'viewer'>): Viewer {
   const viewer = requireViewer(ctx);
+  if (viewer.adminNeedsMfa) throw adminEnrollmentRequired();
   if (!viewer.isAdmin) throw new ForbiddenError('This needs the admin role.');
   return viewer;
+}
+
+/** An admin whose sign-in lacks the second factor MFA_REQUIRED_FOR_ADMINS asks for. */
+function adminEnrollmentRequired(): AppError {
+  return new AppError(
+    'MFA_ENROLLMENT_REQUIRED',
+    'Admin operations need a second factor (MFA_REQUIRED_FOR_ADMINS): enrol an authenticator app (enrollTotp, then confirmTotp) or a passkey, then sign in again with it.',
+  );
 }
 
 /** The caller's session id: for actions on a signed-in session, which an API key does not have. */
@@ -23,6 +32,7 @@ export function requireSessionId(ctx: Pick<Context, 'viewer'>): string {
 /** The user themself or an admin. */
 export function requireSelfOrAdmin(ctx: Pick<Context, 'viewer'>, userId: number): Viewer {
   const viewer = requireViewer(ctx);
+  if (viewer.userId !== userId && viewer.adminNeedsMfa) throw adminEnrollmentRequired();
   if (viewer.userId !== userId && !viewer.isAdmin) throw new ForbiddenError('You may only do this for your own account.');
   return viewer;
 }

@@ -13,7 +13,13 @@ export type ErrorCode =
   | 'RATE_LIMITED'
   | 'PAYLOAD_TOO_LARGE'
   | 'SERVICE_UNAVAILABLE'
-  | 'INTERNAL_SERVER_ERROR';
+  | 'INTERNAL_SERVER_ERROR'
+  // Multi-factor authentication (src/modules/mfa/second-factor.ts).
+  | 'MFA_REQUIRED'
+  | 'MFA_TICKET_INVALID'
+  | 'MFA_CODE_INVALID'
+  | 'MFA_ENROLLMENT_REQUIRED'
+  | 'REAUTH_REQUIRED';
 
 export interface FieldError {
   /** Input path, e.g. `input.email` or `input.profile.birthDate`. */

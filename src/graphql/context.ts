@@ -11,6 +11,7 @@ import type { SessionCache } from '../auth/session-cache.js';
 import type { Authenticator, Viewer } from '../auth/authenticate.js';
 import type { SigningKeys } from '../auth/signing-keys.js';
 import type { ApiKeySecrets } from '../auth/api-keys.js';
+import type { MfaSecrets } from '../modules/mfa/mfa-secrets.js';
 import type { Mailer } from '../mail/mailer.js';
 import type { Throttle } from '../security/throttle.js';
 import type { MediaServices } from '../media/media-services.js';
@@ -35,6 +36,8 @@ export interface AppDeps {
   signingKeys: SigningKeys;
   /** Makes and hashes API key secrets. */
   apiKeySecrets: ApiKeySecrets;
+  /** Seals TOTP secrets and hashes recovery codes (keys derived from KEY_ENCRYPTION_KEY). */
+  mfaSecrets: MfaSecrets;
   /** Base URL for links in mail and REST documents. */
   publicUrl: string;
   /** Media storage, ffmpeg binaries and the trim workers' wake-up call. */

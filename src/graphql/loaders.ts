@@ -4,6 +4,7 @@ import DataLoader from 'dataloader';
 import type { Prisma, PrismaClient } from '../generated/prisma/client.js';
 import type { VideoWithJob } from '../modules/videos/videos.mapper.js';
 import type {
+  MfaFactor,
   Organisation,
   OrganisationMember,
   Profile,
@@ -101,6 +102,11 @@ export function createLoaders(db: PrismaClient) {
         WHERE ur.user_id = ANY(${[...userIds]}::int[])
         ORDER BY r.name ASC`;
       return groupBy(userIds, rows, (r) => r.userId).map((group) => group.map(({ userId: _userId, ...role }) => role));
+    }),
+    /** Second factors (TOTP and passkeys) of each user, oldest first. */
+    mfaFactorsByUserId: new DataLoader<number, MfaFactor[]>(async (userIds) => {
+      const rows = await db.mfaFactor.findMany({ where: { userId: { in: [...userIds] } }, orderBy: { id: 'asc' } });
+      return groupBy(userIds, rows, (r) => r.userId);
     }),
     preferencesByUserId: new DataLoader<number, UserPreference[]>(async (userIds) => {
       const rows = await db.userPreference.findMany({ where: { userId: { in: [...userIds] } }, ...USER_RELATION_ARGS.preferences });

@@ -15,6 +15,9 @@ import { ApiKeysResolver } from './api-keys/api-keys.resolver.js';
 import { SigningKeysResolver } from './signing-keys/signing-keys.resolver.js';
 import { EventsResolver } from './events/events.resolver.js';
 import { WebhooksResolver } from './webhooks/webhooks.resolver.js';
+import { MfaResolver, UserMfaFactorsResolver } from './mfa/mfa.resolver.js';
+import { PasskeysResolver } from './passkeys/passkeys.resolver.js';
+import { SignInCodesResolver } from './sign-in-codes/sign-in-codes.resolver.js';
 
 export const resolvers = [
   UsersResolver,
@@ -36,4 +39,8 @@ export const resolvers = [
   SigningKeysResolver,
   EventsResolver,
   WebhooksResolver,
+  MfaResolver,
+  UserMfaFactorsResolver,
+  PasskeysResolver,
+  SignInCodesResolver,
 ] as const;

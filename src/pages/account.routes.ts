@@ -135,12 +135,14 @@ export function accountPageRoutes(deps: AppDeps): Router {
       const ctx = await context(deps, req);
       const session = await confirmUser(ctx, id, token);
       // confirmUser signs the user in; this page has nowhere to keep the session, so it ends it at once.
-      ctx.viewer = { userId: session.userId, sessionId: session.sessionId, roles: [], isAdmin: false };
+      ctx.viewer = { userId: session.userId, sessionId: session.sessionId, roles: [], isAdmin: false, amr: [], authenticatedAt: null };
       await logout(ctx);
       sendOutcome(res, 200, 'Email address confirmed', 'Thank you: your email address is confirmed. You can close this page and sign in.');
     } catch (error) {
       if (sendFailure(req, res, error)) return;
       const code = (error as AppError).code;
+      // Confirmed; signing in would need the second factor, and this page signs out anyway.
+      if (code === 'MFA_REQUIRED') return sendOutcome(res, 200, 'Email address confirmed', 'Thank you: your email address is confirmed. You can close this page and sign in.');
       if (code === 'FORBIDDEN') return sendOutcome(res, 403, 'Account deactivated', 'Your email address is confirmed, but this account has been deactivated.');
       sendOutcome(res, 400, UNUSABLE_LINK, CONFIRM_LINK_INVALID);
     }

@@ -27,7 +27,7 @@ export class RateLimitedError extends AppError {
   }
 }
 
-type Limit = 'resetPerAccount' | 'resetPerIp' | 'tokenGuessPerIp' | 'registrationPerIp';
+type Limit = 'resetPerAccount' | 'resetPerIp' | 'tokenGuessPerIp' | 'registrationPerIp' | 'passkeySignInPerIp';
 
 export interface Throttle {
   /** Throws RATE_LIMITED while the account or the client IP is locked out of logging in. */
@@ -73,6 +73,7 @@ export function createThrottle(config: Config, db: PrismaClient): Throttle {
     resetPerIp: { limiter: limiter('reset_ip', t.resetRequestsPerIp, HOUR), message: 'Too many requests from your network.' },
     tokenGuessPerIp: { limiter: limiter('token_ip', t.tokenGuessesPerIp, 600), message: 'Too many invalid tokens from your network.' },
     registrationPerIp: { limiter: limiter('register_ip', t.registrationsPerIp, HOUR), message: 'Too many registrations from your network.' },
+    passkeySignInPerIp: { limiter: limiter('passkey_sign_in_ip', t.passkeySignInsPerIp, 600), message: 'Too many passkey sign-ins from your network.' },
   };
 
   /** Seconds left on a block, or 0. A blocked key has consumed more than its points. */

@@ -5,6 +5,7 @@ import type { ApiKey as ApiKeyRow } from '../../generated/prisma/client.js';
 import { AppError, FieldErrors, NotFoundError } from '../../common/errors.js';
 import { parseIntId, requireSelfOrAdmin, requireSessionId, requireViewer } from '../../common/access.js';
 import { recordAudit } from '../audit/audit.service.js';
+import { requireRecentAuthentication } from '../mfa/second-factor.js';
 import { API_KEY_SCOPES } from '../../auth/api-keys.js';
 import type { CreateApiKeyInput, CreatedApiKey } from './api-keys.types.js';
 
@@ -13,11 +14,12 @@ const NAME_MAX = 100;
 const LIVE_KEYS_MAX = 50;
 const LONGEST_MS = 5 * 366 * 86_400_000;
 
-type Ctx = Pick<Context, 'db' | 'viewer' | 'request' | 'logger' | 'apiKeySecrets'>;
+type Ctx = Pick<Context, 'db' | 'viewer' | 'request' | 'logger' | 'apiKeySecrets' | 'config'>;
 
 export async function createApiKey(ctx: Ctx, input: CreateApiKeyInput): Promise<CreatedApiKey> {
   requireSessionId(ctx);
   const viewer = requireViewer(ctx);
+  requireRecentAuthentication(ctx);
   const name = input.name?.trim() ?? '';
   const scopes = [...new Set(input.scopes ?? [])];
   const expiresAt = input.expiresAt ?? null;

@@ -7,11 +7,13 @@ import { parseIntId, requireAdmin } from '../../common/access.js';
 import { hashToken, randomToken, safeEqual } from '../../auth/tokens.js';
 import type { ApplicationCredentials } from './applications.types.js';
 import { recordAudit } from '../audit/audit.service.js';
+import { requireRecentAuthentication } from '../mfa/second-factor.js';
 
 const NAME_MAX = 100;
 
 export async function createApplication(ctx: Context, name: string): Promise<ApplicationCredentials> {
   const viewer = requireAdmin(ctx);
+  requireRecentAuthentication(ctx);
   const trimmed = name?.trim() ?? '';
   const errors = new FieldErrors();
   if (!trimmed) errors.add('name', 'Name the application.');

@@ -4,13 +4,23 @@ import type { Context } from '../../graphql/context.js';
 import { parseIntId } from '../../common/access.js';
 import { AuthPayload, Session } from './sessions.types.js';
 import * as sessions from './sessions.service.js';
+import { loginWithSecondFactor } from '../mfa/mfa.service.js';
 
 @Resolver(() => Session)
 export class SessionsResolver {
-  @Mutation(() => AuthPayload, { description: 'Signs in with an email or username and a password.' })
-  login(@Ctx() ctx: Context, @Arg('identifier', () => String) identifier: string, @Arg('password', () => String) password: string) {
+  @Mutation(() => AuthPayload, {
+    description:
+      'Signs in with an email or username and a password. For an account with a second factor it answers the error MFA_REQUIRED (with `extensions.mfaTicket` for verifyMfa), unless `otp` carries a code from the authenticator app or a recovery code.',
+  })
+  login(
+    @Ctx() ctx: Context,
+    @Arg('identifier', () => String) identifier: string,
+    @Arg('password', () => String) password: string,
+    @Arg('otp', () => String, { nullable: true, description: 'A code from the authenticator app, or a recovery code, for an account with a second factor.' }) otp?: string | null,
+  ) {
     // ctx.application is set only where a transport verified client credentials (REST 001).
-    return sessions.login(ctx, identifier, password, ctx.application?.id ?? null);
+    const applicationId = ctx.application?.id ?? null;
+    return otp ? loginWithSecondFactor(ctx, identifier, password, otp, applicationId) : sessions.login(ctx, identifier, password, applicationId);
   }
 
   @Mutation(() => AuthPayload, { description: 'Exchanges a refresh token for a new access and refresh token.' })

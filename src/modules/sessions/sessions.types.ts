@@ -27,6 +27,12 @@ export class Session {
   ip: string | null;
 
   applicationId: number | null;
+
+  @Field(() => [String], { description: 'How the session signed in (RFC 8176-style): pwd, otp, recovery, webauthn, email, oidc; its access tokens carry it as `amr`.' })
+  amr: string[];
+
+  @Field(() => Date, { description: 'When its holder last proved who they are (sign-in or reauthenticate); sensitive operations need this within REAUTH_MAX_AGE_MINUTES.' })
+  authenticatedAt: Date;
 }
 
 @ObjectType()

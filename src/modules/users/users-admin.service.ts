@@ -18,6 +18,7 @@ import {
 } from './users.service.js';
 import { ADMIN_ONLY_USER_FIELDS, type CreateUserInput, type UpdateUserInput, type UsersFilter } from './users-admin.types.js';
 import { recordAudit } from '../audit/audit.service.js';
+import { requireRecentAuthentication } from '../mfa/second-factor.js';
 import { primeUserRelations, type UserInclude } from './users.relations.js';
 import { LIMITS, checkEmail, checkLength, checkPassword, checkProfile, checkUsername, normalizeEmail } from './users.validation.js';
 
@@ -161,6 +162,7 @@ export async function updateUser(ctx: Ctx, id: string, input: UpdateUserInput): 
   const roleIds = input.roleIds ? await checkRoleIds(ctx.db, errors, 'input.roleIds', input.roleIds) : null;
   // An admin changing someone else's credentials needs no current password; a user always does.
   const changes = await prepareAccountChanges(ctx, user, input, errors, { requireCurrentPassword: self || !viewer.isAdmin });
+  if (changes.emailChanged || changes.passwordChanged) requireRecentAuthentication(ctx);
 
   const data = changes.data;
   data.modifiedById = viewer.userId;

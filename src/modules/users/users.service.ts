@@ -7,12 +7,13 @@ import { findUserWithRelations, type UserInclude } from './users.relations.js';
 import { AppError, AuthenticationError, ConflictError, FieldErrors, GoneError, NotFoundError, ValidationError, uniqueViolation } from '../../common/errors.js';
 import { parseIntId, requireViewer } from '../../common/access.js';
 import { hashToken, randomToken } from '../../auth/tokens.js';
-import { findByIdentifier, openSession, revokeUserSessions } from '../sessions/sessions.service.js';
+import { findByIdentifier, revokeUserSessions } from '../sessions/sessions.service.js';
 import type { AuthPayload } from '../sessions/sessions.types.js';
 import { recordAudit } from '../audit/audit.service.js';
 import { sendAccountMail } from '../../mail/account-mail.js';
 import { returnedToSelf } from '../../common/visibility.js';
 import { normalizeIdentifier } from '../../security/throttle.js';
+import { completeFirstFactor, requireRecentAuthentication } from '../mfa/second-factor.js';
 import type { ProfileInput } from '../profiles/profiles.types.js';
 import type { PreferenceInput, RegisterInput, UpdateMeInput } from './users.types.js';
 import {
@@ -153,7 +154,8 @@ export async function confirmUser(ctx: Ctx, id: string, token: string): Promise<
   const confirmed = await ctx.db.user.findUniqueOrThrow({ where: { id: userId } });
   await recordAudit(ctx, 'user.confirmed', { actorId: confirmed.id, subjectUserId: confirmed.id });
   if (!confirmed.active) throw new AppError('FORBIDDEN', 'This account has been deactivated.');
-  return openSession(ctx, confirmed);
+  // The mailed link proves the mailbox: a user with a second factor still gives it (MFA_REQUIRED, the email stays confirmed).
+  return completeFirstFactor(ctx, confirmed, ['email']);
 }
 
 /** When requestPasswordReset answers, in milliseconds after its throttles passed, whether or not the account exists. */
@@ -241,6 +243,7 @@ export async function resetPassword(ctx: Ctx, token: string, password: string, p
 /** Changes the caller's password; their other sessions are revoked. */
 export async function changePassword(ctx: Ctx, currentPassword: string, newPassword: string, confirmation?: string | null): Promise<boolean> {
   const viewer = requireViewer(ctx);
+  requireRecentAuthentication(ctx);
   const errors = new FieldErrors();
   checkPassword(errors, 'newPassword', newPassword, confirmation, 'newPasswordConfirmation');
   errors.throwIfAny();
@@ -266,6 +269,7 @@ export async function updateMe(ctx: Ctx, input: UpdateMeInput): Promise<UserRow>
   const viewer = requireViewer(ctx);
   const user = await findLiveUser(ctx, viewer.userId);
   const changes = await prepareAccountChanges(ctx, user, input, new FieldErrors(), { requireCurrentPassword: true });
+  if (changes.emailChanged || changes.passwordChanged) requireRecentAuthentication(ctx);
   changes.data.modifiedById = viewer.userId;
   const updated = await saveAccountChanges(ctx, user.id, changes);
   if (changes.passwordChanged) await revokeUserSessions(ctx, user.id, viewer.sessionId ?? undefined);

@@ -13,20 +13,26 @@ export const signIn: RestRoute<{ login: { accessToken: string; user: GqlBeachUse
   path: '/v1/auth',
   auth: [applicationAuth],
   operation: /* GraphQL */ `
-    mutation RestD001SignIn($identifier: String!, $password: String!) {
-      login(identifier: $identifier, password: $password) { accessToken user { ...RestD001User } }
+    mutation RestD001SignIn($identifier: String!, $password: String!, $otp: String) {
+      login(identifier: $identifier, password: $password, otp: $otp) { accessToken user { ...RestD001User } }
     }
     ${BEACH_USER_FRAGMENT}`,
   variables(req) {
     const params = new ParamReader();
     const session = params.root(req.params, 'session', 'session');
-    params.onlyKnown(session, ['email', 'password'], (k) => `session[${k}]`);
+    params.onlyKnown(session, ['email', 'password', 'otp'], (k) => `session[${k}]`);
     const identifier = params.string(session, 'email', 'session[email]', { required: true });
     const password = params.string(session, 'password', 'session[password]', { required: true });
+    // The code of an authenticator app (or a recovery code), for accounts with a second factor.
+    const otp = params.string(session, 'otp', 'session[otp]') ?? null;
     params.throwIfAny();
-    return { identifier, password };
+    return { identifier, password, otp };
   },
   respond: ({ login }) => ({ status: 200, body: { user: beachUser(login.user, true), access_token: login.accessToken } }),
+  error: (error) =>
+    error.mfaCode === 'MFA_REQUIRED'
+      ? beachError({ ...error, message: 'A second factor is required for this account: send session[otp] with the code from your authenticator app (or a recovery code).' })
+      : beachError(error),
   doc: {
     summary: 'Authorize User',
     description: 'Signs in with email and password; the session records the application whose credentials were sent.',
@@ -35,13 +41,26 @@ export const signIn: RestRoute<{ login: { accessToken: string; user: GqlBeachUse
       schema: {
         type: 'object',
         required: ['session'],
-        properties: { session: { type: 'object', required: ['email', 'password'], properties: { email: { type: 'string' }, password: { type: 'string' } } } },
+        properties: {
+          session: {
+            type: 'object',
+            required: ['email', 'password'],
+            properties: {
+              email: { type: 'string' },
+              password: { type: 'string' },
+              otp: { type: 'string', description: 'For an account with a second factor: the code from its authenticator app, or a recovery code.' },
+            },
+          },
+        },
       },
       example: { session: { email: 'someone@example.com', password: 'correct-horse-1' } },
     },
     responses: {
       200: { description: 'The user and an access token', schema: userWithTokenSchema },
-      400: { description: "fail: 'Can not authorize user': missing or malformed parameters, a wrong email or password, missing or wrong application credentials, or a deactivated or unconfirmed account" },
+      400: {
+        description:
+          "fail: 'Can not authorize user': missing or malformed parameters, a wrong email or password, missing or wrong application credentials, a deactivated or unconfirmed account, or an account with a second factor and no (or a wrong) session[otp]",
+      },
     },
   },
 };

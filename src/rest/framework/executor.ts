@@ -27,6 +27,17 @@ export const STATUS_OF: Record<RestErrorCode, number> = {
   PAYLOAD_TOO_LARGE: 413,
 };
 
+/** Multi-factor codes as the legacy dialects know them (see RestErrorCode). */
+const LEGACY_CODE_OF: Record<string, RestErrorCode> = {
+  MFA_REQUIRED: 'UNAUTHENTICATED',
+  MFA_TICKET_INVALID: 'UNAUTHENTICATED',
+  MFA_CODE_INVALID: 'UNAUTHENTICATED',
+  MFA_ENROLLMENT_REQUIRED: 'FORBIDDEN',
+  REAUTH_REQUIRED: 'FORBIDDEN',
+};
+
+const MFA_REQUIRED_MESSAGE = 'This account has a second factor: signing in needs a code from the authenticator app or a passkey, which this sign-in cannot take. Sign in through GraphQL (login, then verifyMfa).';
+
 /** An operation ready to run: parsed and validated. */
 export interface CompiledOperation {
   document: DocumentNode;
@@ -73,11 +84,15 @@ export function toRestError(raw: unknown, logger: Logger): RestError {
   const path = raw instanceof GraphQLError ? raw.path : undefined;
   if (error instanceof GraphQLError && isExpected(error)) {
     // Our typed errors carry a code; GraphQL's own (variable coercion) do not: they are bad input.
-    const code = ((error.extensions?.code as RestErrorCode | undefined) ?? 'BAD_USER_INPUT') as RestErrorCode;
+    const given = (error.extensions?.code as string | undefined) ?? 'BAD_USER_INPUT';
+    const code = (LEGACY_CODE_OF[given] ?? given) as RestErrorCode;
     const known = code in STATUS_OF ? code : 'BAD_USER_INPUT';
     const fields = Array.isArray(error.extensions?.fields) ? (error.extensions.fields as FieldError[]) : [];
     const retryAfter = Number(error.extensions?.retryAfter) || undefined;
-    return { code: known, status: STATUS_OF[known], message: error.message, fields, path, ...(retryAfter ? { retryAfter } : {}) };
+    // A legacy sign-in cannot carry the GraphQL ticket: say what is needed instead (a dialect that takes a code says how).
+    const message = given === 'MFA_REQUIRED' ? MFA_REQUIRED_MESSAGE : error.message;
+    const mfa = given in LEGACY_CODE_OF ? { mfaCode: given } : {};
+    return { code: known, status: STATUS_OF[known], message, fields, path, ...(retryAfter ? { retryAfter } : {}), ...mfa };
   }
   if (isDatabaseUnavailable(error)) {
     logger.error({ err: error }, 'database unavailable');
