@@ -15,6 +15,7 @@ import { ApiKeysResolver } from './api-keys/api-keys.resolver.js';
 import { SigningKeysResolver } from './signing-keys/signing-keys.resolver.js';
 import { EventsResolver } from './events/events.resolver.js';
 import { WebhooksResolver } from './webhooks/webhooks.resolver.js';
+import { IdentitiesResolver, UserIdentitiesResolver } from './identities/identities.resolver.js';
 
 export const resolvers = [
   UsersResolver,
@@ -36,4 +37,6 @@ export const resolvers = [
   SigningKeysResolver,
   EventsResolver,
   WebhooksResolver,
+  IdentitiesResolver,
+  UserIdentitiesResolver,
 ] as const;

@@ -27,6 +27,9 @@ export class Session {
   ip: string | null;
 
   applicationId: number | null;
+
+  @Field(() => String, { nullable: true, description: 'The identity provider this session signed in through (see identityProviders); null for other sign-ins.' })
+  provider?: string | null;
 }
 
 @ObjectType()
