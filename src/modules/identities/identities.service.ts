@@ -9,6 +9,7 @@ import type { User as UserRow, UserIdentity } from '../../generated/prisma/clien
 import { AppError, AuthenticationError, ForbiddenError, NotFoundError, uniqueViolation } from '../../common/errors.js';
 import { parseIntId, requireViewer } from '../../common/access.js';
 import { loginLockKey } from '../../security/throttle.js';
+import { randomToken } from '../../auth/tokens.js';
 import type { IdentityClaims } from '../../auth/oidc/providers.js';
 import type { OidcProviderConfig } from '../../config.js';
 import { recordAudit } from '../audit/audit.service.js';
@@ -52,6 +53,8 @@ async function createAccount(ctx: Context, provider: OidcProviderConfig, claims:
     const user = await ctx.db.user.create({
       data: {
         email,
+        // An account needs an email or a username: without a verified email it gets a placeholder name, which the user can change.
+        username: email ? null : `${provider.id}-${randomToken(8).replace(/[^A-Za-z0-9]/g, '0').toLowerCase()}`,
         confirmedAt: email ? now : null,
         passwordHash: null,
         profile: { create: { firstName: claims.givenName, lastName: claims.familyName, customFields: claims.picture ? { picture: claims.picture } : {} } },
