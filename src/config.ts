@@ -127,6 +127,19 @@ export interface Config {
   subscriptions: SubscriptionsConfig;
   webhooks: WebhooksConfig;
   oidc: OidcConfig;
+  mfa: MfaConfig;
+}
+
+/** Multi-factor authentication (README "Multi-factor authentication"). */
+export interface MfaConfig {
+  /** Minutes a sign-in (or reauthenticate) counts as recent for sensitive operations (`REAUTH_MAX_AGE_MINUTES`). Default 10. */
+  reauthMaxAgeMinutes: number;
+  /** Seconds an MFA ticket (first factor passed, second awaited) stays usable (`MFA_TICKET_TTL_SECONDS`). Default 300. */
+  ticketTtlSeconds: number;
+  /** Admins must enrol a second factor and sign in with it before admin operations (`MFA_REQUIRED_FOR_ADMINS`). Default false. */
+  requiredForAdmins: boolean;
+  /** Issuer shown by authenticator apps for TOTP factors (`MFA_TOTP_ISSUER`). Default `usergraph`. */
+  totpIssuer: string;
 }
 
 /** One OpenID Provider from `OIDC_PROVIDERS`. */
@@ -557,6 +570,12 @@ export function loadConfig(env: Env = process.env): Config {
       encryptionKey: webhookKey,
     },
     oidc: loadOidcConfig(env, production),
+    mfa: {
+      reauthMaxAgeMinutes: int(env, 'REAUTH_MAX_AGE_MINUTES', 10, 1, 7 * 24 * 60),
+      ticketTtlSeconds: int(env, 'MFA_TICKET_TTL_SECONDS', 300, 30, 3600),
+      requiredForAdmins: bool(env, 'MFA_REQUIRED_FOR_ADMINS', false),
+      totpIssuer: str(env, 'MFA_TOTP_ISSUER') ?? 'usergraph',
+    },
   };
 }
 

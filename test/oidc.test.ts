@@ -175,7 +175,7 @@ describe('provider sign-in', () => {
     expect(again.response.data!.completeProviderSignIn.user.id).toBe(payload.user.id);
 
     const audit = await server.gql(AuditEventsDocument, { filter: { type: 'login.succeeded', userId: payload.user.id } }, { token: adminToken });
-    expect(audit.data!.auditEvents.items[0].details).toEqual({ method: 'oidc', provider: 'test' });
+    expect(audit.data!.auditEvents.items[0]).toMatchObject({ sessionId: again.response.data!.completeProviderSignIn.session.id, details: { amr: ['oidc'] } });
   });
 
   it('makes a one-time code work once', async () => {

@@ -24,6 +24,7 @@ import { recordAudit } from '../modules/audit/audit.service.js';
 import { invalidatesSessions, type LiveSession, type SessionCache } from './session-cache.js';
 import { UNKNOWN_KEY, type AccessTokens } from './tokens.js';
 import type { SigningKeys } from './signing-keys.js';
+import type { AuthMethod } from './methods.js';
 import { looksLikeApiKey, wellFormedApiKey, type ApiKeyScope, type ApiKeySecrets } from './api-keys.js';
 
 export const ADMIN_ROLE = 'admin';
@@ -34,6 +35,10 @@ export interface Viewer {
   sessionId: string | null;
   roles: string[];
   isAdmin: boolean;
+  /** How the session's holder signed in (src/auth/methods.ts), e.g. ['pwd','otp']; empty for an API key. */
+  amr: AuthMethod[];
+  /** When the session's holder last proved who they are (sign-in or reauthenticate); null for an API key. See requireRecentAuthentication. */
+  authenticatedAt: Date | null;
   /** Set when the request authenticated with an API key: what it may do. */
   apiKey?: { id: number; scopes: ApiKeyScope[] };
 }
@@ -101,7 +106,14 @@ export class Authenticator {
     }
     if (session.userId !== userId || session.expiresAt <= Date.now()) return null;
     const roles = session.roles;
-    return { userId: session.userId, sessionId, roles, isAdmin: roles.includes(ADMIN_ROLE) };
+    return {
+      userId: session.userId,
+      sessionId,
+      roles,
+      isAdmin: roles.includes(ADMIN_ROLE),
+      amr: session.amr,
+      authenticatedAt: new Date(session.authenticatedAt),
+    };
   }
 
   // 4. API keys.
@@ -128,7 +140,15 @@ export class Authenticator {
       return null;
     }
     const roles = key.user.roles.map((r) => r.role.name);
-    const viewer: Viewer = { userId: key.userId, sessionId: null, roles, isAdmin: roles.includes(ADMIN_ROLE), apiKey: { id: key.id, scopes: key.scopes as ApiKeyScope[] } };
+    const viewer: Viewer = {
+      userId: key.userId,
+      sessionId: null,
+      roles,
+      isAdmin: roles.includes(ADMIN_ROLE),
+      amr: [],
+      authenticatedAt: null,
+      apiKey: { id: key.id, scopes: key.scopes as ApiKeyScope[] },
+    };
     // Last use: written at most once a minute per key, and at once from a new address.
     const newIp = key.lastUsedIp !== request.ip;
     if (newIp || !key.lastUsedAt || now.getTime() - key.lastUsedAt.getTime() > 60_000) {
@@ -222,17 +242,25 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  */
 async function readLiveSession(db: PrismaClient, sessionId: string, userId: number): Promise<LiveSession | null> {
   if (!UUID.test(sessionId)) return null;
-  const rows = await db.$queryRaw<{ user_id: number; revoked_at: Date | null; expires_at: Date; active: boolean; deleted_at: Date | null; roles: string[] }[]>`
-    SELECT s.user_id, s.revoked_at, s.expires_at, u.active, u.deleted_at,
+  const rows = await db.$queryRaw<
+    { user_id: number; revoked_at: Date | null; expires_at: Date; amr: AuthMethod[]; authenticated_at: Date; active: boolean; deleted_at: Date | null; roles: string[] }[]
+  >`
+    SELECT s.user_id, s.revoked_at, s.expires_at, s.amr, s.authenticated_at, u.active, u.deleted_at,
            coalesce(array_agg(r.name) FILTER (WHERE r.name IS NOT NULL), '{}') AS roles
     FROM sessions s
     JOIN users u ON u.id = s.user_id
     LEFT JOIN user_roles ur ON ur.user_id = u.id
     LEFT JOIN roles r ON r.id = ur.role_id
     WHERE s.id = ${sessionId}::uuid
-    GROUP BY s.user_id, s.revoked_at, s.expires_at, u.active, u.deleted_at`;
+    GROUP BY s.user_id, s.revoked_at, s.expires_at, s.amr, s.authenticated_at, u.active, u.deleted_at`;
   const session = rows[0];
   if (!session || session.user_id !== userId || session.revoked_at || session.expires_at <= new Date()) return null;
   if (!session.active || session.deleted_at) return null;
-  return { userId: session.user_id, roles: session.roles, expiresAt: session.expires_at.getTime() };
+  return {
+    userId: session.user_id,
+    roles: session.roles,
+    expiresAt: session.expires_at.getTime(),
+    amr: session.amr,
+    authenticatedAt: session.authenticated_at.getTime(),
+  };
 }

@@ -10,12 +10,17 @@
 // TTL (SESSION_CACHE_TTL_MS, default 1 s; 0 turns the cache off) bounds what
 // a lost notification or a write made outside the API can leave stale.
 import { Kind, type OperationDefinitionNode } from 'graphql';
+import type { AuthMethod } from './methods.js';
 
 export interface LiveSession {
   userId: number;
   roles: string[];
   /** Epoch milliseconds. */
   expiresAt: number;
+  /** How the session's holder signed in. */
+  amr: AuthMethod[];
+  /** Epoch milliseconds of the last proof of identity (sign-in or reauthenticate). */
+  authenticatedAt: number;
 }
 
 /**

@@ -18,6 +18,7 @@ import type { Logger } from 'pino';
 import type { PrismaClient } from '../generated/prisma/client.js';
 import type { JwsKey, SigningAlgorithm } from './jws.js';
 import { randomToken } from './tokens.js';
+import { seal, unseal } from './sealing.js';
 
 export interface SigningKeySettings {
   algorithm: SigningAlgorithm;
@@ -240,20 +241,13 @@ export class SigningKeys {
   }
 
   private encrypt(plain: Buffer, kid: string): string {
-    const iv = crypto.randomBytes(12);
-    const cipher = crypto.createCipheriv('aes-256-gcm', this.deps.encryptionKey, iv).setAAD(Buffer.from(kid));
-    const sealed = Buffer.concat([cipher.update(plain), cipher.final()]);
-    return ['v1', iv, cipher.getAuthTag(), sealed].map((p) => (typeof p === 'string' ? p : p.toString('base64url'))).join('.');
+    return seal(this.deps.encryptionKey, plain, kid);
   }
 
   private decrypt(stored: string, kid: string): crypto.KeyObject {
-    const [version, iv, tag, sealed] = stored.split('.');
-    if (version !== 'v1') throw new SigningKeyError(`signing key ${kid}: unknown encryption format`);
+    if (!stored.startsWith('v1.')) throw new SigningKeyError(`signing key ${kid}: unknown encryption format`);
     try {
-      const decipher = crypto.createDecipheriv('aes-256-gcm', this.deps.encryptionKey, Buffer.from(iv, 'base64url')).setAAD(Buffer.from(kid));
-      decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-      const der = Buffer.concat([decipher.update(Buffer.from(sealed, 'base64url')), decipher.final()]);
-      return crypto.createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
+      return crypto.createPrivateKey({ key: unseal(this.deps.encryptionKey, stored, kid), format: 'der', type: 'pkcs8' });
     } catch {
       throw new SigningKeyError(`signing key ${kid} cannot be decrypted: is KEY_ENCRYPTION_KEY the one it was stored with?`);
     }

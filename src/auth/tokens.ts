@@ -8,6 +8,7 @@ import path from 'node:path';
 import jwt from 'jsonwebtoken';
 import { peekHeader, signJws, verifyJws, type JwsKey } from './jws.js';
 import type { SigningKeys } from './signing-keys.js';
+import { assuranceLevel, type AuthMethod } from './methods.js';
 
 interface CommonClaims {
   sub: string;
@@ -23,6 +24,10 @@ export interface UserAccessClaims extends CommonClaims {
   user_id: number;
   /** Session id. */
   uid: string;
+  /** How the user signed in (RFC 8176-style method references, src/auth/methods.ts). Absent from tokens issued before MFA existed. */
+  amr?: AuthMethod[];
+  /** Authenticator assurance level of that sign-in. */
+  aal?: 'aal1' | 'aal2';
   client_id?: undefined;
 }
 
@@ -71,8 +76,9 @@ export class AccessTokens {
     this.secretKey = { algorithm: 'HS256', key: crypto.createSecretKey(Buffer.from(settings.secret, 'utf8')) };
   }
 
-  sign(userId: number, sessionId: string): { token: string; expiresAt: Date } {
-    return this.issue({ sub: String(userId), user_id: userId, uid: sessionId }, this.settings.accessTokenTtl);
+  /** An access token for a session; `amr` is how its user signed in (the session's methods), `aal` follows from it. */
+  sign(userId: number, sessionId: string, amr: readonly AuthMethod[] = ['pwd']): { token: string; expiresAt: Date } {
+    return this.issue({ sub: String(userId), user_id: userId, uid: sessionId, amr: [...amr], aal: assuranceLevel(amr) }, this.settings.accessTokenTtl);
   }
 
   /** A token for an application (OAuth client credentials grant), for other services: the gateway gives it no user. */

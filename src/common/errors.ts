@@ -18,7 +18,13 @@ export type ErrorCode =
   | 'IDENTITY_ALREADY_LINKED'
   | 'PROVIDER_SIGNUP_DISABLED'
   | 'LAST_SIGN_IN_METHOD'
-  | 'INTERNAL_SERVER_ERROR';
+  | 'INTERNAL_SERVER_ERROR'
+  // Multi-factor authentication (src/modules/mfa/second-factor.ts).
+  | 'MFA_REQUIRED'
+  | 'MFA_TICKET_INVALID'
+  | 'MFA_CODE_INVALID'
+  | 'MFA_ENROLLMENT_REQUIRED'
+  | 'REAUTH_REQUIRED';
 
 export interface FieldError {
   /** Input path, e.g. `input.email` or `input.profile.birthDate`. */

@@ -135,7 +135,7 @@ export function accountPageRoutes(deps: AppDeps): Router {
       const ctx = await context(deps, req);
       const session = await confirmUser(ctx, id, token);
       // confirmUser signs the user in; this page has nowhere to keep the session, so it ends it at once.
-      ctx.viewer = { userId: session.userId, sessionId: session.sessionId, roles: [], isAdmin: false };
+      ctx.viewer = { userId: session.userId, sessionId: session.sessionId, roles: [], isAdmin: false, amr: [], authenticatedAt: null };
       await logout(ctx);
       sendOutcome(res, 200, 'Email address confirmed', 'Thank you: your email address is confirmed. You can close this page and sign in.');
     } catch (error) {

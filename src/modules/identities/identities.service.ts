@@ -13,12 +13,9 @@ import { randomToken } from '../../auth/tokens.js';
 import type { IdentityClaims } from '../../auth/oidc/providers.js';
 import type { OidcProviderConfig } from '../../config.js';
 import { recordAudit } from '../audit/audit.service.js';
-import { openSession } from '../sessions/sessions.service.js';
+import { completeFirstFactor } from '../mfa/second-factor.js';
 import type { AuthPayload } from '../sessions/sessions.types.js';
 import { canSeePrivate } from '../../common/visibility.js';
-
-/** How recent a sign-in linkProvider needs, in seconds. */
-const RECENT_SIGN_IN_SECONDS = 600;
 
 function emailInUse(provider: OidcProviderConfig): AppError {
   return new AppError(
@@ -26,15 +23,6 @@ function emailInUse(provider: OidcProviderConfig): AppError {
     `An account with the email your ${provider.name} account reports already exists. Sign in to that account (with its password or a provider already linked to it), then link ${provider.name} to it.`,
     { provider: provider.id },
   );
-}
-
-/** The signed-in user's session must be recent (link a provider right after signing in). */
-export async function requireRecentSignIn(ctx: Pick<Context, 'db' | 'viewer'>): Promise<void> {
-  const viewer = requireViewer(ctx);
-  const session = viewer.sessionId ? await ctx.db.session.findUnique({ where: { id: viewer.sessionId }, select: { createdAt: true } }) : null;
-  if (!session || Date.now() - session.createdAt.getTime() > RECENT_SIGN_IN_SECONDS * 1000) {
-    throw new ForbiddenError(`Linking a provider needs a recent sign-in (within ${RECENT_SIGN_IN_SECONDS / 60} minutes): sign in again, then link.`);
-  }
 }
 
 /** Creates the account (and its identity) for a first provider sign-in, or returns null when the identity appeared meanwhile. */
@@ -102,9 +90,9 @@ export async function signInWithClaims(ctx: Context, provider: OidcProviderConfi
   if (identity) {
     await ctx.db.userIdentity.update({ where: { id: identity.id }, data: { lastUsedAt: new Date(), email: claims.email } });
   }
-  const payload = await openSession(ctx, user);
+  // A second factor, when the user has one, is asked for as after a password (MFA_REQUIRED with a ticket); login.succeeded is recorded there, with amr ["oidc"].
+  const payload = await completeFirstFactor(ctx, user, ['oidc']);
   payload.session = await ctx.db.session.update({ where: { id: payload.sessionId }, data: { provider: provider.id } });
-  await recordAudit(ctx, 'login.succeeded', { actorId: user.id, subjectUserId: user.id, sessionId: payload.sessionId, details: { method: 'oidc', provider: provider.id } });
   return payload;
 }
 
@@ -142,7 +130,7 @@ export async function identitiesOf(ctx: Pick<Context, 'viewer' | 'loaders'>, use
 
 /**
  * Unlinks one of the caller's identities (any user's, for an admin), unless it
- * is the account's last way to sign in: no password and no other identity.
+ * is the account's last way to sign in: no password, no passkey and no other identity.
  * The check and the delete run under a lock on the user row, so two unlinks
  * at once cannot remove the last two.
  */
@@ -153,10 +141,12 @@ export async function unlinkIdentity(ctx: Context, id: string): Promise<boolean>
     const identity = await tx.userIdentity.findUnique({ where: { id: identityId } });
     // Another user's identity reads as missing, so ids cannot be probed.
     if (!identity || (identity.userId !== viewer.userId && !viewer.isAdmin)) throw new NotFoundError('Identity');
-    const users = await tx.$queryRaw<Array<{ has_password: boolean }>>`
-      SELECT password_hash IS NOT NULL AS has_password FROM users WHERE id = ${identity.userId} FOR UPDATE`;
+    const users = await tx.$queryRaw<Array<{ has_password: boolean; has_passkey: boolean }>>`
+      SELECT password_hash IS NOT NULL AS has_password,
+        EXISTS (SELECT 1 FROM mfa_factors f WHERE f.user_id = users.id AND f.kind::text = 'WEBAUTHN' AND f.confirmed_at IS NOT NULL) AS has_passkey
+      FROM users WHERE id = ${identity.userId} FOR UPDATE`;
     const others = await tx.userIdentity.count({ where: { userId: identity.userId, id: { not: identity.id } } });
-    if (!users[0]?.has_password && others === 0) {
+    if (!users[0]?.has_password && !users[0]?.has_passkey && others === 0) {
       throw new AppError(
         'LAST_SIGN_IN_METHOD',
         'This is the only way to sign in to this account: set a password (request a password reset) or link another provider before unlinking it.',

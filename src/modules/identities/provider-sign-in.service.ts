@@ -24,7 +24,8 @@ import type { OidcProviderConfig } from '../../config.js';
 import { recordAudit } from '../audit/audit.service.js';
 import type { AuthPayload } from '../sessions/sessions.types.js';
 import type { Identity, ProviderAuthorization } from './identities.types.js';
-import { linkIdentity, signInWithClaims, requireRecentSignIn } from './identities.service.js';
+import { linkIdentity, signInWithClaims } from './identities.service.js';
+import { requireRecentAuthentication } from '../mfa/second-factor.js';
 
 type Purpose = 'sign_in' | 'link';
 const ID_TOKEN_MAX = 16 * 1024;
@@ -106,7 +107,7 @@ export function startProviderSignIn(ctx: Context, providerId: string, redirectUr
 /** Starts linking a provider account to the signed-in user, who must have signed in recently. */
 export async function startProviderLink(ctx: Context, providerId: string, redirectUri: string): Promise<ProviderAuthorization> {
   const viewer = requireViewer(ctx);
-  await requireRecentSignIn(ctx);
+  requireRecentAuthentication(ctx);
   return startFlow(ctx, providerId, redirectUri, 'link', viewer.userId);
 }
 

@@ -14,6 +14,8 @@ import { recordAudit } from '../audit/audit.service.js';
 import { returnedToSelf } from '../../common/visibility.js';
 import { loginFailures } from '../../http/metrics.js';
 import type { AuthPayload } from './sessions.types.js';
+import type { AuthMethod } from '../../auth/methods.js';
+import { completeFirstFactor } from '../mfa/second-factor.js';
 
 type Ctx = Pick<Context, 'db' | 'config' | 'tokens' | 'hasher' | 'request' | 'viewer' | 'logger' | 'throttle' | 'sessionCache'>;
 
@@ -28,8 +30,13 @@ const IDENTIFIER_MAX = 254;
  * change (or deactivation) that commits first makes it fail; one that commits
  * later waits for it, and then revokes the new session with the others. So no
  * session obtained with an old password survives the change.
+ *
+ * `amr` says how the user proved who they are (src/auth/methods.ts); it is kept
+ * on the session, with the time of the proof (authenticated_at), and carried
+ * by every access token of the session. Users with a second factor reach this
+ * through completeFirstFactor (src/modules/mfa/second-factor.ts), not directly.
  */
-export async function openSession(ctx: Ctx, user: UserRow, applicationId: number | null = null): Promise<AuthPayload> {
+export async function openSession(ctx: Ctx, user: UserRow, applicationId: number | null = null, amr: AuthMethod[] = ['pwd']): Promise<AuthPayload> {
   const refreshToken = randomToken();
   const id = crypto.randomUUID();
   const rows = await ctx.db.$queryRaw<SessionRow[]>`
@@ -38,22 +45,30 @@ export async function openSession(ctx: Ctx, user: UserRow, applicationId: number
       WHERE id = ${user.id} AND password_hash IS NOT DISTINCT FROM ${user.passwordHash} AND active AND deleted_at IS NULL
       FOR SHARE
     )
-    INSERT INTO sessions (id, user_id, refresh_token_hash, expires_at, user_agent, ip, application_id)
+    INSERT INTO sessions (id, user_id, refresh_token_hash, expires_at, user_agent, ip, application_id, amr, authenticated_at)
     SELECT ${id}::uuid, still_valid.id, ${hashToken(refreshToken)}::text, ${new Date(Date.now() + ctx.config.refreshTokenTtl * 1000)}::timestamp(3),
-           ${ctx.request.userAgent?.slice(0, 512) ?? null}::text, ${ctx.request.ip}::text, ${applicationId}::int
+           ${ctx.request.userAgent?.slice(0, 512) ?? null}::text, ${ctx.request.ip}::text, ${applicationId}::int, ${amr}::text[], now()
     FROM still_valid
     RETURNING id, user_id AS "userId", refresh_token_hash AS "refreshTokenHash", previous_refresh_token_hash AS "previousRefreshTokenHash",
       successor_sealed AS "successorSealed", refreshed_at AS "refreshedAt", created_at AS "createdAt", last_used_at AS "lastUsedAt",
-      expires_at AS "expiresAt", revoked_at AS "revokedAt", user_agent AS "userAgent", ip, application_id AS "applicationId"`;
+      expires_at AS "expiresAt", revoked_at AS "revokedAt", user_agent AS "userAgent", ip, application_id AS "applicationId",
+      amr, authenticated_at AS "authenticatedAt"`;
   const session = rows[0];
   // The password changed (or the account was deactivated) since it was checked.
   if (!session) throw new AuthenticationError(INVALID_LOGIN);
-  return payload(ctx, user.id, session.id, refreshToken, { user, session });
+  return payload(ctx, user.id, session.id, refreshToken, amr, { user, session });
 }
 
 /** Issues the access token; `rows` are the user and session rows the caller already has (the payload's resolvers read the others). */
-function payload(ctx: Ctx, userId: number, sessionId: string, refreshToken: string, rows: { user?: UserRow; session?: SessionRow } = {}): AuthPayload {
-  const access = ctx.tokens.sign(userId, sessionId);
+function payload(
+  ctx: Ctx,
+  userId: number,
+  sessionId: string,
+  refreshToken: string,
+  amr: readonly AuthMethod[],
+  rows: { user?: UserRow; session?: SessionRow } = {},
+): AuthPayload {
+  const access = ctx.tokens.sign(userId, sessionId, amr);
   const user = rows.user && returnedToSelf(rows.user);
   return { accessToken: access.token, expiresAt: access.expiresAt, refreshToken, userId, sessionId, user, session: rows.session };
 }
@@ -75,15 +90,15 @@ export async function payloadSession(ctx: Pick<Context, 'db'>, p: AuthPayload): 
  * of an active user and returns the session and user ids, or null when the
  * token is anything else (the caller then works out why).
  */
-async function rotateCurrentToken(ctx: Ctx, hash: string, next: string, sealed: string, now: Date): Promise<{ id: string; user_id: number } | null> {
-  const rows = await ctx.db.$queryRaw<{ id: string; user_id: number }[]>`
+async function rotateCurrentToken(ctx: Ctx, hash: string, next: string, sealed: string, now: Date): Promise<{ id: string; user_id: number; amr: AuthMethod[] } | null> {
+  const rows = await ctx.db.$queryRaw<{ id: string; user_id: number; amr: AuthMethod[] }[]>`
     UPDATE sessions s
     SET previous_refresh_token_hash = s.refresh_token_hash, refresh_token_hash = ${hashToken(next)}, successor_sealed = ${sealed},
         refreshed_at = ${now}, last_used_at = ${now}
     FROM users u
     WHERE s.refresh_token_hash = ${hash} AND s.revoked_at IS NULL AND s.expires_at > ${now}
       AND u.id = s.user_id AND u.active AND u.deleted_at IS NULL
-    RETURNING s.id, s.user_id`;
+    RETURNING s.id, s.user_id, s.amr`;
   return rows[0] ?? null;
 }
 
@@ -130,11 +145,10 @@ export async function verifyLogin(ctx: Ctx, identifier: string, password: string
   return user;
 }
 
+/** A password sign-in: the session, or MFA_REQUIRED with a ticket for a user with a second factor (see mfa/second-factor.ts). */
 export async function login(ctx: Ctx, identifier: string, password: string, applicationId: number | null = null): Promise<AuthPayload> {
   const user = await verifyLogin(ctx, identifier, password);
-  const payload = await openSession(ctx, user, applicationId);
-  await recordAudit(ctx, 'login.succeeded', { actorId: user.id, subjectUserId: user.id, sessionId: payload.sessionId, applicationId });
-  return payload;
+  return completeFirstFactor(ctx, user, ['pwd'], applicationId);
 }
 
 /**
@@ -157,7 +171,7 @@ export async function refresh(ctx: Ctx, refreshToken: string): Promise<AuthPaylo
   const now = new Date();
   const next = randomToken();
   const fast = await rotateCurrentToken(ctx, hash, next, sealSuccessor(refreshToken, next), now);
-  if (fast) return payload(ctx, fast.user_id, fast.id, next);
+  if (fast) return payload(ctx, fast.user_id, fast.id, next, fast.amr);
 
   // Not a current, live token of an active user: a previous one (grace or reuse), or invalid.
   const session = await ctx.db.session.findFirst({
@@ -173,7 +187,7 @@ export async function refresh(ctx: Ctx, refreshToken: string): Promise<AuthPaylo
   const successor = withinGrace ? openSuccessor(refreshToken, session.successorSealed) : null;
   if (successor && hashToken(successor) === session.refreshTokenHash) {
     await ctx.db.session.updateMany({ where: { id: session.id, revokedAt: null }, data: { lastUsedAt: now } });
-    return payload(ctx, user.id, session.id, successor, { user });
+    return payload(ctx, user.id, session.id, successor, session.amr as AuthMethod[], { user });
   }
   // Reused after the grace, or within it without leading to the current token
   // (the chain moved on in a way this token cannot explain): revoke.

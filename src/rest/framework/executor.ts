@@ -32,6 +32,15 @@ export const STATUS_OF: Record<RestErrorCode, number> = {
   LAST_SIGN_IN_METHOD: 409,
 };
 
+/** Multi-factor codes as the legacy dialects know them (see RestErrorCode). */
+const LEGACY_CODE_OF: Record<string, RestErrorCode> = {
+  MFA_REQUIRED: 'UNAUTHENTICATED',
+  MFA_TICKET_INVALID: 'UNAUTHENTICATED',
+  MFA_CODE_INVALID: 'UNAUTHENTICATED',
+  MFA_ENROLLMENT_REQUIRED: 'FORBIDDEN',
+  REAUTH_REQUIRED: 'FORBIDDEN',
+};
+
 /** An operation ready to run: parsed and validated. */
 export interface CompiledOperation {
   document: DocumentNode;
@@ -78,7 +87,8 @@ export function toRestError(raw: unknown, logger: Logger): RestError {
   const path = raw instanceof GraphQLError ? raw.path : undefined;
   if (error instanceof GraphQLError && isExpected(error)) {
     // Our typed errors carry a code; GraphQL's own (variable coercion) do not: they are bad input.
-    const code = ((error.extensions?.code as RestErrorCode | undefined) ?? 'BAD_USER_INPUT') as RestErrorCode;
+    const raw = (error.extensions?.code as string | undefined) ?? 'BAD_USER_INPUT';
+    const code = (LEGACY_CODE_OF[raw] ?? raw) as RestErrorCode;
     const known = code in STATUS_OF ? code : 'BAD_USER_INPUT';
     const fields = Array.isArray(error.extensions?.fields) ? (error.extensions.fields as FieldError[]) : [];
     const retryAfter = Number(error.extensions?.retryAfter) || undefined;

@@ -48,7 +48,16 @@ export interface RestResponse {
  * `extensions.code`), errors thrown by mappers (the same typed errors), and the
  * framework's own (unreadable body, wrong content type, body too large).
  */
-export type RestErrorCode = ErrorCode | 'MALFORMED_BODY' | 'UNSUPPORTED_MEDIA_TYPE' | 'NOT_ACCEPTABLE';
+/**
+ * The codes dialects map. Multi-factor codes never reach them: the legacy
+ * documents know only these, so toRestError reads MFA_* as UNAUTHENTICATED and
+ * REAUTH_REQUIRED as FORBIDDEN, keeping the message that says what to do.
+ */
+export type RestErrorCode =
+  | Exclude<ErrorCode, 'MFA_REQUIRED' | 'MFA_TICKET_INVALID' | 'MFA_CODE_INVALID' | 'MFA_ENROLLMENT_REQUIRED' | 'REAUTH_REQUIRED'>
+  | 'MALFORMED_BODY'
+  | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'NOT_ACCEPTABLE';
 
 export interface RestError {
   code: RestErrorCode;
