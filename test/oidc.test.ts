@@ -1,7 +1,11 @@
 // Sign-in with OpenID Connect providers and linked identities, against a real
 // OpenID Provider (panva's oidc-provider) on loopback, driven over HTTP
 // through its login and consent pages, on the real gateway and database.
+import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import {
   AuditEventsDocument,
   CompleteProviderLinkDocument,
@@ -29,11 +33,18 @@ let server: TestServer;
 let op: TestProvider;
 let flaky: TestProvider;
 let adminToken: string;
+/** A second gateway, with sign-up through providers off (OIDC_ALLOW_SIGNUP=false), started by its own tests. */
+let closedGatewayPort: number;
 
 beforeAll(async () => {
   const port = await freePort();
+  closedGatewayPort = await freePort();
   const gateway = `http://127.0.0.1:${port}`;
-  const client = (id: string) => ({ client_id: 'usergraph', client_secret: CLIENT_SECRET, redirect_uris: [`${gateway}/auth/oidc/${id}/callback`, NATIVE] });
+  const client = (id: string) => ({
+    client_id: 'usergraph',
+    client_secret: CLIENT_SECRET,
+    redirect_uris: [`${gateway}/auth/oidc/${id}/callback`, `http://127.0.0.1:${closedGatewayPort}/auth/oidc/${id}/callback`, NATIVE],
+  });
   op = await startTestProvider([client('test'), { client_id: 'other-app', client_secret: 'other-secret', redirect_uris: [NATIVE] }]);
   flaky = await startTestProvider([client('flaky')]);
   const closedPort = await freePort();
@@ -175,7 +186,7 @@ describe('provider sign-in', () => {
     expect(again.response.data!.completeProviderSignIn.user.id).toBe(payload.user.id);
 
     const audit = await server.gql(AuditEventsDocument, { filter: { type: 'login.succeeded', userId: payload.user.id } }, { token: adminToken });
-    expect(audit.data!.auditEvents.items[0]).toMatchObject({ sessionId: again.response.data!.completeProviderSignIn.session.id, details: { amr: ['oidc'] } });
+    expect(audit.data!.auditEvents.items[0]).toMatchObject({ type: 'login.succeeded', subjectUserId: payload.user.id, details: { amr: ['oidc'] } });
   });
 
   it('makes a one-time code work once', async () => {
@@ -419,5 +430,78 @@ describe('a provider that is down', () => {
 
   it('never logs the client secret', () => {
     expect(server.logs()).not.toContain(CLIENT_SECRET);
+  });
+});
+
+describe('sign-up through providers turned off (OIDC_ALLOW_SIGNUP=false)', () => {
+  it('refuses an unknown identity with PROVIDER_SIGNUP_DISABLED and creates nothing, and still signs in linked ones', async () => {
+    const closed = await startTestServer({
+      PORT: String(closedGatewayPort),
+      PUBLIC_URL: `http://127.0.0.1:${closedGatewayPort}`,
+      OIDC_PROVIDERS: JSON.stringify([{ id: 'test', name: 'Test Provider', issuer: op.issuer, clientId: 'usergraph', clientSecret: CLIENT_SECRET }]),
+      OIDC_REDIRECT_URLS: SPA,
+      OIDC_ALLOW_INSECURE_ISSUERS: 'true',
+      OIDC_ALLOW_SIGNUP: 'false',
+    });
+    try {
+      const roundTrip = async (sub: string, token?: string) => {
+        const started = token
+          ? (await closed.gql(LinkProviderDocument, { provider: 'test', redirectUri: SPA }, { token })).data!.linkProvider
+          : (await closed.gql(StartProviderSignInDocument, { provider: 'test', redirectUri: SPA })).data!.startProviderSignIn;
+        const result = await followCallback(await authorizeAtProvider(started.authorizationUrl, sub));
+        return result.location!.searchParams.get('code')!;
+      };
+      const admin = (await signInAsAdmin(closed)).accessToken;
+      const before = (await closed.gql(UsersDocument, { pageSize: 1 }, { token: admin })).data!.users.total;
+      const stranger = await person();
+      const refused = await closed.gql(CompleteProviderSignInDocument, { code: await roundTrip(stranger.sub) });
+      expectCode(refused, 'PROVIDER_SIGNUP_DISABLED');
+      expect((await closed.gql(UsersDocument, { pageSize: 1 }, { token: admin })).data!.users.total).toBe(before);
+
+      const owner = await signUp(closed);
+      await closed.gql(CompleteProviderLinkDocument, { code: await roundTrip(stranger.sub, owner.accessToken) }, { token: owner.accessToken });
+      const signedIn = await closed.gql(CompleteProviderSignInDocument, { code: await roundTrip(stranger.sub) });
+      expect(signedIn.data!.completeProviderSignIn.user.id).toBe(owner.user.id);
+    } finally {
+      await closed.stop();
+    }
+  });
+});
+
+describe('configuration', () => {
+  async function exitOf(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
+    const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'usergraph-test-'));
+    try {
+      const child = spawn(process.execPath, [path.resolve(__dirname, '../dist/main.js')], {
+        env: { PATH: process.env.PATH, DATA_DIR: dataDir, HOST: '127.0.0.1', PORT: '0', ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr!.on('data', (chunk) => (stderr += chunk));
+      const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+      const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+      clearTimeout(timer);
+      return { code, stderr };
+    } finally {
+      await fs.rm(dataDir, { recursive: true, force: true });
+    }
+  }
+  const provider = { id: 'corp', name: 'Corp SSO', issuer: 'https://sso.example.com', clientId: 'usergraph', clientSecret: CLIENT_SECRET };
+  const production = { NODE_ENV: 'production', JWT_SECRET: 'j'.repeat(32), KEY_ENCRYPTION_KEY: 'k'.repeat(32) };
+
+  it.each([
+    ['OIDC_PROVIDERS that is not JSON', { OIDC_PROVIDERS: `[{"clientSecret":"${CLIENT_SECRET}"`, OIDC_REDIRECT_URLS: SPA }, 'OIDC_PROVIDERS must be a JSON array of { "id", "name", "issuer", "clientId", "clientSecret", "scopes" } objects (it is not valid JSON)'],
+    ['an http issuer', { OIDC_PROVIDERS: JSON.stringify([{ ...provider, issuer: 'http://sso.example.com' }]), OIDC_REDIRECT_URLS: SPA }, 'OIDC_PROVIDERS[0].issuer (provider "corp") must use https (OIDC_ALLOW_INSECURE_ISSUERS=true allows http outside production)'],
+    ['a provider id used twice', { OIDC_PROVIDERS: JSON.stringify([provider, provider]), OIDC_REDIRECT_URLS: SPA }, 'OIDC_PROVIDERS[1].id "corp" is used twice'],
+    ['scopes without openid', { OIDC_PROVIDERS: JSON.stringify([{ ...provider, scopes: ['email'] }]), OIDC_REDIRECT_URLS: SPA }, 'OIDC_PROVIDERS[0].scopes (provider "corp") must include "openid"'],
+    ['a misspelt key', { OIDC_PROVIDERS: JSON.stringify([{ ...provider, client_id: 'x' }]), OIDC_REDIRECT_URLS: SPA }, 'OIDC_PROVIDERS[0] has unknown key(s) client_id; allowed: id, name, issuer, clientId, clientSecret, scopes'],
+    ['providers without OIDC_REDIRECT_URLS', { OIDC_PROVIDERS: JSON.stringify([provider]) }, 'OIDC_REDIRECT_URLS must list the front-end URLs a provider sign-in may return to when OIDC_PROVIDERS is set'],
+    ['a redirect URL with a fragment', { OIDC_PROVIDERS: JSON.stringify([provider]), OIDC_REDIRECT_URLS: `${SPA}#x` }, `OIDC_REDIRECT_URLS must be comma-separated absolute http(s) URLs without query, fragment or credentials, got "${SPA}#x"`],
+    ['OIDC_ALLOW_INSECURE_ISSUERS in production', { ...production, OIDC_ALLOW_INSECURE_ISSUERS: 'true' }, 'OIDC_ALLOW_INSECURE_ISSUERS must not be on in production: providers must be reached over https'],
+  ])('exits with code 2 and says why, never echoing the secret, on %s', async (_case, env, message) => {
+    const { code, stderr } = await exitOf(env);
+    expect(code).toBe(2);
+    expect(stderr.trim()).toBe(`usergraph: configuration error: ${message}`);
+    expect(stderr).not.toContain(CLIENT_SECRET);
   });
 });
