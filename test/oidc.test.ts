@@ -8,6 +8,10 @@ import os from 'node:os';
 import path from 'node:path';
 import {
   AuditEventsDocument,
+  ChangePasswordDocument,
+  LoginDocument,
+  RequestPasswordResetDocument,
+  ResetPasswordDocument,
   CompleteProviderLinkDocument,
   CompleteProviderSignInDocument,
   IdentityProvidersDocument,
@@ -21,7 +25,7 @@ import {
   UserIdentitiesDocument,
   UsersDocument,
 } from './__generated__/graphql';
-import { startTestServer, type TestServer } from './support/server';
+import { startTestServer, tokenFromMail, type TestServer } from './support/server';
 import { PASSWORD, expectCode, onlyError, signIn, signInAsAdmin, signUp, uniqueEmail } from './support/fixtures';
 import { authorizeAtProvider, followCallback, freePort, startTestProvider, type TestProvider } from './support/oidc';
 
@@ -343,6 +347,25 @@ describe('identities and unlinking', () => {
     expect(response.data!.completeProviderSignIn.user.id).not.toBe(owner.user.id);
     // The password still works.
     await signIn(server, owner.user.email!, PASSWORD);
+  });
+});
+
+describe('accounts without a password', () => {
+  it('refuse every password path until a reset sets a first password, which then allows unlinking the provider', async () => {
+    const someone = await person();
+    const { response } = await signInThroughProvider(someone.sub);
+    const { accessToken } = response.data!.completeProviderSignIn;
+    for (const password of ['', 'anything-at-all', PASSWORD]) {
+      expectCode(await server.gql(LoginDocument, { identifier: someone.email, password }), password ? 'UNAUTHENTICATED' : 'BAD_USER_INPUT');
+    }
+    expectCode(await server.gql(ChangePasswordDocument, { currentPassword: '', newPassword: 'brand-new-password-1' }, { token: accessToken }), 'BAD_USER_INPUT');
+    const [identity] = (await server.gql(MyIdentitiesDocument, {}, { token: accessToken })).data!.me!.identities!;
+
+    await server.gql(RequestPasswordResetDocument, { email: someone.email });
+    const token = tokenFromMail(await server.waitForMail(someone.email, 'reset'));
+    expect((await server.gql(ResetPasswordDocument, { token, password: 'brand-new-password-1' })).errors).toBeUndefined();
+    const signedIn = await signIn(server, someone.email, 'brand-new-password-1');
+    expect((await server.gql(UnlinkIdentityDocument, { id: identity.id }, { token: signedIn.accessToken })).data!.unlinkIdentity).toBe(true);
   });
 });
 
