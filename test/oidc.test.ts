@@ -27,6 +27,7 @@ import {
 } from './__generated__/graphql';
 import { startTestServer, tokenFromMail, type TestServer } from './support/server';
 import { PASSWORD, expectCode, onlyError, signIn, signInAsAdmin, signUp, uniqueEmail } from './support/fixtures';
+import { verifyWithJose } from './support/jose';
 import { authorizeAtProvider, followCallback, freePort, startTestProvider, type TestProvider } from './support/oidc';
 
 const SPA = 'https://app.example.com/auth/done';
@@ -183,6 +184,9 @@ describe('provider sign-in', () => {
     expect(me.data!.me!.identities).toEqual([
       { id: expect.any(String), provider: 'test', subject: ada.sub, email: ada.email, linkedAt: expect.any(String), lastUsedAt: expect.any(String) },
     ]);
+    // The access token says how its session signed in, as a service behind the gateway reads it.
+    const [checked] = await verifyWithJose(server, [payload.accessToken]);
+    expect(checked).toMatchObject({ ok: true, payload: { sub: payload.user.id, uid: payload.session.id, amr: ['oidc'], aal: 'aal1' } });
     const sessions = await server.gql(SessionProvidersDocument, {}, { token: payload.accessToken });
     expect(sessions.data!.sessions).toEqual([{ id: payload.session.id, provider: 'test' }]);
 
