@@ -5,7 +5,7 @@
 // 400 JSON error, since there is then no trusted place to send the browser.
 import { Router } from 'express';
 import type { AppDeps } from '../../graphql/context.js';
-import { handleCallback } from '../../modules/identities/provider-sign-in.service.js';
+import { callbackUrl, handleCallback } from '../../modules/identities/provider-sign-in.service.js';
 import { RateLimitedError } from '../../security/throttle.js';
 import { isDatabaseUnavailable } from '../../graphql/format-error.js';
 
@@ -16,9 +16,11 @@ export function oidcRoutes(deps: AppDeps): Router {
     res.setHeader('Referrer-Policy', 'no-referrer');
     try {
       const ctx = { ...deps, viewer: null, request: { ip: req.ip ?? null, userAgent: req.get('user-agent') ?? null }, logger: req.log ?? deps.logger };
-      // The URL the provider redirected to, as the gateway's public address sees it (openid-client compares it with redirect_uri).
-      const url = new URL(req.originalUrl, deps.publicUrl);
-      const outcome = await handleCallback(ctx, String(req.params.provider), url);
+      // The redirect_uri this provider was sent (under PUBLIC_URL, whatever path a proxy strips), with the parameters it came back with.
+      const provider = String(req.params.provider);
+      const url = new URL(callbackUrl(deps, provider));
+      url.search = new URL(req.originalUrl, 'http://callback.invalid').search;
+      const outcome = await handleCallback(ctx, provider, url);
       if (outcome.kind === 'redirect') return res.redirect(303, outcome.location);
       res.status(outcome.status).json({ error: { code: outcome.code, message: outcome.message } });
     } catch (error) {
