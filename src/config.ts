@@ -130,6 +130,7 @@ export interface Config {
   webhooks: WebhooksConfig;
   webauthn: WebAuthnConfig;
   signInCode: SignInCodeConfig;
+  oidc: OidcConfig;
   mfa: MfaConfig;
 }
 
@@ -188,6 +189,139 @@ function webauthnRpId(env: Env): string | null {
     throw new ConfigError(`WEBAUTHN_RP_ID must be a host name such as example.com (no scheme, port or path), got "${raw}"`);
   }
   return raw?.toLowerCase() ?? null;
+}
+
+/** One OpenID Provider from `OIDC_PROVIDERS`. */
+export interface OidcProviderConfig {
+  /** Short name in URLs and the API (`/auth/oidc/<id>/callback`): lower-case letters, digits, `-` and `_`. */
+  id: string;
+  /** What the sign-in button says. */
+  name: string;
+  /** Issuer URL; discovery reads `<issuer>/.well-known/openid-configuration`. */
+  issuer: string;
+  clientId: string;
+  /** Client secret (client_secret_basic); null for a public client (PKCE only). Never logged or returned. */
+  clientSecret: string | null;
+  /** Scopes asked for; always includes `openid`. Default `openid email profile`. */
+  scopes: string[];
+}
+
+/** Sign-in through OpenID Connect providers (README "Sign-in with OpenID Connect providers"). */
+export interface OidcConfig {
+  /** `OIDC_PROVIDERS`, a JSON array. Default: none. */
+  providers: OidcProviderConfig[];
+  /** SPA URLs a sign-in may return to (`OIDC_REDIRECT_URLS`, comma-separated), compared by origin and path. Default: none. */
+  redirectUrls: string[];
+  /** First sign-in with an unknown identity creates an account (`OIDC_ALLOW_SIGNUP`). Default true. */
+  allowSignup: boolean;
+  /** Accept http:// issuers and endpoints (`OIDC_ALLOW_INSECURE_ISSUERS`); refused in production. Default false. */
+  allowInsecureIssuers: boolean;
+  /** Seconds a provider's discovery document and keys are kept before they are read again (`OIDC_DISCOVERY_TTL`). Default 3600. */
+  discoveryTtl: number;
+  /** Seconds a started sign-in (its state, nonce and PKCE verifier) stays usable (`OIDC_FLOW_TTL`). Default 600. */
+  flowTtl: number;
+  /** Seconds the one-time code handed to the SPA stays usable (`OIDC_CODE_TTL`). Default 60. */
+  codeTtl: number;
+  /** Seconds one request to a provider may take (`OIDC_HTTP_TIMEOUT`). Default 10. */
+  httpTimeout: number;
+}
+
+const OIDC_ID = /^[a-z0-9][a-z0-9_-]{0,31}$/;
+
+function oidcProviders(env: Env, allowInsecure: boolean): OidcProviderConfig[] {
+  const raw = str(env, 'OIDC_PROVIDERS');
+  if (raw === null) return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    // The raw value holds client secrets: never echo it.
+    throw new ConfigError('OIDC_PROVIDERS must be a JSON array of { "id", "name", "issuer", "clientId", "clientSecret", "scopes" } objects (it is not valid JSON)');
+  }
+  if (!Array.isArray(parsed)) throw new ConfigError('OIDC_PROVIDERS must be a JSON array of provider objects');
+  const seen = new Set<string>();
+  return parsed.map((entry: unknown, index) => {
+    const at = `OIDC_PROVIDERS[${index}]`;
+    if (!entry || typeof entry !== 'object' || Array.isArray(entry)) throw new ConfigError(`${at} must be an object`);
+    const p = entry as Record<string, unknown>;
+    const unknown = Object.keys(p).filter((k) => !['id', 'name', 'issuer', 'clientId', 'clientSecret', 'scopes'].includes(k));
+    if (unknown.length) throw new ConfigError(`${at} has unknown key(s) ${unknown.join(', ')}; allowed: id, name, issuer, clientId, clientSecret, scopes`);
+    if (typeof p.id !== 'string' || !OIDC_ID.test(p.id)) {
+      throw new ConfigError(`${at}.id must be 1 to 32 lower-case letters, digits, "-" or "_", starting with a letter or digit`);
+    }
+    if (seen.has(p.id)) throw new ConfigError(`${at}.id "${p.id}" is used twice`);
+    seen.add(p.id);
+    const name = typeof p.name === 'string' ? p.name.trim() : '';
+    if (!name || name.length > 100) throw new ConfigError(`${at}.name (provider "${p.id}") must be a non-empty string of at most 100 characters`);
+    let issuer: URL | null = null;
+    try {
+      issuer = typeof p.issuer === 'string' ? new URL(p.issuer) : null;
+    } catch {
+      // reported below
+    }
+    if (!issuer || (issuer.protocol !== 'https:' && issuer.protocol !== 'http:') || issuer.search || issuer.hash) {
+      throw new ConfigError(`${at}.issuer (provider "${p.id}") must be an absolute https URL without query or fragment`);
+    }
+    if (issuer.protocol === 'http:' && !allowInsecure) {
+      throw new ConfigError(`${at}.issuer (provider "${p.id}") must use https (OIDC_ALLOW_INSECURE_ISSUERS=true allows http outside production)`);
+    }
+    if (typeof p.clientId !== 'string' || !p.clientId.trim()) throw new ConfigError(`${at}.clientId (provider "${p.id}") must be a non-empty string`);
+    if (p.clientSecret !== undefined && p.clientSecret !== null && (typeof p.clientSecret !== 'string' || !p.clientSecret)) {
+      throw new ConfigError(`${at}.clientSecret (provider "${p.id}") must be a non-empty string, or left out for a public client`);
+    }
+    let scopes = ['openid', 'email', 'profile'];
+    if (p.scopes !== undefined) {
+      if (!Array.isArray(p.scopes) || !p.scopes.every((s) => typeof s === 'string' && /^[\x21\x23-\x5B\x5D-\x7E]+$/.test(s))) {
+        throw new ConfigError(`${at}.scopes (provider "${p.id}") must be an array of scope names`);
+      }
+      scopes = p.scopes as string[];
+      if (!scopes.includes('openid')) throw new ConfigError(`${at}.scopes (provider "${p.id}") must include "openid"`);
+    }
+    return { id: p.id, name, issuer: p.issuer as string, clientId: p.clientId, clientSecret: (p.clientSecret as string | undefined) ?? null, scopes };
+  });
+}
+
+function oidcRedirectUrls(env: Env): string[] {
+  const raw = str(env, 'OIDC_REDIRECT_URLS');
+  if (raw === null) return [];
+  return raw
+    .split(',')
+    .map((u) => u.trim())
+    .filter(Boolean)
+    .map((u) => {
+      let url: URL | null = null;
+      try {
+        url = new URL(u);
+      } catch {
+        // reported below
+      }
+      if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.search || url.hash || url.username || url.password) {
+        throw new ConfigError(`OIDC_REDIRECT_URLS must be comma-separated absolute http(s) URLs without query, fragment or credentials, got "${u}"`);
+      }
+      return url.origin + url.pathname;
+    });
+}
+
+function loadOidcConfig(env: Env, production: boolean): OidcConfig {
+  const allowInsecureIssuers = bool(env, 'OIDC_ALLOW_INSECURE_ISSUERS', false);
+  if (allowInsecureIssuers && production) {
+    throw new ConfigError('OIDC_ALLOW_INSECURE_ISSUERS must not be on in production: providers must be reached over https');
+  }
+  const providers = oidcProviders(env, allowInsecureIssuers);
+  const redirectUrls = oidcRedirectUrls(env);
+  if (providers.length && !redirectUrls.length) {
+    throw new ConfigError('OIDC_REDIRECT_URLS must list the front-end URLs a provider sign-in may return to when OIDC_PROVIDERS is set');
+  }
+  return {
+    providers,
+    redirectUrls,
+    allowSignup: bool(env, 'OIDC_ALLOW_SIGNUP', true),
+    allowInsecureIssuers,
+    discoveryTtl: int(env, 'OIDC_DISCOVERY_TTL', 3600, 10, 7 * 86400),
+    flowTtl: int(env, 'OIDC_FLOW_TTL', 600, 30, 3600),
+    codeTtl: int(env, 'OIDC_CODE_TTL', 60, 5, 600),
+    httpTimeout: int(env, 'OIDC_HTTP_TIMEOUT', 10, 1, 120),
+  };
 }
 
 /** Outbound webhooks (README "Webhooks"). */
@@ -495,6 +629,7 @@ export function loadConfig(env: Env = process.env): Config {
       ttlSeconds: int(env, 'SIGN_IN_CODE_TTL', 600, 1, 3600),
       maxAttempts: int(env, 'SIGN_IN_CODE_MAX_ATTEMPTS', 5, 1, 20),
     },
+    oidc: loadOidcConfig(env, production),
     mfa: {
       reauthMaxAgeMinutes: int(env, 'REAUTH_MAX_AGE_MINUTES', 10, 1, 7 * 24 * 60),
       ticketTtlSeconds: int(env, 'MFA_TICKET_TTL_SECONDS', 300, 30, 3600),

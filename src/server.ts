@@ -22,6 +22,8 @@ import { MfaSecrets } from './modules/mfa/mfa-secrets.js';
 import { Authenticator, authenticationPlugin } from './auth/authenticate.js';
 import { wellKnownRoutes } from './auth/well-known.routes.js';
 import { oauthRoutes } from './auth/oauth.routes.js';
+import { OidcProviders } from './auth/oidc/providers.js';
+import { oidcRoutes } from './auth/oidc/oidc.routes.js';
 import { localNotifications, postgresNotifications } from './db/notifications.js';
 import { createMailer } from './mail/mailer.js';
 import { getSchema } from './graphql/schema.js';
@@ -63,7 +65,7 @@ export function createLogger(config: Config): Logger {
   return pino({
     level: config.logLevel,
     base: { service: 'usergraph' },
-    redact: { paths: ['req.headers.authorization', '*.password', '*.token', '*.refreshToken', '*.secret'], censor: '[redacted]' },
+    redact: { paths: ['req.headers.authorization', '*.password', '*.token', '*.refreshToken', '*.secret', '*.clientSecret', '*.idToken'], censor: '[redacted]' },
   });
 }
 
@@ -147,7 +149,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const apiKeySecrets = new ApiKeySecrets(deriveKey(keyEncryptionKey, 'api keys'));
   const mfaSecrets = MfaSecrets.fromKeyEncryptionKey(keyEncryptionKey);
   const auth = new Authenticator({ db: db.prisma, tokens, keys: signingKeys, sessionCache, apiKeySecrets, throttle, logger, adminsNeedMfa: config.mfa.requiredForAdmins });
-  const deps: AppDeps = { config, db: db.prisma, hasher, tokens, mailer, logger, throttle, sessionCache, auth, signingKeys, apiKeySecrets, mfaSecrets, publicUrl: config.publicUrl ?? '', media };
+  const deps: AppDeps = { config, db: db.prisma, hasher, tokens, mailer, logger, throttle, sessionCache, auth, signingKeys, apiKeySecrets, mfaSecrets, publicUrl: config.publicUrl ?? '', media, oidc: new OidcProviders(config.oidc, logger) };
 
   const armor = graphqlArmor(config);
   const subscriptions = attachSubscriptions({ httpServer, schema: await getSchema(), deps, events, validationRules: armor.validationRules });
@@ -214,6 +216,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   if (config.landingPage) app.use(graphiqlRoutes());
   app.use(wellKnownRoutes(deps));
   app.use(oauthRoutes(deps));
+  app.use(oidcRoutes(deps));
   app.use(metricsRoutes(config, db.prisma));
   app.use(mediaRoutes(deps));
   app.use(accountPageRoutes(deps));

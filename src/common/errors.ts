@@ -13,6 +13,11 @@ export type ErrorCode =
   | 'RATE_LIMITED'
   | 'PAYLOAD_TOO_LARGE'
   | 'SERVICE_UNAVAILABLE'
+  | 'PROVIDER_UNAVAILABLE'
+  | 'IDENTITY_EMAIL_IN_USE'
+  | 'IDENTITY_ALREADY_LINKED'
+  | 'PROVIDER_SIGNUP_DISABLED'
+  | 'LAST_SIGN_IN_METHOD'
   | 'INTERNAL_SERVER_ERROR'
   // Multi-factor authentication (src/modules/mfa/second-factor.ts).
   | 'MFA_REQUIRED'

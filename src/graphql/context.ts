@@ -15,6 +15,7 @@ import type { MfaSecrets } from '../modules/mfa/mfa-secrets.js';
 import type { Mailer } from '../mail/mailer.js';
 import type { Throttle } from '../security/throttle.js';
 import type { MediaServices } from '../media/media-services.js';
+import type { OidcProviders } from '../auth/oidc/providers.js';
 import { createLoaders, type Loaders } from './loaders.js';
 
 export { ADMIN_ROLE, type Viewer } from '../auth/authenticate.js';
@@ -42,6 +43,8 @@ export interface AppDeps {
   publicUrl: string;
   /** Media storage, ffmpeg binaries and the trim workers' wake-up call. */
   media: MediaServices;
+  /** The configured OpenID Connect providers (discovery cache, code exchange, ID token checks). */
+  oidc: OidcProviders;
 }
 
 export interface RequestInfo {

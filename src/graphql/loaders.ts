@@ -12,6 +12,7 @@ import type {
   Team,
   TeamMember,
   User,
+  UserIdentity,
   UserPreference,
 } from '../generated/prisma/client.js';
 
@@ -118,6 +119,11 @@ export function createLoaders(db: PrismaClient) {
     }),
     teamsByUserId: new DataLoader<number, TeamMembershipRow[]>(async (userIds) => {
       const rows = await db.teamMember.findMany({ where: { userId: { in: [...userIds] } }, ...USER_RELATION_ARGS.teams });
+      return groupBy(userIds, rows, (r) => r.userId);
+    }),
+    /** Linked provider identities, oldest link first. */
+    identitiesByUserId: new DataLoader<number, UserIdentity[]>(async (userIds) => {
+      const rows = await db.userIdentity.findMany({ where: { userId: { in: [...userIds] } }, orderBy: [{ linkedAt: 'asc' }, { id: 'asc' }] });
       return groupBy(userIds, rows, (r) => r.userId);
     }),
   };

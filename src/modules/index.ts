@@ -18,6 +18,7 @@ import { WebhooksResolver } from './webhooks/webhooks.resolver.js';
 import { MfaResolver, UserMfaFactorsResolver } from './mfa/mfa.resolver.js';
 import { PasskeysResolver } from './passkeys/passkeys.resolver.js';
 import { SignInCodesResolver } from './sign-in-codes/sign-in-codes.resolver.js';
+import { IdentitiesResolver, UserIdentitiesResolver } from './identities/identities.resolver.js';
 
 export const resolvers = [
   UsersResolver,
@@ -43,4 +44,6 @@ export const resolvers = [
   UserMfaFactorsResolver,
   PasskeysResolver,
   SignInCodesResolver,
+  IdentitiesResolver,
+  UserIdentitiesResolver,
 ] as const;

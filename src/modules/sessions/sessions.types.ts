@@ -33,6 +33,8 @@ export class Session {
 
   @Field(() => Date, { description: 'When its holder last proved who they are (sign-in or reauthenticate); sensitive operations need this within REAUTH_MAX_AGE_MINUTES.' })
   authenticatedAt: Date;
+  @Field(() => String, { nullable: true, description: 'The identity provider this session signed in through (see identityProviders); null for other sign-ins.' })
+  provider?: string | null;
 }
 
 @ObjectType()

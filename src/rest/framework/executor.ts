@@ -25,6 +25,11 @@ export const STATUS_OF: Record<RestErrorCode, number> = {
   UNSUPPORTED_MEDIA_TYPE: 415,
   NOT_ACCEPTABLE: 406,
   PAYLOAD_TOO_LARGE: 413,
+  PROVIDER_UNAVAILABLE: 502,
+  IDENTITY_EMAIL_IN_USE: 409,
+  IDENTITY_ALREADY_LINKED: 409,
+  PROVIDER_SIGNUP_DISABLED: 403,
+  LAST_SIGN_IN_METHOD: 409,
 };
 
 /** Multi-factor codes as the legacy dialects know them (see RestErrorCode). */
