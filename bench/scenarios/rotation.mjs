@@ -28,7 +28,9 @@ const fmt = (x, d = 2) => (x == null ? '?' : x.toFixed(d));
 const iqr = ([a, b], d = 2) => `${fmt(a, d)}-${fmt(b, d)}`;
 
 export function rotationSettings(b) {
-  return { slice: 0.5, rounds: b.quick ? 6 : 30, warmupRounds: b.quick ? 1 : 3, connections: 2 * b.cores };
+  // BENCH_ROTATION_ROUNDS overrides the number of measured rounds.
+  const rounds = Number(process.env.BENCH_ROTATION_ROUNDS) || (b.quick ? 6 : 30);
+  return { slice: 0.5, rounds, warmupRounds: b.quick ? 1 : 3, connections: 2 * b.cores };
 }
 
 /** Runs one rotation and refuses it if any target answered with an error. */
