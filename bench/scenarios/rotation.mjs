@@ -100,8 +100,14 @@ export default {
         });
       }
     };
-    await reads('me', 'me + profile + roles', ME, PEER_ME, b.tokens.user, 1.2);
-    await reads('users-page', 'users page of 50', PAGE, PEER_PAGE, b.tokens.admin, 1.0);
+    // BENCH_ROTATION_ROWS=me,users-page,refresh picks rows (e.g. to profile one of them alone).
+    const wanted = (id) => !process.env.BENCH_ROTATION_ROWS || process.env.BENCH_ROTATION_ROWS.split(',').includes(id);
+    if (wanted('me')) await reads('me', 'me + profile + roles', ME, PEER_ME, b.tokens.user, 1.2);
+    if (wanted('users-page')) await reads('users-page', 'users page of 50', PAGE, PEER_PAGE, b.tokens.admin, 1.0);
+    if (!wanted('refresh')) {
+      await Promise.all([ug.stop(), aa.stop(), ...variants.map((v) => v.stop())]);
+      return rows;
+    }
 
     // Refresh: gateways only (the peer has no sessions); every seeded token is used once across all of them.
     const refreshTargets = gateways.map((g) => ({ name: g.name, url: g.url, pid: g.child.pid, template: body(REFRESH, { refreshToken: 'bench-refresh-%N%' }) }));
