@@ -1,8 +1,9 @@
 // Summarises a V8 CPU profile (node --cpu-prof) by layer: self time per
 // package under node_modules, per directory of the gateway's own dist/, per
 // Node internal module, and V8's own entries (garbage collector, program).
-// `node bench/lib/profile-summary.mjs file.cpuprofile [top]`. Idle time is
-// left out, so shares are of the busy time.
+// `node bench/lib/profile-summary.mjs file.cpuprofile [top] [last seconds]`:
+// with `last`, only the samples of the profile's last seconds (the load, not
+// the start-up). Idle time is left out, so shares are of the busy time.
 import fs from 'node:fs';
 
 const profile = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
@@ -10,7 +11,11 @@ const top = Number(process.argv[3] ?? 25);
 const byId = new Map(profile.nodes.map((n) => [n.id, n]));
 const self = new Map();
 const deltas = profile.timeDeltas;
+const from = process.argv[4] ? profile.endTime - Number(process.argv[4]) * 1e6 : -Infinity;
+let at = profile.startTime;
 for (let i = 0; i < profile.samples.length; i++) {
+  at += deltas[i] ?? 0;
+  if (at < from) continue;
   const node = byId.get(profile.samples[i]);
   self.set(node, (self.get(node) ?? 0) + (deltas[i] ?? 0));
 }
