@@ -8,7 +8,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { StatementCounter, bcryptRate, benchDir, freePort, graphql, killAll, load, projectRoot, startProcess } from './lib/harness.mjs';
+import { StatementCounter, bcryptRate, benchDir, freePort, graphql, killAll, load, projectRoot, rotateLoad, startProcess, summarizeRotation } from './lib/harness.mjs';
 import { BENCH_PASSWORD, seed, userEmail } from './lib/seed.mjs';
 import { withServerCpu } from './lib/process-cpu.mjs';
 import graphqlReads from './scenarios/graphql-reads.mjs';
@@ -17,6 +17,7 @@ import rest from './scenarios/rest.mjs';
 import media, { mediaEnv } from './scenarios/media.mjs';
 import signing from './scenarios/signing.mjs';
 import events, { eventsEnv } from './scenarios/events.mjs';
+import rotation from './scenarios/rotation.mjs';
 
 const quick = process.argv.includes('--quick');
 /** `--only=<scenario id>[,<id>...]`: run only those plug-ins (the others print as skipped). */
@@ -33,10 +34,12 @@ const flag = (name) => process.argv.find((a) => a.startsWith(`--${name}=`))?.spl
 const duration = Number(flag('duration') ?? (quick ? 3 : 10));
 const warmup = Math.max(1, Math.round(duration / 3));
 const refreshSessions = Math.max(20_000, duration * 6_000);
+/** Refresh tokens for the rotation (bench-refresh-<refreshSessions + 1> on): every gateway in it spends its own. */
+const rotationRefreshSessions = quick ? 20_000 : 100_000;
 const jwtSecret = 'bench-jwt-secret-bench-jwt-secret-0123456789';
 const adminEmail = 'admin@bench.test';
 const adminPassword = 'bench-admin-password-1';
-const scenarios = [graphqlReads, auth, signing, rest, ...media, events];
+const scenarios = [rotation, graphqlReads, auth, signing, rest, ...media, events];
 
 const urlFor = (user, db) => `${pgBase.replace('://postgres@', `://${user}@`)}/${db}`;
 /** A client whose connection may be cut by the final DROP DATABASE ... WITH (FORCE) without crashing the run. */
@@ -46,7 +49,7 @@ const processes = [];
 let dbCreated = false;
 let roleCreated = false;
 
-async function startUsergraph(port, databaseUrl, extraEnv = {}) {
+async function startUsergraph(port, databaseUrl, extraEnv = {}, script = 'dist/main.js') {
   const env = {
     NODE_ENV: 'production',
     PORT: String(port),
@@ -72,7 +75,7 @@ async function startUsergraph(port, databaseUrl, extraEnv = {}) {
   };
   // e.g. BENCH_UG_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the gateway under load.
   const nodeArgs = process.env.BENCH_UG_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  const p = await startProcess('usergraph', [...nodeArgs, 'dist/main.js'], env, `http://127.0.0.1:${port}/healthz`);
+  const p = await startProcess('usergraph', [...nodeArgs, script], env, `http://127.0.0.1:${port}/healthz`);
   processes.push(p);
   return { ...p, url: `http://127.0.0.1:${port}/graphql` };
 }
@@ -96,7 +99,7 @@ async function main() {
   const seeder = client(dbUrl);
   await seeder.connect();
   const t0 = Date.now();
-  await seed(seeder, { users, cost, refreshSessions });
+  await seed(seeder, { users, cost, refreshSessions: refreshSessions + rotationRefreshSessions });
   const { rows: [{ id: userId }] } = await seeder.query('SELECT id FROM users WHERE email = $1', [userEmail(1)]);
   console.log(`seeded ${users} users, profiles, roles, preferences and ${refreshSessions} refresh sessions in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
@@ -143,7 +146,11 @@ async function main() {
     peer,
     dbUrl,
     /** Another gateway on the bench database, e.g. with other settings (stopped at the end with the rest). */
-    startUsergraph: async (extraEnv) => startUsergraph(await freePort(), dbUrl, extraEnv),
+    startUsergraph: async (extraEnv, script) => startUsergraph(await freePort(), dbUrl, extraEnv, script),
+    rotateLoad,
+    summarizeRotation,
+    rotationRefreshStart: refreshSessions + 1,
+    rotationRefreshSessions,
     db: benchDb,
     count: { ug: countUg.url, peer: countPeer.url },
     counter,
@@ -194,15 +201,15 @@ async function main() {
 
 function printTable(rows) {
   const fmt = (n, d = 0) => (typeof n === 'number' && Number.isFinite(n) ? n.toFixed(d) : '');
-  const lines = [['scenario', 'req/s', 'p50 ms', 'p99 ms', 'SQL/req', 'CPU ms/req', 'peer or limit', 'ratio', 'target', 'met?']];
+  const lines = [['scenario', 'req/s', 'p50 ms', 'p99 ms', 'SQL/req', 'CPU ms/req', 'peer or limit', 'ratio', 'spread', 'control', 'target', 'met?']];
   for (const r of rows) {
     if (r.unavailable) {
-      lines.push([r.scenario, '', '', '', '', '', r.unavailable, '', r.target, 'n/a']);
+      lines.push([r.scenario, '', '', '', '', '', r.unavailable, '', '', '', r.target, 'n/a']);
       continue;
     }
     const sql = r.statements === undefined ? '' : `${fmt(r.statements, 1)} (peer ${fmt(r.peerStatements, 1)})`;
     const cpu = r.cpuMsPerRequest == null ? '' : `${fmt(r.cpuMsPerRequest, 2)}${r.peerCpuMsPerRequest == null ? '' : ` (peer ${fmt(r.peerCpuMsPerRequest, 2)})`}`;
-    lines.push([r.scenario, fmt(r.rps), fmt(r.p50), fmt(r.p99), sql, cpu, r.peer, `${fmt(r.ratio, 2)}x`, r.target, r.met ? 'yes' : 'NO']);
+    lines.push([r.scenario, fmt(r.rps), fmt(r.p50), fmt(r.p99), sql, cpu, r.peer, `${fmt(r.ratio, 2)}x`, r.spread ?? '', r.control ?? '', r.target, r.met ? 'yes' : 'NO']);
   }
   const widths = lines[0].map((_, i) => Math.max(...lines.map((l) => String(l[i]).length)));
   console.log('');

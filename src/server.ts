@@ -6,10 +6,10 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import express from 'express';
 import pino, { type Logger } from 'pino';
-import { ApolloServer, HeaderMap } from '@apollo/server';
-import { expressMiddleware } from '@as-integrations/express5';
+import { ApolloServer, HeaderMap, type ContextFunction } from '@apollo/server';
+import { expressMiddleware, type ExpressContextFunctionArgument } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { publicUrlOf, type Config } from './config.js';
 import { applyMigrations, openDatabase, type Database } from './db/database.js';
 import { waitForDatabase } from './db/wait-for-database.js';
@@ -35,6 +35,8 @@ import { healthRoutes } from './http/health.js';
 import { explorerLandingPage, graphiqlRoutes } from './http/explorer.js';
 import { jsonErrorHandler, notFoundHandler } from './http/errors.js';
 import { corsPolicy, requestLogging, securityHeaders } from './http/security.js';
+import { leanGraphqlListener } from './http/lean-graphql.js';
+import { noStorePlugin } from './http/no-store.js';
 import { dbStatements, graphqlMetricsPlugin, httpMetrics, metricsRoutes } from './http/metrics.js';
 import { createThrottle } from './security/throttle.js';
 import { graphqlArmor } from './graphql/armor.js';
@@ -93,10 +95,8 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   // No ETags: GraphQL and REST answers are per caller and mostly POSTs; hashing every body only costs CPU.
   app.set('etag', false);
   app.set('trust proxy', config.trustProxy);
-  const httpServer = http.createServer(
-    { maxHeaderSize: config.maxHeaderBytes, requestTimeout: config.requestTimeoutMs, headersTimeout: config.headersTimeoutMs },
-    app,
-  );
+  // The listener is set once Apollo has started: JSON POSTs to /graphql take the lean path (http/lean-graphql.ts), the rest the app.
+  const httpServer = http.createServer({ maxHeaderSize: config.maxHeaderBytes, requestTimeout: config.requestTimeoutMs, headersTimeout: config.headersTimeoutMs });
   // Longer than a load balancer's idle timeout, so the balancer, not the
   // gateway, closes idle connections: no request is sent on a closing one.
   httpServer.keepAliveTimeout = config.keepAliveTimeoutMs;
@@ -173,6 +173,10 @@ export async function startServer(config: Config, logger: Logger = createLogger(
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownGraceSeconds * 1000 }),
       subscriptions.drainPlugin,
       config.landingPage ? explorerLandingPage(config.graphqlExplorer) : ApolloServerPluginLandingPageDisabled(),
+      // Nothing sets cache hints, and Apollo's default cache-control plugin wraps every resolver to compute them (about 8% of `me`);
+      // noStorePlugin keeps the one thing it did here, `Cache-Control: no-store`.
+      ApolloServerPluginCacheControlDisabled(),
+      noStorePlugin(),
       ...armor.plugins,
       graphqlMetricsPlugin(),
       httpStatusPlugin(),
@@ -182,35 +186,31 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   });
   await apollo.start();
 
-  app.use(requestLogging(logger));
-  app.use(securityHeaders(config));
-  app.use(corsPolicy(config));
-  app.use(httpMetrics);
-  app.use(
-    '/graphql',
-    graphqlJsonBody(config),
-    ...uploadMiddleware(config.media),
-    expressMiddleware(apollo, {
-      context: async ({ req, res }) => {
-        try {
-          return await buildContext(deps, {
-            telemetry: (res.locals.telemetry = {}),
-            authorization: req.headers.authorization,
-            ip: req.ip ?? null,
-            userAgent: req.get('user-agent') ?? null,
-            acceptLanguage: req.get('accept-language') ?? null,
-            logger: req.log,
-          });
-        } catch (error) {
-          if (!isDatabaseUnavailable(error)) throw error;
-          req.log.error({ err: error }, 'database unavailable while authenticating');
-          throw new AppError('SERVICE_UNAVAILABLE', 'The service is temporarily unavailable; try again shortly.', {
-            http: { status: 503, headers: new HeaderMap([['retry-after', '5']]) },
-          });
-        }
-      },
-    }),
-  );
+  const graphqlContext: ContextFunction<[ExpressContextFunctionArgument], Context> = async ({ req, res }) => {
+    try {
+      const context = await buildContext(deps, {
+        telemetry: (res.locals.telemetry = {}),
+        authorization: req.headers.authorization,
+        ip: req.ip ?? null,
+        userAgent: req.get('user-agent') ?? null,
+        acceptLanguage: req.get('accept-language') ?? null,
+      });
+      // The request's logger, made only when a resolver logs (reading req.log makes the child logger, with its redaction).
+      return Object.defineProperty(context, 'logger', { configurable: true, enumerable: true, get: () => req.log });
+    } catch (error) {
+      if (!isDatabaseUnavailable(error)) throw error;
+      req.log.error({ err: error }, 'database unavailable while authenticating');
+      throw new AppError('SERVICE_UNAVAILABLE', 'The service is temporarily unavailable; try again shortly.', {
+        http: { status: 503, headers: new HeaderMap([['retry-after', '5']]) },
+      });
+    }
+  };
+  // The app-level handlers in front of every route; the lean /graphql path runs the same list.
+  const front = [requestLogging(logger), securityHeaders(config), corsPolicy(config), httpMetrics];
+  const graphqlBody = graphqlJsonBody(config);
+  const errorHandler = jsonErrorHandler(logger);
+  for (const handler of front) app.use(handler);
+  app.use('/graphql', graphqlBody, ...uploadMiddleware(config.media), expressMiddleware(apollo, { context: graphqlContext }));
   // After /graphql, so the busiest route skips these routers' path matching.
   app.use(healthRoutes(db));
   if (config.landingPage) app.use(graphiqlRoutes());
@@ -222,7 +222,8 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   app.use(accountPageRoutes(deps));
   app.use(await createRestRouter(deps));
   app.use(notFoundHandler);
-  app.use(jsonErrorHandler(logger));
+  app.use(errorHandler);
+  httpServer.on('request', leanGraphqlListener({ app, apollo, context: graphqlContext, front, body: [graphqlBody], onError: errorHandler }));
 
   await new Promise<void>((resolve) => httpServer.listen(config.port, config.host, resolve));
   const port = (httpServer.address() as AddressInfo).port;

@@ -176,3 +176,65 @@ export class StatementCounter {
     return { statements: data / requests, all: all / requests };
   }
 }
+
+/** Runs the rotation load generator (bench/lib/rotate.mjs) in its own process and returns its raw result. */
+export async function rotateLoad(job) {
+  const file = path.join(os.tmpdir(), `usergraph-bench-rotate-${process.pid}-${Math.random().toString(36).slice(2)}.json`);
+  await fs.writeFile(file, JSON.stringify(job));
+  try {
+    return await runNode([path.join(benchDir, 'lib/rotate.mjs'), file]);
+  } finally {
+    await fs.rm(file, { force: true });
+  }
+}
+
+const median = (values) => {
+  const v = values.filter((x) => x != null && Number.isFinite(x)).sort((a, b) => a - b);
+  if (!v.length) return null;
+  const m = Math.floor(v.length / 2);
+  return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
+};
+const quartiles = (values) => {
+  const v = values.filter((x) => x != null && Number.isFinite(x)).sort((a, b) => a - b);
+  if (!v.length) return [null, null];
+  const at = (p) => v[Math.min(v.length - 1, Math.floor(p * (v.length - 1) + 0.5))];
+  return [at(0.25), at(0.75)];
+};
+
+/**
+ * Summarises a rotation: per target the median req/s and CPU ms per request
+ * over its slices with their interquartile range, and per target the median
+ * of the per-round ratios against `reference` (throughput: target / reference;
+ * CPU: reference / target, so above 1 means cheaper), with their IQR. Ratios
+ * are taken within a round, slices a second or two apart, so machine load
+ * that drifts over the run cancels out.
+ */
+export function summarizeRotation(raw, reference) {
+  const ref = raw.targets[reference];
+  const out = {};
+  for (const [name, t] of Object.entries(raw.targets)) {
+    const rps = t.slices.map((s) => s.rps);
+    const cpu = t.slices.map((s) => s.cpuMsPerRequest);
+    const ratios = t.slices.map((s, i) => s.rps / ref.slices[i].rps);
+    const cpuRatios = t.slices.map((s, i) => (s.cpuMsPerRequest && ref.slices[i].cpuMsPerRequest ? ref.slices[i].cpuMsPerRequest / s.cpuMsPerRequest : null));
+    out[name] = {
+      rps: median(rps),
+      rpsIqr: quartiles(rps),
+      cpuMsPerRequest: median(cpu),
+      cpuIqr: quartiles(cpu),
+      ratio: median(ratios),
+      ratioIqr: quartiles(ratios),
+      cpuRatio: median(cpuRatios),
+      cpuRatioIqr: quartiles(cpuRatios),
+      p50: t.p50,
+      p99: t.p99,
+      slices: t.slices.length,
+      requests: t.requests,
+      non2xx: t.non2xx,
+      errors: t.errors,
+      graphqlErrors: t.graphqlErrors,
+      sample: t.sample,
+    };
+  }
+  return out;
+}

@@ -5,6 +5,7 @@
 import http from 'node:http';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
+import { rotate } from './rotation.mjs';
 
 export const eventsEnv = {
   WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
@@ -86,25 +87,36 @@ export default {
   available: () => true,
   async run(b) {
     const rows = [await webhookThroughput(b)];
-    const meJob = { url: b.ug.url, headers: { authorization: `Bearer ${b.tokens.user}` }, bodies: [JSON.stringify({ query: ME })] };
-    const alone = await b.measure(meJob);
-    const clients = await openIdleSubscriptions(b, b.quick ? 100 : IDLE_SOCKETS);
+    // Measured with the rotation method (scenarios/rotation.mjs): a gateway holding the idle sockets, one holding none and an
+    // A/A copy of that one, all fresh and alike, with `me` load rotated among them in 0.5 s slices.
+    const quiet = await b.startUsergraph({ VIDEO_WORKERS: '0', WEBHOOK_WORKERS: '0' });
+    const aa = await b.startUsergraph({ VIDEO_WORKERS: '0', WEBHOOK_WORKERS: '0' });
+    const busy = await b.startUsergraph({ VIDEO_WORKERS: '0', WEBHOOK_WORKERS: '0' });
+    const clients = await openIdleSubscriptions({ ...b, ug: busy }, IDLE_SOCKETS);
     try {
-      const beside = await b.measure(meJob);
-      const ratio = beside.rps / alone.rps;
+      const meTarget = (name, g) => ({ name, url: g.url, pid: g.child.pid, headers: { authorization: `Bearer ${b.tokens.user}` }, bodies: [JSON.stringify({ query: ME })] });
+      const raw = await rotate(b, [meTarget('sockets', busy), meTarget('none', quiet), meTarget('A/A', aa)]);
+      const s = b.summarizeRotation(raw, 'none');
+      const fmt = (x) => (x == null ? '?' : x.toFixed(2));
       rows.push({
         id: 'me-idle-subscriptions',
-        scenario: `me with ${clients.length} idle subscriptions`,
-        rps: beside.rps,
-        p50: beside.p50,
-        p99: beside.p99,
-        peer: `${alone.rps.toFixed(0)} req/s with none`,
-        ratio,
+        scenario: `me with ${clients.length} idle subscriptions [rotation]`,
+        rps: s.sockets.rps,
+        p50: s.sockets.p50,
+        p99: s.sockets.p99,
+        cpuMsPerRequest: s.sockets.cpuMsPerRequest,
+        peerCpuMsPerRequest: s.none.cpuMsPerRequest,
+        peer: `${s.none.rps.toFixed(0)} req/s with none`,
+        ratio: s.sockets.ratio,
+        spread: `IQR ${fmt(s.sockets.ratioIqr[0])}-${fmt(s.sockets.ratioIqr[1])}`,
+        control: `A/A ${fmt(s['A/A'].ratio)}x (IQR ${fmt(s['A/A'].ratioIqr[0])}-${fmt(s['A/A'].ratioIqr[1])})`,
         target: '>= 0.95x',
-        met: ratio >= 0.95,
+        met: s.sockets.ratio >= 0.95,
+        summary: s,
       });
     } finally {
       await Promise.all(clients.map((c) => c.dispose()));
+      await Promise.all([quiet.stop(), aa.stop(), busy.stop()]);
     }
     return rows;
   },

@@ -4,6 +4,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import { PGlite } from '@electric-sql/pglite';
@@ -11,6 +12,7 @@ import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaClient } from '../generated/prisma/client.js';
 import { noFilters, readMigrations, startSchemaEngine } from './schema-engine.js';
 import { countStatements } from './statement-count.js';
+import { pgliteRunner, pgRunner, registerPreparedReads } from './prepared-reads.js';
 import type { DatabaseListen } from './notifications.js';
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -71,11 +73,14 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     const pool = poolConfig({ ...options, databaseUrl: options.databaseUrl });
     // Migrations may run long: their connections keep only the connect timeout.
     const adapterFactory = wholeScripts(new PrismaPg({ connectionString: pool.connectionString, connectionTimeoutMillis: pool.connectionTimeoutMillis }));
-    const queries = new PrismaPg(pool);
+    // The pool is made here so the prepared hot reads (prepared-reads.ts) share it; the adapter ends it on $disconnect.
+    const queryPool = new pg.Pool(pool);
+    const queries = new PrismaPg(queryPool, { disposeExternalPool: true });
     const prisma = new PrismaClient({
       adapter: options.onStatement ? countStatements(queries, options.onStatement) : queries,
       transactionOptions: transactionOptions(options),
     });
+    registerPreparedReads(prisma, pgRunner(queryPool), options.onStatement);
     return {
       kind: 'postgresql',
       prisma,
@@ -92,6 +97,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     adapter: options.onStatement ? countStatements(adapterFactory, options.onStatement) : adapterFactory,
     transactionOptions: transactionOptions(options),
   });
+  registerPreparedReads(prisma, pgliteRunner(pglite), options.onStatement);
   return {
     kind: 'pglite',
     prisma,

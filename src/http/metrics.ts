@@ -36,7 +36,7 @@ export const loginFailures = new client.Counter({
 
 export const dbStatements = new client.Counter({
   name: 'usergraph_db_statements_total',
-  help: 'SQL statements the Prisma client sent to the database (migrations not included).',
+  help: 'SQL statements the gateway sent to the database (the Prisma client and the prepared hot reads; migrations not included).',
   registers: [registry],
 });
 

@@ -37,7 +37,14 @@ export interface Throttle {
   loginSucceeded(identifier: string): Promise<void>;
   /** Consumes one point of a limit; throws RATE_LIMITED when it is used up. */
   consume(limit: Limit, key: string): Promise<void>;
-  /** Throws RATE_LIMITED when a limit is already used up, without consuming (checked before guessable work). */
+  /**
+   * Throws RATE_LIMITED when a limit is already used up, without consuming
+   * (checked before guessable work). A "not used up" answer is trusted for
+   * SESSION_CACHE_TTL_MS, the session cache's staleness rule: a consume of the
+   * same key on this replica forgets it at once (and a read that began before
+   * that consume is not kept), so only another replica's guesses can go unseen
+   * here, for at most that long.
+   */
   assertAvailable(limit: Limit, key: string): Promise<void>;
   /** Lifts every login lock on these identifiers (admin unlock). */
   unlock(identifiers: string[]): Promise<void>;
@@ -76,6 +83,11 @@ export function createThrottle(config: Config, db: PrismaClient): Throttle {
     passkeySignInPerIp: { limiter: limiter('passkey_sign_in_ip', t.passkeySignInsPerIp, 600), message: 'Too many passkey sign-ins from your network.' },
   };
 
+  // assertAvailable's "not used up" answers: `${limit}\n${key}` -> when read; consume() forgets the key.
+  const available = new Map<string, number>();
+  const availableTtlMs = config.sessionCacheTtlMs;
+  let consumed = 0;
+
   /** Seconds left on a block, or 0. A blocked key has consumed more than its points. */
   const blockedFor = async (l: RateLimiterAbstract, key: string): Promise<number> => {
     const res = await l.get(key);
@@ -108,6 +120,8 @@ export function createThrottle(config: Config, db: PrismaClient): Throttle {
 
     async consume(limit, key) {
       const { limiter: l, message } = limits[limit];
+      consumed++;
+      available.delete(`${limit}\n${key}`);
       try {
         await l.consume(key);
       } catch (error) {
@@ -118,8 +132,17 @@ export function createThrottle(config: Config, db: PrismaClient): Throttle {
 
     async assertAvailable(limit, key) {
       const { limiter: l, message } = limits[limit];
+      const cacheKey = `${limit}\n${key}`;
+      const readAt = available.get(cacheKey);
+      if (readAt !== undefined && Date.now() - readAt < availableTtlMs) return;
+      const started = consumed;
+      const now = Date.now();
       const res = await l.get(key);
       if (res && res.consumedPoints >= l.points && res.msBeforeNext > 0) throw new RateLimitedError(message, res.msBeforeNext / 1000);
+      if (availableTtlMs > 0 && started === consumed) {
+        if (available.size >= 10_000) available.delete(available.keys().next().value!);
+        available.set(cacheKey, now);
+      }
     },
 
     async unlock(identifiers) {

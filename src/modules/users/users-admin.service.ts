@@ -19,7 +19,8 @@ import {
 import { ADMIN_ONLY_USER_FIELDS, type CreateUserInput, type UpdateUserInput, type UsersFilter } from './users-admin.types.js';
 import { recordAudit } from '../audit/audit.service.js';
 import { requireRecentAuthentication } from '../mfa/second-factor.js';
-import { primeUserRelations, type UserInclude } from './users.relations.js';
+import { onlyProfileAndRoles, primeUserRelations, type UserInclude } from './users.relations.js';
+import { preparedReadsFor } from '../../db/prepared-reads.js';
 import { LIMITS, checkEmail, checkLength, checkPassword, checkProfile, checkUsername, normalizeEmail } from './users.validation.js';
 
 type Ctx = Context;
@@ -36,12 +37,23 @@ export async function listUsers(
 ) {
   requireAdmin(ctx);
   const request = pageRequest(page, pageSize, ctx.config.maxPageSize);
+  // The unfiltered page (live users in id order, with profile and roles at most): one prepared statement (db/prepared-reads.ts).
+  const prepared = isUnfiltered(filter) && onlyProfileAndRoles(include) ? preparedReadsFor(ctx.db) : undefined;
+  if (prepared) {
+    const { total, items } = await prepared.liveUsersPage(request.skip, request.take, { profile: !!include.profile, roles: !!include.roles });
+    return pageOf(primeUserRelations(ctx.loaders, items), total, request);
+  }
   const where = usersWhere(filter ?? {});
   const [total, items] = await Promise.all([
     ctx.db.user.count({ where }),
     ctx.db.user.findMany({ where, orderBy: { id: 'asc' }, skip: request.skip, take: request.take, include }),
   ]);
   return pageOf(primeUserRelations(ctx.loaders, items), total, request);
+}
+
+/** No filter but the default (deleted users left out). */
+function isUnfiltered(filter: UsersFilter | null | undefined): boolean {
+  return !filter || Object.values(filter).every((value) => value == null || value === false);
 }
 
 function usersWhere(filter: UsersFilter): Prisma.UserWhereInput {

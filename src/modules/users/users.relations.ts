@@ -8,6 +8,7 @@ import type { Prisma, Profile, Role, User as UserRow, UserPreference } from '../
 import { USER_RELATION_ARGS, type Loaders, type OrganisationMembershipRow, type TeamMembershipRow } from '../../graphql/loaders.js';
 import { selectedFields } from '../../graphql/selection.js';
 import type { Context } from '../../graphql/context.js';
+import { preparedReadsFor } from '../../db/prepared-reads.js';
 
 /** Relations of User whose field resolvers read a loader that can be primed. */
 export type UserInclude = Pick<Prisma.UserInclude, 'profile' | 'roles' | 'preferences' | 'organisations' | 'teams'>;
@@ -38,8 +39,18 @@ export function userRelations(info: GraphQLResolveInfo, ...path: string[]): User
 
 /** A user by id with the relations in `include` read in the same statement and handed to the loaders; null when there is none. */
 export async function findUserWithRelations(ctx: Pick<Context, 'db' | 'loaders'>, id: number, include: UserInclude): Promise<UserRow | null> {
-  const user = await ctx.db.user.findUnique({ where: { id }, include });
+  const prepared = onlyProfileAndRoles(include) ? preparedReadsFor(ctx.db) : undefined;
+  const user = prepared ? await prepared.user(id, { profile: !!include.profile, roles: !!include.roles }) : await ctx.db.user.findUnique({ where: { id }, include });
   return user && primeUserRelations(ctx.loaders, [user])[0];
+}
+
+/**
+ * Whether the include asks for nothing but the profile and the roles (in
+ * INCLUDES' form): then the prepared single statement of db/prepared-reads.ts
+ * reads the same rows as Prisma would.
+ */
+export function onlyProfileAndRoles(include: UserInclude): boolean {
+  return Object.keys(include).every((name) => name === 'profile' || name === 'roles');
 }
 
 /**
