@@ -3,16 +3,12 @@
 // as /graphql. The answer is the queued `videos` resource; the trim runs in
 // the background (poll the GraphQL `video(id)`).
 import Upload from 'graphql-upload/Upload.mjs';
-import { requireViewer } from '../../common/access.js';
 import { ValidationError } from '../../common/errors.js';
 import { MULTIPART } from '../framework/body.js';
 import { ParamReader, RAILS_BOILERPLATE } from '../framework/params.js';
-import type { AuthScheme, RestRoute } from '../framework/types.js';
-import { bearerAuth } from '../framework/auth.js';
+import type { RestRoute } from '../framework/types.js';
+import { signedIn } from '../framework/auth.js';
 import { jsonApiError, resource } from './conventions.js';
-
-/** Bearer token required: refused before the file is read. */
-const signedInBearer: AuthScheme = { ...bearerAuth, authenticate: (_req, ctx) => void requireViewer(ctx) };
 
 const RENAMES = { file: 'source_file', trimStart: 'trimming_start_time', duration: 'duration', name: 'name' };
 const NUMBER = /^\s*\d{1,7}(\.\d{1,6})?\s*$/;
@@ -32,7 +28,7 @@ export const video: RestRoute<{ uploadVideo: { id: string; name: string } }> = {
   name: 'createVideo',
   method: 'POST',
   path: '/api/v1/users/video',
-  auth: [signedInBearer],
+  auth: [signedIn], // refused before the file is read
   uploads: { maxFileBytes: (config) => config.media.videoMaxBytes },
   operation: /* GraphQL */ `
     mutation RestD000Video($file: Upload!, $name: String!, $trimStart: Float, $duration: Float) {

@@ -120,16 +120,12 @@ export const confirmUser: RestRoute<{ confirmUser: { accessToken: string; user: 
   },
 };
 
-/**
- * PENDING: needs the admin mutation `confirmUserById(id: ID!): User!` from the
- * admin issue. Mounted (and documented) only once the schema has it.
- */
+/** Admin: confirms a user's email address (`confirmUserById`). */
 export const confirmUserById: RestRoute<{ confirmUserById: { id: string } }> = {
   name: 'confirmUserById',
   method: 'PUT',
   path: '/v1/users/confirm_user/:id',
   auth: [bearerAuth],
-  pending: { field: 'confirmUserById', reason: 'the admin mutation confirmUserById(id: ID!): User! comes from the admin issue' },
   operation: /* GraphQL */ `
     mutation RestD001ConfirmUserById($id: ID!) { confirmUserById(id: $id) { id } }`,
   variables: (req) => ({ id: req.pathParams.id }),

@@ -1,9 +1,10 @@
 // 002 relationship endpoints: POST adds, DELETE removes, on either side
 // (`/users/:id/relationships/roles`, `/roles/:id/relationships/users`). The
 // body is one resource identifier or an array of them; all or nothing.
+import { adminOnly } from '../framework/auth.js';
 import { JSON_API, JSON_TYPE } from '../framework/body.js';
 import type { RestRoute } from '../framework/types.js';
-import { adminAuth, documentLinks, readIdentifiers } from './conventions.js';
+import { documentLinks, readIdentifiers } from './conventions.js';
 import { linksOnlySchema } from './resources.js';
 
 type Side = { owner: 'users' | 'roles'; other: 'users' | 'roles' };
@@ -18,7 +19,7 @@ function relationshipRoute({ owner, other }: Side, method: 'POST' | 'DELETE'): R
     name: `${verb.toLowerCase()}${owner === 'users' ? 'UserRoles' : 'RoleUsers'}`,
     method,
     path: `/${owner}/:id/relationships/${other}`,
-    auth: [adminAuth],
+    auth: [adminOnly],
     operation: /* GraphQL */ `
       mutation RestD002${verb}${owner === 'users' ? 'UserRoles' : 'RoleUsers'}($userIds: [ID!]!, $roleIds: [ID!]!) {
         ${mutation}(userIds: $userIds, roleIds: $roleIds)

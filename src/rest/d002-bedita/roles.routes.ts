@@ -1,11 +1,11 @@
 // 002 /roles, the same shape as /users: list, create, read, modify, delete,
 // and the users holding a role. Roles are readable by anyone signed in; the
 // rest needs an admin.
-import { bearerAuth } from '../framework/auth.js';
+import { adminOnly, bearerAuth } from '../framework/auth.js';
 import { JSON_API, JSON_TYPE } from '../framework/body.js';
 import { ParamReader, type Hash } from '../framework/params.js';
 import type { RestRoute } from '../framework/types.js';
-import { adminAuth, collection, documentLinks, nullableString, readAttributes, readPage, type PageOf } from './conventions.js';
+import { collection, documentLinks, nullableString, readAttributes, readPage, type PageOf } from './conventions.js';
 import {
   PAGE_QUERY,
   ROLE_FRAGMENT,
@@ -77,7 +77,7 @@ export const createRole: RestRoute<{ createRole: GqlRole }> = {
   name: 'createRole',
   method: 'POST',
   path: '/roles',
-  auth: [adminAuth],
+  auth: [adminOnly],
   operation: /* GraphQL */ `
     mutation RestD002CreateRole($input: RoleInput!) { createRole(input: $input) { ...RestD002Role } }
     ${ROLE_FRAGMENT}`,
@@ -108,7 +108,7 @@ export const updateRole: RestRoute<{ updateRole: GqlRole }> = {
   name: 'updateRole',
   method: 'PATCH',
   path: '/roles/:id',
-  auth: [adminAuth],
+  auth: [adminOnly],
   operation: /* GraphQL */ `
     mutation RestD002UpdateRole($id: ID!, $input: RoleUpdateInput!) { updateRole(id: $id, input: $input) { ...RestD002Role } }
     ${ROLE_FRAGMENT}`,
@@ -132,7 +132,7 @@ export const deleteRole: RestRoute<{ deleteRole: boolean }> = {
   name: 'deleteRole',
   method: 'DELETE',
   path: '/roles/:id',
-  auth: [adminAuth],
+  auth: [adminOnly],
   operation: /* GraphQL */ `mutation RestD002DeleteRole($id: ID!) { deleteRole(id: $id) }`,
   variables: (req) => ({ id: req.pathParams.id }),
   respond: () => ({ status: 204 }),

@@ -1,11 +1,11 @@
 // 002 /users: list (with `?id=` and the `?id=&roles` form), create, read,
 // modify, delete, and a user's roles. Writes need an admin; a user may read
 // their own record (the services decide).
-import { bearerAuth } from '../framework/auth.js';
+import { adminOnly, bearerAuth } from '../framework/auth.js';
 import { JSON_API, JSON_TYPE } from '../framework/body.js';
 import { ParamReader, type Hash } from '../framework/params.js';
 import type { RestRequest, RestRoute } from '../framework/types.js';
-import { adminAuth, collection, documentLinks, nullableString, readAttributes, readPage, readUsername, slicePage, type PageOf } from './conventions.js';
+import { collection, documentLinks, nullableString, readAttributes, readPage, readUsername, slicePage, type PageOf } from './conventions.js';
 import {
   PAGE_QUERY,
   ROLE_FRAGMENT,
@@ -115,7 +115,7 @@ export const createUser: RestRoute<{ createUser: GqlUser }> = {
   name: 'createUser',
   method: 'POST',
   path: '/users',
-  auth: [adminAuth],
+  auth: [adminOnly],
   operation: /* GraphQL */ `
     mutation RestD002CreateUser($input: CreateUserInput!) { createUser(input: $input) { ...RestD002User } }
     ${USER_FRAGMENT}`,
@@ -150,7 +150,7 @@ export const updateUser: RestRoute<{ updateUser: GqlUser }> = {
   name: 'updateUser',
   method: 'PATCH',
   path: '/users/:id',
-  auth: [adminAuth],
+  auth: [adminOnly],
   operation: /* GraphQL */ `
     mutation RestD002UpdateUser($id: ID!, $input: UpdateUserInput!) { updateUser(id: $id, input: $input) { ...RestD002User } }
     ${USER_FRAGMENT}`,
@@ -174,7 +174,7 @@ export const deleteUser: RestRoute<{ deleteUser: boolean }> = {
   name: 'deleteUser',
   method: 'DELETE',
   path: '/users/:id',
-  auth: [adminAuth],
+  auth: [adminOnly],
   operation: /* GraphQL */ `mutation RestD002DeleteUser($id: ID!) { deleteUser(id: $id) }`,
   variables: (req) => ({ id: req.pathParams.id }),
   respond: () => ({ status: 204 }),

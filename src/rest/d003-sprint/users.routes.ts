@@ -4,7 +4,6 @@ import { FORM, JSON_TYPE } from '../framework/body.js';
 import { bearerAuth } from '../framework/auth.js';
 import { isHash, ParamReader, RAILS_BOILERPLATE, type Hash } from '../framework/params.js';
 import type { RestRequest, RestRoute } from '../framework/types.js';
-import { isBeachRegistration } from '../d001-beach/users.routes.js';
 import { formTokenAuth, sprintError, type SprintWording } from './conventions.js';
 import { listSchema, SPRINT_USER_FRAGMENT, sprintUser, userSchema, userUrl, type GqlSprintUser } from './user.js';
 
@@ -84,8 +83,8 @@ export const createUser: RestRoute<{ register: GqlSprintUser }> = {
   name: 'createUser',
   method: 'POST',
   path: '/v1/users',
-  // A flat form (email, username, password, pass_confirm); `user[...]` or application credentials are dialect 001's.
-  when: (req) => !isBeachRegistration(req),
+  // A flat form (email, username, password, pass_confirm). The fallback of this shared method and path:
+  // dialect 001's route takes `user[...]` or application credentials (its `when`).
   operation: /* GraphQL */ `
     mutation RestD003CreateUser($input: RegisterInput!) { register(input: $input) { ...RestD003User } }
     ${SPRINT_USER_FRAGMENT}`,

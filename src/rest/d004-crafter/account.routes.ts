@@ -2,9 +2,10 @@
 // self; change-password: self) and the anonymous password-reset flow
 // (forgot-password, validate-token, set-password).
 import type { RestRoute } from '../framework/types.js';
+import { signedIn } from '../framework/auth.js';
 import { AuthenticationError, ForbiddenError } from '../../common/errors.js';
 import { requireViewer } from '../../common/access.js';
-import { BASE, CRAFTER_USER_FRAGMENT, crafterUser, jsonBody, message, OK, signedIn, userLocation, userSchema, type GqlCrafterUser } from './conventions.js';
+import { BASE, CRAFTER_USER_FRAGMENT, crafterUser, jsonBody, message, OK, userLocation, userSchema, type GqlCrafterUser } from './conventions.js';
 import { FORBIDDEN, INVALID, NOT_FOUND, UNAUTHORIZED, fail, jsonBodyDoc, ok } from './doc.js';
 import { readParams } from './params.js';
 import { userIdOf } from './lookup.js';

@@ -2,8 +2,9 @@
 // disable, status and reset-password. The adminOnly scheme answers 401/403
 // before the body is looked at; the mutations check the role again.
 import type { RestRoute } from '../framework/types.js';
+import { adminOnly } from '../framework/auth.js';
 import { ValidationError } from '../../common/errors.js';
-import { adminOnly, BASE, CRAFTER_USER_FRAGMENT, crafterUser, jsonBody, message, OK, userLocation, userSchema, type GqlCrafterUser } from './conventions.js';
+import { BASE, CRAFTER_USER_FRAGMENT, crafterUser, jsonBody, message, OK, userLocation, userSchema, type GqlCrafterUser } from './conventions.js';
 import { FORBIDDEN, INVALID, NOT_FOUND, UNAUTHORIZED, fail, jsonBodyDoc, ok } from './doc.js';
 import { readParams } from './params.js';
 import { userIdOf } from './lookup.js';

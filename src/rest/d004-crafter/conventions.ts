@@ -2,11 +2,9 @@
 // answer that is not data is `{"message": "..."}` with Crafter's fixed
 // wording; success points `Location` at the user's get.json. Access is
 // Crafter's: admin-only services check the admin role before anything else.
-import { requireAdmin, requireViewer } from '../../common/access.js';
 import { ValidationError } from '../../common/errors.js';
-import type { AuthScheme, RestError, RestRequest, RestResponse } from '../framework/types.js';
+import type { RestError, RestRequest, RestResponse } from '../framework/types.js';
 import { isHash, type Hash } from '../framework/params.js';
-import { bearerAuth } from '../framework/auth.js';
 
 export const BASE = '/api/1/services/api/1/user';
 
@@ -52,14 +50,6 @@ export function jsonBody(req: RestRequest): Hash {
   if (!isHash(req.body)) throw new ValidationError([{ field: 'body', message: 'The body must be a JSON object.' }]);
   return req.body;
 }
-
-// Both are Bearer tokens (the OpenAPI `bearer` scheme); they differ in what they check first.
-
-/** Any signed-in user (the service then decides: self, or admin or self). */
-export const signedIn: AuthScheme = { ...bearerAuth, authenticate: (_req, ctx) => void requireViewer(ctx) };
-
-/** Crafter's admin-only services: 401 without a token, 403 for a non-admin. */
-export const adminOnly: AuthScheme = { ...bearerAuth, authenticate: (_req, ctx) => void requireAdmin(ctx) };
 
 export const messageSchema = { type: 'object', required: ['message'], properties: { message: { type: 'string' } }, additionalProperties: false };
 

@@ -7,7 +7,7 @@ import { GraphQLError, execute, getOperationAST, parse, validate, type DocumentN
 import type { Logger } from 'pino';
 import type { Context } from '../../graphql/context.js';
 import type { FieldError } from '../../common/errors.js';
-import { isDatabaseUnavailable, isExpected } from '../../graphql/format-error.js';
+import { isExpected, maskUnexpected } from '../../graphql/format-error.js';
 import { HttpProblem } from './body.js';
 import type { RestError, RestErrorCode } from './types.js';
 
@@ -79,12 +79,8 @@ export function toRestError(raw: unknown, logger: Logger): RestError {
     const retryAfter = Number(error.extensions?.retryAfter) || undefined;
     return { code: known, status: STATUS_OF[known], message: error.message, fields, path, ...(retryAfter ? { retryAfter } : {}) };
   }
-  if (isDatabaseUnavailable(error)) {
-    logger.error({ err: error }, 'database unavailable');
-    return { code: 'SERVICE_UNAVAILABLE', status: 503, message: 'The service is temporarily unavailable; try again shortly.', fields: [], path, retryAfter: 5 };
-  }
-  logger.error({ err: error, path }, 'unexpected error in REST route');
-  return { code: 'INTERNAL_SERVER_ERROR', status: 500, message: 'Internal server error.', fields: [], path };
+  const masked = maskUnexpected(error, logger, 'REST route', { path });
+  return { ...masked, status: STATUS_OF[masked.code], fields: [], path };
 }
 
 export type OperationResult = { ok: true; data: Record<string, unknown> } | { ok: false; errors: RestError[] };

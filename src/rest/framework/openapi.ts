@@ -1,8 +1,8 @@
 // The OpenAPI 3.1 document of the REST layer, generated from the same route
 // declarations the router mounts, so it cannot drift from what is served.
-import { Kind, parse, type GraphQLSchema } from 'graphql';
+import { Kind, parse } from 'graphql';
 import { FORM } from './body.js';
-import { activeRoutes } from './router.js';
+import { routesOf } from './router.js';
 import type { JsonSchema, ParameterDoc, ResponseDoc, RestDialect, RestRoute } from './types.js';
 
 type Json = Record<string, any>;
@@ -166,10 +166,10 @@ function merge(a: Json, b: Json): Json {
   };
 }
 
-export function buildOpenApiDocument(schema: GraphQLSchema, dialects: RestDialect[], serverUrl: string): Json {
+export function buildOpenApiDocument(dialects: RestDialect[], serverUrl: string): Json {
   const paths: Json = {};
   const securitySchemes: Json = {};
-  for (const { dialect, route } of activeRoutes(schema, dialects)) {
+  for (const { dialect, route } of routesOf(dialects)) {
     const path = openApiPath(route.path);
     const method = route.method.toLowerCase();
     const op = operation(dialect, route);

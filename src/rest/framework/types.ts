@@ -152,11 +152,6 @@ export interface RestRoute<Data = any> {
    * built (unreadable body, wrong content type).
    */
   error?(error: RestError, env: { req: RestRequest; ctx?: Context }): RestResponse | undefined;
-  /**
-   * Set while the operation needs a schema field another issue adds: the route
-   * is mounted only once `Mutation.<field>` / `Query.<field>` exists.
-   */
-  pending?: { field: string; reason: string };
   uploads?: RouteUploads;
   doc: RouteDoc;
 }
