@@ -9,6 +9,11 @@ import { ParamReader, RAILS_BOILERPLATE } from '../framework/params.js';
 import type { RestRoute } from '../framework/types.js';
 import { signedIn } from '../framework/auth.js';
 import { jsonApiError, resource } from './conventions.js';
+import {
+  RestD000VideoDocument,
+  type RestD000VideoMutation,
+  type RestD000VideoMutationVariables,
+} from '../__generated__/operations.js';
 
 const RENAMES = { file: 'source_file', trimStart: 'trimming_start_time', duration: 'duration', name: 'name' };
 const NUMBER = /^\s*\d{1,7}(\.\d{1,6})?\s*$/;
@@ -24,16 +29,13 @@ function seconds(read: ParamReader, source: Record<string, unknown>, key: string
   return Number(text);
 }
 
-export const video: RestRoute<{ uploadVideo: { id: string; name: string } }> = {
+export const video: RestRoute<RestD000VideoMutation, RestD000VideoMutationVariables> = {
   name: 'createVideo',
   method: 'POST',
   path: '/api/v1/users/video',
   auth: [signedIn], // refused before the file is read
   uploads: { maxFileBytes: (config) => config.media.videoMaxBytes },
-  operation: /* GraphQL */ `
-    mutation RestD000Video($file: Upload!, $name: String!, $trimStart: Float, $duration: Float) {
-      uploadVideo(file: $file, name: $name, trimStart: $trimStart, duration: $duration) { id name }
-    }`,
+  operation: RestD000VideoDocument,
   variables(req) {
     if (req.contentType !== MULTIPART) throw new ValidationError([{ field: 'source_file', message: 'Send the video as multipart/form-data.' }]);
     const params = req.body as Record<string, unknown>;

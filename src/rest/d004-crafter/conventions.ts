@@ -5,6 +5,7 @@
 import { ValidationError } from '../../common/errors.js';
 import type { RestError, RestRequest, RestResponse } from '../framework/types.js';
 import { isHash, type Hash } from '../framework/params.js';
+import type { RestD004UserFragment } from '../__generated__/operations.js';
 
 export const BASE = '/api/1/services/api/1/user';
 
@@ -66,15 +67,8 @@ export const userSchema = {
   },
 };
 
-export interface GqlCrafterUser {
-  username: string | null;
-  email: string | null;
-  active: boolean;
-  profile: { firstName: string | null; lastName: string | null };
-}
-
-export const CRAFTER_USER_FRAGMENT = /* GraphQL */ `
-  fragment RestD004User on User { username email active profile { firstName lastName } }`;
+/** The user as fragment RestD004User (operations.graphql) selects it. */
+export type GqlCrafterUser = RestD004UserFragment;
 
 export function crafterUser(user: GqlCrafterUser) {
   return {

@@ -8,16 +8,16 @@ import { acceptsType, mediaType, readBody, parseQuery, HttpProblem, FORM, MULTIP
 import { readMultipart } from './multipart.js';
 import { checkJsonApiMediaTypes } from './negotiation.js';
 import { compileOperation, runOperation, toRestError, type CompiledOperation } from './executor.js';
-import type { HttpMethod, RestDialect, RestError, RestRequest, RestResponse, RestRoute } from './types.js';
+import type { AnyRestRoute, HttpMethod, RestDialect, RestError, RestRequest, RestResponse } from './types.js';
 
 interface MountedRoute {
   dialect: RestDialect;
-  route: RestRoute;
+  route: AnyRestRoute;
   operation: CompiledOperation;
 }
 
 /** Every route of the dialects, with its dialect. */
-export function routesOf(dialects: RestDialect[]): Array<{ dialect: RestDialect; route: RestRoute }> {
+export function routesOf(dialects: RestDialect[]): Array<{ dialect: RestDialect; route: AnyRestRoute }> {
   return dialects.flatMap((dialect) => dialect.routes.map((route) => ({ dialect, route })));
 }
 
