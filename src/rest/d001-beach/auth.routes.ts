@@ -5,7 +5,7 @@ import { bearerAuth } from '../framework/auth.js';
 import { ParamReader } from '../framework/params.js';
 import type { RestRoute } from '../framework/types.js';
 import { applicationAuth, beachError, messageSchema } from './conventions.js';
-import { beachUser, userWithTokenSchema, type GqlBeachUser } from './user.js';
+import { beachUser, userWithTokenSchema } from './user.js';
 import {
   RestD001RevokeTokenDocument,
   type RestD001RevokeTokenMutation,

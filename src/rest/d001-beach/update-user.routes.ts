@@ -3,7 +3,7 @@ import { FORM, JSON_TYPE, MULTIPART } from '../framework/body.js';
 import { signedIn } from '../framework/auth.js';
 import type { RestRoute } from '../framework/types.js';
 import { avatarBodyLimit } from '../../config.js';
-import { beachUser, userOnlySchema, type GqlBeachUser } from './user.js';
+import { beachUser, userOnlySchema } from './user.js';
 import { updateUserVariables } from './update-user.mapper.js';
 import {
   RestD001UpdateMeDocument,

@@ -5,7 +5,7 @@ import { bearerAuth } from '../framework/auth.js';
 import { isHash, ParamReader } from '../framework/params.js';
 import type { RestRequest, RestRoute } from '../framework/types.js';
 import { applicationAuth, messageSchema } from './conventions.js';
-import { beachUser, userOnlySchema, userWithTokenSchema, type GqlBeachUser } from './user.js';
+import { beachUser, userOnlySchema, userWithTokenSchema } from './user.js';
 import { updateRoute } from './update-user.routes.js';
 import {
   RestD001ConfirmDocument,

@@ -5,7 +5,7 @@ import { adminOnly, bearerAuth } from '../framework/auth.js';
 import { JSON_API, JSON_TYPE } from '../framework/body.js';
 import { ParamReader, type Hash } from '../framework/params.js';
 import type { RestRoute } from '../framework/types.js';
-import { collection, documentLinks, nullableString, readAttributes, readPage, type PageOf } from './conventions.js';
+import { collection, documentLinks, nullableString, readAttributes, readPage } from './conventions.js';
 import {
   PAGE_QUERY,
   collectionSchema,
@@ -14,8 +14,6 @@ import {
   roleSchema,
   userResource,
   userSchema,
-  type GqlRole,
-  type GqlUser,
 } from './resources.js';
 import {
   RestD002CreateRoleDocument,

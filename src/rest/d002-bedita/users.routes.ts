@@ -5,7 +5,7 @@ import { adminOnly, bearerAuth } from '../framework/auth.js';
 import { JSON_API, JSON_TYPE } from '../framework/body.js';
 import { ParamReader, type Hash } from '../framework/params.js';
 import type { RestRequest, RestRoute } from '../framework/types.js';
-import { collection, documentLinks, nullableString, readAttributes, readPage, readUsername, slicePage, type PageOf } from './conventions.js';
+import { collection, documentLinks, nullableString, readAttributes, readPage, readUsername, slicePage } from './conventions.js';
 import {
   PAGE_QUERY,
   collectionSchema,
@@ -14,8 +14,6 @@ import {
   roleSchema,
   userResource,
   userSchema,
-  type GqlRole,
-  type GqlUser,
 } from './resources.js';
 import {
   RestD002ListUserRolesByQueryDocument,

@@ -5,7 +5,7 @@ import { bearerAuth } from '../framework/auth.js';
 import { isHash, ParamReader, RAILS_BOILERPLATE, type Hash } from '../framework/params.js';
 import type { RestRequest, RestRoute } from '../framework/types.js';
 import { formTokenAuth, sprintError, type SprintWording } from './conventions.js';
-import { listSchema, sprintUser, userSchema, userUrl, type GqlSprintUser } from './user.js';
+import { listSchema, sprintUser, userSchema, userUrl } from './user.js';
 import {
   RestD003CreateUserDocument,
   type RestD003CreateUserMutation,

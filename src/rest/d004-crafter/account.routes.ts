@@ -5,7 +5,7 @@ import type { RestRoute } from '../framework/types.js';
 import { signedIn } from '../framework/auth.js';
 import { AuthenticationError, ForbiddenError } from '../../common/errors.js';
 import { requireViewer } from '../../common/access.js';
-import { BASE, crafterUser, jsonBody, message, OK, userLocation, userSchema, type GqlCrafterUser } from './conventions.js';
+import { BASE, crafterUser, jsonBody, message, OK, userLocation, userSchema } from './conventions.js';
 import { FORBIDDEN, INVALID, NOT_FOUND, UNAUTHORIZED, fail, jsonBodyDoc, ok } from './doc.js';
 import { readParams } from './params.js';
 import { userIdOf } from './lookup.js';

@@ -4,7 +4,7 @@
 import type { RestRoute } from '../framework/types.js';
 import { adminOnly } from '../framework/auth.js';
 import { ValidationError } from '../../common/errors.js';
-import { BASE, crafterUser, jsonBody, message, OK, userLocation, userSchema, type GqlCrafterUser } from './conventions.js';
+import { BASE, crafterUser, jsonBody, message, OK, userLocation, userSchema } from './conventions.js';
 import { FORBIDDEN, INVALID, NOT_FOUND, UNAUTHORIZED, fail, jsonBodyDoc, ok } from './doc.js';
 import { readParams } from './params.js';
 import { userIdOf } from './lookup.js';
@@ -68,11 +68,6 @@ export const createUser: RestRoute<RestD004CreateMutation, RestD004CreateMutatio
     },
   },
 };
-
-interface Page {
-  items: GqlCrafterUser[];
-  total: number;
-}
 
 /**
  * Crafter pages by offset (`start`, `number`); the API by page number. The
