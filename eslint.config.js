@@ -5,7 +5,22 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'data/', 'node_modules/', 'src/generated/', '**/__generated__/', 'bench/', 'scripts/', 'templates/', 'coverage/', '**/*.mjs', '**/*.cjs', '*.config.*'] },
+  {
+    ignores: [
+      'dist/',
+      'data/',
+      'node_modules/',
+      'src/generated/',
+      '**/__generated__/',
+      'bench/',
+      'scripts/',
+      'templates/',
+      'coverage/',
+      '**/*.mjs',
+      '**/*.cjs',
+      '*.config.*',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
