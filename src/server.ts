@@ -29,7 +29,7 @@ import { createMailer } from './mail/mailer.js';
 import { getSchema } from './graphql/schema.js';
 import { graphqlJsonBody } from './http/graphql-body.js';
 import { buildContext, type AppDeps, type Context } from './graphql/context.js';
-import { createFormatError } from './graphql/format-error.js';
+import { createFormatError, isDatabaseUnavailable, UNAVAILABLE_MESSAGE, UNAVAILABLE_RETRY_AFTER } from './graphql/format-error.js';
 import { ensureAdmin } from './modules/users/admin-bootstrap.js';
 import { healthRoutes } from './http/health.js';
 import { explorerLandingPage, graphiqlRoutes } from './http/explorer.js';
@@ -41,7 +41,6 @@ import { dbStatements, graphqlMetricsPlugin, httpMetrics, metricsRoutes } from '
 import { createThrottle } from './security/throttle.js';
 import { graphqlArmor } from './graphql/armor.js';
 import { httpStatusPlugin } from './graphql/http-status.js';
-import { isDatabaseUnavailable } from './graphql/format-error.js';
 import { AppError } from './common/errors.js';
 import { LocalDiskStorage } from './storage/local-disk.js';
 import { resolveBinaries } from './media/binaries.js';
@@ -200,8 +199,8 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     } catch (error) {
       if (!isDatabaseUnavailable(error)) throw error;
       req.log.error({ err: error }, 'database unavailable while authenticating');
-      throw new AppError('SERVICE_UNAVAILABLE', 'The service is temporarily unavailable; try again shortly.', {
-        http: { status: 503, headers: new HeaderMap([['retry-after', '5']]) },
+      throw new AppError('SERVICE_UNAVAILABLE', UNAVAILABLE_MESSAGE, {
+        http: { status: 503, headers: new HeaderMap([['retry-after', String(UNAVAILABLE_RETRY_AFTER)]]) },
       });
     }
   };

@@ -25,7 +25,7 @@ import {
   ValidatePasswordResetTokenDocument,
 } from './__generated__/graphql';
 import { startTestServer, tokenFromMail, type TestServer } from './support/server';
-import { PASSWORD, expectCode, onlyError, signIn, signInAsAdmin, signUp, uniqueEmail } from './support/fixtures';
+import { PASSWORD, dataOf, expectCode, onlyError, signIn, signInAsAdmin, signUp, sleep as delay, uniqueEmail } from './support/fixtures';
 
 const NEW_PASSWORD = 'new-password-2';
 let server: TestServer;
@@ -44,17 +44,14 @@ beforeAll(async () => {
 });
 afterAll(() => server.stop());
 
-const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 async function register(overrides: { email?: string; username?: string } = {}) {
   const email = overrides.email ?? uniqueEmail('sec');
-  const result = await server.gql(RegisterDocument, { input: { email, password: PASSWORD, username: overrides.username } });
-  expect(result.errors).toBeUndefined();
-  return { email, id: result.data!.register.id };
+  const { register: user } = dataOf(await server.gql(RegisterDocument, { input: { email, password: PASSWORD, username: overrides.username } }));
+  return { email, id: user.id };
 }
 
 async function resetTokenFor(email: string): Promise<string> {
-  expect((await server.gql(RequestPasswordResetDocument, { email })).data!.requestPasswordReset).toBe(true);
+  expect(dataOf(await server.gql(RequestPasswordResetDocument, { email })).requestPasswordReset).toBe(true);
   return tokenFromMail(await server.waitForMail(email, 'Subject: Reset your password'));
 }
 

@@ -12,7 +12,7 @@ import {
   UnlockAccountDocument,
 } from './__generated__/graphql';
 import { startTestServer, type TestServer } from './support/server';
-import { PASSWORD, expectCode, onlyError, signIn, signInAsAdmin, signUp, uniqueEmail } from './support/fixtures';
+import { PASSWORD, expectCode, onlyError, signIn, signInAsAdmin, signUp, uniqueEmail, sleep } from './support/fixtures';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -27,8 +27,6 @@ beforeAll(async () => {
   });
 });
 afterAll(() => server.stop());
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function rawGraphQL(query: string, headers: Record<string, string> = {}) {
   const response = await server.post('/graphql', JSON.stringify({ query }), { 'content-type': 'application/json', ...headers });

@@ -9,6 +9,7 @@
 // above a typical balancer's 60 s idle timeout) must carry the request.
 import http from 'node:http';
 import { startTestServer, type TestServer } from './support/server';
+import { sleep } from './support/fixtures';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -16,7 +17,6 @@ beforeAll(async () => {
 });
 afterAll(() => server.stop());
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function request(agent: http.Agent, method: string, path: string, body?: string) {
   const url = new URL(server.url);

@@ -8,7 +8,7 @@ import { print } from 'graphql';
 import { UploadVideoDocument } from './__generated__/graphql';
 import { startTestServer, type TestServer } from './support/server';
 import { makeVideo, scratchDir } from './support/media';
-import { signUp } from './support/fixtures';
+import { signUp, sleep } from './support/fixtures';
 
 let server: TestServer;
 let dir: string;
@@ -21,7 +21,6 @@ afterAll(async () => {
   await fs.rm(dir, { recursive: true, force: true });
 });
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A raw multipart upload whose body is written in slices, `pauseMs` apart. */
 function slowUpload(token: string, video: Buffer, pauseMs: number) {

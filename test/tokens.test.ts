@@ -27,7 +27,7 @@ import {
   UpdateMeDocument,
 } from './__generated__/graphql';
 import { startTestServer, type GraphQLResponse, type TestServer } from './support/server';
-import { expectCode, PASSWORD, signInAsAdmin, signUp } from './support/fixtures';
+import { expectCode, PASSWORD, signInAsAdmin, signUp, sleep } from './support/fixtures';
 import { verifyWithJose } from './support/jose';
 import { rest } from './support/rest';
 
@@ -37,7 +37,6 @@ const describeOnPostgres = onPostgres ? describe : describe.skip;
 
 const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
 const headerOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString()) as Record<string, unknown>;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A compact JWS made here, as an attacker would make one. */
 function forge(header: Record<string, unknown>, claims: Record<string, unknown>, sign: (input: string) => Buffer | string): string {

@@ -101,7 +101,8 @@ export function postgresNotifications(options: { databaseUrl: string; notify: (c
 
   function retrySoon(): void {
     if (retryTimer || closed) return;
-    retryTimer = setTimeout(async () => {
+    // The body catches every error itself; `void` says no one awaits the timer's promise.
+    retryTimer = setTimeout(() => void (async () => {
       retryTimer = undefined;
       try {
         await listen();
@@ -114,7 +115,7 @@ export function postgresNotifications(options: { databaseUrl: string; notify: (c
         retryMs = Math.min(retryMs * 2, RETRY_MAX_MS);
         retrySoon();
       }
-    }, retryMs);
+    })(), retryMs);
     retryTimer.unref();
   }
 

@@ -1,6 +1,8 @@
-// The one place where errors are masked: our typed errors and GraphQL's own
-// request errors pass through; anything else becomes INTERNAL_SERVER_ERROR and
-// is logged, so no stack trace, SQL or secret reaches a client.
+// The one place where errors are masked, for both transports (GraphQL here,
+// REST in src/rest/framework/executor.ts): our typed errors and GraphQL's own
+// request errors pass through; a database outage becomes SERVICE_UNAVAILABLE
+// and anything else INTERNAL_SERVER_ERROR, both logged, so no stack trace, SQL
+// or secret reaches a client.
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { Logger } from 'pino';
@@ -31,6 +33,32 @@ export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
   return isDatabaseUnavailable(e.cause, depth + 1);
 }
 
+/** What a client hears of a database outage, on every transport. */
+export const UNAVAILABLE_MESSAGE = 'The service is temporarily unavailable; try again shortly.';
+/** Seconds a client is told to wait after an outage (`Retry-After`). */
+export const UNAVAILABLE_RETRY_AFTER = 5;
+
+/** The client's view of an unexpected error. */
+export interface MaskedError {
+  code: 'SERVICE_UNAVAILABLE' | 'INTERNAL_SERVER_ERROR';
+  message: string;
+  /** Set for SERVICE_UNAVAILABLE. */
+  retryAfter?: number;
+}
+
+/**
+ * Masks an error `isExpected` rejects: logs it (with `where`, the transport,
+ * and `details`) and returns the code and message a client may see.
+ */
+export function maskUnexpected(error: unknown, logger: Logger, where: string, details: Record<string, unknown> = {}): MaskedError {
+  if (isDatabaseUnavailable(error)) {
+    logger.error({ err: error }, 'database unavailable');
+    return { code: 'SERVICE_UNAVAILABLE', message: UNAVAILABLE_MESSAGE, retryAfter: UNAVAILABLE_RETRY_AFTER };
+  }
+  logger.error({ err: error, ...details }, `unexpected error in ${where}`);
+  return { code: 'INTERNAL_SERVER_ERROR', message: 'Internal server error.' };
+}
+
 export function createFormatError(logger: Logger, exposeStack: boolean) {
   return (formatted: GraphQLFormattedError, raw: unknown): GraphQLFormattedError => {
     const error = unwrapResolverError(raw);
@@ -40,15 +68,8 @@ export function createFormatError(logger: Logger, exposeStack: boolean) {
       const { stacktrace: _stack, ...extensions } = (formatted.extensions ?? {}) as Record<string, unknown>;
       return { ...formatted, extensions };
     }
-    if (isDatabaseUnavailable(error)) {
-      logger.error({ err: error }, 'database unavailable');
-      return { message: 'The service is temporarily unavailable; try again shortly.', path: formatted.path, extensions: { code: 'SERVICE_UNAVAILABLE' } };
-    }
-    logger.error({ err: error, path: formatted.path }, 'unexpected error in GraphQL operation');
-    return {
-      message: 'Internal server error.',
-      path: formatted.path,
-      extensions: { code: 'INTERNAL_SERVER_ERROR', ...(exposeStack && error instanceof Error ? { stacktrace: error.stack?.split('\n') } : {}) },
-    };
+    const { code, message } = maskUnexpected(error, logger, 'GraphQL operation', { path: formatted.path });
+    const stacktrace = code === 'INTERNAL_SERVER_ERROR' && exposeStack && error instanceof Error ? { stacktrace: error.stack?.split('\n') } : {};
+    return { message, path: formatted.path, extensions: { code, ...stacktrace } };
   };
 }

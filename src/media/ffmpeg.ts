@@ -2,9 +2,12 @@
 // never reaches an argument; only the `file` protocol is allowed; numbers are
 // checked before they become arguments; every run has a timeout.
 import { execFile } from 'node:child_process';
-import os from 'node:os';
 import ffmpeg from 'fluent-ffmpeg';
 import type { MediaBinaries } from './binaries.js';
+import { DEMUXER_OPTIONS, trimCommand, VIDEO_DEMUXERS, type TrimSpec } from './trim-command.js';
+
+// The bench imports trimArguments from here (dist/media/ffmpeg.js).
+export { trimArguments, trimCommand, VIDEO_DEMUXERS, type TrimCommand, type TrimSpec } from './trim-command.js';
 
 export interface ProbeResult {
   formatName: string;
@@ -21,13 +24,6 @@ export class NotAVideoError extends Error {}
 // Demuxers that read single images or raw streams: not a video container.
 const IMAGE_FORMATS = /^(image2|.*_pipe|gif|apng|webp|tty|bin|txt|lavfi)$/;
 
-/**
- * The only demuxers ffprobe and ffmpeg may use on an upload: real video
- * containers. Playlist and list demuxers (hls, concat, ...) would open the
- * files a crafted upload names, even with only the `file` protocol allowed.
- */
-export const VIDEO_DEMUXERS = ['mov', 'mp4', 'm4a', '3gp', '3g2', 'mj2', 'matroska', 'webm', 'avi', 'mpegts', 'flv', 'ogg', 'mpeg', 'asf'];
-const DEMUXER_OPTIONS = ['-protocol_whitelist', 'file', '-format_whitelist', VIDEO_DEMUXERS.join(',')];
 
 function run(binary: string, args: string[], timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -85,19 +81,6 @@ export async function probeVideo(binaries: MediaBinaries, file: string, timeoutM
   };
 }
 
-/** The cut and how to encode it, without the process concerns (abort, timeout handling). */
-export interface TrimSpec {
-  input: string;
-  output: string;
-  /** Seconds from the start of the source. */
-  start: number;
-  /** Seconds of output. */
-  duration: number;
-  preset: string;
-  /** Bounds ffmpeg's own CPU time (`-timelimit`), in case this process dies. */
-  timeoutSeconds: number;
-}
-
 export interface TrimOptions extends TrimSpec {
   signal?: AbortSignal;
   /** Called with the seconds of output written so far, from ffmpeg's own progress reports. */
@@ -109,67 +92,6 @@ export function timemarkSeconds(timemark: string): number {
   const match = /^(-?)(\d+):(\d{2}):(\d{2}(?:\.\d+)?)$/.exec(timemark.trim());
   if (!match || match[1]) return NaN;
   return Number(match[2]) * 3600 + Number(match[3]) * 60 + Number(match[4]);
-}
-
-/** One ffmpeg invocation, in the parts fluent-ffmpeg takes. */
-export interface TrimCommand {
-  /** Whole seconds, at least 1: the wall-clock limit for the process, and the base of `-timelimit`. */
-  timeoutSeconds: number;
-  inputOptions: string[];
-  input: string;
-  outputOptions: string[];
-  output: string;
-}
-
-function seconds(value: number, name: string): string {
-  if (!Number.isFinite(value) || value < 0 || value > 1e6) throw new RangeError(`${name} is not a valid number of seconds: ${value}`);
-  return value.toFixed(3);
-}
-
-/**
- * The ffmpeg command that cuts [start, start + duration) out of the input and
- * re-encodes it to H.264/AAC in MP4 (docs/media.md explains why re-encode
- * rather than stream copy). Throws RangeError on a value that must not reach
- * an argument.
- */
-export function trimCommand(spec: TrimSpec): TrimCommand {
-  const start = seconds(spec.start, 'start');
-  const duration = seconds(spec.duration, 'duration');
-  if (!(spec.duration > 0)) throw new RangeError('duration must be positive');
-  if (!/^[a-z]+$/.test(spec.preset)) throw new RangeError(`invalid preset ${spec.preset}`);
-  const timeout = Math.max(1, Math.floor(spec.timeoutSeconds));
-  return {
-    timeoutSeconds: timeout,
-    // -ss before -i seeks in the input; with a re-encode ffmpeg then decodes
-    // from the previous keyframe and drops frames up to the exact start.
-    // -timelimit: ffmpeg stops itself after that much CPU time (all threads
-    // together), even if this process died: a crash leaves it running otherwise.
-    inputOptions: ['-nostdin', '-timelimit', String(timeout * os.availableParallelism()), ...DEMUXER_OPTIONS, '-ss', start],
-    input: `file:${spec.input}`,
-    outputOptions: [
-      '-t', duration,
-      '-map', '0:v:0', '-map', '0:a:0?',
-      '-sn', '-dn', '-map_metadata', '-1', '-map_chapters', '-1',
-      '-vf', 'scale=trunc(iw/2)*2:trunc(ih/2)*2',
-      '-c:v', 'libx264', '-preset', spec.preset, '-crf', '20', '-pix_fmt', 'yuv420p',
-      '-c:a', 'aac', '-b:a', '128k',
-      '-movflags', '+faststart',
-      '-f', 'mp4',
-    ],
-    output: `file:${spec.output}`,
-  };
-}
-
-/**
- * The argument list ffmpeg runs with for this cut, in the order fluent-ffmpeg
- * builds it (input options, `-i`, output options, output), for running the
- * same cut directly (the benchmark compares against it, and checks it against
- * the running gateway's ffmpeg). No `-y`: fluent-ffmpeg adds it for plain
- * paths only, not for `file:` ones, and outputs are fresh names anyway.
- */
-export function trimArguments(spec: TrimSpec): string[] {
-  const command = trimCommand(spec);
-  return [...command.inputOptions, '-i', command.input, ...command.outputOptions, command.output];
 }
 
 /** Runs the cut of `trimCommand`; rejects with the tail of ffmpeg's stderr, or 'aborted'. */

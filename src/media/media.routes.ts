@@ -8,31 +8,12 @@ import { AppError } from '../common/errors.js';
 import { AVATAR_KEY, avatarStorageKey } from '../modules/avatars/avatars.service.js';
 import { findVisibleVideo } from '../modules/videos/videos.service.js';
 import type { ByteRange, MediaStorage, StoredObject } from '../storage/storage.js';
+import { parseRange } from './range.js';
 
 const AVATAR_TYPES: Record<string, string> = { png: 'image/png', jpg: 'image/jpeg', webp: 'image/webp', gif: 'image/gif' };
 
 function fail(res: Response, status: number, code: string, message: string): void {
   res.status(status).json({ error: { code, message } });
-}
-
-/**
- * The single byte range asked for, `'unsatisfiable'`, or null to send the
- * whole file (no header, another unit, several ranges or bad syntax: RFC 9110
- * lets a server ignore those).
- */
-export function parseRange(header: string | undefined, size: number): ByteRange | 'unsatisfiable' | null {
-  if (!header) return null;
-  const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
-  if (!match || (match[1] === '' && match[2] === '')) return null;
-  if (match[1] === '') {
-    const suffix = Number(match[2]);
-    if (suffix === 0 || size === 0) return 'unsatisfiable';
-    return { start: Math.max(0, size - suffix), end: size - 1 };
-  }
-  const start = Number(match[1]);
-  const end = match[2] === '' ? size - 1 : Math.min(Number(match[2]), size - 1);
-  if (!Number.isSafeInteger(start) || start >= size || end < start) return 'unsatisfiable';
-  return { start, end };
 }
 
 async function send(res: Response, storage: MediaStorage, object: StoredObject, range: ByteRange | null): Promise<void> {

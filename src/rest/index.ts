@@ -1,6 +1,6 @@
 // The REST compatibility layer: every dialect's routes on one router, plus
-// the OpenAPI document generated from the same declarations. Dialects 002-004
-// add themselves to DIALECTS.
+// the OpenAPI document generated from the same declarations. A new dialect is
+// a folder with its RestDialect, added to DIALECTS.
 import express, { type Router } from 'express';
 import type { AppDeps } from '../graphql/context.js';
 import { getSchema } from '../graphql/schema.js';
@@ -21,7 +21,7 @@ export async function createRestRouter(deps: AppDeps, dialects: RestDialect[] = 
   // Built on first request: the public URL is known only once the server listens.
   let openapi: object | undefined;
   router.get('/rest/openapi.json', (_req, res) => {
-    openapi ??= buildOpenApiDocument(schema, dialects, deps.publicUrl);
+    openapi ??= buildOpenApiDocument(dialects, deps.publicUrl);
     res.json(openapi);
   });
   router.use(await buildRestRouter(deps, schema, dialects));

@@ -13,15 +13,12 @@ export function uniqueEmail(prefix = 'user'): string {
 export async function signUp(server: TestServer, overrides: { email?: string; username?: string; password?: string } = {}): Promise<AuthFieldsFragment> {
   const email = overrides.email ?? uniqueEmail();
   const password = overrides.password ?? PASSWORD;
-  const registered = await server.gql(RegisterDocument, { input: { email, password, username: overrides.username } });
-  expect(registered.errors).toBeUndefined();
+  dataOf(await server.gql(RegisterDocument, { input: { email, password, username: overrides.username } }));
   return signIn(server, email, password);
 }
 
 export async function signIn(server: TestServer, identifier: string, password: string): Promise<AuthFieldsFragment> {
-  const result = await server.gql(LoginDocument, { identifier, password });
-  expect(result.errors).toBeUndefined();
-  return result.data!.login;
+  return dataOf(await server.gql(LoginDocument, { identifier, password })).login;
 }
 
 export function signInAsAdmin(server: TestServer): Promise<AuthFieldsFragment> {
@@ -36,4 +33,16 @@ export function onlyError<T>(response: GraphQLResponse<T>) {
 
 export function expectCode<T>(response: GraphQLResponse<T>, code: string): void {
   expect(onlyError(response).extensions?.code).toBe(code);
+}
+
+/** The data of a response, asserting it has no errors: typed, instead of `result.data!`. */
+export function dataOf<T>(response: GraphQLResponse<T>): T {
+  expect(response.errors).toBeUndefined();
+  expect(response.data).toBeDefined();
+  return response.data!;
+}
+
+/** Waits `ms` milliseconds (throttle windows, lock expiry; never a timing assertion). */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -3,7 +3,7 @@
 import type { Context } from '../../graphql/context.js';
 import type { Prisma } from '../../generated/prisma/client.js';
 import { parseIntId, requireAdmin } from '../../common/access.js';
-import { pageCount, pageRequest } from '../../common/pagination.js';
+import { pageOf, pageRequest } from '../../common/pagination.js';
 import type { AuditEventPage, AuditEventsFilter } from './audit.types.js';
 
 export interface AuditEntry {
@@ -54,11 +54,9 @@ export async function listAuditEvents(
     ctx.db.auditEvent.count({ where }),
     ctx.db.auditEvent.findMany({ where, orderBy: { id: 'desc' }, skip: request.skip, take: request.take }),
   ]);
-  return {
-    items: rows.map((row) => ({ ...row, id: String(row.id), details: row.details as Record<string, unknown> })),
+  return pageOf(
+    rows.map((row) => ({ ...row, id: String(row.id), details: row.details as Record<string, unknown> })),
     total,
-    page: request.page,
-    pageSize: request.pageSize,
-    pageCount: pageCount(total, request.pageSize),
-  };
+    request,
+  );
 }

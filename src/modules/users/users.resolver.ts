@@ -8,7 +8,7 @@ import { AuthPayload } from '../sessions/sessions.types.js';
 import { RegisterInput, UpdateMeInput, User, UserPreference } from './users.types.js';
 import * as users from './users.service.js';
 import { userRelations } from './users.relations.js';
-import { canSeePrivate } from '../../common/visibility.js';
+import { canSeePrivate, Private } from '../../common/visibility.js';
 
 @Resolver(() => User)
 export class UsersResolver {
@@ -67,49 +67,10 @@ export class UsersResolver {
     return users.resetPassword(ctx, token, password, passwordConfirmation);
   }
 
-  @FieldResolver(() => String, { nullable: true, description: 'Lower-cased; null for users known by username only. Private.' })
-  email(@Root() user: User, @Ctx() ctx: Context) {
-    return canSeePrivate(ctx, user) ? user.email : null;
-  }
-
-  @FieldResolver(() => String, { nullable: true, description: 'Private.' })
-  status(@Root() user: User, @Ctx() ctx: Context) {
-    return canSeePrivate(ctx, user) ? user.status : null;
-  }
-
-  @FieldResolver(() => String, { nullable: true, description: 'Private.' })
-  statusMessage(@Root() user: User, @Ctx() ctx: Context) {
-    return canSeePrivate(ctx, user) ? user.statusMessage : null;
-  }
-
-  @FieldResolver(() => Date, { nullable: true, description: 'When the email address was confirmed. Private.' })
-  confirmedAt(@Root() user: User, @Ctx() ctx: Context) {
-    return canSeePrivate(ctx, user) ? user.confirmedAt : null;
-  }
-
+  @Private()
   @FieldResolver(() => Boolean, { nullable: true, description: 'True once the email address is confirmed. Private.' })
-  confirmed(@Root() user: User, @Ctx() ctx: Context) {
-    return canSeePrivate(ctx, user) ? user.confirmedAt !== null : null;
-  }
-
-  @FieldResolver(() => Boolean, { nullable: true, description: 'True when the user must choose a new password. Private.' })
-  forcePasswordReset(@Root() user: User, @Ctx() ctx: Context) {
-    return canSeePrivate(ctx, user) ? user.forcePasswordReset : null;
-  }
-
-  @FieldResolver(() => ID, { nullable: true, description: 'The admin who created the account; null for a self-registration. Private.' })
-  createdById(@Root() user: User, @Ctx() ctx: Context) {
-    return canSeePrivate(ctx, user) ? user.createdById : null;
-  }
-
-  @FieldResolver(() => ID, { nullable: true, description: 'Who last changed the account. Private.' })
-  modifiedById(@Root() user: User, @Ctx() ctx: Context) {
-    return canSeePrivate(ctx, user) ? user.modifiedById : null;
-  }
-
-  @FieldResolver(() => Date, { nullable: true, description: 'Set when the user was (soft) deleted. Private.' })
-  deletedAt(@Root() user: User, @Ctx() ctx: Context) {
-    return canSeePrivate(ctx, user) ? user.deletedAt : null;
+  confirmed(@Root() user: User) {
+    return user.confirmedAt !== null;
   }
 
   @FieldResolver(() => Profile, { description: 'Names and avatar are public; birth date, sex, time zone and custom fields are private.' })

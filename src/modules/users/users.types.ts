@@ -1,10 +1,12 @@
 import { Directive, Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { JSONObjectResolver } from 'graphql-scalars';
 import { ProfileInput } from '../profiles/profiles.types.js';
+import { Private } from '../../common/visibility.js';
 
 @Directive('@key(fields: "id")')
 @ObjectType({
-  // Plain fields skip type-graphql's middleware wrapper (no field here has @Authorized or middleware).
+  // Plain fields skip type-graphql's middleware wrapper (no field here has @Authorized or middleware);
+  // @Private() fields are guarded by src/graphql/private-fields.ts, synchronously.
   simpleResolvers: true,
   description:
     'A person who can sign in. Secrets (password hash, tokens) are never exposed; private fields are null unless you are this user or an admin.',
@@ -13,20 +15,30 @@ export class User {
   @Field(() => ID)
   id: number;
 
+  @Private()
+  @Field(() => String, { nullable: true, description: 'Lower-cased; null for users known by username only. Private.' })
   email: string | null;
 
   @Field(() => String, { nullable: true })
   username: string | null;
 
+  @Private()
+  @Field(() => String, { nullable: true, description: 'Private.' })
   status: string | null;
 
+  @Private()
+  @Field(() => String, { nullable: true, description: 'Private.' })
   statusMessage: string | null;
 
   @Field(() => Boolean, { description: 'False when an admin has deactivated the account.' })
   active: boolean;
 
+  @Private()
+  @Field(() => Date, { nullable: true, description: 'When the email address was confirmed. Private.' })
   confirmedAt: Date | null;
 
+  @Private()
+  @Field(() => Boolean, { nullable: true, description: 'True when the user must choose a new password. Private.' })
   forcePasswordReset: boolean;
 
   @Field(() => Int)
@@ -38,9 +50,16 @@ export class User {
   @Field(() => Date)
   updatedAt: Date;
 
+  @Private()
+  @Field(() => Date, { nullable: true, description: 'Set when the user was (soft) deleted. Private.' })
   deletedAt: Date | null;
 
+  @Private()
+  @Field(() => ID, { nullable: true, description: 'The admin who created the account; null for a self-registration. Private.' })
   createdById: number | null;
+
+  @Private()
+  @Field(() => ID, { nullable: true, description: 'Who last changed the account. Private.' })
   modifiedById: number | null;
 }
 

@@ -7,7 +7,7 @@ import type { Context, Viewer } from '../../graphql/context.js';
 import type { Prisma } from '../../generated/prisma/client.js';
 import { AppError, FieldErrors, ForbiddenError, NotFoundError, ValidationError } from '../../common/errors.js';
 import { parseIntId, requireViewer } from '../../common/access.js';
-import { pageCount, pageRequest } from '../../common/pagination.js';
+import { pageOf, pageRequest } from '../../common/pagination.js';
 import { storeUpload } from '../../media/uploads.js';
 import { NotAVideoError, probeVideo } from '../../media/ffmpeg.js';
 import { sourceKeyOf, videoPrefixOf } from './videos.keys.js';
@@ -140,13 +140,11 @@ export async function listVideos(ctx: Context, page: number | null | undefined, 
     ctx.db.video.count({ where }),
     ctx.db.video.findMany({ where, include: { trimRequest: true }, orderBy: [{ createdAt: 'desc' }, { id: 'asc' }], skip: request.skip, take: request.take }),
   ]);
-  return {
-    items: rows.map((row) => toVideo(row, ctx.publicUrl)),
+  return pageOf(
+    rows.map((row) => toVideo(row, ctx.publicUrl)),
     total,
-    page: request.page,
-    pageSize: request.pageSize,
-    pageCount: pageCount(total, request.pageSize),
-  };
+    request,
+  );
 }
 
 /** Deletes the video, its job and its files. A worker busy on it loses its lease and stops. */

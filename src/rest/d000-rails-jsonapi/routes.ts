@@ -5,6 +5,14 @@ import { ParamReader, RAILS_BOILERPLATE } from '../framework/params.js';
 import type { RestRoute } from '../framework/types.js';
 import { attributesOf, jsonApiError, railsUtc, resource } from './conventions.js';
 import { video } from './video.routes.js';
+import {
+  RestD000RegisterDocument,
+  type RestD000RegisterMutation,
+  type RestD000RegisterMutationVariables,
+  RestD000SessionDocument,
+  type RestD000SessionMutation,
+  type RestD000SessionMutationVariables,
+} from '../__generated__/operations.js';
 
 const BODY_TYPES = [FORM, JSON_TYPE, JSON_API];
 
@@ -27,14 +35,11 @@ function resourceSchema(type: string, attributes: Record<string, unknown>) {
   };
 }
 
-export const registration: RestRoute<{ register: { id: string; email: string } }> = {
+export const registration: RestRoute<RestD000RegisterMutation, RestD000RegisterMutationVariables> = {
   name: 'createRegistration',
   method: 'POST',
   path: '/api/v1/users/registration',
-  operation: /* GraphQL */ `
-    mutation RestD000Register($input: RegisterInput!) {
-      register(input: $input) { id email }
-    }`,
+  operation: RestD000RegisterDocument,
   variables(req) {
     const attributes = attributesOf(req.body);
     const params = new ParamReader();
@@ -60,14 +65,11 @@ export const registration: RestRoute<{ register: { id: string; email: string } }
   },
 };
 
-export const session: RestRoute<{ login: { accessToken: string; session: { createdAt: string } } }> = {
+export const session: RestRoute<RestD000SessionMutation, RestD000SessionMutationVariables> = {
   name: 'createSession',
   method: 'POST',
   path: '/api/v1/users/session',
-  operation: /* GraphQL */ `
-    mutation RestD000Session($identifier: String!, $password: String!) {
-      login(identifier: $identifier, password: $password) { accessToken session { createdAt } }
-    }`,
+  operation: RestD000SessionDocument,
   variables(req) {
     const attributes = attributesOf(req.body);
     const params = new ParamReader();

@@ -3,16 +3,17 @@
 // as /graphql. The answer is the queued `videos` resource; the trim runs in
 // the background (poll the GraphQL `video(id)`).
 import Upload from 'graphql-upload/Upload.mjs';
-import { requireViewer } from '../../common/access.js';
 import { ValidationError } from '../../common/errors.js';
 import { MULTIPART } from '../framework/body.js';
 import { ParamReader, RAILS_BOILERPLATE } from '../framework/params.js';
-import type { AuthScheme, RestRoute } from '../framework/types.js';
-import { bearerAuth } from '../framework/auth.js';
+import type { RestRoute } from '../framework/types.js';
+import { signedIn } from '../framework/auth.js';
 import { jsonApiError, resource } from './conventions.js';
-
-/** Bearer token required: refused before the file is read. */
-const signedInBearer: AuthScheme = { ...bearerAuth, authenticate: (_req, ctx) => void requireViewer(ctx) };
+import {
+  RestD000VideoDocument,
+  type RestD000VideoMutation,
+  type RestD000VideoMutationVariables,
+} from '../__generated__/operations.js';
 
 const RENAMES = { file: 'source_file', trimStart: 'trimming_start_time', duration: 'duration', name: 'name' };
 const NUMBER = /^\s*\d{1,7}(\.\d{1,6})?\s*$/;
@@ -28,16 +29,13 @@ function seconds(read: ParamReader, source: Record<string, unknown>, key: string
   return Number(text);
 }
 
-export const video: RestRoute<{ uploadVideo: { id: string; name: string } }> = {
+export const video: RestRoute<RestD000VideoMutation, RestD000VideoMutationVariables> = {
   name: 'createVideo',
   method: 'POST',
   path: '/api/v1/users/video',
-  auth: [signedInBearer],
+  auth: [signedIn], // refused before the file is read
   uploads: { maxFileBytes: (config) => config.media.videoMaxBytes },
-  operation: /* GraphQL */ `
-    mutation RestD000Video($file: Upload!, $name: String!, $trimStart: Float, $duration: Float) {
-      uploadVideo(file: $file, name: $name, trimStart: $trimStart, duration: $duration) { id name }
-    }`,
+  operation: RestD000VideoDocument,
   variables(req) {
     if (req.contentType !== MULTIPART) throw new ValidationError([{ field: 'source_file', message: 'Send the video as multipart/form-data.' }]);
     const params = req.body as Record<string, unknown>;

@@ -5,18 +5,22 @@ import { bearerAuth } from '../framework/auth.js';
 import { ParamReader } from '../framework/params.js';
 import type { RestRoute } from '../framework/types.js';
 import { applicationAuth, beachError, messageSchema } from './conventions.js';
-import { BEACH_USER_FRAGMENT, beachUser, userWithTokenSchema, type GqlBeachUser } from './user.js';
+import { beachUser, userWithTokenSchema } from './user.js';
+import {
+  RestD001RevokeTokenDocument,
+  type RestD001RevokeTokenMutation,
+  type RestD001RevokeTokenMutationVariables,
+  RestD001SignInDocument,
+  type RestD001SignInMutation,
+  type RestD001SignInMutationVariables,
+} from '../__generated__/operations.js';
 
-export const signIn: RestRoute<{ login: { accessToken: string; user: GqlBeachUser } }> = {
+export const signIn: RestRoute<RestD001SignInMutation, RestD001SignInMutationVariables> = {
   name: 'authorizeUser',
   method: 'POST',
   path: '/v1/auth',
   auth: [applicationAuth],
-  operation: /* GraphQL */ `
-    mutation RestD001SignIn($identifier: String!, $password: String!, $otp: String) {
-      login(identifier: $identifier, password: $password, otp: $otp) { accessToken user { ...RestD001User } }
-    }
-    ${BEACH_USER_FRAGMENT}`,
+  operation: RestD001SignInDocument,
   variables(req) {
     const params = new ParamReader();
     const session = params.root(req.params, 'session', 'session');
@@ -71,13 +75,12 @@ function sessionIdOf(token: string): string {
   return typeof claims?.uid === 'string' ? claims.uid : 'not-a-session';
 }
 
-export const revokeToken: RestRoute<{ revokeSession: boolean }> = {
+export const revokeToken: RestRoute<RestD001RevokeTokenMutation, RestD001RevokeTokenMutationVariables> = {
   name: 'revokeToken',
   method: 'DELETE',
   path: '/v1/auth/:token',
   auth: [bearerAuth],
-  operation: /* GraphQL */ `
-    mutation RestD001RevokeToken($id: ID!) { revokeSession(id: $id) }`,
+  operation: RestD001RevokeTokenDocument,
   variables: (req) => ({ id: sessionIdOf(req.pathParams.token) }),
   respond: () => ({ status: 200, body: { message: 'Access token was successfully revoked' } }),
   // An unreadable token, or one of another user's sessions, is simply not found.

@@ -3,13 +3,20 @@ import { FORM, JSON_TYPE } from '../framework/body.js';
 import { ParamReader } from '../framework/params.js';
 import type { RestRoute } from '../framework/types.js';
 import { messageSchema } from './conventions.js';
+import {
+  RestD001ForgotPasswordDocument,
+  type RestD001ForgotPasswordMutation,
+  type RestD001ForgotPasswordMutationVariables,
+  RestD001ResetPasswordDocument,
+  type RestD001ResetPasswordMutation,
+  type RestD001ResetPasswordMutationVariables,
+} from '../__generated__/operations.js';
 
-export const forgotPassword: RestRoute<{ requestPasswordReset: boolean }> = {
+export const forgotPassword: RestRoute<RestD001ForgotPasswordMutation, RestD001ForgotPasswordMutationVariables> = {
   name: 'forgotPassword',
   method: 'POST',
   path: '/v1/password',
-  operation: /* GraphQL */ `
-    mutation RestD001ForgotPassword($email: String!) { requestPasswordReset(email: $email) }`,
+  operation: RestD001ForgotPasswordDocument,
   variables(req) {
     const params = new ParamReader();
     const email = params.string(req.params, 'email', 'email', { required: true });
@@ -26,14 +33,11 @@ export const forgotPassword: RestRoute<{ requestPasswordReset: boolean }> = {
   },
 };
 
-export const resetPassword: RestRoute<{ resetPassword: boolean }> = {
+export const resetPassword: RestRoute<RestD001ResetPasswordMutation, RestD001ResetPasswordMutationVariables> = {
   name: 'resetPassword',
   method: 'PUT',
   path: '/v1/password',
-  operation: /* GraphQL */ `
-    mutation RestD001ResetPassword($token: String!, $password: String!, $passwordConfirmation: String) {
-      resetPassword(token: $token, password: $password, passwordConfirmation: $passwordConfirmation)
-    }`,
+  operation: RestD001ResetPasswordDocument,
   variables(req) {
     const params = new ParamReader();
     const token = params.string(req.params, 'token', 'token', { required: true });

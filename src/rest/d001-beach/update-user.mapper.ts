@@ -6,6 +6,7 @@
 import Upload from 'graphql-upload/Upload.mjs';
 import type { Hash } from '../framework/params.js';
 import { ParamReader } from '../framework/params.js';
+import { birthDateForAge } from './birth-date.js';
 
 const PROFILE_FIELDS: Record<string, string> = {
   first_name: 'firstName',
@@ -16,16 +17,6 @@ const PROFILE_FIELDS: Record<string, string> = {
 const PASSWORD_FIELDS = ['password', 'password_confirmation', 'current_password'];
 const USER_KEYS = ['email', 'username', ...PASSWORD_FIELDS, 'profile_attributes', 'user_preferences_attributes'];
 const MAX_AGE = 150;
-
-/** `Date.today - current_age.years - 1.day`, in UTC, clamping 29 February as Ruby does. */
-export function birthDateForAge(age: number, today = new Date()): string {
-  const year = today.getUTCFullYear() - age;
-  const month = today.getUTCMonth();
-  const lastDay = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
-  const date = new Date(Date.UTC(year, month, Math.min(today.getUTCDate(), lastDay)));
-  date.setUTCDate(date.getUTCDate() - 1);
-  return date.toISOString().slice(0, 10);
-}
 
 /** A form sends '' to clear a field. */
 function blankToNull(value: string | undefined): string | null | undefined {

@@ -1,30 +1,27 @@
 // 001: PUT (and, as Rails routes it, PATCH) /v1/user: the nested profile and preferences update.
 import { FORM, JSON_TYPE, MULTIPART } from '../framework/body.js';
-import { bearerAuth } from '../framework/auth.js';
-import type { AuthScheme, RestRoute } from '../framework/types.js';
-import { requireViewer } from '../../common/access.js';
+import { signedIn } from '../framework/auth.js';
+import type { RestRoute } from '../framework/types.js';
 import { avatarBodyLimit } from '../../config.js';
-import { BEACH_USER_FRAGMENT, beachUser, userOnlySchema, type GqlBeachUser } from './user.js';
+import { beachUser, userOnlySchema } from './user.js';
 import { updateUserVariables } from './update-user.mapper.js';
+import {
+  RestD001UpdateMeDocument,
+  type RestD001UpdateMeMutation,
+  type RestD001UpdateMeMutationVariables,
+} from '../__generated__/operations.js';
 
 const BODY = [FORM, JSON_TYPE];
-/** Authenticates before the body is read, so that an anonymous upload is refused before anything is spooled. */
-const signedInBearer: AuthScheme = { ...bearerAuth, authenticate: (_req, ctx) => void requireViewer(ctx) };
 
-export function updateRoute(method: 'PUT' | 'PATCH'): RestRoute<{ updateMe: GqlBeachUser }> {
+export function updateRoute(method: 'PUT' | 'PATCH'): RestRoute<RestD001UpdateMeMutation, RestD001UpdateMeMutationVariables> {
   return {
     name: method === 'PUT' ? 'updateCurrentUser' : 'patchCurrentUser',
     method,
     path: '/v1/user',
-    auth: [signedInBearer],
+    auth: [signedIn],
     uploads: { maxFileBytes: (config) => config.media.avatarMaxBytes, bodyLimit: avatarBodyLimit },
     // Serial mutations: the avatar first, so a refused image stops before the account changes.
-    operation: /* GraphQL */ `
-      mutation RestD001UpdateMe($input: UpdateMeInput!, $avatar: Boolean!, $file: Upload, $base64: String) {
-        uploadAvatar(file: $file, base64: $base64) @include(if: $avatar) { id }
-        updateMe(input: $input) { ...RestD001User }
-      }
-      ${BEACH_USER_FRAGMENT}`,
+    operation: RestD001UpdateMeDocument,
     variables: (req) => updateUserVariables(req.params),
     respond: ({ updateMe }) => ({ status: 200, body: { user: beachUser(updateMe, true) } }),
     doc: {

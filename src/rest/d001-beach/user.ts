@@ -1,38 +1,8 @@
 // The beach-api-core user object (UserSerializer): what every 001 answer
 // about a user carries, built from one GraphQL fragment.
-export const BEACH_USER_FRAGMENT = /* GraphQL */ `
-  fragment RestD001User on User {
-    id
-    email
-    username
-    scores
-    preferences { id preferences }
-    roles { name }
-    profile { id firstName lastName birthDate sex timeZone avatarUrl customFields }
-    organisations { id name logoUrl logoProperties currentUserRoles }
-    teams { id name isOwner currentUserRoles }
-  }`;
-
-export interface GqlBeachUser {
-  id: string;
-  email: string | null;
-  username: string | null;
-  scores: number;
-  preferences: Array<{ id: string; preferences: Record<string, unknown> }>;
-  roles: Array<{ name: string }>;
-  profile: {
-    id: string;
-    firstName: string | null;
-    lastName: string | null;
-    birthDate: string | null;
-    sex: string | null;
-    timeZone: string | null;
-    avatarUrl: string | null;
-    customFields: Record<string, unknown>;
-  };
-  organisations: Array<{ id: string; name: string; logoUrl: string | null; logoProperties: Record<string, unknown>; currentUserRoles: string[] }>;
-  teams: Array<{ id: string; name: string; isOwner: boolean; currentUserRoles: string[] }>;
-}
+import type { RestD001UserFragment } from '../__generated__/operations.js';
+/** The user as fragment RestD001User (operations.graphql) selects it. */
+export type GqlBeachUser = RestD001UserFragment;
 
 function numericId(id: string): number | null {
   const n = Number(id);

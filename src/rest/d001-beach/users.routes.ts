@@ -5,8 +5,22 @@ import { bearerAuth } from '../framework/auth.js';
 import { isHash, ParamReader } from '../framework/params.js';
 import type { RestRequest, RestRoute } from '../framework/types.js';
 import { applicationAuth, messageSchema } from './conventions.js';
-import { BEACH_USER_FRAGMENT, beachUser, userOnlySchema, userWithTokenSchema, type GqlBeachUser } from './user.js';
+import { beachUser, userOnlySchema, userWithTokenSchema } from './user.js';
 import { updateRoute } from './update-user.routes.js';
+import {
+  RestD001ConfirmDocument,
+  type RestD001ConfirmMutation,
+  type RestD001ConfirmMutationVariables,
+  RestD001ConfirmUserByIdDocument,
+  type RestD001ConfirmUserByIdMutation,
+  type RestD001ConfirmUserByIdMutationVariables,
+  RestD001MeDocument,
+  type RestD001MeQuery,
+  type RestD001MeQueryVariables,
+  RestD001SignUpDocument,
+  type RestD001SignUpMutation,
+  type RestD001SignUpMutationVariables,
+} from '../__generated__/operations.js';
 
 const BODY = [FORM, JSON_TYPE];
 
@@ -15,19 +29,14 @@ export function isBeachRegistration(req: RestRequest): boolean {
   return isHash(req.params.user) || /^\s*application_id\s/i.test(req.header('authorization') ?? '');
 }
 
-export const signUp: RestRoute<{ register: { id: string }; login: { accessToken: string; user: GqlBeachUser } }> = {
+export const signUp: RestRoute<RestD001SignUpMutation, RestD001SignUpMutationVariables> = {
   name: 'registerUser',
   method: 'POST',
   path: '/v1/users',
   when: isBeachRegistration,
   auth: [applicationAuth],
   // Serial root fields: when register fails, login never runs.
-  operation: /* GraphQL */ `
-    mutation RestD001SignUp($input: RegisterInput!, $identifier: String!, $password: String!) {
-      register(input: $input) { id }
-      login(identifier: $identifier, password: $password) { accessToken user { ...RestD001User } }
-    }
-    ${BEACH_USER_FRAGMENT}`,
+  operation: RestD001SignUpDocument,
   variables(req) {
     const params = new ParamReader();
     const user = params.root(req.params, 'user', 'user');
@@ -75,14 +84,12 @@ export const signUp: RestRoute<{ register: { id: string }; login: { accessToken:
   },
 };
 
-export const showUser: RestRoute<{ me: GqlBeachUser | null }> = {
+export const showUser: RestRoute<RestD001MeQuery, RestD001MeQueryVariables> = {
   name: 'getCurrentUser',
   method: 'GET',
   path: '/v1/user',
   auth: [bearerAuth],
-  operation: /* GraphQL */ `
-    query RestD001Me { me { ...RestD001User } }
-    ${BEACH_USER_FRAGMENT}`,
+  operation: RestD001MeDocument,
   variables: () => ({}),
   respond: ({ me }) => {
     if (!me) throw new AuthenticationError();
@@ -94,15 +101,11 @@ export const showUser: RestRoute<{ me: GqlBeachUser | null }> = {
   },
 };
 
-export const confirmUser: RestRoute<{ confirmUser: { accessToken: string; user: GqlBeachUser } }> = {
+export const confirmUser: RestRoute<RestD001ConfirmMutation, RestD001ConfirmMutationVariables> = {
   name: 'confirmUser',
   method: 'POST',
   path: '/v1/users/:id/confirm',
-  operation: /* GraphQL */ `
-    mutation RestD001Confirm($id: ID!, $token: String!) {
-      confirmUser(id: $id, token: $token) { accessToken user { ...RestD001User } }
-    }
-    ${BEACH_USER_FRAGMENT}`,
+  operation: RestD001ConfirmDocument,
   variables(req) {
     const params = new ParamReader();
     const header = req.header('confirmation_token');
@@ -120,18 +123,13 @@ export const confirmUser: RestRoute<{ confirmUser: { accessToken: string; user: 
   },
 };
 
-/**
- * PENDING: needs the admin mutation `confirmUserById(id: ID!): User!` from the
- * admin issue. Mounted (and documented) only once the schema has it.
- */
-export const confirmUserById: RestRoute<{ confirmUserById: { id: string } }> = {
+/** Admin: confirms a user's email address (`confirmUserById`). */
+export const confirmUserById: RestRoute<RestD001ConfirmUserByIdMutation, RestD001ConfirmUserByIdMutationVariables> = {
   name: 'confirmUserById',
   method: 'PUT',
   path: '/v1/users/confirm_user/:id',
   auth: [bearerAuth],
-  pending: { field: 'confirmUserById', reason: 'the admin mutation confirmUserById(id: ID!): User! comes from the admin issue' },
-  operation: /* GraphQL */ `
-    mutation RestD001ConfirmUserById($id: ID!) { confirmUserById(id: $id) { id } }`,
+  operation: RestD001ConfirmUserByIdDocument,
   variables: (req) => ({ id: req.pathParams.id }),
   respond: ({ confirmUserById }) => ({ status: 200, body: { message: `User with id: ${confirmUserById.id} was successfully confirmed` } }),
   doc: {

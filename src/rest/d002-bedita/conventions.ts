@@ -4,10 +4,8 @@
 // are 400 "Invalid data"; a document contradicting its URL (wrong `type`,
 // another id) is 409, as BEdita and JSON:API answer.
 import { AppError, ValidationError } from '../../common/errors.js';
-import { requireAdmin } from '../../common/access.js';
-import { bearerAuth } from '../framework/auth.js';
 import { isHash, ParamReader, type Hash } from '../framework/params.js';
-import type { AuthScheme, RestError, RestRequest, RestResponse } from '../framework/types.js';
+import type { RestError, RestRequest, RestResponse } from '../framework/types.js';
 
 export const PAGE_SIZE = 20;
 export const PAGE_SIZE_MAX = 100;
@@ -67,19 +65,6 @@ export const errorSchema = {
     },
   },
   example: { error: { status: '400', title: 'Invalid data', code: 'BAD_USER_INPUT', detail: 'username: Missing parameter username' } },
-};
-
-/**
- * The Bearer scheme, for a user holding the admin role (issue 3: every 002
- * write needs an admin, even where the service lets a user change their own
- * account). Documented as the shared `bearer` scheme; the route descriptions
- * say "Admin only".
- */
-export const adminAuth: AuthScheme = {
-  ...bearerAuth,
-  authenticate: (_req, ctx) => {
-    requireAdmin(ctx);
-  },
 };
 
 // ---- links ----

@@ -1,15 +1,25 @@
 // 002 relationship endpoints: POST adds, DELETE removes, on either side
 // (`/users/:id/relationships/roles`, `/roles/:id/relationships/users`). The
 // body is one resource identifier or an array of them; all or nothing.
+import { adminOnly } from '../framework/auth.js';
 import { JSON_API, JSON_TYPE } from '../framework/body.js';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import type { RestRoute } from '../framework/types.js';
-import { adminAuth, documentLinks, readIdentifiers } from './conventions.js';
+import {
+  RestD002AddRoleUsersDocument,
+  RestD002AddUserRolesDocument,
+  RestD002RemoveRoleUsersDocument,
+  RestD002RemoveUserRolesDocument,
+  type RestD002AddUserRolesMutationVariables,
+} from '../__generated__/operations.js';
+import { documentLinks, readIdentifiers } from './conventions.js';
 import { linksOnlySchema } from './resources.js';
 
 type Side = { owner: 'users' | 'roles'; other: 'users' | 'roles' };
 
-function relationshipRoute({ owner, other }: Side, method: 'POST' | 'DELETE'): RestRoute {
-  const mutation = method === 'POST' ? 'assignRoles' : 'removeRoles';
+type RelationshipDocument = TypedDocumentNode<unknown, RestD002AddUserRolesMutationVariables>;
+
+function relationshipRoute({ owner, other }: Side, method: 'POST' | 'DELETE', operation: RelationshipDocument): RestRoute<unknown, RestD002AddUserRolesMutationVariables> {
   const ownerIds = owner === 'users' ? 'userIds' : 'roleIds';
   const otherIds = owner === 'users' ? 'roleIds' : 'userIds';
   const verb = method === 'POST' ? 'Add' : 'Remove';
@@ -18,11 +28,8 @@ function relationshipRoute({ owner, other }: Side, method: 'POST' | 'DELETE'): R
     name: `${verb.toLowerCase()}${owner === 'users' ? 'UserRoles' : 'RoleUsers'}`,
     method,
     path: `/${owner}/:id/relationships/${other}`,
-    auth: [adminAuth],
-    operation: /* GraphQL */ `
-      mutation RestD002${verb}${owner === 'users' ? 'UserRoles' : 'RoleUsers'}($userIds: [ID!]!, $roleIds: [ID!]!) {
-        ${mutation}(userIds: $userIds, roleIds: $roleIds)
-      }`,
+    auth: [adminOnly],
+    operation,
     variables: (req) => ({ [otherIds]: readIdentifiers(req, other), [ownerIds]: [req.pathParams.id] }),
     respond: (_data, { req }) => ({ status: 200, body: { links: documentLinks(req) } }),
     doc: {
@@ -57,8 +64,8 @@ const USERS_ROLES: Side = { owner: 'users', other: 'roles' };
 const ROLES_USERS: Side = { owner: 'roles', other: 'users' };
 
 export const relationshipRoutes = [
-  relationshipRoute(USERS_ROLES, 'POST'),
-  relationshipRoute(USERS_ROLES, 'DELETE'),
-  relationshipRoute(ROLES_USERS, 'POST'),
-  relationshipRoute(ROLES_USERS, 'DELETE'),
+  relationshipRoute(USERS_ROLES, 'POST', RestD002AddUserRolesDocument),
+  relationshipRoute(USERS_ROLES, 'DELETE', RestD002RemoveUserRolesDocument),
+  relationshipRoute(ROLES_USERS, 'POST', RestD002AddRoleUsersDocument),
+  relationshipRoute(ROLES_USERS, 'DELETE', RestD002RemoveRoleUsersDocument),
 ];

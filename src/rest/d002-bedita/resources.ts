@@ -4,35 +4,14 @@
 import type { Hash } from '../framework/params.js';
 import type { RestRequest } from '../framework/types.js';
 import { timestamp, urlOf } from './conventions.js';
+import type { RestD002UserFragment } from '../__generated__/operations.js';
+import type { RestD002RoleFragment } from '../__generated__/operations.js';
 
-export const USER_FRAGMENT = /* GraphQL */ `
-  fragment RestD002User on User {
-    id username email createdAt updatedAt createdById modifiedById
-    profile { firstName lastName }
-  }`;
+/** The user as fragment RestD002User (operations.graphql) selects it. */
+export type GqlUser = RestD002UserFragment;
 
-export const ROLE_FRAGMENT = /* GraphQL */ `
-  fragment RestD002Role on Role { id name description unchangeable createdAt updatedAt }`;
-
-export interface GqlUser {
-  id: string;
-  username: string | null;
-  email: string | null;
-  createdAt: string;
-  updatedAt: string;
-  createdById: string | null;
-  modifiedById: string | null;
-  profile: { firstName: string | null; lastName: string | null };
-}
-
-export interface GqlRole {
-  id: string;
-  name: string;
-  description: string | null;
-  unchangeable: boolean;
-  createdAt: string;
-  updatedAt: string;
-}
+/** The role as fragment RestD002Role (operations.graphql) selects it. */
+export type GqlRole = RestD002RoleFragment;
 
 const idNumber = (id: string | null) => (id === null ? null : Number(id));
 

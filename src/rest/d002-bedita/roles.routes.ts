@@ -1,24 +1,40 @@
 // 002 /roles, the same shape as /users: list, create, read, modify, delete,
 // and the users holding a role. Roles are readable by anyone signed in; the
 // rest needs an admin.
-import { bearerAuth } from '../framework/auth.js';
+import { adminOnly, bearerAuth } from '../framework/auth.js';
 import { JSON_API, JSON_TYPE } from '../framework/body.js';
 import { ParamReader, type Hash } from '../framework/params.js';
 import type { RestRoute } from '../framework/types.js';
-import { adminAuth, collection, documentLinks, nullableString, readAttributes, readPage, type PageOf } from './conventions.js';
+import { collection, documentLinks, nullableString, readAttributes, readPage } from './conventions.js';
 import {
   PAGE_QUERY,
-  ROLE_FRAGMENT,
-  USER_FRAGMENT,
   collectionSchema,
   documentSchema,
   roleResource,
   roleSchema,
   userResource,
   userSchema,
-  type GqlRole,
-  type GqlUser,
 } from './resources.js';
+import {
+  RestD002CreateRoleDocument,
+  type RestD002CreateRoleMutation,
+  type RestD002CreateRoleMutationVariables,
+  RestD002DeleteRoleDocument,
+  type RestD002DeleteRoleMutation,
+  type RestD002DeleteRoleMutationVariables,
+  RestD002RoleDocument,
+  type RestD002RoleQuery,
+  type RestD002RoleQueryVariables,
+  RestD002RoleUsersDocument,
+  type RestD002RoleUsersQuery,
+  type RestD002RoleUsersQueryVariables,
+  RestD002RolesDocument,
+  type RestD002RolesQuery,
+  type RestD002RolesQueryVariables,
+  RestD002UpdateRoleDocument,
+  type RestD002UpdateRoleMutation,
+  type RestD002UpdateRoleMutationVariables,
+} from '../__generated__/operations.js';
 
 function roleInput(attributes: Hash, required: boolean): Hash {
   const params = new ParamReader();
@@ -48,16 +64,12 @@ const roleBody = (required: string[]) => ({
   },
 });
 
-export const listRoles: RestRoute<{ roles: PageOf<GqlRole> }> = {
+export const listRoles: RestRoute<RestD002RolesQuery, RestD002RolesQueryVariables> = {
   name: 'listRoles',
   method: 'GET',
   path: '/roles',
   auth: [bearerAuth],
-  operation: /* GraphQL */ `
-    query RestD002Roles($page: Int, $pageSize: Int, $filter: RolesFilter) {
-      roles(page: $page, pageSize: $pageSize, filter: $filter) { total page pageSize pageCount items { ...RestD002Role } }
-    }
-    ${ROLE_FRAGMENT}`,
+  operation: RestD002RolesDocument,
   variables(req) {
     const params = new ParamReader();
     const id = params.string(req.query, 'id', 'id');
@@ -73,14 +85,12 @@ export const listRoles: RestRoute<{ roles: PageOf<GqlRole> }> = {
   },
 };
 
-export const createRole: RestRoute<{ createRole: GqlRole }> = {
+export const createRole: RestRoute<RestD002CreateRoleMutation, RestD002CreateRoleMutationVariables> = {
   name: 'createRole',
   method: 'POST',
   path: '/roles',
-  auth: [adminAuth],
-  operation: /* GraphQL */ `
-    mutation RestD002CreateRole($input: RoleInput!) { createRole(input: $input) { ...RestD002Role } }
-    ${ROLE_FRAGMENT}`,
+  auth: [adminOnly],
+  operation: RestD002CreateRoleDocument,
   variables: (req) => ({ input: roleInput(readAttributes(req, 'roles'), true) }),
   respond: ({ createRole }, { req }) => ({ status: 201, body: { data: roleResource(req, createRole), links: documentLinks(req) } }),
   doc: {
@@ -91,27 +101,23 @@ export const createRole: RestRoute<{ createRole: GqlRole }> = {
   },
 };
 
-export const showRole: RestRoute<{ role: GqlRole }> = {
+export const showRole: RestRoute<RestD002RoleQuery, RestD002RoleQueryVariables> = {
   name: 'getRole',
   method: 'GET',
   path: '/roles/:id',
   auth: [bearerAuth],
-  operation: /* GraphQL */ `
-    query RestD002Role($id: ID!) { role(id: $id) { ...RestD002Role } }
-    ${ROLE_FRAGMENT}`,
+  operation: RestD002RoleDocument,
   variables: (req) => ({ id: req.pathParams.id }),
   respond: ({ role }, { req }) => ({ status: 200, body: { data: roleResource(req, role), links: documentLinks(req) } }),
   doc: { summary: 'Get role data', responses: { 200: { description: 'The role', schema: documentSchema(roleSchema) }, 404: { description: 'No such role' } } },
 };
 
-export const updateRole: RestRoute<{ updateRole: GqlRole }> = {
+export const updateRole: RestRoute<RestD002UpdateRoleMutation, RestD002UpdateRoleMutationVariables> = {
   name: 'updateRole',
   method: 'PATCH',
   path: '/roles/:id',
-  auth: [adminAuth],
-  operation: /* GraphQL */ `
-    mutation RestD002UpdateRole($id: ID!, $input: RoleUpdateInput!) { updateRole(id: $id, input: $input) { ...RestD002Role } }
-    ${ROLE_FRAGMENT}`,
+  auth: [adminOnly],
+  operation: RestD002UpdateRoleDocument,
   variables: (req) => ({ id: req.pathParams.id, input: roleInput(readAttributes(req, 'roles', req.pathParams.id), false) }),
   respond: ({ updateRole }, { req }) => ({ status: 200, body: { data: roleResource(req, updateRole), links: documentLinks(req) } }),
   doc: {
@@ -128,12 +134,12 @@ export const updateRole: RestRoute<{ updateRole: GqlRole }> = {
   },
 };
 
-export const deleteRole: RestRoute<{ deleteRole: boolean }> = {
+export const deleteRole: RestRoute<RestD002DeleteRoleMutation, RestD002DeleteRoleMutationVariables> = {
   name: 'deleteRole',
   method: 'DELETE',
   path: '/roles/:id',
-  auth: [adminAuth],
-  operation: /* GraphQL */ `mutation RestD002DeleteRole($id: ID!) { deleteRole(id: $id) }`,
+  auth: [adminOnly],
+  operation: RestD002DeleteRoleDocument,
   variables: (req) => ({ id: req.pathParams.id }),
   respond: () => ({ status: 204 }),
   doc: {
@@ -143,16 +149,12 @@ export const deleteRole: RestRoute<{ deleteRole: boolean }> = {
   },
 };
 
-export const roleUsers: RestRoute<{ role: { users: PageOf<GqlUser> } }> = {
+export const roleUsers: RestRoute<RestD002RoleUsersQuery, RestD002RoleUsersQueryVariables> = {
   name: 'listRoleUsers',
   method: 'GET',
   path: '/roles/:id/users',
   auth: [bearerAuth],
-  operation: /* GraphQL */ `
-    query RestD002RoleUsers($id: ID!, $page: Int, $pageSize: Int) {
-      role(id: $id) { users(page: $page, pageSize: $pageSize) { total page pageSize pageCount items { ...RestD002User } } }
-    }
-    ${USER_FRAGMENT}`,
+  operation: RestD002RoleUsersDocument,
   variables: (req) => ({ id: req.pathParams.id, ...readPage(req) }),
   respond: ({ role }, { req }) => collection(req, role.users, (user) => userResource(req, user)),
   doc: {

@@ -1,24 +1,41 @@
 // 002 /users: list (with `?id=` and the `?id=&roles` form), create, read,
 // modify, delete, and a user's roles. Writes need an admin; a user may read
 // their own record (the services decide).
-import { bearerAuth } from '../framework/auth.js';
+import { adminOnly, bearerAuth } from '../framework/auth.js';
 import { JSON_API, JSON_TYPE } from '../framework/body.js';
 import { ParamReader, type Hash } from '../framework/params.js';
 import type { RestRequest, RestRoute } from '../framework/types.js';
-import { adminAuth, collection, documentLinks, nullableString, readAttributes, readPage, readUsername, slicePage, type PageOf } from './conventions.js';
+import { collection, documentLinks, nullableString, readAttributes, readPage, readUsername, slicePage } from './conventions.js';
 import {
   PAGE_QUERY,
-  ROLE_FRAGMENT,
-  USER_FRAGMENT,
   collectionSchema,
   documentSchema,
   roleResource,
   roleSchema,
   userResource,
   userSchema,
-  type GqlRole,
-  type GqlUser,
 } from './resources.js';
+import {
+  RestD002ListUserRolesByQueryDocument,
+  RestD002ListUserRolesDocument,
+  type RestD002ListUserRolesQuery,
+  type RestD002ListUserRolesQueryVariables,
+  RestD002CreateUserDocument,
+  type RestD002CreateUserMutation,
+  type RestD002CreateUserMutationVariables,
+  RestD002DeleteUserDocument,
+  type RestD002DeleteUserMutation,
+  type RestD002DeleteUserMutationVariables,
+  RestD002UpdateUserDocument,
+  type RestD002UpdateUserMutation,
+  type RestD002UpdateUserMutationVariables,
+  RestD002UserDocument,
+  type RestD002UserQuery,
+  type RestD002UserQueryVariables,
+  RestD002UsersDocument,
+  type RestD002UsersQuery,
+  type RestD002UsersQueryVariables,
+} from '../__generated__/operations.js';
 
 const BODY = [JSON_API, JSON_TYPE];
 const USER_ATTRIBUTES = ['username', 'uname', 'password', 'email', 'name', 'surname'];
@@ -59,16 +76,12 @@ const hasIdQuery = (req: RestRequest) => req.query.id !== undefined;
 /** GET /users answers users, or with `?id=&roles` that user's roles: one OpenAPI operation, either body. */
 const usersOrRoles = { anyOf: [collectionSchema(userSchema), collectionSchema(roleSchema)] };
 
-export const listUsers: RestRoute<{ users: PageOf<GqlUser> }> = {
+export const listUsers: RestRoute<RestD002UsersQuery, RestD002UsersQueryVariables> = {
   name: 'listUsers',
   method: 'GET',
   path: '/users',
   auth: [bearerAuth],
-  operation: /* GraphQL */ `
-    query RestD002Users($page: Int, $pageSize: Int, $filter: UsersFilter) {
-      users(page: $page, pageSize: $pageSize, filter: $filter) { total page pageSize pageCount items { ...RestD002User } }
-    }
-    ${USER_FRAGMENT}`,
+  operation: RestD002UsersDocument,
   variables(req) {
     const params = new ParamReader();
     const id = params.string(req.query, 'id', 'id');
@@ -84,16 +97,20 @@ export const listUsers: RestRoute<{ users: PageOf<GqlUser> }> = {
   },
 };
 
-function userRolesRoute(name: string, path: string, idOf: (req: RestRequest) => string, when?: (req: RestRequest) => boolean): RestRoute<{ user: { roles: GqlRole[] } }> {
+function userRolesRoute(
+  name: string,
+  path: string,
+  idOf: (req: RestRequest) => string,
+  operation: typeof RestD002ListUserRolesDocument,
+  when?: (req: RestRequest) => boolean,
+): RestRoute<RestD002ListUserRolesQuery, RestD002ListUserRolesQueryVariables> {
   return {
     name,
     method: 'GET',
     path,
     ...(when ? { when } : {}),
     auth: [bearerAuth],
-    operation: /* GraphQL */ `
-      query RestD002${name[0].toUpperCase()}${name.slice(1)}($id: ID!) { user(id: $id) { roles { ...RestD002Role } } }
-      ${ROLE_FRAGMENT}`,
+    operation,
     variables: (req) => {
       readPage(req); // a bad page is refused before the lookup
       return { id: idOf(req) };
@@ -108,17 +125,15 @@ function userRolesRoute(name: string, path: string, idOf: (req: RestRequest) => 
   };
 }
 
-export const userRoles = userRolesRoute('listUserRoles', '/users/:id/roles', (req) => req.pathParams.id);
-export const userRolesByQuery = userRolesRoute('listUserRolesByQuery', '/users', (req) => String(req.query.id), (req) => hasIdQuery(req) && 'roles' in req.query);
+export const userRoles = userRolesRoute('listUserRoles', '/users/:id/roles', (req) => req.pathParams.id, RestD002ListUserRolesDocument);
+export const userRolesByQuery = userRolesRoute('listUserRolesByQuery', '/users', (req) => String(req.query.id), RestD002ListUserRolesByQueryDocument, (req) => hasIdQuery(req) && 'roles' in req.query);
 
-export const createUser: RestRoute<{ createUser: GqlUser }> = {
+export const createUser: RestRoute<RestD002CreateUserMutation, RestD002CreateUserMutationVariables> = {
   name: 'createUser',
   method: 'POST',
   path: '/users',
-  auth: [adminAuth],
-  operation: /* GraphQL */ `
-    mutation RestD002CreateUser($input: CreateUserInput!) { createUser(input: $input) { ...RestD002User } }
-    ${USER_FRAGMENT}`,
+  auth: [adminOnly],
+  operation: RestD002CreateUserDocument,
   variables: (req) => ({ input: accountInput(readAttributes(req, 'users'), true) }),
   respond: ({ createUser }, { req }) => ({ status: 201, body: { data: userResource(req, createUser), links: documentLinks(req) } }),
   doc: {
@@ -129,14 +144,12 @@ export const createUser: RestRoute<{ createUser: GqlUser }> = {
   },
 };
 
-export const showUser: RestRoute<{ user: GqlUser }> = {
+export const showUser: RestRoute<RestD002UserQuery, RestD002UserQueryVariables> = {
   name: 'getUser',
   method: 'GET',
   path: '/users/:id',
   auth: [bearerAuth],
-  operation: /* GraphQL */ `
-    query RestD002User($id: ID!) { user(id: $id) { ...RestD002User } }
-    ${USER_FRAGMENT}`,
+  operation: RestD002UserDocument,
   variables: (req) => ({ id: req.pathParams.id }),
   respond: ({ user }, { req }) => ({ status: 200, body: { data: userResource(req, user), links: documentLinks(req) } }),
   doc: {
@@ -146,14 +159,12 @@ export const showUser: RestRoute<{ user: GqlUser }> = {
   },
 };
 
-export const updateUser: RestRoute<{ updateUser: GqlUser }> = {
+export const updateUser: RestRoute<RestD002UpdateUserMutation, RestD002UpdateUserMutationVariables> = {
   name: 'updateUser',
   method: 'PATCH',
   path: '/users/:id',
-  auth: [adminAuth],
-  operation: /* GraphQL */ `
-    mutation RestD002UpdateUser($id: ID!, $input: UpdateUserInput!) { updateUser(id: $id, input: $input) { ...RestD002User } }
-    ${USER_FRAGMENT}`,
+  auth: [adminOnly],
+  operation: RestD002UpdateUserDocument,
   variables: (req) => ({ id: req.pathParams.id, input: accountInput(readAttributes(req, 'users', req.pathParams.id), false) }),
   respond: ({ updateUser }, { req }) => ({ status: 200, body: { data: userResource(req, updateUser), links: documentLinks(req) } }),
   doc: {
@@ -170,12 +181,12 @@ export const updateUser: RestRoute<{ updateUser: GqlUser }> = {
   },
 };
 
-export const deleteUser: RestRoute<{ deleteUser: boolean }> = {
+export const deleteUser: RestRoute<RestD002DeleteUserMutation, RestD002DeleteUserMutationVariables> = {
   name: 'deleteUser',
   method: 'DELETE',
   path: '/users/:id',
-  auth: [adminAuth],
-  operation: /* GraphQL */ `mutation RestD002DeleteUser($id: ID!) { deleteUser(id: $id) }`,
+  auth: [adminOnly],
+  operation: RestD002DeleteUserDocument,
   variables: (req) => ({ id: req.pathParams.id }),
   respond: () => ({ status: 204 }),
   doc: {

@@ -5,8 +5,16 @@
 import { bearerAuth } from '../framework/auth.js';
 import type { RestResponse, RestRoute, RouteEnv } from '../framework/types.js';
 import { EDIT_FORM_PURPOSE, escapeHtml, FORM_TOKEN_TTL, sprintError } from './conventions.js';
-import { SPRINT_USER_FRAGMENT, userUrl, type GqlSprintUser } from './user.js';
+import { userUrl, type GqlSprintUser } from './user.js';
 import { userIdOf } from './users.routes.js';
+import {
+  RestD003EditUserFormDocument,
+  type RestD003EditUserFormQuery,
+  type RestD003EditUserFormQueryVariables,
+  RestD003NewUserFormDocument,
+  type RestD003NewUserFormQuery,
+  type RestD003NewUserFormQueryVariables,
+} from '../__generated__/operations.js';
 
 function origin(url: string): string {
   try {
@@ -61,11 +69,11 @@ function input(field: Field): string {
 
 const PASSWORD_ATTRS = 'minlength="8" maxlength="72" autocomplete="new-password"';
 
-export const newUserForm: RestRoute<Record<string, unknown>> = {
+export const newUserForm: RestRoute<RestD003NewUserFormQuery, RestD003NewUserFormQueryVariables> = {
   name: 'newUserForm',
   method: 'GET',
   path: '/v1/users/new',
-  operation: /* GraphQL */ `query RestD003NewUserForm { __typename }`,
+  operation: RestD003NewUserFormDocument,
   variables: () => ({}),
   respond: (_data, { req }) =>
     page(
@@ -118,14 +126,12 @@ ${adminFields}
   );
 }
 
-export const editUserForm: RestRoute<{ user: GqlSprintUser }> = {
+export const editUserForm: RestRoute<RestD003EditUserFormQuery, RestD003EditUserFormQueryVariables> = {
   name: 'editUserForm',
   method: 'GET',
   path: '/v1/users/:id/edit',
   auth: [bearerAuth],
-  operation: /* GraphQL */ `
-    query RestD003EditUserForm($id: ID!) { user(id: $id) { ...RestD003User } }
-    ${SPRINT_USER_FRAGMENT}`,
+  operation: RestD003EditUserFormDocument,
   variables: (req) => ({ id: userIdOf(req) }),
   respond: editForm,
   error: (error) => sprintError(error, { notFound: 'User was not found.', gone: 'That User has been deleted.' }),

@@ -1,29 +1,8 @@
 // The Sprint user record: what every 003 answer about a user carries, from one
 // GraphQL fragment. Secrets keep their keys for shape, with null values.
-export const SPRINT_USER_FRAGMENT = /* GraphQL */ `
-  fragment RestD003User on User {
-    id
-    email
-    username
-    createdAt
-    status
-    statusMessage
-    active
-    deletedAt
-    forcePasswordReset
-  }`;
-
-export interface GqlSprintUser {
-  id: string;
-  email: string | null;
-  username: string | null;
-  createdAt: string;
-  status: string | null;
-  statusMessage: string | null;
-  active: boolean;
-  deletedAt: string | null;
-  forcePasswordReset: boolean | null;
-}
+import type { RestD003UserFragment } from '../__generated__/operations.js';
+/** The user as fragment RestD003User (operations.graphql) selects it. */
+export type GqlSprintUser = RestD003UserFragment;
 
 /** `2015-03-14 05:24:45`: MySQL DATETIME as CodeIgniter prints it, in UTC. */
 export function sqlDateTime(iso: string): string {

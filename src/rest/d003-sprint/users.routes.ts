@@ -4,9 +4,25 @@ import { FORM, JSON_TYPE } from '../framework/body.js';
 import { bearerAuth } from '../framework/auth.js';
 import { isHash, ParamReader, RAILS_BOILERPLATE, type Hash } from '../framework/params.js';
 import type { RestRequest, RestRoute } from '../framework/types.js';
-import { isBeachRegistration } from '../d001-beach/users.routes.js';
 import { formTokenAuth, sprintError, type SprintWording } from './conventions.js';
-import { listSchema, SPRINT_USER_FRAGMENT, sprintUser, userSchema, userUrl, type GqlSprintUser } from './user.js';
+import { listSchema, sprintUser, userSchema, userUrl } from './user.js';
+import {
+  RestD003CreateUserDocument,
+  type RestD003CreateUserMutation,
+  type RestD003CreateUserMutationVariables,
+  RestD003DeleteUserDocument,
+  type RestD003DeleteUserMutation,
+  type RestD003DeleteUserMutationVariables,
+  RestD003UpdateUserDocument,
+  type RestD003UpdateUserMutation,
+  type RestD003UpdateUserMutationVariables,
+  RestD003UserDocument,
+  type RestD003UserQuery,
+  type RestD003UserQueryVariables,
+  RestD003UsersDocument,
+  type RestD003UsersQuery,
+  type RestD003UsersQueryVariables,
+} from '../__generated__/operations.js';
 
 const BODY = [FORM, JSON_TYPE];
 /** What browsers and CodeIgniter's form helper add to a form; never an error. */
@@ -29,16 +45,12 @@ function wording(w: SprintWording) {
 
 const errorDoc = (description: string) => ({ description });
 
-export const listUsers: RestRoute<{ users: { total: number; page: number; pageSize: number; items: GqlSprintUser[] } }> = {
+export const listUsers: RestRoute<RestD003UsersQuery, RestD003UsersQueryVariables> = {
   name: 'listUsers',
   method: 'GET',
   path: '/v1/users',
   auth: [bearerAuth],
-  operation: /* GraphQL */ `
-    query RestD003Users($page: Int, $pageSize: Int) {
-      users(page: $page, pageSize: $pageSize) { total page pageSize items { ...RestD003User } }
-    }
-    ${SPRINT_USER_FRAGMENT}`,
+  operation: RestD003UsersDocument,
   variables(req, ctx) {
     const params = new ParamReader();
     const page = params.integer(req.query, 'page', 'page', { min: 1, max: 2_147_483_647 });
@@ -80,15 +92,13 @@ export const listUsers: RestRoute<{ users: { total: number; page: number; pageSi
   },
 };
 
-export const createUser: RestRoute<{ register: GqlSprintUser }> = {
+export const createUser: RestRoute<RestD003CreateUserMutation, RestD003CreateUserMutationVariables> = {
   name: 'createUser',
   method: 'POST',
   path: '/v1/users',
-  // A flat form (email, username, password, pass_confirm); `user[...]` or application credentials are dialect 001's.
-  when: (req) => !isBeachRegistration(req),
-  operation: /* GraphQL */ `
-    mutation RestD003CreateUser($input: RegisterInput!) { register(input: $input) { ...RestD003User } }
-    ${SPRINT_USER_FRAGMENT}`,
+  // A flat form (email, username, password, pass_confirm). The fallback of this shared method and path:
+  // dialect 001's route takes `user[...]` or application credentials (its `when`).
+  operation: RestD003CreateUserDocument,
   variables(req) {
     const body = bodyOf(req);
     const params = new ParamReader();
@@ -128,14 +138,12 @@ export const createUser: RestRoute<{ register: GqlSprintUser }> = {
   },
 };
 
-export const showUser: RestRoute<{ user: GqlSprintUser }> = {
+export const showUser: RestRoute<RestD003UserQuery, RestD003UserQueryVariables> = {
   name: 'getUser',
   method: 'GET',
   path: '/v1/users/:id',
   auth: [bearerAuth],
-  operation: /* GraphQL */ `
-    query RestD003User($id: ID!) { user(id: $id) { ...RestD003User } }
-    ${SPRINT_USER_FRAGMENT}`,
+  operation: RestD003UserDocument,
   variables: (req) => ({ id: userIdOf(req) }),
   respond: ({ user }, { req }) => ({ status: 200, body: sprintUser(user, req.publicUrl) }),
   error: wording({ notFound: 'Unable to find that user.', gone: 'That user has been deleted.' }),
@@ -190,14 +198,12 @@ export function updateInput(body: Hash): Record<string, unknown> {
   return Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
 }
 
-export const updateUser: RestRoute<{ updateUser: GqlSprintUser }> = {
+export const updateUser: RestRoute<RestD003UpdateUserMutation, RestD003UpdateUserMutationVariables> = {
   name: 'updateUser',
   method: 'PUT',
   path: '/v1/users/:id',
   auth: [bearerAuth, formTokenAuth],
-  operation: /* GraphQL */ `
-    mutation RestD003UpdateUser($id: ID!, $input: UpdateUserInput!) { updateUser(id: $id, input: $input) { ...RestD003User } }
-    ${SPRINT_USER_FRAGMENT}`,
+  operation: RestD003UpdateUserDocument,
   variables: (req) => ({ id: userIdOf(req), input: updateInput(bodyOf(req)) }),
   respond: ({ updateUser }, { req }) => ({ status: 200, body: sprintUser(updateUser, req.publicUrl) }),
   error(error, { ctx }) {
@@ -243,13 +249,12 @@ export const updateUser: RestRoute<{ updateUser: GqlSprintUser }> = {
   },
 };
 
-export const deleteUser: RestRoute<{ deleteUser: boolean }> = {
+export const deleteUser: RestRoute<RestD003DeleteUserMutation, RestD003DeleteUserMutationVariables> = {
   name: 'deleteUser',
   method: 'DELETE',
   path: '/v1/users/:id',
   auth: [bearerAuth],
-  operation: /* GraphQL */ `
-    mutation RestD003DeleteUser($id: ID!) { deleteUser(id: $id) }`,
+  operation: RestD003DeleteUserDocument,
   variables: (req) => ({ id: userIdOf(req) }),
   respond: () => ({ status: 200, body: { response: 'User was deleted' } }),
   error: wording({ notFound: 'Unable to find that User.', gone: 'That User has been deleted.', serverError: 'Unknown database error.' }),

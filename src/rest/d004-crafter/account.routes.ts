@@ -2,23 +2,42 @@
 // self; change-password: self) and the anonymous password-reset flow
 // (forgot-password, validate-token, set-password).
 import type { RestRoute } from '../framework/types.js';
+import { signedIn } from '../framework/auth.js';
 import { AuthenticationError, ForbiddenError } from '../../common/errors.js';
 import { requireViewer } from '../../common/access.js';
-import { BASE, CRAFTER_USER_FRAGMENT, crafterUser, jsonBody, message, OK, signedIn, userLocation, userSchema, type GqlCrafterUser } from './conventions.js';
+import { BASE, crafterUser, jsonBody, message, OK, userLocation, userSchema } from './conventions.js';
 import { FORBIDDEN, INVALID, NOT_FOUND, UNAUTHORIZED, fail, jsonBodyDoc, ok } from './doc.js';
 import { readParams } from './params.js';
 import { userIdOf } from './lookup.js';
+import {
+  RestD004ChangePasswordDocument,
+  type RestD004ChangePasswordMutation,
+  type RestD004ChangePasswordMutationVariables,
+  RestD004ForgotPasswordDocument,
+  type RestD004ForgotPasswordMutation,
+  type RestD004ForgotPasswordMutationVariables,
+  RestD004GetDocument,
+  type RestD004GetQuery,
+  type RestD004GetQueryVariables,
+  RestD004SetPasswordDocument,
+  type RestD004SetPasswordMutation,
+  type RestD004SetPasswordMutationVariables,
+  RestD004UpdateDocument,
+  type RestD004UpdateMutation,
+  type RestD004UpdateMutationVariables,
+  RestD004ValidateTokenDocument,
+  type RestD004ValidateTokenQuery,
+  type RestD004ValidateTokenQueryVariables,
+} from '../__generated__/operations.js';
 
 const USERNAME_QUERY = { username: { required: true, description: 'The user', schema: { type: 'string' } } };
 
-export const getUser: RestRoute<{ userByUsername: GqlCrafterUser }> = {
+export const getUser: RestRoute<RestD004GetQuery, RestD004GetQueryVariables> = {
   name: 'getUser',
   method: 'GET',
   path: `${BASE}/get.json`,
   auth: [signedIn],
-  operation: /* GraphQL */ `
-    query RestD004Get($username: String!) { userByUsername(username: $username) { ...RestD004User } }
-    ${CRAFTER_USER_FRAGMENT}`,
+  operation: RestD004GetDocument,
   variables: (req) => ({ username: readParams(req.query, ['username']).username }),
   respond: ({ userByUsername }) => ({ status: 200, body: crafterUser(userByUsername) }),
   doc: {
@@ -29,13 +48,12 @@ export const getUser: RestRoute<{ userByUsername: GqlCrafterUser }> = {
   },
 };
 
-export const updateUser: RestRoute = {
+export const updateUser: RestRoute<RestD004UpdateMutation, RestD004UpdateMutationVariables> = {
   name: 'updateUser',
   method: 'POST',
   path: `${BASE}/update.json`,
   auth: [signedIn],
-  operation: /* GraphQL */ `
-    mutation RestD004Update($id: ID!, $input: UpdateUserInput!) { updateUser(id: $id, input: $input) { id } }`,
+  operation: RestD004UpdateDocument,
   async variables(req, ctx) {
     const p = readParams(jsonBody(req), ['username'], ['first_name', 'last_name', 'email']);
     const profile = { firstName: p.first_name, lastName: p.last_name };
@@ -58,13 +76,12 @@ export const updateUser: RestRoute = {
   },
 };
 
-export const changePassword: RestRoute = {
+export const changePassword: RestRoute<RestD004ChangePasswordMutation, RestD004ChangePasswordMutationVariables> = {
   name: 'changePassword',
   method: 'POST',
   path: `${BASE}/change-password.json`,
   auth: [signedIn],
-  operation: /* GraphQL */ `
-    mutation RestD004ChangePassword($current: String!, $new: String!) { changePassword(currentPassword: $current, newPassword: $new) }`,
+  operation: RestD004ChangePasswordDocument,
   async variables(req, ctx) {
     const p = readParams(jsonBody(req), ['username', 'current', 'new']);
     // changePassword acts on the caller: the named user must be the caller, even for an admin.
@@ -86,11 +103,11 @@ export const changePassword: RestRoute = {
   },
 };
 
-export const forgotPassword: RestRoute = {
+export const forgotPassword: RestRoute<RestD004ForgotPasswordMutation, RestD004ForgotPasswordMutationVariables> = {
   name: 'forgotPassword',
   method: 'GET',
   path: `${BASE}/forgot-password.json`,
-  operation: /* GraphQL */ `mutation RestD004ForgotPassword($username: String!) { requestPasswordReset(email: $username) }`,
+  operation: RestD004ForgotPasswordDocument,
   variables: (req) => ({ username: readParams(req.query, ['username']).username }),
   respond: () => OK(),
   doc: {
@@ -101,11 +118,11 @@ export const forgotPassword: RestRoute = {
   },
 };
 
-export const validateToken: RestRoute<{ validatePasswordResetToken: boolean }> = {
+export const validateToken: RestRoute<RestD004ValidateTokenQuery, RestD004ValidateTokenQueryVariables> = {
   name: 'validateToken',
   method: 'GET',
   path: `${BASE}/validate-token.json`,
-  operation: /* GraphQL */ `query RestD004ValidateToken($token: String!) { validatePasswordResetToken(token: $token) }`,
+  operation: RestD004ValidateTokenDocument,
   variables: (req) => ({ token: readParams(req.query, ['token']).token }),
   respond({ validatePasswordResetToken: valid }) {
     if (!valid) throw new AuthenticationError('The reset token is invalid or has expired.');
@@ -119,11 +136,11 @@ export const validateToken: RestRoute<{ validatePasswordResetToken: boolean }> =
   },
 };
 
-export const setPassword: RestRoute = {
+export const setPassword: RestRoute<RestD004SetPasswordMutation, RestD004SetPasswordMutationVariables> = {
   name: 'setPassword',
   method: 'POST',
   path: `${BASE}/set-password.json`,
-  operation: /* GraphQL */ `mutation RestD004SetPassword($token: String!, $new: String!) { resetPassword(token: $token, password: $new) }`,
+  operation: RestD004SetPasswordDocument,
   variables(req) {
     const p = readParams(jsonBody(req), ['token', 'new']);
     return { token: p.token, new: p.new };

@@ -2,21 +2,42 @@
 // disable, status and reset-password. The adminOnly scheme answers 401/403
 // before the body is looked at; the mutations check the role again.
 import type { RestRoute } from '../framework/types.js';
+import { adminOnly } from '../framework/auth.js';
 import { ValidationError } from '../../common/errors.js';
-import { adminOnly, BASE, CRAFTER_USER_FRAGMENT, crafterUser, jsonBody, message, OK, userLocation, userSchema, type GqlCrafterUser } from './conventions.js';
+import { BASE, crafterUser, jsonBody, message, OK, userLocation, userSchema } from './conventions.js';
 import { FORBIDDEN, INVALID, NOT_FOUND, UNAUTHORIZED, fail, jsonBodyDoc, ok } from './doc.js';
 import { readParams } from './params.js';
 import { userIdOf } from './lookup.js';
+import {
+  RestD004DisableDocument,
+  RestD004EnableDocument,
+  type RestD004EnableMutation,
+  type RestD004EnableMutationVariables,
+  RestD004CreateDocument,
+  type RestD004CreateMutation,
+  type RestD004CreateMutationVariables,
+  RestD004DeleteDocument,
+  type RestD004DeleteMutation,
+  type RestD004DeleteMutationVariables,
+  RestD004GetAllDocument,
+  type RestD004GetAllQuery,
+  type RestD004GetAllQueryVariables,
+  RestD004ResetPasswordDocument,
+  type RestD004ResetPasswordMutation,
+  type RestD004ResetPasswordMutationVariables,
+  RestD004StatusDocument,
+  type RestD004StatusQuery,
+  type RestD004StatusQueryVariables,
+} from '../__generated__/operations.js';
 
 const USERNAME_BODY = jsonBodyDoc({ username: 'The user' }, ['username'], { username: 'jane.doe' });
 
-export const createUser: RestRoute = {
+export const createUser: RestRoute<RestD004CreateMutation, RestD004CreateMutationVariables> = {
   name: 'createUser',
   method: 'POST',
   path: `${BASE}/create.json`,
   auth: [adminOnly],
-  operation: /* GraphQL */ `
-    mutation RestD004Create($input: CreateUserInput!) { createUser(input: $input) { id } }`,
+  operation: RestD004CreateDocument,
   variables(req) {
     const p = readParams(jsonBody(req), ['username', 'password', 'first_name', 'last_name', 'email']);
     // Crafter has no email confirmation: an account an admin creates can sign in at once.
@@ -48,26 +69,16 @@ export const createUser: RestRoute = {
   },
 };
 
-interface Page {
-  items: GqlCrafterUser[];
-  total: number;
-}
-
 /**
  * Crafter pages by offset (`start`, `number`); the API by page number. The
  * window [start, start + number) lies in at most two pages of size `number`.
  */
-export const getAllUsers: RestRoute<{ first: Page; second?: Page }> = {
+export const getAllUsers: RestRoute<RestD004GetAllQuery, RestD004GetAllQueryVariables> = {
   name: 'getAllUsers',
   method: 'GET',
   path: `${BASE}/get-all.json`,
   auth: [adminOnly],
-  operation: /* GraphQL */ `
-    query RestD004GetAll($page: Int!, $next: Int!, $size: Int!, $straddles: Boolean!) {
-      first: users(page: $page, pageSize: $size) { total items { ...RestD004User } }
-      second: users(page: $next, pageSize: $size) @include(if: $straddles) { total items { ...RestD004User } }
-    }
-    ${CRAFTER_USER_FRAGMENT}`,
+  operation: RestD004GetAllDocument,
   variables(req, ctx) {
     const p = readParams(req.query, [], ['start', 'number']);
     const start = p.start === undefined ? 0 : /^\d{1,9}$/.test(p.start) ? Number(p.start) : NaN;
@@ -106,41 +117,44 @@ export const getAllUsers: RestRoute<{ first: Page; second?: Page }> = {
   },
 };
 
-export const deleteUser: RestRoute = {
+export const deleteUser: RestRoute<RestD004DeleteMutation, RestD004DeleteMutationVariables> = {
   name: 'deleteUser',
   method: 'POST',
   path: `${BASE}/delete.json`,
   auth: [adminOnly],
-  operation: /* GraphQL */ `mutation RestD004Delete($id: ID!) { deleteUser(id: $id) }`,
+  operation: RestD004DeleteDocument,
   variables: async (req, ctx) => ({ id: await userIdOf(ctx, readParams(jsonBody(req), ['username']).username!) }),
   respond: () => ({ status: 204 }),
   doc: { summary: 'Delete User', body: USERNAME_BODY, responses: { 204: { description: 'Deleted' }, 400: INVALID, 401: UNAUTHORIZED, 403: FORBIDDEN, 404: NOT_FOUND } },
 };
 
-function setActive(name: string, summary: string, active: boolean): RestRoute {
+function setActive(
+  name: string,
+  summary: string,
+  active: boolean,
+  operation: typeof RestD004EnableDocument,
+): RestRoute<RestD004EnableMutation, RestD004EnableMutationVariables> {
   return {
     name,
     method: 'POST',
     path: `${BASE}/${active ? 'enable' : 'disable'}.json`,
     auth: [adminOnly],
-    operation: /* GraphQL */ `
-      mutation RestD004${active ? 'Enable' : 'Disable'}($id: ID!, $input: UpdateUserInput!) { updateUser(id: $id, input: $input) { id } }`,
+    operation,
     variables: async (req, ctx) => ({ id: await userIdOf(ctx, readParams(jsonBody(req), ['username']).username!), input: { active } }),
     respond: (_data, { req }) => OK(userLocation(req, String(jsonBody(req).username))),
     doc: { summary, body: USERNAME_BODY, responses: { 200: ok(summary.replace(' User', 'd')), 400: INVALID, 401: UNAUTHORIZED, 403: FORBIDDEN, 404: NOT_FOUND } },
   };
 }
 
-export const enableUser = setActive('enableUser', 'Enable User', true);
-export const disableUser = setActive('disableUser', 'Disable User', false);
+export const enableUser = setActive('enableUser', 'Enable User', true, RestD004EnableDocument);
+export const disableUser = setActive('disableUser', 'Disable User', false, RestD004DisableDocument);
 
-export const userStatus: RestRoute<{ userByUsername: { username: string; active: boolean } }> = {
+export const userStatus: RestRoute<RestD004StatusQuery, RestD004StatusQueryVariables> = {
   name: 'getUserStatus',
   method: 'GET',
   path: `${BASE}/status.json`,
   auth: [adminOnly],
-  operation: /* GraphQL */ `
-    query RestD004Status($username: String!) { userByUsername(username: $username) { username active } }`,
+  operation: RestD004StatusDocument,
   variables: (req) => ({ username: readParams(req.query, ['username']).username }),
   respond: ({ userByUsername: user }) => ({ status: 200, body: { username: user.username, enabled: user.active } }),
   doc: {
@@ -156,13 +170,12 @@ export const userStatus: RestRoute<{ userByUsername: { username: string; active:
   },
 };
 
-export const resetPassword: RestRoute = {
+export const resetPassword: RestRoute<RestD004ResetPasswordMutation, RestD004ResetPasswordMutationVariables> = {
   name: 'resetPassword',
   method: 'POST',
   path: `${BASE}/reset-password.json`,
   auth: [adminOnly],
-  operation: /* GraphQL */ `
-    mutation RestD004ResetPassword($id: ID!, $input: UpdateUserInput!) { updateUser(id: $id, input: $input) { id } }`,
+  operation: RestD004ResetPasswordDocument,
   async variables(req, ctx) {
     const p = readParams(jsonBody(req), ['username', 'new']);
     return { id: await userIdOf(ctx, p.username!), input: { password: p.new } };

@@ -2,11 +2,10 @@
 // answer that is not data is `{"message": "..."}` with Crafter's fixed
 // wording; success points `Location` at the user's get.json. Access is
 // Crafter's: admin-only services check the admin role before anything else.
-import { requireAdmin, requireViewer } from '../../common/access.js';
 import { ValidationError } from '../../common/errors.js';
-import type { AuthScheme, RestError, RestRequest, RestResponse } from '../framework/types.js';
+import type { RestError, RestRequest, RestResponse } from '../framework/types.js';
 import { isHash, type Hash } from '../framework/params.js';
-import { bearerAuth } from '../framework/auth.js';
+import type { RestD004UserFragment } from '../__generated__/operations.js';
 
 export const BASE = '/api/1/services/api/1/user';
 
@@ -53,14 +52,6 @@ export function jsonBody(req: RestRequest): Hash {
   return req.body;
 }
 
-// Both are Bearer tokens (the OpenAPI `bearer` scheme); they differ in what they check first.
-
-/** Any signed-in user (the service then decides: self, or admin or self). */
-export const signedIn: AuthScheme = { ...bearerAuth, authenticate: (_req, ctx) => void requireViewer(ctx) };
-
-/** Crafter's admin-only services: 401 without a token, 403 for a non-admin. */
-export const adminOnly: AuthScheme = { ...bearerAuth, authenticate: (_req, ctx) => void requireAdmin(ctx) };
-
 export const messageSchema = { type: 'object', required: ['message'], properties: { message: { type: 'string' } }, additionalProperties: false };
 
 export const userSchema = {
@@ -76,15 +67,8 @@ export const userSchema = {
   },
 };
 
-export interface GqlCrafterUser {
-  username: string | null;
-  email: string | null;
-  active: boolean;
-  profile: { firstName: string | null; lastName: string | null };
-}
-
-export const CRAFTER_USER_FRAGMENT = /* GraphQL */ `
-  fragment RestD004User on User { username email active profile { firstName lastName } }`;
+/** The user as fragment RestD004User (operations.graphql) selects it. */
+export type GqlCrafterUser = RestD004UserFragment;
 
 export function crafterUser(user: GqlCrafterUser) {
   return {

@@ -5,9 +5,12 @@
 import type { Context } from '../../graphql/context.js';
 import { HttpProblem } from '../framework/body.js';
 import { HelperOperation } from '../framework/executor.js';
+import {
+  RestD004UserIdDocument,
+} from '../__generated__/operations.js';
 
 export const userIdByUsername = new HelperOperation(
-  /* GraphQL */ `query RestD004UserId($username: String!) { userByUsername(username: $username) { id } }`,
+  RestD004UserIdDocument,
   'd004 userByUsername',
 );
 
@@ -17,5 +20,5 @@ export async function userIdOf(ctx: Context, username: string): Promise<string> 
     const [error] = result.errors;
     throw new HttpProblem(error.code, error.status, error.message);
   }
-  return (result.data.userByUsername as { id: string }).id;
+  return result.data.userByUsername.id;
 }

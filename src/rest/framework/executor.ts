@@ -3,11 +3,12 @@
 // at start-up; errors come back classified by `extensions.code`, with the same
 // masking rule as the GraphQL transport (unexpected errors are logged, and
 // reach the client only as INTERNAL_SERVER_ERROR).
-import { GraphQLError, execute, getOperationAST, parse, validate, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import { GraphQLError, execute, getOperationAST, validate, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import type { Logger } from 'pino';
 import type { Context } from '../../graphql/context.js';
 import type { FieldError } from '../../common/errors.js';
-import { isDatabaseUnavailable, isExpected } from '../../graphql/format-error.js';
+import { isExpected, maskUnexpected } from '../../graphql/format-error.js';
 import { HttpProblem } from './body.js';
 import type { RestError, RestErrorCode } from './types.js';
 
@@ -50,9 +51,8 @@ export interface CompiledOperation {
   definition: OperationDefinitionNode | null;
 }
 
-/** Parses and validates an operation document; throws at start-up when it does not fit the schema. */
-export function compileOperation(schema: GraphQLSchema, source: string, label: string): CompiledOperation {
-  const document = parse(source);
+/** Validates a generated operation document; throws at start-up when it does not fit the schema. */
+export function compileOperation(schema: GraphQLSchema, document: DocumentNode, label: string): CompiledOperation {
   const problems = validate(schema, document);
   if (problems.length) throw new Error(`REST route ${label}: invalid GraphQL operation: ${problems.map((p) => p.message).join('; ')}`);
   return { document, definition: getOperationAST(document) ?? null };
@@ -64,21 +64,21 @@ export function compileOperation(schema: GraphQLSchema, source: string, label: s
  * compiled with the routes at start-up, so a mistake in it stops the server
  * there rather than failing the first request that needs it.
  */
-export class HelperOperation {
+export class HelperOperation<Data, Variables> {
   private compiled?: { schema: GraphQLSchema; operation: CompiledOperation };
 
   constructor(
-    readonly source: string,
+    readonly document: TypedDocumentNode<Data, Variables>,
     readonly label: string,
   ) {}
 
   compile(schema: GraphQLSchema): void {
-    this.compiled = { schema, operation: compileOperation(schema, this.source, this.label) };
+    this.compiled = { schema, operation: compileOperation(schema, this.document, this.label) };
   }
 
-  run(variables: Record<string, unknown>, ctx: Context): Promise<OperationResult> {
+  run(variables: Variables, ctx: Context): Promise<OperationResult<Data>> {
     if (!this.compiled) throw new Error(`REST helper operation ${this.label} was not compiled: list it in its dialect's helperOperations`);
-    return runOperation(this.compiled.schema, this.compiled.operation, variables, ctx);
+    return runOperation<Data>(this.compiled.schema, this.compiled.operation, variables as Record<string, unknown>, ctx);
   }
 }
 
@@ -99,22 +99,18 @@ export function toRestError(raw: unknown, logger: Logger): RestError {
     const mfa = given in LEGACY_CODE_OF ? { mfaCode: given } : {};
     return { code: known, status: STATUS_OF[known], message, fields, path, ...(retryAfter ? { retryAfter } : {}), ...mfa };
   }
-  if (isDatabaseUnavailable(error)) {
-    logger.error({ err: error }, 'database unavailable');
-    return { code: 'SERVICE_UNAVAILABLE', status: 503, message: 'The service is temporarily unavailable; try again shortly.', fields: [], path, retryAfter: 5 };
-  }
-  logger.error({ err: error, path }, 'unexpected error in REST route');
-  return { code: 'INTERNAL_SERVER_ERROR', status: 500, message: 'Internal server error.', fields: [], path };
+  const masked = maskUnexpected(error, logger, 'REST route', { path });
+  return { ...masked, status: STATUS_OF[masked.code], fields: [], path };
 }
 
-export type OperationResult = { ok: true; data: Record<string, unknown> } | { ok: false; errors: RestError[] };
+export type OperationResult<Data> = { ok: true; data: Data } | { ok: false; errors: RestError[] };
 
-export async function runOperation(
+export async function runOperation<Data>(
   schema: GraphQLSchema,
   operation: CompiledOperation,
   variables: Record<string, unknown>,
   ctx: Context,
-): Promise<OperationResult> {
+): Promise<OperationResult<Data>> {
   // The same rules as Apollo's authenticationPlugin: REST runs operations outside Apollo.
   try {
     ctx.auth.beforeOperation(ctx.viewer, operation.definition);
@@ -124,5 +120,6 @@ export async function runOperation(
   const result = await execute({ schema, document: operation.document, variableValues: variables, contextValue: ctx });
   ctx.auth.afterOperation(operation.definition);
   if (result.errors?.length) return { ok: false, errors: result.errors.map((e) => toRestError(e, ctx.logger)) };
-  return { ok: true, data: (result.data ?? {}) as Record<string, unknown> };
+  // The document was validated against this schema, so the data has the document's shape.
+  return { ok: true, data: (result.data ?? {}) as Data };
 }

@@ -1,9 +1,9 @@
 // The OpenAPI 3.1 document of the REST layer, generated from the same route
 // declarations the router mounts, so it cannot drift from what is served.
-import { Kind, parse, type GraphQLSchema } from 'graphql';
+import { Kind, print } from 'graphql';
 import { FORM } from './body.js';
-import { activeRoutes } from './router.js';
-import type { JsonSchema, ParameterDoc, ResponseDoc, RestDialect, RestRoute } from './types.js';
+import { routesOf } from './router.js';
+import type { JsonSchema, ParameterDoc, ResponseDoc, RestDialect, AnyRestRoute } from './types.js';
 
 type Json = Record<string, any>;
 
@@ -57,9 +57,9 @@ export const THROTTLED_FIELDS = new Set([
 ]);
 
 /** Whether the route can answer 429: its operation runs a throttled field, or one of its auth schemes is throttled. */
-function mayThrottle(route: RestRoute): boolean {
+function mayThrottle(route: AnyRestRoute): boolean {
   if (route.auth?.some((scheme) => scheme.throttled)) return true;
-  return parse(route.operation).definitions.some(
+  return route.operation.definitions.some(
     (definition) => definition.kind === Kind.OPERATION_DEFINITION && definition.selectionSet.selections.some((s) => s.kind === Kind.FIELD && THROTTLED_FIELDS.has(s.name.value)),
   );
 }
@@ -67,7 +67,7 @@ function mayThrottle(route: RestRoute): boolean {
 const RETRY_AFTER: Record<string, ParameterDoc> = { 'Retry-After': { description: 'Seconds to wait before trying again.', schema: { type: 'integer', minimum: 1 } } };
 
 /** Answers every route of the dialect may give besides its own: outages, throttling, JSON:API negotiation. */
-function frameworkErrors(dialect: RestDialect, route: RestRoute): Record<number, ResponseDoc> {
+function frameworkErrors(dialect: RestDialect, route: AnyRestRoute): Record<number, ResponseDoc> {
   const errors: Record<number, ResponseDoc> = {};
   if (dialect.jsonApi) {
     errors[406] = { description: 'Accept lists application/vnd.api+json only with media type parameters (JSON:API 1.0)' };
@@ -78,7 +78,7 @@ function frameworkErrors(dialect: RestDialect, route: RestRoute): Record<number,
   return errors;
 }
 
-function operation(dialect: RestDialect, route: RestRoute): Json {
+function operation(dialect: RestDialect, route: AnyRestRoute): Json {
   const doc = route.doc;
   const pathNames = [...route.path.matchAll(/:(\w+)/g)].map((m) => m[1]);
   const parameters = [
@@ -119,7 +119,7 @@ function operation(dialect: RestDialect, route: RestRoute): Json {
     responses,
     security: (route.auth ?? []).filter((scheme) => scheme.openapi).map((scheme) => ({ [scheme.name]: [] })),
     'x-dialect': dialect.id,
-    'x-graphql-operation': route.operation.trim(),
+    'x-graphql-operation': print(route.operation),
     ...(route.when ? { 'x-dispatch': 'Shares this method and path with another dialect; chosen by the request body and headers.' } : {}),
   };
 }
@@ -166,10 +166,10 @@ function merge(a: Json, b: Json): Json {
   };
 }
 
-export function buildOpenApiDocument(schema: GraphQLSchema, dialects: RestDialect[], serverUrl: string): Json {
+export function buildOpenApiDocument(dialects: RestDialect[], serverUrl: string): Json {
   const paths: Json = {};
   const securitySchemes: Json = {};
-  for (const { dialect, route } of activeRoutes(schema, dialects)) {
+  for (const { dialect, route } of routesOf(dialects)) {
     const path = openApiPath(route.path);
     const method = route.method.toLowerCase();
     const op = operation(dialect, route);

@@ -8,24 +8,17 @@ import { acceptsType, mediaType, readBody, parseQuery, HttpProblem, FORM, MULTIP
 import { readMultipart } from './multipart.js';
 import { checkJsonApiMediaTypes } from './negotiation.js';
 import { compileOperation, runOperation, toRestError, type CompiledOperation } from './executor.js';
-import type { HttpMethod, RestDialect, RestError, RestRequest, RestResponse, RestRoute } from './types.js';
+import type { AnyRestRoute, HttpMethod, RestDialect, RestError, RestRequest, RestResponse } from './types.js';
 
 interface MountedRoute {
   dialect: RestDialect;
-  route: RestRoute;
+  route: AnyRestRoute;
   operation: CompiledOperation;
 }
 
-/** True when the schema has `Mutation.<field>` or `Query.<field>`. */
-export function schemaHasField(schema: GraphQLSchema, field: string): boolean {
-  return Boolean(schema.getMutationType()?.getFields()[field] ?? schema.getQueryType()?.getFields()[field]);
-}
-
-/** The routes that can be served with this schema; pending routes wait for their field. */
-export function activeRoutes(schema: GraphQLSchema, dialects: RestDialect[]): Array<{ dialect: RestDialect; route: RestRoute }> {
-  return dialects.flatMap((dialect) =>
-    dialect.routes.filter((route) => !route.pending || schemaHasField(schema, route.pending.field)).map((route) => ({ dialect, route })),
-  );
+/** Every route of the dialects, with its dialect. */
+export function routesOf(dialects: RestDialect[]): Array<{ dialect: RestDialect; route: AnyRestRoute }> {
+  return dialects.flatMap((dialect) => dialect.routes.map((route) => ({ dialect, route })));
 }
 
 /** The first route whose `when` holds, else the fallback; the request is built only when some route has a `when`. */
@@ -76,15 +69,12 @@ function restRequest(req: Request, method: HttpMethod, query: Record<string, unk
 export async function buildRestRouter(deps: AppDeps, schema: GraphQLSchema, dialects: RestDialect[]): Promise<Router> {
   const router = express.Router();
   const groups = new Map<string, MountedRoute[]>();
-  for (const { dialect, route } of activeRoutes(schema, dialects)) {
+  for (const { dialect, route } of routesOf(dialects)) {
     const operation = compileOperation(schema, route.operation, `${dialect.id} ${route.method} ${route.path}`);
     const key = `${route.method} ${route.path}`;
     groups.set(key, [...(groups.get(key) ?? []), { dialect, route, operation }]);
   }
   for (const helper of dialects.flatMap((d) => d.helperOperations ?? [])) helper.compile(schema);
-  for (const pending of dialects.flatMap((d) => d.routes.filter((r) => r.pending && !schemaHasField(schema, r.pending.field)))) {
-    deps.logger.warn({ route: `${pending.method} ${pending.path}`, reason: pending.pending!.reason }, 'REST route not mounted: its GraphQL field is missing');
-  }
 
   // `_method` overrides: POST on a path also reaches the PUT/PATCH/DELETE routes of dialects that opt in.
   const overrides = new Map<string, Map<HttpMethod, MountedRoute[]>>();
@@ -147,47 +137,46 @@ async function serve(deps: AppDeps, schema: GraphQLSchema, req: Request, res: Re
   };
   try {
     const query = parseQuery(req.originalUrl);
-    const newContext = () => buildContext(deps, { authorization: req.headers.authorization, ip: req.ip ?? null, userAgent: req.get('user-agent') ?? null, acceptLanguage: req.get('accept-language') ?? null, logger: req.log });
     const uploads = chosen.route.uploads;
-    if (mediaType(req) === MULTIPART) {
+    // A multipart body is read only after the auth schemes ran (files are streamed: refuse a caller
+    // before spooling anything they send); any other body is read first, and may pick the route.
+    const multipart = mediaType(req) === MULTIPART;
+    let body: unknown = {};
+    let contentType: string | null = MULTIPART;
+    if (multipart) {
       if (!uploads) {
         throw new HttpProblem('UNSUPPORTED_MEDIA_TYPE', 415, `Content type ${MULTIPART} is not accepted here; send ${chosen.dialect.bodyTypes.filter((t) => t !== MULTIPART).join(' or ')}.`);
       }
-      if (chosen.dialect.jsonApi) checkJsonApiMediaTypes(req.headers);
-      // Files are streamed: refuse a caller before spooling anything they send.
-      ctx = await newContext();
-      rest = restRequest(req, method, query, {}, MULTIPART, publicUrl);
-      for (const scheme of chosen.route.auth ?? []) await scheme.authenticate?.(rest, ctx);
-      const files = await readMultipart(req, res, {
-        maxFileBytes: uploads.maxFileBytes(deps.config),
-        maxFiles: deps.config.media.uploadMaxFiles,
-        maxFieldBytes: uploads.bodyLimit?.(deps.config) ?? deps.config.bodyLimit,
-      });
-      rest = restRequest(req, method, query, files, MULTIPART, publicUrl);
-      const variables = await chosen.route.variables(rest, ctx);
-      const result = await runOperation(schema, chosen.operation, variables, ctx);
-      if (!result.ok) return fail(result.errors[0]);
-      return send(res, chosen.dialect, chosen.route.respond(result.data, { req: rest, ctx }));
-    }
-    const limit = uploads?.bodyLimit?.(deps.config) ?? deps.config.bodyLimit;
-    const { body, contentType } = await readBody(req, res, { limit, accept, maxDepth: deps.config.input.maxDepth });
-    const override = overrides ? overriddenMethod(body, contentType, overrides) : null;
-    if (override) {
-      method = override;
-      candidates = overrides!.get(override)!;
-    } else if (!own.length) {
-      routeless = true;
-      throw new HttpProblem('NOT_FOUND', 404, `No route for POST ${req.path}: send the form with _method=${[...overrides!.keys()].join(' or ')}.`);
-    }
-    const parsed = restRequest(req, method, query, body, contentType, publicUrl);
-    rest = parsed;
-    chosen = pick(candidates, () => parsed);
-    if (contentType && !acceptsType(chosen.dialect.bodyTypes, contentType)) {
-      throw new HttpProblem('UNSUPPORTED_MEDIA_TYPE', 415, `Content type ${contentType} is not accepted here; send ${chosen.dialect.bodyTypes.join(' or ')}.`);
+    } else {
+      const limit = uploads?.bodyLimit?.(deps.config) ?? deps.config.bodyLimit;
+      ({ body, contentType } = await readBody(req, res, { limit, accept, maxDepth: deps.config.input.maxDepth }));
+      const override = overrides ? overriddenMethod(body, contentType, overrides) : null;
+      if (override) {
+        method = override;
+        candidates = overrides!.get(override)!;
+      } else if (!own.length) {
+        routeless = true;
+        throw new HttpProblem('NOT_FOUND', 404, `No route for POST ${req.path}: send the form with _method=${[...overrides!.keys()].join(' or ')}.`);
+      }
+      const parsed = restRequest(req, method, query, body, contentType, publicUrl);
+      rest = parsed;
+      chosen = pick(candidates, () => parsed);
+      if (contentType && !acceptsType(chosen.dialect.bodyTypes, contentType)) {
+        throw new HttpProblem('UNSUPPORTED_MEDIA_TYPE', 415, `Content type ${contentType} is not accepted here; send ${chosen.dialect.bodyTypes.join(' or ')}.`);
+      }
     }
     if (chosen.dialect.jsonApi) checkJsonApiMediaTypes(req.headers);
-    ctx = await newContext();
+    ctx = await buildContext(deps, { authorization: req.headers.authorization, ip: req.ip ?? null, userAgent: req.get('user-agent') ?? null, acceptLanguage: req.get('accept-language') ?? null, logger: req.log });
+    rest ??= restRequest(req, method, query, body, contentType, publicUrl);
     for (const scheme of chosen.route.auth ?? []) await scheme.authenticate?.(rest, ctx);
+    if (multipart) {
+      const files = await readMultipart(req, res, {
+        maxFileBytes: uploads!.maxFileBytes(deps.config),
+        maxFiles: deps.config.media.uploadMaxFiles,
+        maxFieldBytes: uploads!.bodyLimit?.(deps.config) ?? deps.config.bodyLimit,
+      });
+      rest = restRequest(req, method, query, files, MULTIPART, publicUrl);
+    }
     const variables = await chosen.route.variables(rest, ctx);
     const result = await runOperation(schema, chosen.operation, variables, ctx);
     if (!result.ok) return fail(result.errors[0]);

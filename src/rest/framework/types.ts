@@ -2,6 +2,7 @@
 // request into variables for one GraphQL operation, and the operation's data
 // (or errors) into the dialect's response. Nothing here knows a dialect.
 import type { IncomingHttpHeaders } from 'node:http';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import type { Context } from '../../graphql/context.js';
 import type { ErrorCode, FieldError } from '../../common/errors.js';
 import type { Config } from '../../config.js';
@@ -138,7 +139,21 @@ export interface RouteUploads {
   bodyLimit?(config: Config): number;
 }
 
-export interface RestRoute<Data = any> {
+/**
+ * A route whose GraphQL operation returns `Data` and takes `Variables`: both
+ * come from the generated document (src/rest/__generated__/operations.ts), so
+ * a schema change that breaks the route fails the type check.
+ */
+/**
+ * What a route's mapper returns: the operation's variables by name (a
+ * misspelt or renamed one fails the type check), with values as read from the
+ * request. A missing or mistyped value is left to GraphQL's variable
+ * coercion, which answers BAD_USER_INPUT naming the variable, as the dialects
+ * document.
+ */
+export type RequestVariables<Variables> = { [Name in keyof Variables]?: unknown };
+
+export interface RestRoute<Data, Variables> {
   /** Unique within the dialect; becomes the OpenAPI operationId. */
   name: string;
   method: HttpMethod;
@@ -151,10 +166,10 @@ export interface RestRoute<Data = any> {
   when?(req: RestRequest): boolean;
   /** Authentication schemes the route accepts (documentation and pre-checks). */
   auth?: AuthScheme[];
-  /** One GraphQL operation, parsed and validated against the schema at start-up. */
-  operation: string;
+  /** One generated GraphQL document (the dialect's operations.graphql), validated against the schema at start-up. */
+  operation: TypedDocumentNode<Data, Variables>;
   /** Request to variables. Throw typed errors (ValidationError...) for bad input. */
-  variables(req: RestRequest, ctx: Context): Record<string, unknown> | Promise<Record<string, unknown>>;
+  variables(req: RestRequest, ctx: Context): RequestVariables<Variables> | Promise<RequestVariables<Variables>>;
   /** Operation data to response. May throw typed errors (e.g. `me` is null). */
   respond(data: Data, env: RouteEnv): RestResponse;
   /**
@@ -163,14 +178,17 @@ export interface RestRoute<Data = any> {
    * built (unreadable body, wrong content type).
    */
   error?(error: RestError, env: { req: RestRequest; ctx?: Context }): RestResponse | undefined;
-  /**
-   * Set while the operation needs a schema field another issue adds: the route
-   * is mounted only once `Mutation.<field>` / `Query.<field>` exists.
-   */
-  pending?: { field: string; reason: string };
   uploads?: RouteUploads;
   doc: RouteDoc;
 }
+
+/**
+ * A route of some operation, as a dialect lists it. Each route is type-checked
+ * against its own operation where it is declared; a list of different routes
+ * can only forget those types (the router treats data and variables opaquely).
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- an existential: see above.
+export type AnyRestRoute = RestRoute<any, any>;
 
 export interface RestDialect {
   /** Short id used in operationIds and tags, e.g. `d001`. */
@@ -182,9 +200,10 @@ export interface RestDialect {
   contentType: string;
   /** Body media types accepted; others answer UNSUPPORTED_MEDIA_TYPE. */
   bodyTypes: string[];
-  routes: RestRoute[];
+  routes: AnyRestRoute[];
   /** Operations the request mappers run besides the routes' own; compiled with them at start-up. */
-  helperOperations?: HelperOperation[];
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a list of different operations, each typed where it is declared.
+  helperOperations?: Array<HelperOperation<any, any>>;
   /** Shapes any failure into the dialect's error response. */
   error(error: RestError, env: { req: RestRequest; ctx?: Context }): RestResponse;
   /** OpenAPI schema of the dialect's error body. */
