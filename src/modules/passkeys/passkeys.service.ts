@@ -173,21 +173,21 @@ export async function finishPasskeyRegistration(
   let recoveryCodes: string[] | null;
   try {
     ({ factor, recoveryCodes } = await ctx.db.$transaction(async (tx) => {
-      // One first factor per user even when two registrations (or a TOTP confirmation) finish at once.
+      // Locks the user row: of two passkey registrations finishing at once, only one counts as the first factor.
       await tx.$queryRaw`SELECT id FROM users WHERE id = ${viewer.userId} FOR UPDATE`;
       const first = (await tx.mfaFactor.count({ where: { userId: viewer.userId, confirmedAt: { not: null } } })) === 0;
       const created = await tx.mfaFactor.create({
         data: {
-        userId: viewer.userId,
-        kind: 'WEBAUTHN',
-        label: name,
-        credentialId: info.credential.id,
-        publicKey: Buffer.from(info.credential.publicKey),
-        signCount: BigInt(info.credential.counter),
-        transports: info.credential.transports ?? [],
-        deviceType: info.credentialDeviceType,
-        backedUp: info.credentialBackedUp,
-        aaguid: info.aaguid,
+          userId: viewer.userId,
+          kind: 'WEBAUTHN',
+          label: name,
+          credentialId: info.credential.id,
+          publicKey: Buffer.from(info.credential.publicKey),
+          signCount: BigInt(info.credential.counter),
+          transports: info.credential.transports ?? [],
+          deviceType: info.credentialDeviceType,
+          backedUp: info.credentialBackedUp,
+          aaguid: info.aaguid,
           discoverable: typeof credProps?.rk === 'boolean' ? credProps.rk : null,
           confirmedAt: new Date(),
         },
