@@ -9,6 +9,8 @@ import path from 'node:path';
 import {
   AuditEventsDocument,
   ChangePasswordDocument,
+  ConfirmTotpDocument,
+  EnrollTotpDocument,
   LoginDocument,
   RequestPasswordResetDocument,
   ResetPasswordDocument,
@@ -24,11 +26,13 @@ import {
   UnlinkIdentityDocument,
   UserIdentitiesDocument,
   UsersDocument,
+  VerifyMfaDocument,
 } from './__generated__/graphql';
 import { startTestServer, tokenFromMail, type TestServer } from './support/server';
 import { PASSWORD, expectCode, onlyError, signIn, signInAsAdmin, signUp, uniqueEmail } from './support/fixtures';
 import { verifyWithJose } from './support/jose';
 import { authorizeAtProvider, followCallback, freePort, startTestProvider, type TestProvider } from './support/oidc';
+import { totpFor } from './support/totp';
 
 const SPA = 'https://app.example.com/auth/done';
 const NATIVE = 'http://127.0.0.1/native-callback';
@@ -404,6 +408,55 @@ describe('signInWithIdToken (native apps)', () => {
     const response = await server.gql(SignInWithIdTokenDocument, { provider: 'test', idToken, nonce });
     expect(response.errors).toBeUndefined();
     expect(response.data!.signInWithIdToken).toMatchObject({ user: { email: someone.email }, session: { provider: 'test' } });
+  });
+
+  it('takes an ID token once: the same token and nonce again are refused as a replay, and audited', async () => {
+    const someone = await person();
+    const { idToken, nonce } = await nativeIdToken(someone.sub);
+    const first = await server.gql(SignInWithIdTokenDocument, { provider: 'test', idToken, nonce });
+    expect(first.errors).toBeUndefined();
+    const replayed = await server.gql(SignInWithIdTokenDocument, { provider: 'test', idToken, nonce });
+    expectCode(replayed, 'UNAUTHENTICATED');
+    expect(onlyError(replayed).message).toContain('already used');
+    // A new token from the provider still signs in.
+    const fresh = await nativeIdToken(someone.sub);
+    const again = await server.gql(SignInWithIdTokenDocument, { provider: 'test', idToken: fresh.idToken, nonce: fresh.nonce });
+    expect(again.data?.signInWithIdToken.user.id).toBe(first.data!.signInWithIdToken.user.id);
+    const audit = await server.gql(AuditEventsDocument, { filter: { type: 'login.failed' }, pageSize: 100 }, { token: adminToken });
+    expect(audit.data!.auditEvents.items).toContainEqual(expect.objectContaining({ details: expect.objectContaining({ provider: 'test', reason: 'id_token_replayed' }) }));
+  });
+
+  it('asks a user with an authenticator app for it, and the session it opens records the provider (amr oidc + otp, oidc + recovery)', async () => {
+    const someone = await person();
+    const { idToken, nonce } = await nativeIdToken(someone.sub);
+    const first = (await server.gql(SignInWithIdTokenDocument, { provider: 'test', idToken, nonce })).data!.signInWithIdToken;
+    const enrolled = (await server.gql(EnrollTotpDocument, { label: 'Phone' }, { token: first.accessToken })).data!.enrollTotp;
+    const confirmed = await server.gql(ConfirmTotpDocument, { factorId: enrolled.factor.id, code: totpFor(enrolled.secret) }, { token: first.accessToken });
+    expect(confirmed.errors).toBeUndefined();
+    const recoveryCodes = confirmed.data!.confirmTotp;
+
+    // Through the browser flow: the provider is the first factor, the app's code the second.
+    const browser = await signInThroughProvider(someone.sub);
+    const required = onlyError(browser.response);
+    expect(required.extensions).toMatchObject({ code: 'MFA_REQUIRED', factors: ['TOTP', 'RECOVERY_CODE'], mfaTicket: expect.any(String) });
+    const verified = await server.gql(VerifyMfaDocument, { ticket: required.extensions!.mfaTicket as string, code: totpFor(enrolled.secret, 1) });
+    expect(verified.errors).toBeUndefined();
+    const session = verified.data!.verifyMfa;
+    const [checked] = await verifyWithJose(server, [session.accessToken]);
+    expect(checked).toMatchObject({ ok: true, payload: { sub: first.user.id, amr: ['oidc', 'otp'], aal: 'aal2' } });
+    const sessions = (await server.gql(SessionProvidersDocument, {}, { token: session.accessToken })).data!.sessions;
+    expect(sessions).toContainEqual({ id: session.session.id, provider: 'test' });
+
+    // Through a native app's ID token, finished with a recovery code.
+    const native = await nativeIdToken(someone.sub);
+    const nativeRequired = onlyError(await server.gql(SignInWithIdTokenDocument, { provider: 'test', idToken: native.idToken, nonce: native.nonce }));
+    expect(nativeRequired.extensions?.code).toBe('MFA_REQUIRED');
+    const recovered = await server.gql(VerifyMfaDocument, { ticket: nativeRequired.extensions!.mfaTicket as string, code: recoveryCodes[0] });
+    expect(recovered.errors).toBeUndefined();
+    const [nativeChecked] = await verifyWithJose(server, [recovered.data!.verifyMfa.accessToken]);
+    expect(nativeChecked).toMatchObject({ ok: true, payload: { amr: ['oidc', 'recovery'], aal: 'aal2' } });
+    const nativeSessions = (await server.gql(SessionProvidersDocument, {}, { token: recovered.data!.verifyMfa.accessToken })).data!.sessions;
+    expect(nativeSessions).toContainEqual({ id: recovered.data!.verifyMfa.session.id, provider: 'test' });
   });
 
   it('refuses a wrong nonce', async () => {

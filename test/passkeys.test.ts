@@ -14,6 +14,8 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import {
   AuditEventsDocument,
+  ConfirmTotpDocument,
+  EnrollTotpDocument,
   FinishPasskeyRegistrationDocument,
   FinishPasskeySignInDocument,
   LoginDocument,
@@ -21,11 +23,13 @@ import {
   SignInWithCodeDocument,
   StartPasskeyRegistrationDocument,
   StartPasskeySignInDocument,
+  VerifyMfaDocument,
 } from './__generated__/graphql';
 import { startTestServer, type TestServer } from './support/server';
 import { parseMail } from './support/mail';
 import { expectCode, onlyError, PASSWORD, signInAsAdmin, signUp, uniqueEmail } from './support/fixtures';
 import { CHROMIUM, CHROMIUM_ARGS, browserTests, type BrowserContext } from './support/browser';
+import { totpFor } from './support/totp';
 
 // Minimal shapes of what the test uses, so it type-checks without playwright-core installed.
 interface Page {
@@ -172,6 +176,7 @@ describeInBrowser(`passkeys in headless Chromium with a virtual authenticator${s
   let userId: string;
   let credentialId: string;
   let usedResponse: Json;
+  let recoveryCodes: string[];
 
   it('registers a passkey for a signed-in user, who is told by mail', async () => {
     const user = await signUp(server, { email });
@@ -183,6 +188,11 @@ describeInBrowser(`passkeys in headless Chromium with a virtual authenticator${s
     expect(finished.errors).toBeUndefined();
     expect(finished.data!.finishPasskeyRegistration).toMatchObject({ label: 'Test laptop', discoverable: true, backedUp: false, deviceType: 'singleDevice', lastUsedAt: null });
     expect(finished.data!.finishPasskeyRegistration.transports).toContain('internal');
+    // The user's first second factor: recovery codes come with it, shown this once.
+    recoveryCodes = finished.data!.finishPasskeyRegistration.recoveryCodes!;
+    expect(recoveryCodes).toHaveLength(10);
+    expect(new Set(recoveryCodes).size).toBe(10);
+    for (const code of recoveryCodes) expect(code).toMatch(/^[a-km-np-z2-9]{5}-[a-km-np-z2-9]{5}$/);
     credentialId = response.id as string;
     expect((await virtualCredentials()).map((c) => base64url(c.credentialId))).toContain(credentialId);
     const mail = parseMail(await server.waitForMail(email, 'Test laptop'));
@@ -214,6 +224,36 @@ describeInBrowser(`passkeys in headless Chromium with a virtual authenticator${s
     expect(claims(signedIn.data!.finishPasskeySignIn.accessToken)).toMatchObject({ amr: ['pwd', 'webauthn'], aal: 'aal2' });
     // The ticket was spent by startPasskeySignIn.
     expectCode(await server.gql(StartPasskeySignInDocument, { mfaTicket: login.extensions!.mfaTicket as string }), 'MFA_TICKET_INVALID');
+  });
+
+  it("lets a passkey-first user finish a sign-in with a recovery code from the passkey's registration", async () => {
+    const login = onlyError(await server.gql(LoginDocument, { identifier: email, password: PASSWORD }));
+    expect(login.extensions?.code).toBe('MFA_REQUIRED');
+    expect(login.extensions?.factors).toEqual(['WEBAUTHN', 'RECOVERY_CODE']);
+    const verified = await server.gql(VerifyMfaDocument, { ticket: login.extensions!.mfaTicket as string, code: recoveryCodes[0] });
+    expect(verified.errors).toBeUndefined();
+    expect(claims(verified.data!.verifyMfa.accessToken)).toMatchObject({ amr: ['pwd', 'recovery'] });
+  });
+
+  it('issues no recovery codes with a passkey that is not the first factor (the set from the authenticator app stays)', async () => {
+    const user = await signUp(server);
+    const enrolled = await server.gql(EnrollTotpDocument, { label: 'Phone' }, { token: user.accessToken });
+    const { secret, factor } = enrolled.data!.enrollTotp;
+    const confirmed = await server.gql(ConfirmTotpDocument, { factorId: factor.id, code: totpFor(secret) }, { token: user.accessToken });
+    expect(confirmed.errors).toBeUndefined();
+    const totpCodes = confirmed.data!.confirmTotp;
+
+    const started = await server.gql(StartPasskeyRegistrationDocument, {}, { token: user.accessToken });
+    const response = await create(started.data!.startPasskeyRegistration);
+    const finished = await server.gql(FinishPasskeyRegistrationDocument, { response }, { token: user.accessToken });
+    expect(finished.errors).toBeUndefined();
+    expect(finished.data!.finishPasskeyRegistration.recoveryCodes).toBeNull();
+    // The codes from the authenticator app's confirmation still work.
+    const login = onlyError(await server.gql(LoginDocument, { identifier: user.user.email!, password: PASSWORD }));
+    const verified = await server.gql(VerifyMfaDocument, { ticket: login.extensions!.mfaTicket as string, code: totpCodes[0] });
+    expect(verified.errors).toBeUndefined();
+    // The authenticator keeps that credential; drop it, so that it offers only the first user's from here on.
+    await cdp.send('WebAuthn.removeCredential', { authenticatorId, credentialId: Buffer.from(response.id as string, 'base64url').toString('base64') });
   });
 
   it('asks a mailed-code sign-in for the second factor too (amr email + webauthn)', async () => {
@@ -256,6 +296,31 @@ describeInBrowser(`passkeys in headless Chromium with a virtual authenticator${s
     expect(stolen.extensions?.fields).toEqual([expect.objectContaining({ field: 'response' })]);
     // The authenticator keeps that credential; drop it, so that it offers only the registered one from here on.
     await cdp.send('WebAuthn.removeCredential', { authenticatorId, credentialId: Buffer.from(registration.id as string, 'base64url').toString('base64') });
+  });
+
+  it('refuses a passkey alone when the authenticator did not verify its user, and takes it as a second factor', async () => {
+    // The authenticator now only tests presence (no PIN or biometrics): the UV flag stays off.
+    await cdp.send('WebAuthn.setUserVerified', { authenticatorId, isUserVerified: false });
+    try {
+      const options = await signInOptions();
+      expect(options.userVerification).toBe('required');
+      const response = await get({ ...options, userVerification: 'discouraged' });
+      const flags = Buffer.from((response.response as Json).authenticatorData as string, 'base64url')[32];
+      expect(flags & 0x04).toBe(0);
+      const refused = onlyError(await server.gql(FinishPasskeySignInDocument, { response }));
+      expect(refused.extensions?.code).toBe('UNAUTHENTICATED');
+
+      // As the second factor after a password, presence is enough.
+      const login = onlyError(await server.gql(LoginDocument, { identifier: email, password: PASSWORD }));
+      const second = await signInOptions(login.extensions!.mfaTicket as string);
+      const signedIn = await server.gql(FinishPasskeySignInDocument, { response: await get({ ...second, userVerification: 'discouraged' }) });
+      expect(signedIn.errors).toBeUndefined();
+      expect(claims(signedIn.data!.finishPasskeySignIn.accessToken)).toMatchObject({ amr: ['pwd', 'webauthn'], aal: 'aal2' });
+    } finally {
+      await cdp.send('WebAuthn.setUserVerified', { authenticatorId, isUserVerified: true });
+    }
+    const events = await auditTypes(since);
+    expect(events).toContainEqual(expect.objectContaining({ type: 'passkey.sign_in_failed', subjectUserId: userId, details: expect.objectContaining({ reason: 'invalid_response' }) }));
   });
 
   it('refuses a passkey whose signature counter went back (a cloned authenticator), and audits it', async () => {

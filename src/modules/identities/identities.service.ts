@@ -91,9 +91,7 @@ export async function signInWithClaims(ctx: Context, provider: OidcProviderConfi
     await ctx.db.userIdentity.update({ where: { id: identity.id }, data: { lastUsedAt: new Date(), email: claims.email } });
   }
   // A second factor, when the user has one, is asked for as after a password (MFA_REQUIRED with a ticket); login.succeeded is recorded there, with amr ["oidc"].
-  const payload = await completeFirstFactor(ctx, user, ['oidc']);
-  payload.session = await ctx.db.session.update({ where: { id: payload.sessionId }, data: { provider: provider.id } });
-  return payload;
+  return completeFirstFactor(ctx, user, ['oidc'], null, provider.id);
 }
 
 /** Links an identity to a user; linking one already theirs again changes nothing. */

@@ -235,6 +235,33 @@ export async function signInWithIdToken(ctx: Context, providerId: string, idToke
     await recordAudit(ctx, 'login.failed', { actorId: null, details: { method: 'oidc', provider: provider.id, reason: 'invalid_id_token' } });
     throw new AuthenticationError(`The ID token is not valid for ${provider.name} here (signature, issuer, audience, expiry or nonce).`);
   }
+  if (!(await useIdTokenOnce(ctx, provider.id, idToken))) {
+    await ctx.throttle.consume('tokenGuessPerIp', ip);
+    await recordAudit(ctx, 'login.failed', { actorId: null, details: { method: 'oidc', provider: provider.id, reason: 'id_token_replayed' } });
+    throw new AuthenticationError(`This ${provider.name} ID token was already used to sign in; get a new one from ${provider.name}.`);
+  }
   return signInWithClaims(ctx, provider, claims);
+}
+
+/**
+ * Spends a verified ID token: false when it signed in before. Its hash is
+ * kept until the token's exp (checked already, so a later replay is refused
+ * as expired anyway), and expired rows are dropped on the way.
+ */
+async function useIdTokenOnce(ctx: Context, providerId: string, idToken: string): Promise<boolean> {
+  let exp: unknown;
+  try {
+    exp = (JSON.parse(Buffer.from(idToken.split('.')[1] ?? '', 'base64url').toString('utf8')) as { exp?: unknown }).exp;
+  } catch {
+    exp = undefined;
+  }
+  // exp is required and was checked; a day is only the fallback for a shape this cannot read.
+  const expiresAt = new Date(typeof exp === 'number' && Number.isFinite(exp) ? exp * 1000 : Date.now() + 24 * 3600_000);
+  await ctx.db.usedIdToken.deleteMany({ where: { expiresAt: { lt: new Date() } } });
+  const inserted = await ctx.db.$executeRaw`
+    INSERT INTO used_id_tokens (token_hash, provider, expires_at)
+    VALUES (${hashToken(`${providerId}:${idToken}`)}, ${providerId}, ${expiresAt})
+    ON CONFLICT (token_hash) DO NOTHING`;
+  return inserted === 1;
 }
 

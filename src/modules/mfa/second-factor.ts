@@ -3,7 +3,7 @@
 //
 //   1. A first factor succeeds (password, OpenID Connect provider, mailed
 //      code or link, ...). The sign-in method calls
-//      completeFirstFactor(ctx, user, amr, applicationId). If the user has a
+//      completeFirstFactor(ctx, user, amr, applicationId, provider). If the user has a
 //      confirmed factor (TOTP or passkey) and `amr` is not already aal2, it
 //      throws MFA_REQUIRED carrying `extensions.mfaTicket` and
 //      `extensions.factors`; otherwise it opens the session and returns the
@@ -20,7 +20,8 @@
 //      session must have proven its holder within REAUTH_MAX_AGE_MINUTES.
 //
 // Tickets are random, stored hashed (mfa_tickets), bound to the user, to the
-// first factor's methods and to the user's password at the time; they expire
+// first factor's methods (and OpenID provider, recorded on the session the
+// second factor opens) and to the user's password at the time; they expire
 // after MFA_TICKET_TTL_SECONDS.
 import type { Context } from '../../graphql/context.js';
 import type { User as UserRow } from '../../generated/prisma/client.js';
@@ -47,6 +48,8 @@ export interface MfaTicketState {
   /** The first factor's methods. */
   amr: AuthMethod[];
   applicationId: number | null;
+  /** The OpenID provider (OIDC_PROVIDERS id) of the first factor, when it was one. */
+  provider: string | null;
   /** Wrong second factors before this one. */
   attempts: number;
   expiresAt: Date;
@@ -86,22 +89,30 @@ export async function hasConfirmedFactor(ctx: Pick<Context, 'db'>, userId: numbe
  * Step 1 of the contract: a first factor passed for `user` (its checks,
  * throttles and failure audits are the caller's). Opens the session, or
  * throws MFA_REQUIRED with a ticket when the user has a second factor and
- * `amr` is not aal2 already.
+ * `amr` is not aal2 already. `provider` (an OIDC_PROVIDERS id) is recorded on
+ * the session, now or when the second factor opens it.
  */
-export async function completeFirstFactor(ctx: MfaCtx, user: UserRow, amr: AuthMethod[], applicationId: number | null = null): Promise<AuthPayload> {
+export async function completeFirstFactor(
+  ctx: MfaCtx,
+  user: UserRow,
+  amr: AuthMethod[],
+  applicationId: number | null = null,
+  provider: string | null = null,
+): Promise<AuthPayload> {
   if (assuranceLevel(amr) === 'aal1') {
     const factors = await availableFactors(ctx, user.id);
     if (factors.length) {
-      const { ticket, expiresAt } = await issueTicket(ctx, user, amr, applicationId, 0, null);
+      const { ticket, expiresAt } = await issueTicket(ctx, user, amr, applicationId, provider, 0, null);
       await recordAudit(ctx, 'mfa.required', { actorId: user.id, subjectUserId: user.id, applicationId, details: { amr, factors } });
       throw new MfaRequiredError(ticket, factors, expiresAt);
     }
   }
-  return signedIn(ctx, user, amr, applicationId);
+  return signedIn(ctx, user, amr, applicationId, provider);
 }
 
-async function signedIn(ctx: MfaCtx, user: UserRow, amr: AuthMethod[], applicationId: number | null): Promise<AuthPayload> {
+async function signedIn(ctx: MfaCtx, user: UserRow, amr: AuthMethod[], applicationId: number | null, provider: string | null): Promise<AuthPayload> {
   const payload = await openSession(ctx, user, applicationId, amr);
+  if (provider) payload.session = await ctx.db.session.update({ where: { id: payload.sessionId }, data: { provider } });
   await recordAudit(ctx, 'login.succeeded', { actorId: user.id, subjectUserId: user.id, sessionId: payload.sessionId, applicationId, details: { amr } });
   return payload;
 }
@@ -111,13 +122,14 @@ async function issueTicket(
   user: UserRow,
   amr: AuthMethod[],
   applicationId: number | null,
+  provider: string | null,
   attempts: number,
   expiresAt: Date | null,
 ): Promise<{ ticket: string; expiresAt: Date }> {
   const ticket = randomToken();
   const expires = expiresAt ?? new Date(Date.now() + ctx.config.mfa.ticketTtlSeconds * 1000);
   await ctx.db.mfaTicket.create({
-    data: { ticketHash: hashToken(ticket), userId: user.id, amr, applicationId, attempts, expiresAt: expires, credentialFingerprint: credentialFingerprint(user) },
+    data: { ticketHash: hashToken(ticket), userId: user.id, amr, applicationId, provider, attempts, expiresAt: expires, credentialFingerprint: credentialFingerprint(user) },
   });
   return { ticket, expiresAt: expires };
 }
@@ -142,15 +154,15 @@ export async function consumeMfaTicket(ctx: MfaCtx, ticket: string): Promise<Mfa
     return new AppError('MFA_TICKET_INVALID', TICKET_INVALID, { fields: [{ field: 'ticket', message: TICKET_INVALID }] });
   };
   if (typeof ticket !== 'string' || !ticket || ticket.length > 200) throw await invalid();
-  const rows = await ctx.db.$queryRaw<{ user_id: number; amr: string[]; application_id: number | null; attempts: number; expires_at: Date; credential_fingerprint: string }[]>`
+  const rows = await ctx.db.$queryRaw<{ user_id: number; amr: string[]; application_id: number | null; provider: string | null; attempts: number; expires_at: Date; credential_fingerprint: string }[]>`
     UPDATE mfa_tickets SET used_at = now()
     WHERE ticket_hash = ${hashToken(ticket)} AND used_at IS NULL AND expires_at > now()
-    RETURNING user_id, amr, application_id, attempts, expires_at, credential_fingerprint`;
+    RETURNING user_id, amr, application_id, provider, attempts, expires_at, credential_fingerprint`;
   const row = rows[0];
   if (!row) throw await invalid();
   const user = await ctx.db.user.findUnique({ where: { id: row.user_id } });
   if (!user || !user.active || user.deletedAt || credentialFingerprint(user) !== row.credential_fingerprint) throw await invalid();
-  return { user, amr: row.amr.filter(isAuthMethod), applicationId: row.application_id, attempts: row.attempts, expiresAt: row.expires_at };
+  return { user, amr: row.amr.filter(isAuthMethod), applicationId: row.application_id, provider: row.provider, attempts: row.attempts, expiresAt: row.expires_at };
 }
 
 /** Before checking a second factor: refuses (RATE_LIMITED) while the ticket's account or this address is locked out of signing in. */
@@ -167,7 +179,7 @@ export async function finishSecondFactor(ctx: MfaCtx, state: MfaTicketState, met
   await ctx.throttle.loginSucceeded(loginLockKey('', state.user.id));
   const amr = state.amr.includes(method) ? state.amr : [...state.amr, method];
   await recordAudit(ctx, 'mfa.verified', { actorId: state.user.id, subjectUserId: state.user.id, applicationId: state.applicationId, details: { method } });
-  return signedIn(ctx, state.user, amr, state.applicationId);
+  return signedIn(ctx, state.user, amr, state.applicationId, state.provider);
 }
 
 /**
@@ -186,7 +198,7 @@ export async function rejectSecondFactor(ctx: MfaCtx, state: MfaTicketState, met
   if (lockedFor || attempts >= MFA_ATTEMPTS_PER_TICKET || state.expiresAt.getTime() <= Date.now()) {
     throw new AppError('MFA_TICKET_INVALID', `${message} Too many attempts for this sign-in: sign in again.`);
   }
-  const next = await issueTicket(ctx, state.user, state.amr, state.applicationId, attempts, state.expiresAt);
+  const next = await issueTicket(ctx, state.user, state.amr, state.applicationId, state.provider, attempts, state.expiresAt);
   const factors = await availableFactors(ctx, state.user.id);
   throw new AppError('MFA_CODE_INVALID', `${message} Try again with the new ticket (${MFA_ATTEMPTS_PER_TICKET - attempts} attempts left).`, {
     mfaTicket: next.ticket,

@@ -14,14 +14,14 @@ export class PasskeysResolver {
     return passkeys.startPasskeyRegistration(ctx);
   }
 
-  @Mutation(() => Passkey, { description: "Finishes a registration with the browser's answer (the credential's toJSON()); the passkey becomes a second factor." })
+  @Mutation(() => Passkey, { description: "Finishes a registration with the browser's answer (the credential's toJSON()); the passkey becomes a second factor. The user's first second factor comes with recovery codes (recoveryCodes), shown this once." })
   async finishPasskeyRegistration(
     @Ctx() ctx: Context,
     @Arg('response', () => JSONObjectResolver) response: Record<string, unknown>,
     @Arg('label', () => String, { nullable: true }) label?: string | null,
   ) {
-    const factor = await passkeys.finishPasskeyRegistration(ctx, response, label);
-    return { ...factor, id: String(factor.id) };
+    const { factor, recoveryCodes } = await passkeys.finishPasskeyRegistration(ctx, response, label);
+    return { ...factor, id: String(factor.id), recoveryCodes };
   }
 
   @Mutation(() => JSONObjectResolver, {

@@ -31,6 +31,7 @@ import { loginLockKey } from '../../security/throttle.js';
 import { recordAudit } from '../audit/audit.service.js';
 import { findLiveUser } from '../users/users.service.js';
 import { sendFactorNotice } from '../mfa/mfa-mail.js';
+import { replaceRecoveryCodes } from '../mfa/recovery-codes.js';
 import {
   completeFirstFactor,
   consumeMfaTicket,
@@ -55,6 +56,7 @@ interface ChallengeRow {
   mfa_attempts: number | null;
   mfa_expires_at: Date | null;
   mfa_credential_fingerprint: string | null;
+  mfa_provider: string | null;
   application_id: number | null;
 }
 
@@ -75,7 +77,7 @@ async function takeChallenge(ctx: Ctx, challenge: string, ceremony: Ceremony, ow
     DELETE FROM webauthn_challenges
     WHERE challenge_hash = ${hashToken(challenge)} AND ceremony = ${ceremony} AND expires_at > now()
       AND (${owner?.userId ?? null}::int IS NULL OR (user_id = ${owner?.userId ?? null}::int AND session_id = ${owner?.sessionId ?? null}::uuid))
-    RETURNING user_id, mfa_amr, mfa_attempts, mfa_expires_at, mfa_credential_fingerprint, application_id`;
+    RETURNING user_id, mfa_amr, mfa_attempts, mfa_expires_at, mfa_credential_fingerprint, mfa_provider, application_id`;
   return rows[0] ?? null;
 }
 
@@ -129,8 +131,14 @@ export async function startPasskeyRegistration(ctx: Ctx): Promise<Record<string,
  * Checks the browser's answer to startPasskeyRegistration and keeps the
  * passkey as a confirmed WEBAUTHN factor of the caller (public key, sign
  * counter, transports, backup state, AAGUID, whether it is discoverable).
+ * When it is the caller's first confirmed factor, a set of recovery codes
+ * comes with it (as with confirmTotp), returned this once; null otherwise.
  */
-export async function finishPasskeyRegistration(ctx: Ctx, response: Record<string, unknown>, label?: string | null): Promise<MfaFactorRow> {
+export async function finishPasskeyRegistration(
+  ctx: Ctx,
+  response: Record<string, unknown>,
+  label?: string | null,
+): Promise<{ factor: MfaFactorRow; recoveryCodes: string[] | null }> {
   const viewer = requireViewer(ctx);
   const sessionId = requireSessionId(ctx);
   const name = checkLabel(label);
@@ -162,33 +170,40 @@ export async function finishPasskeyRegistration(ctx: Ctx, response: Record<strin
   const info = verification.registrationInfo;
   const credProps = (response.clientExtensionResults as { credProps?: { rk?: unknown } } | undefined)?.credProps;
   let factor: MfaFactorRow;
+  let recoveryCodes: string[] | null;
   try {
-    factor = await ctx.db.mfaFactor.create({
-      data: {
-        userId: viewer.userId,
-        kind: 'WEBAUTHN',
-        label: name,
-        credentialId: info.credential.id,
-        publicKey: Buffer.from(info.credential.publicKey),
-        signCount: BigInt(info.credential.counter),
-        transports: info.credential.transports ?? [],
-        deviceType: info.credentialDeviceType,
-        backedUp: info.credentialBackedUp,
-        aaguid: info.aaguid,
-        discoverable: typeof credProps?.rk === 'boolean' ? credProps.rk : null,
-        confirmedAt: new Date(),
-      },
-    });
+    ({ factor, recoveryCodes } = await ctx.db.$transaction(async (tx) => {
+      // Locks the user row: of two passkey registrations finishing at once, only one counts as the first factor.
+      await tx.$queryRaw`SELECT id FROM users WHERE id = ${viewer.userId} FOR UPDATE`;
+      const first = (await tx.mfaFactor.count({ where: { userId: viewer.userId, confirmedAt: { not: null } } })) === 0;
+      const created = await tx.mfaFactor.create({
+        data: {
+          userId: viewer.userId,
+          kind: 'WEBAUTHN',
+          label: name,
+          credentialId: info.credential.id,
+          publicKey: Buffer.from(info.credential.publicKey),
+          signCount: BigInt(info.credential.counter),
+          transports: info.credential.transports ?? [],
+          deviceType: info.credentialDeviceType,
+          backedUp: info.credentialBackedUp,
+          aaguid: info.aaguid,
+          discoverable: typeof credProps?.rk === 'boolean' ? credProps.rk : null,
+          confirmedAt: new Date(),
+        },
+      });
+      return { factor: created, recoveryCodes: first ? await replaceRecoveryCodes(tx, ctx.mfaSecrets, viewer.userId) : null };
+    }));
   } catch (error) {
     if (uniqueViolation(error)) throw new ConflictError('This passkey is already registered.', 'response');
     throw error;
   }
   await recordAudit(ctx, 'passkey.registered', {
     subjectUserId: viewer.userId,
-    details: { factorId: factor.id, deviceType: info.credentialDeviceType, backedUp: info.credentialBackedUp, aaguid: info.aaguid },
+    details: { factorId: factor.id, deviceType: info.credentialDeviceType, backedUp: info.credentialBackedUp, aaguid: info.aaguid, recoveryCodesIssued: recoveryCodes !== null },
   });
   await sendFactorNotice(ctx, user.id, 'mfa-factor-added', factor);
-  return factor;
+  return { factor, recoveryCodes };
 }
 
 /**
@@ -225,6 +240,7 @@ export async function startPasskeySignIn(ctx: Ctx, mfaTicket?: string | null): P
     mfaAttempts: state.attempts,
     mfaExpiresAt: state.expiresAt,
     mfaCredentialFingerprint: credentialFingerprint(state.user.passwordHash),
+    mfaProvider: state.provider,
     applicationId: state.applicationId,
   });
   return options as unknown as Record<string, unknown>;
@@ -240,7 +256,7 @@ async function ticketState(ctx: Ctx, row: ChallengeRow): Promise<MfaTicketState 
   if (row.mfa_expires_at === null || row.user_id === null) return null;
   const user = await ctx.db.user.findUnique({ where: { id: row.user_id } });
   if (!user || !user.active || user.deletedAt || credentialFingerprint(user.passwordHash) !== row.mfa_credential_fingerprint) return null;
-  return { user, amr: row.mfa_amr.filter(isAuthMethod), applicationId: row.application_id, attempts: row.mfa_attempts ?? 0, expiresAt: row.mfa_expires_at };
+  return { user, amr: row.mfa_amr.filter(isAuthMethod), applicationId: row.application_id, provider: row.mfa_provider, attempts: row.mfa_attempts ?? 0, expiresAt: row.mfa_expires_at };
 }
 
 /**

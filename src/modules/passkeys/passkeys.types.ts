@@ -25,4 +25,11 @@ export class Passkey {
 
   @Field(() => [String], { description: 'How the browser can reach the authenticator (`internal`, `usb`, `hybrid`, ...).' })
   transports: string[];
+
+  @Field(() => [String], {
+    nullable: true,
+    description:
+      "Only in finishPasskeyRegistration's answer, and only when this passkey is the user's first second factor: a new set of single-use recovery codes, shown this once (as confirmTotp's). Null otherwise.",
+  })
+  recoveryCodes?: string[] | null;
 }
