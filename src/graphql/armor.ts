@@ -19,5 +19,5 @@ export function graphqlArmor(config: Config) {
     blockFieldSuggestion: { enabled: !g.fieldSuggestions },
   }).protect();
   // graphql-armor's typings name Apollo's CommonJS build; the runtime objects are the same.
-  return { plugins: plugins as unknown as ApolloServerPlugin<Context>[], validationRules: validationRules as ValidationRule[] };
+  return { plugins: plugins as unknown as ApolloServerPlugin<Context>[], validationRules: validationRules };
 }

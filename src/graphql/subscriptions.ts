@@ -177,7 +177,7 @@ export function attachSubscriptions(options: {
           socket.close(CloseCodes.tryAgainLater, 'Too many connections for this user');
           return false;
         }
-        const subscriptionContext = Object.defineProperties({ ...context, events } as SubscriptionContext, {
+        const subscriptionContext = Object.defineProperties({ ...context, events }, {
           // Fresh loaders each time: a subscription lives long, and a cached row would go stale.
           loaders: { get: () => createLoaders(deps.db), enumerable: true },
         });

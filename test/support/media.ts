@@ -154,7 +154,7 @@ export async function multipart<R, V>(
   if (slow) headers['content-type'] = slow.type;
   // A stream body needs duplex: 'half' (not yet in the DOM types).
   const payload = slow ? { body: slow.stream, duplex: 'half' } : { body: form };
-  const response = await fetch(`${server.url}/graphql`, { method: 'POST', headers, ...payload } as RequestInit);
+  const response = await fetch(`${server.url}/graphql`, { method: 'POST', headers, ...payload });
   const body = (await response.json()) as { data?: R; errors?: GraphQLResponse<R>['errors'] };
   return { status: response.status, headers: response.headers, data: body.data, errors: body.errors };
 }
