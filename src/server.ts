@@ -73,7 +73,7 @@ export function createLogger(config: Config): Logger {
 export async function startServer(config: Config, logger: Logger = createLogger(config)): Promise<RunningServer> {
   await prepareSpool(config.dataDir, logger);
   const db: Database = await openDatabase({ ...config, onStatement: () => dbStatements.inc() });
-  await waitForDatabase(db.ping, { timeoutMs: config.databaseStartupTimeout * 1000, logger }).catch(async (error) => {
+  await waitForDatabase(() => db.ping(), { timeoutMs: config.databaseStartupTimeout * 1000, logger }).catch(async (error) => {
     await db.close().catch(() => {});
     throw error;
   });

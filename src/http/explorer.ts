@@ -109,7 +109,7 @@ export function explorerLandingPage(explorer: 'sandbox' | 'graphiql'): ApolloSer
   const sandbox = ApolloServerPluginLandingPageLocalDefault({ embed: true });
   return {
     async serverWillStart(service) {
-      const listener = await sandbox.serverWillStart!(service);
+      const listener = await sandbox.serverWillStart!.call(sandbox, service);
       const render = listener?.renderLandingPage;
       if (!render) return listener;
       return {
