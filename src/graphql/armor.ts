@@ -3,7 +3,6 @@
 // suggestions in production unless enabled.
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { ValidationRule } from 'graphql';
 import type { Context } from './context.js';
 import type { Config } from '../config.js';
 

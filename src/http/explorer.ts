@@ -109,8 +109,8 @@ export function explorerLandingPage(explorer: 'sandbox' | 'graphiql'): ApolloSer
   const sandbox = ApolloServerPluginLandingPageLocalDefault({ embed: true });
   return {
     async serverWillStart(service) {
-      const listener = await sandbox.serverWillStart!.call(sandbox, service);
-      const render = listener?.renderLandingPage;
+      const listener = await sandbox.serverWillStart!(service);
+      const render = listener?.renderLandingPage?.bind(listener);
       if (!render) return listener;
       return {
         ...listener,

@@ -64,7 +64,7 @@ export const httpMetrics: RequestHandler = (req, res, next) => {
     const telemetry = res.locals.telemetry as Telemetry | undefined;
     if (!route && telemetry) route = `graphql:${telemetry.operation ?? 'anonymous'}`;
     const routePath = (req.route as { path?: unknown } | undefined)?.path;
-    route ??= routePath ? `${req.baseUrl}${String(routePath)}` : 'unmatched';
+    route ??= typeof routePath === 'string' && routePath ? `${req.baseUrl}${routePath}` : 'unmatched';
     end({ method: req.method, route, status: String(res.statusCode) });
   });
   next();

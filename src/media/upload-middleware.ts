@@ -23,7 +23,7 @@ export function uploadMiddleware(config: MediaConfig): [RequestHandler, ErrorReq
     const fields = (typeof err === 'object' && err !== null ? err : {}) as { code?: unknown; status?: unknown; expose?: unknown; message?: unknown };
     const systemError = typeof fields.code === 'string' && /^E[A-Z]+$/.test(fields.code);
     if (typeof fields.status !== 'number' && !systemError) {
-      res.status(400).json({ errors: [{ message: `The multipart request is malformed: ${String(fields.message ?? 'unreadable body')}.`, extensions: { code: 'BAD_REQUEST' } }] });
+      res.status(400).json({ errors: [{ message: `The multipart request is malformed: ${typeof fields.message === 'string' ? fields.message : 'unreadable body'}.`, extensions: { code: 'BAD_REQUEST' } }] });
       return;
     }
     const status = typeof fields.status === 'number' ? fields.status : 0;

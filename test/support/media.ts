@@ -12,7 +12,9 @@ import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import type { GraphQLResponse, TestServer } from './server';
 
 const run = promisify(execFile);
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the installer packages are loaded only when the env var is unset
 export const FFMPEG: string = process.env.FFMPEG_PATH || require('@ffmpeg-installer/ffmpeg').path;
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- as above
 export const FFPROBE: string = process.env.FFPROBE_PATH || require('@ffprobe-installer/ffprobe').path;
 
 export async function scratchDir(): Promise<string> {
