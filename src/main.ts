@@ -21,7 +21,7 @@ async function main() {
   // arrives while migrations run waits for them instead of killing the
   // process mid-write. A repeated signal is logged and changes nothing; the
   // timer (the drain grace plus 15 s) ends a close that hangs.
-  let server: RunningServer | undefined;
+  let server: RunningServer | undefined = undefined;
   let stopping: NodeJS.Signals | undefined;
   const shutdown = async (signal: NodeJS.Signals) => {
     logger.info({ signal }, 'shutting down');

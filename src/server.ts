@@ -73,7 +73,7 @@ export function createLogger(config: Config): Logger {
 export async function startServer(config: Config, logger: Logger = createLogger(config)): Promise<RunningServer> {
   await prepareSpool(config.dataDir, logger);
   const db: Database = await openDatabase({ ...config, onStatement: () => dbStatements.inc() });
-  await waitForDatabase(db.ping, { timeoutMs: config.databaseStartupTimeout * 1000, logger }).catch(async (error) => {
+  await waitForDatabase(() => db.ping(), { timeoutMs: config.databaseStartupTimeout * 1000, logger }).catch(async (error) => {
     await db.close().catch(() => {});
     throw error;
   });
@@ -124,7 +124,7 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const sessionCache = new SessionCache(config.sessionCacheTtlMs, { onClear: () => void notifications.publish('usergraph_sessions') });
   notifications.subscribe('usergraph_sessions', () => sessionCache.clearFromPeer());
   // Signing keys live in the database; a rotation or revocation on any replica reloads them on all.
-  let tokens: AccessTokens | undefined;
+  let tokens: AccessTokens | undefined = undefined;
   const signingKeys = new SigningKeys(
     {
       algorithm: config.jwtAlgorithm,

@@ -6,9 +6,9 @@ import path from 'node:path';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { buildState, sourceHash, writeStamp } = require('../scripts/build-state.cjs') as {
-  buildState(root: string): { fresh: boolean; reason?: string };
-  sourceHash(root: string): string;
-  writeStamp(root: string, hash: string): void;
+  buildState: (root: string) => { fresh: boolean; reason?: string };
+  sourceHash: (root: string) => string;
+  writeStamp: (root: string, hash: string) => void;
 };
 
 let root: string;

@@ -22,12 +22,12 @@ async function closedPort(): Promise<number> {
 it('gives up after DATABASE_STARTUP_TIMEOUT with exit code 1, having logged each attempt', async () => {
   const url = `postgresql://usergraph:secret-password@127.0.0.1:${await closedPort()}/usergraph`;
   const started = startTestServer({ DATABASE_URL: url, DATABASE_STARTUP_TIMEOUT: '5' });
-  const error = (await started.then(
+  const error = await started.then<never, Error>(
     () => {
       throw new Error('the gateway started without a database');
     },
     (e: Error) => e,
-  )) as Error;
+  );
   expect(error.message).toMatch(/exited with code 1 before listening/);
   const attempts = error.message.split('\n').filter((line) => line.includes('database not reachable yet; retrying'));
   expect(attempts.length).toBeGreaterThanOrEqual(2);

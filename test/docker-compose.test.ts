@@ -43,7 +43,7 @@ describe('postgres', () => {
   });
 
   it('has a pg_isready health check', () => {
-    const test = Array.isArray(postgres.healthcheck?.test) ? postgres.healthcheck!.test.join(' ') : postgres.healthcheck?.test;
+    const test = Array.isArray(postgres.healthcheck?.test) ? postgres.healthcheck.test.join(' ') : postgres.healthcheck?.test;
     expect(test).toMatch(/pg_isready/);
   });
 

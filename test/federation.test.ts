@@ -17,6 +17,7 @@ import { CreateOrganisationDocument, CreateRoleDocument, CreateTeamDocument, Set
 import { startTestServer, type TestServer } from './support/server';
 import { signInAsAdmin, signUp } from './support/fixtures';
 import { makeVideo, multipart, scratchDir } from './support/media';
+import type { JsonBody } from './support/rest';
 
 interface Caller {
   token: string;
@@ -29,7 +30,7 @@ interface GatewayContext {
 }
 
 interface GraphQLBody {
-  data?: Record<string, any> | null;
+  data?: Record<string, JsonBody> | null;
   errors?: Array<{ message: string; path?: Array<string | number>; extensions?: Record<string, unknown> }>;
 }
 

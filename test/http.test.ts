@@ -162,7 +162,7 @@ describe('start-up with a bad configuration', () => {
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let stderr = '';
-      child.stderr!.on('data', (chunk) => (stderr += chunk));
+      child.stderr.on('data', (chunk) => (stderr += chunk));
       const timer = setTimeout(() => child.kill('SIGKILL'), 150_000);
       const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
       clearTimeout(timer);

@@ -277,7 +277,7 @@ describe('provider sign-in', () => {
     expect(onlyError(response).message).toContain('then link Test Provider');
     expect((await server.gql(UsersDocument, { pageSize: 1 }, { token: adminToken })).data!.users.total).toBe(before);
     const identities = await server.gql(UserIdentitiesDocument, { id: owner.user.id }, { token: adminToken });
-    expect(identities.data!.user!.identities).toEqual([]);
+    expect(identities.data!.user.identities).toEqual([]);
   });
 });
 
@@ -315,7 +315,7 @@ describe('identities and unlinking', () => {
     const { response } = await signInThroughProvider((await person({ email_verified: false })).sub);
     const user = response.data!.completeProviderSignIn.user;
     const other = await signUp(server);
-    expect((await server.gql(UserIdentitiesDocument, { id: user.id }, { token: adminToken })).data!.user!.identities).toHaveLength(1);
+    expect((await server.gql(UserIdentitiesDocument, { id: user.id }, { token: adminToken })).data!.user.identities).toHaveLength(1);
     expect((await server.gql(PublicUserIdentitiesDocument, { username: user.username! }, { token: response.data!.completeProviderSignIn.accessToken })).data!.userByUsername.identities).toHaveLength(1);
     // Another user, or nobody, reads no identities (users are admin-or-self; the field itself is private too).
     const byOther = await server.gql(PublicUserIdentitiesDocument, { username: user.username! }, { token: other.accessToken });
@@ -557,7 +557,7 @@ describe('configuration', () => {
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let stderr = '';
-      child.stderr!.on('data', (chunk) => (stderr += chunk));
+      child.stderr.on('data', (chunk) => (stderr += chunk));
       const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
       const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
       clearTimeout(timer);

@@ -82,7 +82,7 @@ async function auditTypes(since: Date): Promise<Array<{ type: string; subjectUse
   const admin = await signInAsAdmin(server);
   const events = await server.gql(AuditEventsDocument, { pageSize: 100, filter: { type: 'passkey.', since: since.toISOString() } }, { token: admin.accessToken });
   expect(events.errors).toBeUndefined();
-  return events.data!.auditEvents.items.map((e) => ({ type: e.type, subjectUserId: e.subjectUserId, details: e.details as Json }));
+  return events.data!.auditEvents.items.map((e) => ({ type: e.type, subjectUserId: e.subjectUserId, details: e.details }));
 }
 
 describe('passkey requests that need no browser', () => {
@@ -164,7 +164,7 @@ describeInBrowser(`passkeys in headless Chromium with a virtual authenticator${s
   async function signInOptions(mfaTicket?: string): Promise<Json> {
     const started = await server.gql(StartPasskeySignInDocument, { mfaTicket });
     expect(started.errors).toBeUndefined();
-    return started.data!.startPasskeySignIn as Json;
+    return started.data!.startPasskeySignIn;
   }
 
   async function virtualCredentials(): Promise<VirtualCredential[]> {

@@ -210,7 +210,7 @@ describe('GET /v1/user', () => {
     ['a bad Bearer token', { Authorization: 'Bearer not-a-token' }],
     ['application credentials', { AUTHORIZATION: 'application_id a, client_secret b' }],
   ])('answers %s with 400', async (_case, headers) => {
-    const response = await rest(server, 'GET', '/v1/user', { headers: headers as Record<string, string> });
+    const response = await rest(server, 'GET', '/v1/user', { headers: headers });
     expect(response.status).toBe(400);
     expect(response.json).toEqual(error('You must be signed in to do this.'));
   });
@@ -363,7 +363,7 @@ describe('POST /v1/users/:id/confirm', () => {
     ['a missing header', () => '1', {}, 'Missing header confirmation_token'],
     ['a non-numeric id', () => 'abc', { confirmation_token: 'x' }, 'id must be a positive integer id.'],
   ])('answers %s with 400', async (_case, id, headers, message) => {
-    const response = await rest(server, 'POST', `/v1/users/${id()}/confirm`, { headers: headers as Record<string, string> });
+    const response = await rest(server, 'POST', `/v1/users/${id()}/confirm`, { headers: headers });
     expect(response.status).toBe(400);
     expect(response.json).toEqual(error(message));
   });

@@ -6,7 +6,7 @@ import Ajv2020 from 'ajv/dist/2020';
 import { CreateApplicationDocument, LogoutDocument } from './__generated__/graphql';
 import { startTestServer, type TestServer } from './support/server';
 import { FORM, JSON_BODY, railsForm, rest, type RestResult } from './support/rest';
-import { PASSWORD, signIn, signInAsAdmin, signUp, uniqueEmail } from './support/fixtures';
+import { PASSWORD, signIn, signInAsAdmin, uniqueEmail } from './support/fixtures';
 
 let server: TestServer;
 let adminToken: string;
@@ -104,7 +104,7 @@ describe('POST /v1/users (Create a new User)', () => {
 
   const p = (message: string) => `<p>${message}</p>`;
   it.each([
-    ['a missing email', (e: string) => form({ username: uniqueName(), password: PASSWORD, pass_confirm: PASSWORD }), p('Missing parameter email'), FORM],
+    ['a missing email', (_email: string) => form({ username: uniqueName(), password: PASSWORD, pass_confirm: PASSWORD }), p('Missing parameter email'), FORM],
     ['a missing username', (e: string) => form({ email: e, password: PASSWORD, pass_confirm: PASSWORD }), p('Missing parameter username'), FORM],
     ['an empty username', (e: string) => form({ email: e, username: ' ', password: PASSWORD, pass_confirm: PASSWORD }), p('The Username field is required.'), FORM],
     ['a missing password and confirmation', (e: string) => form({ email: e, username: uniqueName() }), `${p('Missing parameter password')}\n${p('Missing parameter pass_confirm')}`, FORM],

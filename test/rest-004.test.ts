@@ -37,8 +37,7 @@ async function crafterUser(overrides: Record<string, string> = {}) {
   return { ...body, token };
 }
 
-const ACCESS = ['anonymous', 'the user', 'another user', 'admin'] as const;
-type Who = (typeof ACCESS)[number];
+type Who = 'anonymous' | 'the user' | 'another user' | 'admin';
 
 /** The token of each caller of an access matrix, for a fresh user. */
 async function callers() {

@@ -99,7 +99,7 @@ describe('POST /api/v1/users/video (seed 000)', () => {
     ['an unknown field', { colour: 'red' }, 'Unknown parameter colour', '/data/attributes/colour'],
   ])('answers %s with 422 and a source pointer, storing nothing', async (_case, overrides, detail, pointer) => {
     const before = await storedFiles(server, 'videos');
-    const response = await postVideo(seedParts(overrides as Record<string, Part | undefined>));
+    const response = await postVideo(seedParts(overrides));
     expect(response.status).toBe(422);
     expect(response.json).toEqual(jsonApiError(422, 'Unprocessable Entity', detail, pointer));
     expect(await storedFiles(server, 'videos')).toEqual(before);

@@ -109,7 +109,7 @@ describe('viewer events and the session behind a socket', () => {
     await new Promise((r) => setTimeout(r, 200));
     expect((await server.gql(LogoutDocument, {}, { token: user.accessToken })).data!.logout).toBe(true);
     const revoked = await events.next('SESSION_REVOKED', (d) => d.viewerEvents.type === 'SESSION_REVOKED');
-    expect(revoked.viewerEvents).toEqual({ type: 'SESSION_REVOKED', sessionId: user.session!.id, currentSession: true });
+    expect(revoked.viewerEvents).toEqual({ type: 'SESSION_REVOKED', sessionId: user.session.id, currentSession: true });
     expect(await socket.waitClosed()).toEqual({ code: 4401, reason: 'Session revoked' });
   });
 
@@ -120,9 +120,9 @@ describe('viewer events and the session behind a socket', () => {
     await socket.connected;
     const events = socket.subscribe(ViewerEventsDocument);
     await new Promise((r) => setTimeout(r, 200));
-    await server.gql(RevokeSessionDocument, { id: other.session!.id }, { token: user.accessToken });
+    await server.gql(RevokeSessionDocument, { id: other.session.id }, { token: user.accessToken });
     const told = await events.next('SESSION_REVOKED', (d) => d.viewerEvents.type === 'SESSION_REVOKED');
-    expect(told.viewerEvents).toEqual({ type: 'SESSION_REVOKED', sessionId: other.session!.id, currentSession: false });
+    expect(told.viewerEvents).toEqual({ type: 'SESSION_REVOKED', sessionId: other.session.id, currentSession: false });
     await new Promise((r) => setTimeout(r, 400));
     expect(socket.closed).toBeNull();
   });
@@ -177,7 +177,7 @@ describe('a socket signed in with an API key', () => {
     // The key is not a session: the user's logout is told (not as this socket's session) and the socket stays.
     await server.gql(LogoutDocument, {}, { token: user.accessToken });
     const told = await events.next('SESSION_REVOKED', (d) => d.viewerEvents.type === 'SESSION_REVOKED');
-    expect(told.viewerEvents).toEqual({ type: 'SESSION_REVOKED', sessionId: user.session!.id, currentSession: false });
+    expect(told.viewerEvents).toEqual({ type: 'SESSION_REVOKED', sessionId: user.session.id, currentSession: false });
     await new Promise((r) => setTimeout(r, 1500)); // past a re-check (WS_AUTH_RECHECK_SECONDS=1)
     expect(socket.closed).toBeNull();
     expect(events.errors).toEqual([]);
@@ -216,7 +216,7 @@ describe('an event too large for NOTIFY', () => {
     expect(updated.errors).toBeUndefined();
     await events.next('PROFILE_UPDATED', (d) => d.viewerEvents.type === 'PROFILE_UPDATED');
     const me = await server.gql(MeDocument, {}, { token: user.accessToken });
-    expect(me.data!.me!.profile!.customFields).toEqual(customFields);
+    expect(me.data!.me!.profile.customFields).toEqual(customFields);
   });
 });
 

@@ -41,14 +41,14 @@ function upload(token: string | null, variables: { name?: string; trimStart?: nu
 async function waitForVideo(id: string, token: string, statuses = ['READY', 'FAILED'], on = server): Promise<VideoFieldsFragment> {
   let last: unknown = null;
   try {
-    return await until(`video ${id} in ${statuses}`, async () => {
+    return await until(`video ${id} in ${statuses.join(',')}`, async () => {
       const result = await on.gql(VideoDocument, { id }, { token });
       const video = result.data?.video;
       last = video ? { status: video.status, trimRequest: video.trimRequest } : result.errors;
       return video && statuses.includes(video.status) ? video : null;
     });
   } catch (error) {
-    throw new Error(`${(error as Error).message}; last seen: ${JSON.stringify(last)}`);
+    throw new Error(`${(error as Error).message}; last seen: ${JSON.stringify(last)}`, { cause: error });
   }
 }
 

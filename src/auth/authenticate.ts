@@ -16,7 +16,7 @@
 //      by both transports through beforeOperation/afterOperation.
 import type { Logger } from 'pino';
 import type { ApolloServerPlugin } from '@apollo/server';
-import { Kind, type OperationDefinitionNode } from 'graphql';
+import { Kind, OperationTypeNode, type OperationDefinitionNode } from 'graphql';
 import type { PrismaClient } from '../generated/prisma/client.js';
 import type { Throttle } from '../security/throttle.js';
 import { ForbiddenError } from '../common/errors.js';
@@ -181,7 +181,7 @@ export class Authenticator {
   /** Throws FORBIDDEN when the viewer's credential may not run this operation (both transports call it before executing). */
   beforeOperation(viewer: Viewer | null, operation: OperationDefinitionNode | null | undefined): void {
     if (!viewer?.apiKey || !operation) return;
-    if (operation.operation === 'query') return;
+    if (operation.operation === OperationTypeNode.QUERY) return;
     if (!viewer.apiKey.scopes.includes('write')) throw new ForbiddenError(`This API key has the read scope only: it cannot run a ${operation.operation}.`);
     const refused = rootFields(operation).filter((name) => name === SPREAD || SESSION_ONLY_FIELDS.has(name));
     if (refused.length) throw new ForbiddenError(`API keys cannot manage keys, sessions, passwords or email (${refused.join(', ')}); sign in instead.`);

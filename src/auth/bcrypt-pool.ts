@@ -28,7 +28,7 @@ export class BcryptPool {
   run(input: JobInput): Promise<string | boolean> {
     if (this.closed) return Promise.reject(new Error('The password hashing pool is closed.'));
     return new Promise((resolve, reject) => {
-      this.queue.push({ job: { ...input, id: this.nextId++ } as BcryptJob, resolve, reject });
+      this.queue.push({ job: { ...input, id: this.nextId++ }, resolve, reject });
       this.dispatch();
     });
   }

@@ -9,7 +9,7 @@
 // db/notifications.ts) and clear theirs when the notification arrives; the
 // TTL (SESSION_CACHE_TTL_MS, default 1 s; 0 turns the cache off) bounds what
 // a lost notification or a write made outside the API can leave stale.
-import { Kind, type OperationDefinitionNode } from 'graphql';
+import { Kind, OperationTypeNode, type OperationDefinitionNode } from 'graphql';
 import type { AuthMethod } from './methods.js';
 
 export interface LiveSession {
@@ -89,5 +89,5 @@ function keepsSessions(operation: OperationDefinitionNode): boolean {
 
 /** Whether running this operation must clear the cache (the rule behind Authenticator.afterOperation). */
 export function invalidatesSessions(operation: OperationDefinitionNode | null | undefined): boolean {
-  return operation?.operation === 'mutation' && !keepsSessions(operation);
+  return operation?.operation === OperationTypeNode.MUTATION && !keepsSessions(operation);
 }

@@ -15,7 +15,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import type { PrismaClient } from '../generated/prisma/client.js';
+import type { Prisma, PrismaClient } from '../generated/prisma/client.js';
 import type { JwsKey, SigningAlgorithm } from './jws.js';
 import { randomToken } from './tokens.js';
 import { seal, unseal } from './sealing.js';
@@ -228,7 +228,7 @@ export class SigningKeys {
     const der = pair.privateKey.export({ format: 'der', type: 'pkcs8' });
     try {
       await this.deps.db.signingKey.create({
-        data: { kid, generation, algorithm, activatesAt, publicJwk: pair.publicKey.export({ format: 'jwk' }) as object, privateKey: this.encrypt(der, kid) },
+        data: { kid, generation, algorithm, activatesAt, publicJwk: pair.publicKey.export({ format: 'jwk' }) as Prisma.InputJsonObject, privateKey: this.encrypt(der, kid) },
       });
       this.deps.logger.info({ kid, algorithm, activatesAt }, 'signing key created');
     } catch (error) {

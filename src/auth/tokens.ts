@@ -150,7 +150,7 @@ export class AccessTokens {
       return claims.sub === String(claims.user_id) ? (Object.freeze(claims) as unknown as UserAccessClaims) : null;
     }
     if (typeof claims.client_id === 'string' && Number.isInteger(claims.app_id) && claims.user_id === undefined) {
-      return claims.sub === `application:${claims.app_id}` ? (Object.freeze(claims) as unknown as ClientAccessClaims) : null;
+      return claims.sub === `application:${String(claims.app_id)}` ? (Object.freeze(claims) as unknown as ClientAccessClaims) : null;
     }
     return null;
   }

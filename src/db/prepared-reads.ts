@@ -39,7 +39,7 @@ export function preparedReadsFor(db: object): PreparedReads | undefined {
 
 /** On PostgreSQL: named prepared statements on the Prisma adapter's own pool. */
 export function pgRunner(pool: pg.Pool): Run {
-  return async (name, text, values) => (await pool.query({ name, text, values })).rows;
+  return async (name, text, values) => (await pool.query<Record<string, unknown>>({ name, text, values })).rows;
 }
 
 /** On PGlite: its query API (the extended protocol, one statement). */

@@ -8,16 +8,17 @@ function countingQueryable<T extends SqlQueryable>(queryable: T, onStatement: ()
     get(target, key) {
       const value: unknown = Reflect.get(target, key, target);
       if (typeof value !== 'function') return value;
+      const method = value as (...args: unknown[]) => unknown;
       if (key === 'queryRaw' || key === 'executeRaw') {
         return (...args: unknown[]) => {
           onStatement();
-          return value.apply(target, args);
+          return method.apply(target, args);
         };
       }
       if (key === 'startTransaction') {
-        return async (...args: unknown[]) => countingQueryable(await value.apply(target, args), onStatement);
+        return async (...args: unknown[]) => countingQueryable((await method.apply(target, args)) as SqlQueryable, onStatement);
       }
-      return value.bind(target);
+      return method.bind(target);
     },
   });
 }
@@ -28,7 +29,7 @@ export function countStatements(factory: SqlDriverAdapterFactory, onStatement: (
     get(target, key) {
       const value: unknown = Reflect.get(target, key, target);
       if (key === 'connect') return async () => countingQueryable(await target.connect(), onStatement);
-      return typeof value === 'function' ? value.bind(target) : value;
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
     },
   });
 }

@@ -3,7 +3,6 @@
 // suggestions in production unless enabled.
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { ValidationRule } from 'graphql';
 import type { Context } from './context.js';
 import type { Config } from '../config.js';
 
@@ -19,5 +18,5 @@ export function graphqlArmor(config: Config) {
     blockFieldSuggestion: { enabled: !g.fieldSuggestions },
   }).protect();
   // graphql-armor's typings name Apollo's CommonJS build; the runtime objects are the same.
-  return { plugins: plugins as unknown as ApolloServerPlugin<Context>[], validationRules: validationRules as ValidationRule[] };
+  return { plugins: plugins as unknown as ApolloServerPlugin<Context>[], validationRules: validationRules };
 }

@@ -56,7 +56,7 @@ export function findInputProblem(value: unknown, limits: InputLimits, path = '',
     }
     return null;
   }
-  const proto = Object.getPrototypeOf(value);
+  const proto: unknown = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) return null; // uploads, dates
   const keys = Object.keys(value);
   if (keys.length > limits.maxListLength) return { field: path, message: `At most ${limits.maxListLength} keys.` };

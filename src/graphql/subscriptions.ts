@@ -16,7 +16,7 @@
 // Both connection limits count this replica's sockets only (README "Subscriptions" says why).
 import type http from 'node:http';
 import type { Duplex } from 'node:stream';
-import { GraphQLError, getOperationAST, parse, specifiedRules, validate, type ExecutionResult, type GraphQLSchema, type ValidationRule } from 'graphql';
+import { GraphQLError, OperationTypeNode, getOperationAST, parse, specifiedRules, validate, type ExecutionResult, type GraphQLSchema, type ValidationRule } from 'graphql';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { ApolloServerPlugin } from '@apollo/server';
@@ -177,7 +177,7 @@ export function attachSubscriptions(options: {
           socket.close(CloseCodes.tryAgainLater, 'Too many connections for this user');
           return false;
         }
-        const subscriptionContext = Object.defineProperties({ ...context, events } as SubscriptionContext, {
+        const subscriptionContext = Object.defineProperties({ ...context, events }, {
           // Fresh loaders each time: a subscription lives long, and a cached row would go stale.
           loaders: { get: () => createLoaders(deps.db), enumerable: true },
         });
@@ -212,7 +212,7 @@ export function attachSubscriptions(options: {
         if (errors.length) return errors;
         const operation = getOperationAST(document, payload.operationName);
         if (!operation) return [new AppError('BAD_USER_INPUT', 'Name the operation to run (operationName).')];
-        if (operation.operation !== 'subscription') {
+        if (operation.operation !== OperationTypeNode.SUBSCRIPTION) {
           return [new AppError('BAD_USER_INPUT', 'Only subscriptions run over WebSocket; send queries and mutations as HTTP POST /graphql.')];
         }
         return { schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue: connection.context };

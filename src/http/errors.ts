@@ -7,8 +7,9 @@ export const notFoundHandler: RequestHandler = (req, res) => {
 };
 
 export function jsonErrorHandler(logger: Logger): ErrorRequestHandler {
-  return (err, _req, res, _next) => {
-    const status = typeof err?.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : 500;
+  return (err: unknown, _req, res, _next) => {
+    const fields = (typeof err === 'object' && err !== null ? err : {}) as { status?: unknown; type?: unknown };
+    const status = typeof fields.status === 'number' && fields.status >= 400 && fields.status < 500 ? fields.status : 500;
     if (status === 500) logger.error({ err }, 'unhandled HTTP error');
     const messages: Record<string, string> = {
       'entity.parse.failed': 'The request body is not valid JSON.',
@@ -16,7 +17,7 @@ export function jsonErrorHandler(logger: Logger): ErrorRequestHandler {
       'encoding.unsupported': 'The request body encoding is not supported.',
     };
     const code = status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST';
-    const message = messages[err?.type] ?? (status === 500 ? 'Internal server error.' : 'The request could not be read.');
+    const message = (typeof fields.type === 'string' ? messages[fields.type] : undefined) ?? (status === 500 ? 'Internal server error.' : 'The request could not be read.');
     if (!res.headersSent) res.status(status).json({ error: { code, message } });
   };
 }

@@ -110,7 +110,7 @@ export function explorerLandingPage(explorer: 'sandbox' | 'graphiql'): ApolloSer
   return {
     async serverWillStart(service) {
       const listener = await sandbox.serverWillStart!(service);
-      const render = listener?.renderLandingPage;
+      const render = listener?.renderLandingPage?.bind(listener);
       if (!render) return listener;
       return {
         ...listener,

@@ -130,7 +130,7 @@ export function leanGraphqlListener<TContext extends BaseContext>(options: LeanG
     res.req = req;
     Object.setPrototypeOf(req, app.request);
     Object.setPrototypeOf(res, app.response);
-    if (!res.locals) res.locals = Object.create(null);
+    if (!res.locals) res.locals = Object.create(null) as typeof res.locals;
     req.originalUrl = req.url;
     req.baseUrl = '';
     runChain(handlers, req, res, (error) => (error ? fail(error, req, res) : execute(req, res)));

@@ -63,7 +63,8 @@ export const httpMetrics: RequestHandler = (req, res, next) => {
     let route = res.locals.metricsRoute as string | undefined;
     const telemetry = res.locals.telemetry as Telemetry | undefined;
     if (!route && telemetry) route = `graphql:${telemetry.operation ?? 'anonymous'}`;
-    route ??= req.route?.path ? `${req.baseUrl}${req.route.path}` : 'unmatched';
+    const routePath = (req.route as { path?: unknown } | undefined)?.path;
+    route ??= typeof routePath === 'string' && routePath ? `${req.baseUrl}${routePath}` : 'unmatched';
     end({ method: req.method, route, status: String(res.statusCode) });
   });
   next();

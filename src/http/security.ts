@@ -34,7 +34,7 @@ export function securityHeaders(config: Config): RequestHandler {
     removeHeader: () => {},
   };
   middleware({ headers: {} } as never, recorder as never, (error?: unknown) => {
-    if (error) throw error;
+    if (error) throw error instanceof Error ? error : new Error('The security headers middleware failed.', { cause: error });
     done = true;
   });
   if (!done) throw new Error('helmet did not finish synchronously; its headers cannot be precomputed');

@@ -28,7 +28,7 @@ const IMAGE_FORMATS = /^(image2|.*_pipe|gif|apng|webp|tty|bin|txt|lavfi)$/;
 function run(binary: string, args: string[], timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(binary, args, { timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 8 * 1024 * 1024, windowsHide: true }, (error, stdout, stderr) => {
-      if (error) reject(Object.assign(error, { stderr: String(stderr).slice(-2000) }));
+      if (error) reject(Object.assign(error as Error, { stderr: String(stderr).slice(-2000) }));
       else resolve(String(stdout));
     });
   });

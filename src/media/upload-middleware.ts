@@ -14,23 +14,24 @@ export function uploadMiddleware(config: MediaConfig): [RequestHandler, ErrorReq
     maxFiles: config.uploadMaxFiles,
     maxFieldSize: 1_000_000,
   }) as RequestHandler;
-  const onError: ErrorRequestHandler = (err, req, res, next) => {
+  const onError: ErrorRequestHandler = (err: unknown, req, res, next) => {
     // Only the multipart parser's failures are ours to answer; JSON body
     // errors go on to the app's JSON error handler.
     if (!req.is('multipart/form-data')) return next(err);
     // Busboy's parse errors ("Unexpected end of form", "Malformed part header")
     // carry no status but are the client's; system errors (ENOSPC...) are ours.
-    const systemError = typeof err?.code === 'string' && /^E[A-Z]+$/.test(err.code);
-    if (typeof err?.status !== 'number' && !systemError) {
-      res.status(400).json({ errors: [{ message: `The multipart request is malformed: ${String(err?.message ?? 'unreadable body')}.`, extensions: { code: 'BAD_REQUEST' } }] });
+    const fields = (typeof err === 'object' && err !== null ? err : {}) as { code?: unknown; status?: unknown; expose?: unknown; message?: unknown };
+    const systemError = typeof fields.code === 'string' && /^E[A-Z]+$/.test(fields.code);
+    if (typeof fields.status !== 'number' && !systemError) {
+      res.status(400).json({ errors: [{ message: `The multipart request is malformed: ${typeof fields.message === 'string' ? fields.message : 'unreadable body'}.`, extensions: { code: 'BAD_REQUEST' } }] });
       return;
     }
-    const status = typeof err?.status === 'number' ? err.status : 0;
-    if (!err?.expose || status < 400 || status >= 500) return next(err);
+    const status = typeof fields.status === 'number' ? fields.status : 0;
+    if (!fields.expose || status < 400 || status >= 500) return next(err);
     const code = status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST';
-    const message = status === 413 && /max file uploads/.test(err.message)
+    const message = status === 413 && /max file uploads/.test(String(fields.message))
       ? `Send at most ${config.uploadMaxFiles} file${config.uploadMaxFiles === 1 ? '' : 's'} per request.`
-      : String(err.message);
+      : String(fields.message);
     res.status(status).json({ errors: [{ message, extensions: { code } }] });
   };
   return [parse, onError];

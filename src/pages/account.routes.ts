@@ -66,7 +66,8 @@ function sendFormExpired(res: Response, again: string): void {
 /** Throttling, an outage or a fault, as a page; false when the error is the caller's to explain. */
 function sendFailure(req: Request, res: Response, error: unknown): boolean {
   if (error instanceof AppError && error.code === 'RATE_LIMITED') {
-    res.set('Retry-After', String(error.extensions.retryAfter ?? 60));
+    const retryAfter = error.extensions.retryAfter;
+    res.set('Retry-After', typeof retryAfter === 'number' || typeof retryAfter === 'string' ? String(retryAfter) : '60');
     sendOutcome(res, 429, 'Too many attempts', error.message);
     return true;
   }
@@ -165,8 +166,9 @@ export function accountPageRoutes(deps: AppDeps): Router {
     if (!token) return sendOutcome(res, 400, UNUSABLE_LINK, RESET_LINK_INVALID);
     if (!formIsValid(deps, req.body, RESET_PURPOSE, token)) return sendFormExpired(res, 'Open the link from your mail again; if it has expired too, ask for a new one.');
     // The form's fields are required; a missing one is an empty answer, which the service refuses with its own message.
-    const password = typeof req.body?.password === 'string' ? req.body.password : '';
-    const confirmation = typeof req.body?.passwordConfirmation === 'string' ? req.body.passwordConfirmation : '';
+    const body = (req.body ?? {}) as { password?: unknown; passwordConfirmation?: unknown };
+    const password = typeof body.password === 'string' ? body.password : '';
+    const confirmation = typeof body.passwordConfirmation === 'string' ? body.passwordConfirmation : '';
     try {
       await resetPassword(await context(deps, req), token, password, confirmation);
       sendOutcome(res, 200, 'Password changed', 'Your password has been changed, and every device signed in with the old one has been signed out. Sign in with your new password.');

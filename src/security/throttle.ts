@@ -68,7 +68,7 @@ export function createThrottle(config: Config, db: PrismaClient): Throttle {
   const redis = config.redisUrl ? new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false }) : null;
   const limiter = (keyPrefix: string, points: number, duration: number): RateLimiterAbstract => {
     const options: IRateLimiterStoreOptions = { keyPrefix: `ug:${keyPrefix}`, points, duration, storeClient: redis ?? db };
-    return redis ? new RateLimiterRedis(options) : new RateLimiterPrisma({ ...options, tableName: 'rateLimiterFlexible' } as IRateLimiterStoreOptions);
+    return redis ? new RateLimiterRedis(options) : new RateLimiterPrisma({ ...options, tableName: 'rateLimiterFlexible' });
   };
   const t = config.throttle;
   const accountFailures = limiter('login_fail_account', t.loginFailuresPerAccount, DAY);

@@ -18,6 +18,7 @@ export interface Playwright<Page> {
 
 function loadPlaywright<Page>(): Playwright<Page> | null {
   try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- optional package, loaded only when installed (a failed import is caught)
     return require('playwright-core') as Playwright<Page>;
   } catch {
     return null;

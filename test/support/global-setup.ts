@@ -5,7 +5,7 @@
 import path from 'node:path';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { buildState } = require('../../scripts/build-state.cjs') as { buildState(root: string): { fresh: boolean; reason?: string } };
+const { buildState } = require('../../scripts/build-state.cjs') as { buildState: (root: string) => { fresh: boolean; reason?: string } };
 
 export default function globalSetup(): void {
   const state = buildState(path.resolve(__dirname, '../..'));

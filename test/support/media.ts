@@ -12,7 +12,9 @@ import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import type { GraphQLResponse, TestServer } from './server';
 
 const run = promisify(execFile);
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the installer packages are loaded only when the env var is unset
 export const FFMPEG: string = process.env.FFMPEG_PATH || require('@ffmpeg-installer/ffmpeg').path;
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- as above
 export const FFPROBE: string = process.env.FFPROBE_PATH || require('@ffprobe-installer/ffprobe').path;
 
 export async function scratchDir(): Promise<string> {
@@ -154,7 +156,7 @@ export async function multipart<R, V>(
   if (slow) headers['content-type'] = slow.type;
   // A stream body needs duplex: 'half' (not yet in the DOM types).
   const payload = slow ? { body: slow.stream, duplex: 'half' } : { body: form };
-  const response = await fetch(`${server.url}/graphql`, { method: 'POST', headers, ...payload } as RequestInit);
+  const response = await fetch(`${server.url}/graphql`, { method: 'POST', headers, ...payload });
   const body = (await response.json()) as { data?: R; errors?: GraphQLResponse<R>['errors'] };
   return { status: response.status, headers: response.headers, data: body.data, errors: body.errors };
 }

@@ -139,8 +139,8 @@ export async function startTestServer(env: Record<string, string> = {}, options:
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  child.stdout!.on('data', (chunk) => (output += chunk));
-  child.stderr!.on('data', (chunk) => (output += chunk));
+  child.stdout.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => (output += chunk));
   let port: number;
   try {
     port = await waitForListening(child, () => output, 170_000);

@@ -69,7 +69,7 @@ export function openSocket(server: Pick<TestServer, 'url'>, token: string | null
         { query: print(document), variables: variables as Record<string, unknown> | undefined },
         {
           next: (value) => {
-            if (value.data) results.data.push(value.data as R);
+            if (value.data) results.data.push(value.data);
             if (value.errors) results.errors.push(...(value.errors as Results<R>['errors']));
           },
           error: (error) => {

@@ -167,7 +167,7 @@ export class OidcProviders {
       });
       const claims = tokens.claims();
       if (!claims) throw new ProviderResponseError('The provider returned no ID token.');
-      return identityClaims(claims as Record<string, unknown>);
+      return identityClaims(claims);
     });
   }
 
@@ -195,7 +195,7 @@ export class OidcProviders {
       // A token for several audiences must name us as its authorized party.
       if (Array.isArray(payload.aud) && payload.aud.length > 1 && payload.azp !== provider.clientId) return null;
       if (typeof payload.nonce !== 'string' || payload.nonce !== nonce) return null;
-      return identityClaims(payload as Record<string, unknown>);
+      return identityClaims(payload);
     });
   }
 }

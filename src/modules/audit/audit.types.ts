@@ -1,5 +1,5 @@
 import { Page } from '../../common/page.types.js';
-import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
+import { Field, ID, InputType, ObjectType } from 'type-graphql';
 import { JSONObjectResolver } from 'graphql-scalars';
 
 @ObjectType({ description: 'A security event: sign-ins and failures, credential and role changes, admin actions.' })

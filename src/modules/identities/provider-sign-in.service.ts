@@ -13,7 +13,7 @@
 // hold, checked against the provider's keys.
 import crypto from 'node:crypto';
 import type { Context } from '../../graphql/context.js';
-import type { AppDeps, RequestInfo } from '../../graphql/context.js';
+import type { AppDeps } from '../../graphql/context.js';
 import type { Prisma } from '../../generated/prisma/client.js';
 import { AppError, AuthenticationError, FieldErrors, ForbiddenError } from '../../common/errors.js';
 import { requireViewer } from '../../common/access.js';

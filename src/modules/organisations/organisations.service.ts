@@ -1,6 +1,6 @@
 // Organisations and their members: admins manage them, members may read theirs.
 import type { Context, Viewer } from '../../graphql/context.js';
-import type { Organisation as OrganisationRow } from '../../generated/prisma/client.js';
+import type { Organisation as OrganisationRow, Prisma } from '../../generated/prisma/client.js';
 import { FieldErrors, ForbiddenError, NotFoundError } from '../../common/errors.js';
 import { parseIntId, requireAdmin, requireViewer } from '../../common/access.js';
 import { findLiveUser } from '../users/users.service.js';
@@ -72,7 +72,7 @@ function checkOrganisationInput(input: OrganisationInput) {
 export async function createOrganisation(ctx: Ctx, input: OrganisationInput): Promise<Organisation> {
   requireAdmin(ctx);
   const { name, logoProperties } = checkOrganisationInput(input);
-  const row = await ctx.db.organisation.create({ data: { name, logoProperties: (logoProperties ?? {}) as object } });
+  const row = await ctx.db.organisation.create({ data: { name, logoProperties: (logoProperties ?? {}) as Prisma.InputJsonObject } });
   return toOrganisation(row, ctx.publicUrl);
 }
 
@@ -84,7 +84,7 @@ export async function updateOrganisation(ctx: Ctx, id: string, input: Organisati
   try {
     const row = await ctx.db.organisation.update({
       where: { id: organisationId },
-      data: { name, ...(logoProperties !== undefined ? { logoProperties: (logoProperties ?? {}) as object } : {}) },
+      data: { name, ...(logoProperties !== undefined ? { logoProperties: (logoProperties ?? {}) as Prisma.InputJsonObject } : {}) },
     });
     return toOrganisation(row, ctx.publicUrl);
   } catch (error) {

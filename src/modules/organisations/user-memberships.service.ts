@@ -14,7 +14,7 @@ export async function userOrganisations(ctx: Ctx, user: { id: number }): Promise
   let rows = await ctx.loaders.organisationsByUserId.load(user.id);
   if (!canSeePrivate(ctx, user)) {
     if (!ctx.viewer) return [];
-    const shared = new Set((await ctx.loaders.organisationsByUserId.load(ctx.viewer!.userId)).map((r) => r.organisation.id));
+    const shared = new Set((await ctx.loaders.organisationsByUserId.load(ctx.viewer.userId)).map((r) => r.organisation.id));
     rows = rows.filter((r) => shared.has(r.organisation.id));
   }
   return rows.map(({ organisation, roles }) => ({
@@ -31,7 +31,7 @@ export async function userTeams(ctx: Ctx, user: { id: number }): Promise<UserTea
   let rows = await ctx.loaders.teamsByUserId.load(userId);
   if (!canSeePrivate(ctx, user)) {
     if (!ctx.viewer) return [];
-    const viewerId = ctx.viewer!.userId;
+    const viewerId = ctx.viewer.userId;
     const shared = new Set((await ctx.loaders.teamsByUserId.load(viewerId)).map((r) => r.team.id));
     rows = rows.filter((r) => shared.has(r.team.id) || r.team.ownerId === viewerId);
   }

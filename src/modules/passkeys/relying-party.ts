@@ -41,7 +41,7 @@ export function signedChallenge(response: unknown, field = 'response'): string {
   if (typeof inner.clientDataJSON !== 'string') throw bad('`response.clientDataJSON` is missing.');
   let challenge: unknown;
   try {
-    challenge = JSON.parse(Buffer.from(inner.clientDataJSON, 'base64url').toString('utf8')).challenge;
+    challenge = (JSON.parse(Buffer.from(inner.clientDataJSON, 'base64url').toString('utf8')) as { challenge?: unknown }).challenge;
   } catch {
     throw bad('`response.clientDataJSON` is not base64url JSON.');
   }

@@ -1,5 +1,5 @@
 import { Page } from '../../common/page.types.js';
-import { Directive, Field, ID, InputType, Int, ObjectType } from 'type-graphql';
+import { Directive, Field, ID, InputType, ObjectType } from 'type-graphql';
 
 @Directive('@key(fields: "id")')
 @ObjectType({ description: 'A named set of permissions. The `admin` role grants administration.', simpleResolvers: true })

@@ -1,6 +1,6 @@
 // Admin user management: the listing's filter and page, and the create/update inputs.
 import { Page } from '../../common/page.types.js';
-import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
+import { Field, ID, InputType, Int } from 'type-graphql';
 import { ProfileInput } from '../profiles/profiles.types.js';
 import { User, UpdateMeInput } from './users.types.js';
 

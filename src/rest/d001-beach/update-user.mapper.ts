@@ -54,7 +54,7 @@ export function updateUserVariables(params: Hash): Record<string, unknown> {
     const name = (k: string) => `user[profile_attributes][${k}]`;
     const profile: Record<string, unknown> = {};
     // Without a prototype, so a custom field named `__proto__` is kept and reaches the input guard.
-    const customFields: Record<string, string | null> = Object.create(null);
+    const customFields = Object.create(null) as Record<string, string | null>;
     read.integer(profileParams, 'id', name('id'), { required: true, min: 1 });
     for (const key of Object.keys(profileParams)) {
       if (key === 'id') continue;

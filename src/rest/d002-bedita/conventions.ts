@@ -159,7 +159,7 @@ export function readAttributes(req: RestRequest, type: string, id?: string): Has
   const data = dataOf(req);
   if (!isHash(data)) throw new ValidationError([{ field: 'data', message: '`data` must be a resource object.' }]);
   checkType(data, type, 'data');
-  if (id !== undefined && data.id !== undefined && String(data.id) !== id) {
+  if (id !== undefined && data.id !== undefined && (typeof data.id === 'string' || typeof data.id === 'number' ? String(data.id) : null) !== id) {
     throw new AppError('CONFLICT', "IDs don't match.", { fields: [{ field: 'data.id', message: `IDs don't match: the URL names ${id}.` }] });
   }
   if (data.attributes === undefined) return {};

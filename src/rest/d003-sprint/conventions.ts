@@ -22,7 +22,7 @@ const ERROR_NAMES: Record<number, string> = {
 export const USERNAME_TAKEN = '<p>The username is already in use on this site.</p>';
 export const EMAIL_TAKEN = 'A User with that email already exists.';
 
-export function escapeHtml(value: unknown): string {
+export function escapeHtml(value: string | number | null | undefined): string {
   return String(value ?? '').replace(/[&<>"'`=]/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 

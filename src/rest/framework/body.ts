@@ -82,7 +82,7 @@ export function parseRailsForm(text: string): Record<string, unknown> {
   const encoded = indexRailsHashArrays(pairs)
     .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`)
     .join('&');
-  return qs.parse(encoded, QS_OPTIONS) as Record<string, unknown>;
+  return qs.parse(encoded, QS_OPTIONS);
 }
 
 export function mediaType(req: Request): string | null {

@@ -90,7 +90,7 @@ export function toRestError(raw: unknown, logger: Logger): RestError {
   if (error instanceof GraphQLError && isExpected(error)) {
     // Our typed errors carry a code; GraphQL's own (variable coercion) do not: they are bad input.
     const given = (error.extensions?.code as string | undefined) ?? 'BAD_USER_INPUT';
-    const code = (LEGACY_CODE_OF[given] ?? given) as RestErrorCode;
+    const code = (LEGACY_CODE_OF[given] ?? given);
     const known = code in STATUS_OF ? code : 'BAD_USER_INPUT';
     const fields = Array.isArray(error.extensions?.fields) ? (error.extensions.fields as FieldError[]) : [];
     const retryAfter = Number(error.extensions?.retryAfter) || undefined;

@@ -20,6 +20,7 @@ export interface MultipartLimits {
   maxFieldBytes: number;
 }
 
+// eslint-disable-next-line no-control-regex -- the placeholder starts with NUL on purpose: no form text can forge one
 const PLACEHOLDER = /^\u0000upload:(\d+)$/;
 const MAX_FIELDS = 1000;
 
@@ -96,7 +97,7 @@ export function readMultipart(req: Request, res: Response, limits: MultipartLimi
       try {
         resolve(placeUploads(parseRailsForm(pairs.join('&')), uploads) as Record<string, unknown>);
       } catch (error) {
-        reject(error);
+        reject(error instanceof Error ? error : new Error(String(error)));
       }
     });
     req.on('aborted', () => reject(new HttpProblem('MALFORMED_BODY', 400, 'The request was aborted.')));

@@ -5,13 +5,44 @@ import { FORM } from './body.js';
 import { routesOf } from './router.js';
 import type { JsonSchema, ParameterDoc, ResponseDoc, RestDialect, AnyRestRoute } from './types.js';
 
-type Json = Record<string, any>;
+type Json = Record<string, unknown>;
+interface MediaTypeObject {
+  schema?: unknown;
+  example?: unknown;
+  encoding?: Json;
+}
+interface ResponseObject {
+  description: string;
+  headers?: Json;
+  content?: Record<string, MediaTypeObject>;
+}
+interface ParameterObject {
+  name: string;
+  in: 'path' | 'query' | 'header';
+  required: boolean;
+  description?: string;
+  schema: unknown;
+}
+interface OperationObject {
+  operationId: string;
+  tags: string[];
+  summary: string;
+  description?: string;
+  parameters?: ParameterObject[];
+  requestBody?: { required: boolean; content: Record<string, MediaTypeObject> };
+  responses: Record<string, ResponseObject>;
+  security: Json[];
+  'x-dialect': string;
+  'x-graphql-operation'?: string;
+  'x-dispatch'?: string;
+  'x-alternatives'?: { dialect: string; graphql?: string }[];
+}
 
 function openApiPath(path: string): string {
   return path.replace(/:(\w+)/g, '{$1}');
 }
 
-function parameter(name: string, location: 'path' | 'query' | 'header', doc: ParameterDoc): Json {
+function parameter(name: string, location: 'path' | 'query' | 'header', doc: ParameterDoc): ParameterObject {
   return {
     name,
     in: location,
@@ -28,7 +59,7 @@ function formEncoding(schema: JsonSchema): Json | undefined {
   return nested.length ? Object.fromEntries(nested.map(([name]) => [name, { style: 'deepObject', explode: true }])) : undefined;
 }
 
-function response(doc: ResponseDoc, dialect: RestDialect): Json {
+function response(doc: ResponseDoc, dialect: RestDialect): ResponseObject {
   const contentType = doc.contentType ?? dialect.contentType;
   const hasContent = doc.schema !== undefined || doc.example !== undefined;
   return {
@@ -78,7 +109,7 @@ function frameworkErrors(dialect: RestDialect, route: AnyRestRoute): Record<numb
   return errors;
 }
 
-function operation(dialect: RestDialect, route: AnyRestRoute): Json {
+function operation(dialect: RestDialect, route: AnyRestRoute): OperationObject {
   const doc = route.doc;
   const pathNames = [...route.path.matchAll(/:(\w+)/g)].map((m) => m[1]);
   const parameters = [
@@ -86,7 +117,7 @@ function operation(dialect: RestDialect, route: AnyRestRoute): Json {
     ...Object.entries(doc.query ?? {}).map(([name, p]) => parameter(name, 'query', p)),
     ...Object.entries(doc.headers ?? {}).map(([name, p]) => parameter(name, 'header', p)),
   ];
-  const responses: Json = {};
+  const responses: Record<string, ResponseObject> = {};
   // Error answers without their own schema have the dialect's error body.
   for (const [status, r] of Object.entries(doc.responses)) {
     responses[status] = response(Number(status) >= 400 && !r.schema ? { ...r, schema: dialect.errorSchema } : r, dialect);
@@ -125,10 +156,10 @@ function operation(dialect: RestDialect, route: AnyRestRoute): Json {
 }
 
 /** One status answered by two dialects: either description, either body. */
-function mergeResponse(a: Json, b: Json): Json {
+function mergeResponse(a: ResponseObject, b: ResponseObject): ResponseObject {
   const description = a.description === b.description ? a.description : `${a.description} | ${b.description}`;
-  const content: Json = { ...(a.content ?? {}) };
-  for (const [type, media] of Object.entries<Json>(b.content ?? {})) {
+  const content: Record<string, MediaTypeObject> = { ...(a.content ?? {}) };
+  for (const [type, media] of Object.entries(b.content ?? {})) {
     const mine = content[type];
     content[type] = !mine ? media : JSON.stringify(mine.schema) === JSON.stringify(media.schema) ? mine : { schema: { oneOf: [mine.schema, media.schema] } };
   }
@@ -136,18 +167,18 @@ function mergeResponse(a: Json, b: Json): Json {
 }
 
 /** Two dialects on one method and path become one operation whose bodies and answers are alternatives. */
-function merge(a: Json, b: Json): Json {
-  const content: Json = { ...(a.requestBody?.content ?? {}) };
-  for (const [type, media] of Object.entries<Json>(b.requestBody?.content ?? {})) {
+function merge(a: OperationObject, b: OperationObject): OperationObject {
+  const content: Record<string, MediaTypeObject> = { ...(a.requestBody?.content ?? {}) };
+  for (const [type, media] of Object.entries(b.requestBody?.content ?? {})) {
     const encoding = { ...(content[type]?.encoding ?? {}), ...(media.encoding ?? {}) };
     content[type] = content[type]
       ? { schema: { oneOf: [content[type].schema, media.schema] }, ...(Object.keys(encoding).length ? { encoding } : {}) }
       : media;
   }
   // Security alternatives; a route without any accepts anonymous callers (`{}`).
-  const security = (op: Json): Json[] => (op.security.length ? op.security : [{}]);
-  const responses: Json = { ...a.responses };
-  for (const [status, r] of Object.entries<Json>(b.responses)) {
+  const security = (op: OperationObject): Json[] => (op.security.length ? op.security : [{}]);
+  const responses: Record<string, ResponseObject> = { ...a.responses };
+  for (const [status, r] of Object.entries(b.responses)) {
     if (!responses[status]) responses[status] = r;
     else responses[status] = mergeResponse(responses[status], r);
   }
@@ -156,7 +187,7 @@ function merge(a: Json, b: Json): Json {
     operationId: `${a.operationId}__${b.operationId}`,
     tags: [...new Set([...a.tags, ...b.tags])],
     summary: `${a.summary} | ${b.summary}`,
-    parameters: [...(a.parameters ?? []), ...(b.parameters ?? []).filter((p: Json) => !(a.parameters ?? []).some((q: Json) => q.name === p.name && q.in === p.in))],
+    parameters: [...(a.parameters ?? []), ...(b.parameters ?? []).filter((p) => !(a.parameters ?? []).some((q) => q.name === p.name && q.in === p.in))],
     ...(Object.keys(content).length ? { requestBody: { required: true, content } } : {}),
     responses,
     security: [...security(a), ...security(b)],
@@ -167,7 +198,7 @@ function merge(a: Json, b: Json): Json {
 }
 
 export function buildOpenApiDocument(dialects: RestDialect[], serverUrl: string): Json {
-  const paths: Json = {};
+  const paths: Record<string, Record<string, OperationObject>> = {};
   const securitySchemes: Json = {};
   for (const { dialect, route } of routesOf(dialects)) {
     const path = openApiPath(route.path);

@@ -74,7 +74,7 @@ export class ParamReader {
       this.errors.add(name, `Invalid parameter ${name}: must be an array of hashes`);
       return undefined;
     }
-    return (items as Hash[]).map((item, index) => ({ value: item, index }));
+    return (items).map((item, index) => ({ value: item, index }));
   }
 
   /** Refuses keys outside `allowed` (mass assignment, typos), naming each. */

@@ -23,7 +23,7 @@ export function routesOf(dialects: RestDialect[]): Array<{ dialect: RestDialect;
 
 /** The first route whose `when` holds, else the fallback; the request is built only when some route has a `when`. */
 function pick(candidates: MountedRoute[], request: () => RestRequest): MountedRoute {
-  if (candidates.some((c) => c.route.when)) {
+  if (candidates.some((c) => c.route.when !== undefined)) {
     const req = request();
     const matching = candidates.find((c) => c.route.when?.(req));
     if (matching) return matching;
