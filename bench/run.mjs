@@ -8,7 +8,19 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { StatementCounter, bcryptRate, benchDir, freePort, graphql, killAll, load, projectRoot, rotateLoad, startProcess, summarizeRotation } from './lib/harness.mjs';
+import {
+  StatementCounter,
+  bcryptRate,
+  benchDir,
+  freePort,
+  graphql,
+  killAll,
+  load,
+  projectRoot,
+  rotateLoad,
+  startProcess,
+  summarizeRotation,
+} from './lib/harness.mjs';
 import { BENCH_PASSWORD, seed, userEmail } from './lib/seed.mjs';
 import { withServerCpu } from './lib/process-cpu.mjs';
 import graphqlReads from './scenarios/graphql-reads.mjs';
@@ -21,7 +33,10 @@ import rotation from './scenarios/rotation.mjs';
 
 const quick = process.argv.includes('--quick');
 /** `--only=<scenario id>[,<id>...]`: run only those plug-ins (the others print as skipped). */
-const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+const only = process.argv
+  .find((a) => a.startsWith('--only='))
+  ?.slice('--only='.length)
+  .split(',');
 const pgBase = process.env.BENCH_PG_URL ?? 'postgresql://postgres@127.0.0.1:5432';
 const logFile = process.env.BENCH_PG_LOG ?? '/var/log/postgresql/postgresql-15-main.log';
 const database = `usergraph_bench_${process.pid}`;
@@ -81,7 +96,12 @@ async function startUsergraph(port, databaseUrl, extraEnv = {}, script = 'dist/m
 }
 
 async function startPeer(port, databaseUrl) {
-  const p = await startProcess('postgraphile', [path.join(benchDir, 'lib/peer.mjs')], { DATABASE_URL: databaseUrl, PORT: String(port) }, `http://127.0.0.1:${port}/graphql`);
+  const p = await startProcess(
+    'postgraphile',
+    [path.join(benchDir, 'lib/peer.mjs')],
+    { DATABASE_URL: databaseUrl, PORT: String(port) },
+    `http://127.0.0.1:${port}/graphql`,
+  );
   processes.push(p);
   return { ...p, url: `http://127.0.0.1:${port}/graphql` };
 }
@@ -89,7 +109,12 @@ async function startPeer(port, databaseUrl) {
 async function main() {
   const started = new Date();
   await admin.connect();
-  console.log(`usergraph bench (${quick ? 'quick' : 'full'}): ${cores} cores, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(
+    `usergraph bench (${quick ? 'quick' : 'full'}): ${cores} cores, load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
   await admin.query(`CREATE DATABASE ${database}`);
   dbCreated = true;
   const dbUrl = urlFor('postgres', database);
@@ -100,7 +125,9 @@ async function main() {
   await seeder.connect();
   const t0 = Date.now();
   await seed(seeder, { users, cost, refreshSessions: refreshSessions + rotationRefreshSessions });
-  const { rows: [{ id: userId }] } = await seeder.query('SELECT id FROM users WHERE email = $1', [userEmail(1)]);
+  const {
+    rows: [{ id: userId }],
+  } = await seeder.query('SELECT id FROM users WHERE email = $1', [userEmail(1)]);
   console.log(`seeded ${users} users, profiles, roles, preferences and ${refreshSessions} refresh sessions in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
   // A role whose statements the server logs: the counting instances connect as it.
@@ -122,7 +149,19 @@ async function main() {
   await counter.init();
 
   const login = async (email, password) =>
-    (await graphql(ug.url, `mutation($i: String!, $p: String!) { login(identifier: $i, password: $p) { accessToken } }`, { i: email, p: password })).login.accessToken;
+    (
+      await graphql(
+        ug.url,
+        `
+          mutation ($i: String!, $p: String!) {
+            login(identifier: $i, password: $p) {
+              accessToken
+            }
+          }
+        `,
+        { i: email, p: password },
+      )
+    ).login.accessToken;
   const tokens = { user: await login(userEmail(1), BENCH_PASSWORD), admin: await login(adminEmail, adminPassword) };
 
   const assertClean = (what, r) => {
@@ -196,7 +235,12 @@ async function main() {
   await fs.mkdir(path.join(benchDir, 'results'), { recursive: true });
   await fs.writeFile(path.join(benchDir, 'results/latest.json'), JSON.stringify(result, null, 2) + '\n');
   console.log(`\nstatements counted by: ${counter.method}`);
-  console.log(`load average at end: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}; wrote bench/results/latest.json`);
+  console.log(
+    `load average at end: ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}; wrote bench/results/latest.json`,
+  );
 }
 
 function printTable(rows) {
@@ -208,13 +252,32 @@ function printTable(rows) {
       continue;
     }
     const sql = r.statements === undefined ? '' : `${fmt(r.statements, 1)} (peer ${fmt(r.peerStatements, 1)})`;
-    const cpu = r.cpuMsPerRequest == null ? '' : `${fmt(r.cpuMsPerRequest, 2)}${r.peerCpuMsPerRequest == null ? '' : ` (peer ${fmt(r.peerCpuMsPerRequest, 2)})`}`;
-    lines.push([r.scenario, fmt(r.rps), fmt(r.p50), fmt(r.p99), sql, cpu, r.peer, `${fmt(r.ratio, 2)}x`, r.spread ?? '', r.control ?? '', r.target, r.met ? 'yes' : 'NO']);
+    const cpu =
+      r.cpuMsPerRequest == null ? '' : `${fmt(r.cpuMsPerRequest, 2)}${r.peerCpuMsPerRequest == null ? '' : ` (peer ${fmt(r.peerCpuMsPerRequest, 2)})`}`;
+    lines.push([
+      r.scenario,
+      fmt(r.rps),
+      fmt(r.p50),
+      fmt(r.p99),
+      sql,
+      cpu,
+      r.peer,
+      `${fmt(r.ratio, 2)}x`,
+      r.spread ?? '',
+      r.control ?? '',
+      r.target,
+      r.met ? 'yes' : 'NO',
+    ]);
   }
   const widths = lines[0].map((_, i) => Math.max(...lines.map((l) => String(l[i]).length)));
   console.log('');
   for (const [i, l] of lines.entries()) {
-    console.log(l.map((c, j) => String(c).padEnd(widths[j])).join('  ').trimEnd());
+    console.log(
+      l
+        .map((c, j) => String(c).padEnd(widths[j]))
+        .join('  ')
+        .trimEnd(),
+    );
     if (i === 0) console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   }
 }

@@ -28,7 +28,11 @@ function listFiles(root, dir) {
 function sourceHash(root) {
   const files = [...INPUT_FILES.filter((file) => fs.existsSync(path.join(root, file))), ...INPUT_DIRS.flatMap((dir) => listFiles(root, dir))].sort();
   const hash = crypto.createHash('sha256');
-  for (const file of files) hash.update(`${file}\0`).update(fs.readFileSync(path.join(root, file))).update('\0');
+  for (const file of files)
+    hash
+      .update(`${file}\0`)
+      .update(fs.readFileSync(path.join(root, file)))
+      .update('\0');
   return hash.digest('hex');
 }
 

@@ -11,7 +11,11 @@ import { parse } from 'graphql';
 import { composeServices } from '@apollo/composition';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const usergraph = { name: 'usergraph', url: 'http://usergraph:4000/graphql', typeDefs: parse(fs.readFileSync(path.join(root, 'schema.subgraph.graphql'), 'utf8')) };
+const usergraph = {
+  name: 'usergraph',
+  url: 'http://usergraph:4000/graphql',
+  typeDefs: parse(fs.readFileSync(path.join(root, 'schema.subgraph.graphql'), 'utf8')),
+};
 
 const companion = {
   name: 'companion',

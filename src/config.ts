@@ -169,18 +169,22 @@ export interface SignInCodeConfig {
 function webauthnOrigins(env: Env): string[] {
   const raw = str(env, 'WEBAUTHN_ORIGINS');
   if (raw === null) return [];
-  return raw.split(',').map((o) => o.trim()).filter(Boolean).map((origin) => {
-    let url: URL | null = null;
-    try {
-      url = new URL(origin);
-    } catch {
-      // reported below
-    }
-    if (!url || !/^https?:$/.test(url.protocol) || url.origin !== origin.replace(/\/+$/, '')) {
-      throw new ConfigError(`WEBAUTHN_ORIGINS must be comma-separated origins such as https://app.example.com (scheme, host and port only), got "${origin}"`);
-    }
-    return url.origin;
-  });
+  return raw
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean)
+    .map((origin) => {
+      let url: URL | null = null;
+      try {
+        url = new URL(origin);
+      } catch {
+        // reported below
+      }
+      if (!url || !/^https?:$/.test(url.protocol) || url.origin !== origin.replace(/\/+$/, '')) {
+        throw new ConfigError(`WEBAUTHN_ORIGINS must be comma-separated origins such as https://app.example.com (scheme, host and port only), got "${origin}"`);
+      }
+      return url.origin;
+    });
 }
 
 function webauthnRpId(env: Env): string | null {
@@ -236,7 +240,9 @@ function oidcProviders(env: Env, allowInsecure: boolean): OidcProviderConfig[] {
     parsed = JSON.parse(raw);
   } catch {
     // The raw value holds client secrets: never echo it.
-    throw new ConfigError('OIDC_PROVIDERS must be a JSON array of { "id", "name", "issuer", "clientId", "clientSecret", "scopes" } objects (it is not valid JSON)');
+    throw new ConfigError(
+      'OIDC_PROVIDERS must be a JSON array of { "id", "name", "issuer", "clientId", "clientSecret", "scopes" } objects (it is not valid JSON)',
+    );
   }
   if (!Array.isArray(parsed)) throw new ConfigError('OIDC_PROVIDERS must be a JSON array of provider objects');
   const seen = new Set<string>();
@@ -567,7 +573,10 @@ export function loadConfig(env: Env = process.env): Config {
     maxPageSize: int(env, 'MAX_PAGE_SIZE', 100, 1, 1000),
     logLevel: str(env, 'LOG_LEVEL') ?? (nodeEnv === 'test' ? 'warn' : 'info'),
     redisUrl: str(env, 'REDIS_URL'),
-    corsOrigins: (str(env, 'CORS_ORIGINS') ?? '').split(',').map((o) => o.trim().replace(/\/+$/, '')).filter(Boolean),
+    corsOrigins: (str(env, 'CORS_ORIGINS') ?? '')
+      .split(',')
+      .map((o) => o.trim().replace(/\/+$/, ''))
+      .filter(Boolean),
     trustProxy: int(env, 'TRUST_PROXY', 0, 0, 10),
     metricsToken: str(env, 'METRICS_TOKEN'),
     graphql: {

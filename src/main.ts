@@ -25,10 +25,13 @@ async function main() {
   let stopping: NodeJS.Signals | undefined;
   const shutdown = async (signal: NodeJS.Signals) => {
     logger.info({ signal }, 'shutting down');
-    const timer = setTimeout(() => {
-      logger.error({ signal }, 'shutdown timed out');
-      process.exit(1);
-    }, (config.shutdownGraceSeconds + 15) * 1000).unref();
+    const timer = setTimeout(
+      () => {
+        logger.error({ signal }, 'shutdown timed out');
+        process.exit(1);
+      },
+      (config.shutdownGraceSeconds + 15) * 1000,
+    ).unref();
     let code = 0;
     await server!.close().catch((err) => {
       code = 1;

@@ -66,7 +66,10 @@ export function createLogger(config: Config): Logger {
   return pino({
     level: config.logLevel,
     base: { service: 'usergraph' },
-    redact: { paths: ['req.headers.authorization', '*.password', '*.token', '*.refreshToken', '*.secret', '*.clientSecret', '*.idToken'], censor: '[redacted]' },
+    redact: {
+      paths: ['req.headers.authorization', '*.password', '*.token', '*.refreshToken', '*.secret', '*.clientSecret', '*.idToken'],
+      censor: '[redacted]',
+    },
   });
 }
 
@@ -95,7 +98,11 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   app.set('etag', false);
   app.set('trust proxy', config.trustProxy);
   // The listener is set once Apollo has started: JSON POSTs to /graphql take the lean path (http/lean-graphql.ts), the rest the app.
-  const httpServer = http.createServer({ maxHeaderSize: config.maxHeaderBytes, requestTimeout: config.requestTimeoutMs, headersTimeout: config.headersTimeoutMs });
+  const httpServer = http.createServer({
+    maxHeaderSize: config.maxHeaderBytes,
+    requestTimeout: config.requestTimeoutMs,
+    headersTimeout: config.headersTimeoutMs,
+  });
   // Longer than a load balancer's idle timeout, so the balancer, not the
   // gateway, closes idle connections: no request is sent on a closing one.
   httpServer.keepAliveTimeout = config.keepAliveTimeoutMs;
@@ -104,12 +111,23 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   const videoWorkers = new VideoWorkerPool({ db: db.prisma, storage, binaries, config: config.media, logger, progress: (event) => void events.publish(event) });
   const notifications =
     db.kind === 'postgresql' && config.databaseUrl
-      ? postgresNotifications({ databaseUrl: config.databaseUrl, notify: (channel, payload) => db.prisma.$executeRaw`SELECT pg_notify(${channel}, ${payload})`, logger })
+      ? postgresNotifications({
+          databaseUrl: config.databaseUrl,
+          notify: (channel, payload) => db.prisma.$executeRaw`SELECT pg_notify(${channel}, ${payload})`,
+          logger,
+        })
       : localNotifications(logger, db.listen);
   // Live events for subscriptions: video status and progress, sessions, profiles, roles.
   const events = new EventHub(notifications, db.prisma, logger);
   // Webhook deliveries: a trigger NOTIFYs when it commits an event to the outbox.
-  const webhooks = new WebhookDispatcher({ db: db.prisma, secrets: await secretBoxFor(config), mailer, logger, config: config.webhooks, publicUrl: () => deps.publicUrl });
+  const webhooks = new WebhookDispatcher({
+    db: db.prisma,
+    secrets: await secretBoxFor(config),
+    mailer,
+    logger,
+    config: config.webhooks,
+    publicUrl: () => deps.publicUrl,
+  });
   notifications.subscribe('usergraph_webhooks', () => webhooks.wake());
   // A new trim job wakes this replica's workers at once and every other replica's through the database.
   const media = {
@@ -147,8 +165,33 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   tokens = new AccessTokens({ secret, issuer: config.jwtIssuer, audience: config.jwtAudience, accessTokenTtl: config.accessTokenTtl }, signingKeys);
   const apiKeySecrets = new ApiKeySecrets(deriveKey(keyEncryptionKey, 'api keys'));
   const mfaSecrets = MfaSecrets.fromKeyEncryptionKey(keyEncryptionKey);
-  const auth = new Authenticator({ db: db.prisma, tokens, keys: signingKeys, sessionCache, apiKeySecrets, throttle, logger, adminsNeedMfa: config.mfa.requiredForAdmins });
-  const deps: AppDeps = { config, db: db.prisma, hasher, tokens, mailer, logger, throttle, sessionCache, auth, signingKeys, apiKeySecrets, mfaSecrets, publicUrl: config.publicUrl ?? '', media, oidc: new OidcProviders(config.oidc, logger) };
+  const auth = new Authenticator({
+    db: db.prisma,
+    tokens,
+    keys: signingKeys,
+    sessionCache,
+    apiKeySecrets,
+    throttle,
+    logger,
+    adminsNeedMfa: config.mfa.requiredForAdmins,
+  });
+  const deps: AppDeps = {
+    config,
+    db: db.prisma,
+    hasher,
+    tokens,
+    mailer,
+    logger,
+    throttle,
+    sessionCache,
+    auth,
+    signingKeys,
+    apiKeySecrets,
+    mfaSecrets,
+    publicUrl: config.publicUrl ?? '',
+    media,
+    oidc: new OidcProviders(config.oidc, logger),
+  };
 
   const armor = graphqlArmor(config);
   const subscriptions = attachSubscriptions({ httpServer, schema: await getSchema(), deps, events, validationRules: armor.validationRules });

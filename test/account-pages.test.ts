@@ -12,7 +12,6 @@ import { linkFromMail } from './support/mail';
 import { expectCode, PASSWORD, signIn, uniqueEmail } from './support/fixtures';
 import { CHROMIUM, CHROMIUM_ARGS, browserTests, type BrowserContext } from './support/browser';
 
-
 // Minimal shapes of what the test uses, so it type-checks without playwright-core installed.
 interface Response {
   status(): number;
@@ -179,13 +178,19 @@ describeInBrowser(`account pages in headless Chromium without JavaScript${skipRe
 describe('account pages over plain HTTP', () => {
   const get = (pathAndQuery: string) => fetch(`${server.url}${pathAndQuery}`);
   const post = (pathname: string, form: Record<string, string>) =>
-    fetch(`${server.url}${pathname}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form).toString() });
+    fetch(`${server.url}${pathname}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(form).toString(),
+    });
 
   it('serves HTML with a script-free CSP and no caching or referrer', async () => {
     const response = await get('/confirm?id=1&token=whatever');
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
-    expect(response.headers.get('content-security-policy')).toBe("default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+    expect(response.headers.get('content-security-policy')).toBe(
+      "default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    );
     expect(response.headers.get('cache-control')).toBe('no-store');
     expect(response.headers.get('referrer-policy')).toBe('no-referrer');
     const html = await response.text();

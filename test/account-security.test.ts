@@ -65,7 +65,9 @@ describe('a password change ends every session obtained with the old password', 
     const { email } = await register();
     const owner = await signIn(server, email, PASSWORD);
     const logins = Array.from({ length: 24 }, (_, i) => delay(i * 4).then(() => server.gql(LoginDocument, { identifier: email, password: PASSWORD })));
-    const change = delay(40).then(() => server.gql(ChangePasswordDocument, { currentPassword: PASSWORD, newPassword: NEW_PASSWORD }, { token: owner.accessToken }));
+    const change = delay(40).then(() =>
+      server.gql(ChangePasswordDocument, { currentPassword: PASSWORD, newPassword: NEW_PASSWORD }, { token: owner.accessToken }),
+    );
     const results = await Promise.all(logins);
     expect((await change).data?.changePassword).toBe(true);
     const opened = results.flatMap((r) => (r.data?.login ? [r.data.login] : []));
@@ -85,7 +87,9 @@ describe('a password or email change invalidates outstanding reset and confirmat
     const { email } = await register();
     const session = await signIn(server, email, PASSWORD);
     const token = await resetTokenFor(email);
-    expect((await server.gql(ChangePasswordDocument, { currentPassword: PASSWORD, newPassword: NEW_PASSWORD }, { token: session.accessToken })).errors).toBeUndefined();
+    expect(
+      (await server.gql(ChangePasswordDocument, { currentPassword: PASSWORD, newPassword: NEW_PASSWORD }, { token: session.accessToken })).errors,
+    ).toBeUndefined();
     expect((await server.gql(ValidatePasswordResetTokenDocument, { token })).data!.validatePasswordResetToken).toBe(false);
     const reset = await server.gql(ResetPasswordDocument, { token, password: 'attacker-password-1' });
     expectCode(reset, 'BAD_USER_INPUT');
@@ -119,7 +123,9 @@ describe('a password or email change invalidates outstanding reset and confirmat
     const { email, id } = await register();
     const confirmation = tokenFromMail((await server.mails(email))[0]);
     const session = await signIn(server, email, PASSWORD);
-    expect((await server.gql(ChangePasswordDocument, { currentPassword: PASSWORD, newPassword: NEW_PASSWORD }, { token: session.accessToken })).errors).toBeUndefined();
+    expect(
+      (await server.gql(ChangePasswordDocument, { currentPassword: PASSWORD, newPassword: NEW_PASSWORD }, { token: session.accessToken })).errors,
+    ).toBeUndefined();
     expectCode(await server.gql(ConfirmUserDocument, { id, token: confirmation }), 'BAD_USER_INPUT');
   });
 });
@@ -215,14 +221,20 @@ describe('identities', () => {
   });
 
   it.each([
-    ['003 (POST /v1/users, a form)', (email: string) =>
-      server.post('/v1/users', new URLSearchParams({ email, username: `rest${Date.now()}`, password: PASSWORD, pass_confirm: PASSWORD }).toString(), {
-        'content-type': 'application/x-www-form-urlencoded',
-      })],
-    ['000 (POST /api/v1/users/registration, JSON:API)', (email: string) =>
-      server.post('/api/v1/users/registration', JSON.stringify({ data: { type: 'users', attributes: { email, password: PASSWORD } } }), {
-        'content-type': 'application/vnd.api+json',
-      })],
+    [
+      '003 (POST /v1/users, a form)',
+      (email: string) =>
+        server.post('/v1/users', new URLSearchParams({ email, username: `rest${Date.now()}`, password: PASSWORD, pass_confirm: PASSWORD }).toString(), {
+          'content-type': 'application/x-www-form-urlencoded',
+        }),
+    ],
+    [
+      '000 (POST /api/v1/users/registration, JSON:API)',
+      (email: string) =>
+        server.post('/api/v1/users/registration', JSON.stringify({ data: { type: 'users', attributes: { email, password: PASSWORD } } }), {
+          'content-type': 'application/vnd.api+json',
+        }),
+    ],
   ])('REST dialect %s maps these errors as it maps other validation errors', async (_, post) => {
     const plain = await post('not-an-email');
     const plainBody = JSON.stringify(await plain.json());
@@ -244,7 +256,10 @@ describe('smaller leaks', () => {
     const unknown: number[] = [];
     for (let i = 0; i < 5; i++) {
       const { email } = await register();
-      for (const [target, list] of [[email, existing], [uniqueEmail('ghost'), unknown]] as const) {
+      for (const [target, list] of [
+        [email, existing],
+        [uniqueEmail('ghost'), unknown],
+      ] as const) {
         const started = performance.now();
         expect((await server.gql(RequestPasswordResetDocument, { email: target })).data!.requestPasswordReset).toBe(true);
         list.push(performance.now() - started);
@@ -264,15 +279,26 @@ describe('smaller leaks', () => {
       expect(ok.errors).toBeUndefined();
     }
     const limited = await server.gql(RegisterDocument, { input: { email: uniqueEmail('burst'), password: PASSWORD } }, { headers: ip });
-    expect(onlyError(limited)).toMatchObject({ message: expect.stringMatching(/^Too many registrations from your network\. Try again in \d+ seconds\.$/), extensions: { code: 'RATE_LIMITED' } });
+    expect(onlyError(limited)).toMatchObject({
+      message: expect.stringMatching(/^Too many registrations from your network\. Try again in \d+ seconds\.$/),
+      extensions: { code: 'RATE_LIMITED' },
+    });
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
-    const rest = await server.post('/v1/users', new URLSearchParams({ email: uniqueEmail('burst'), username: `burst${Date.now()}`, password: PASSWORD, pass_confirm: PASSWORD }).toString(), form);
+    const rest = await server.post(
+      '/v1/users',
+      new URLSearchParams({ email: uniqueEmail('burst'), username: `burst${Date.now()}`, password: PASSWORD, pass_confirm: PASSWORD }).toString(),
+      form,
+    );
     expect(rest.status).toBe(429);
     expect(Number(rest.headers.get('retry-after'))).toBeGreaterThan(0);
-    const jsonapi = await server.post('/api/v1/users/registration', JSON.stringify({ data: { type: 'users', attributes: { email: uniqueEmail('burst'), password: PASSWORD } } }), {
-      'content-type': 'application/vnd.api+json',
-      ...ip,
-    });
+    const jsonapi = await server.post(
+      '/api/v1/users/registration',
+      JSON.stringify({ data: { type: 'users', attributes: { email: uniqueEmail('burst'), password: PASSWORD } } }),
+      {
+        'content-type': 'application/vnd.api+json',
+        ...ip,
+      },
+    );
     expect(jsonapi.status).toBe(429);
     // Another address still registers.
     expect((await server.gql(RegisterDocument, { input: { email: uniqueEmail(), password: PASSWORD } })).errors).toBeUndefined();
@@ -320,7 +346,9 @@ describe('the migration to case-insensitive usernames', () => {
       for (const sql of JSON.parse(process.argv[1])) await db.exec(sql);
       console.log(JSON.stringify((await db.query(process.argv[2])).rows[0].result));
       await db.close();`;
-    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script, JSON.stringify(steps), RESULT], { cwd: path.resolve(__dirname, '..') });
+    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script, JSON.stringify(steps), RESULT], {
+      cwd: path.resolve(__dirname, '..'),
+    });
     return JSON.parse(stdout);
   }
 

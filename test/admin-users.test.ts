@@ -85,8 +85,12 @@ describe('users (listing)', () => {
   it('filters by search (case-insensitive, names too), ids, role, active and confirmed', async () => {
     const list = async (filter: UsersFilter) =>
       (await server.gql(UsersDocument, { filter: { search: prefix, ...filter } }, asAdmin())).data!.users.items.map((u) => u.id);
-    expect((await server.gql(UsersDocument, { filter: { search: `ZED${prefix.toUpperCase()}` } }, asAdmin())).data!.users.items.map((u) => u.id)).toEqual([created[3].id]);
-    expect((await server.gql(UsersDocument, { filter: { search: `${prefix.toUpperCase()}_1` } }, asAdmin())).data!.users.items.map((u) => u.id)).toEqual([created[1].id]);
+    expect((await server.gql(UsersDocument, { filter: { search: `ZED${prefix.toUpperCase()}` } }, asAdmin())).data!.users.items.map((u) => u.id)).toEqual([
+      created[3].id,
+    ]);
+    expect((await server.gql(UsersDocument, { filter: { search: `${prefix.toUpperCase()}_1` } }, asAdmin())).data!.users.items.map((u) => u.id)).toEqual([
+      created[1].id,
+    ]);
     expect(await list({ ids: [created[1].id, created[3].id] })).toEqual([created[1].id, created[3].id]);
     expect(await list({ active: false })).toEqual([created[4].id]);
     expect(await list({ confirmed: true })).toEqual([created[0].id, created[2].id, created[4].id]);
@@ -118,7 +122,10 @@ describe('users (listing)', () => {
     const badId = await server.gql(UsersDocument, { filter: { ids: ['x'] } }, asAdmin());
     expect(onlyError(badId).extensions).toMatchObject({ code: 'BAD_USER_INPUT', fields: [{ field: 'filter.ids.0', message: 'Not a valid id.' }] });
     const longSearch = await server.gql(UsersDocument, { filter: { search: 'x'.repeat(101) } }, asAdmin());
-    expect(onlyError(longSearch).extensions).toMatchObject({ code: 'BAD_USER_INPUT', fields: [{ field: 'filter.search', message: 'At most 100 characters.' }] });
+    expect(onlyError(longSearch).extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      fields: [{ field: 'filter.search', message: 'At most 100 characters.' }],
+    });
   });
 
   it('is for admins only', async () => {
@@ -221,7 +228,11 @@ describe('createUser', () => {
       [{ field: 'input.passwordConfirmation', message: 'Password confirmation does not match the password.' }],
     ],
     ['a long status', { username: 'longstatus', status: 'x'.repeat(65) }, [{ field: 'input.status', message: 'Must be at most 64 characters.' }]],
-    ['a bad birth date', { username: 'baddate', profile: { birthDate: '2001-02-30' } }, [{ field: 'input.profile.birthDate', message: 'Birth date must be a real date written YYYY-MM-DD.' }]],
+    [
+      'a bad birth date',
+      { username: 'baddate', profile: { birthDate: '2001-02-30' } },
+      [{ field: 'input.profile.birthDate', message: 'Birth date must be a real date written YYYY-MM-DD.' }],
+    ],
     [
       'unknown roles',
       { username: 'norole', roleIds: ['999999', 'x'] },
@@ -240,10 +251,16 @@ describe('createUser', () => {
   it('answers CONFLICT for a taken email or username and leaves nothing half-created', async () => {
     const taken = await createUser({ email: uniqueEmail('taken'), username: `taken_${tag()}` });
     const email = await server.gql(CreateUserDocument, { input: { email: taken.email!.toUpperCase() } }, asAdmin());
-    expect(onlyError(email)).toMatchObject({ message: 'An account with that email already exists.', extensions: { code: 'CONFLICT', fields: [{ field: 'input.email' }] } });
+    expect(onlyError(email)).toMatchObject({
+      message: 'An account with that email already exists.',
+      extensions: { code: 'CONFLICT', fields: [{ field: 'input.email' }] },
+    });
     const fresh = uniqueEmail('fresh');
     const username = await server.gql(CreateUserDocument, { input: { email: fresh, username: taken.username, roleIds: [adminRoleId] } }, asAdmin());
-    expect(onlyError(username)).toMatchObject({ message: 'That username is already taken.', extensions: { code: 'CONFLICT', fields: [{ field: 'input.username' }] } });
+    expect(onlyError(username)).toMatchObject({
+      message: 'That username is already taken.',
+      extensions: { code: 'CONFLICT', fields: [{ field: 'input.username' }] },
+    });
     expect((await server.gql(UsersDocument, { filter: { search: fresh, includeDeleted: true } }, asAdmin())).data!.users.total).toBe(0);
     expect(await server.mails(fresh)).toHaveLength(0);
   });
@@ -348,9 +365,17 @@ describe('updateUser', () => {
       code: 'BAD_USER_INPUT',
       fields: [{ field: 'input.currentPassword', message: 'Enter your current password to change your email or password.' }],
     });
-    const wrong = await server.gql(UpdateUserDocument, { id: user.user.id, input: { password: 'next-password-1', currentPassword: 'wrong-pass' } }, { token: user.accessToken });
+    const wrong = await server.gql(
+      UpdateUserDocument,
+      { id: user.user.id, input: { password: 'next-password-1', currentPassword: 'wrong-pass' } },
+      { token: user.accessToken },
+    );
     expect(onlyError(wrong)).toMatchObject({ message: 'The current password is wrong.', extensions: { code: 'UNAUTHENTICATED' } });
-    const changed = await server.gql(UpdateUserDocument, { id: user.user.id, input: { password: 'next-password-1', currentPassword: PASSWORD } }, { token: user.accessToken });
+    const changed = await server.gql(
+      UpdateUserDocument,
+      { id: user.user.id, input: { password: 'next-password-1', currentPassword: PASSWORD } },
+      { token: user.accessToken },
+    );
     expect(changed.errors).toBeUndefined();
     expect(await tokenWorks(user.accessToken)).toBe(true);
     expect(await tokenWorks(other.accessToken)).toBe(false);
@@ -362,7 +387,11 @@ describe('updateUser', () => {
     ['scores', { scores: 1000 }, ['scores']],
     ['active', { active: true }, ['active']],
     ['roles', { roleIds: ['1'] }, ['roleIds']],
-    ['several at once', { statusMessage: 'x', forcePasswordReset: false, scores: 1, profile: { firstName: 'Sneaky' } }, ['statusMessage', 'forcePasswordReset', 'scores']],
+    [
+      'several at once',
+      { statusMessage: 'x', forcePasswordReset: false, scores: 1, profile: { firstName: 'Sneaky' } },
+      ['statusMessage', 'forcePasswordReset', 'scores'],
+    ],
   ])('refuses a user setting their own %s (mass assignment) with FORBIDDEN, changing nothing', async (_case, input, refused) => {
     const user = await signUp(server);
     const result = await server.gql(UpdateUserDocument, { id: user.user.id, input }, { token: user.accessToken });

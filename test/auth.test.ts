@@ -57,9 +57,24 @@ describe('register', () => {
   it.each([
     ['a malformed email', { email: 'not-an-email', password: PASSWORD }, 'input.email', 'Email is not a valid address.'],
     ['a short password', { email: 'short@example.com', password: 'short' }, 'input.password', 'Password must be at least 8 characters long.'],
-    ['a password over 72 bytes', { email: 'long@example.com', password: 'é'.repeat(37) }, 'input.password', 'Password must be at most 72 bytes long (bcrypt ignores anything beyond).'],
-    ['a mismatched confirmation', { email: 'mismatch@example.com', password: PASSWORD, passwordConfirmation: 'other-password' }, 'input.passwordConfirmation', 'Password confirmation does not match the password.'],
-    ['a username with spaces', { email: 'spaces@example.com', password: PASSWORD, username: 'no spaces' }, 'input.username', 'Username may contain only letters, digits, dots, dashes and underscores, and must start with a letter or digit.'],
+    [
+      'a password over 72 bytes',
+      { email: 'long@example.com', password: 'é'.repeat(37) },
+      'input.password',
+      'Password must be at most 72 bytes long (bcrypt ignores anything beyond).',
+    ],
+    [
+      'a mismatched confirmation',
+      { email: 'mismatch@example.com', password: PASSWORD, passwordConfirmation: 'other-password' },
+      'input.passwordConfirmation',
+      'Password confirmation does not match the password.',
+    ],
+    [
+      'a username with spaces',
+      { email: 'spaces@example.com', password: PASSWORD, username: 'no spaces' },
+      'input.username',
+      'Username may contain only letters, digits, dots, dashes and underscores, and must start with a letter or digit.',
+    ],
   ])('rejects %s with BAD_USER_INPUT naming the field', async (_case, input, field, message) => {
     const result = await server.gql(RegisterDocument, { input });
     expectCode(result, 'BAD_USER_INPUT');
@@ -73,9 +88,12 @@ describe('register', () => {
   });
 
   it('rejects unknown input fields (no mass assignment of roles or flags)', async () => {
-    const result = await server.post('/graphql', JSON.stringify({
-      query: 'mutation { register(input: { email: "mass@example.com", password: "correct-horse-1", confirmedAt: "2020-01-01T00:00:00Z" }) { id } }',
-    }));
+    const result = await server.post(
+      '/graphql',
+      JSON.stringify({
+        query: 'mutation { register(input: { email: "mass@example.com", password: "correct-horse-1", confirmedAt: "2020-01-01T00:00:00Z" }) { id } }',
+      }),
+    );
     expect(result.status).toBe(400);
     const body = await result.json();
     expect(body.errors[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
@@ -92,7 +110,14 @@ describe('login', () => {
     const header = JSON.parse(Buffer.from(byEmail.accessToken.split('.')[0], 'base64url').toString());
     expect(header).toEqual({ alg: 'ES256', typ: 'JWT', kid: expect.any(String) });
     const claims = jwt.decode(byEmail.accessToken) as Record<string, unknown>;
-    expect(claims).toMatchObject({ sub: byEmail.user.id, user_id: Number(byEmail.user.id), uid: byEmail.session.id, iss: 'usergraph', aud: 'usergraph', typ: 'access' });
+    expect(claims).toMatchObject({
+      sub: byEmail.user.id,
+      user_id: Number(byEmail.user.id),
+      uid: byEmail.session.id,
+      iss: 'usergraph',
+      aud: 'usergraph',
+      typ: 'access',
+    });
     expect((claims.exp as number) - (claims.iat as number)).toBe(900);
     expect(new Date(byEmail.expiresAt).getTime()).toBe((claims.exp as number) * 1000);
   });
@@ -118,7 +143,11 @@ describe('access tokens', () => {
   it('me is null without a token, and null with a forged or tampered one', async () => {
     const { accessToken, user } = await signUp(server);
     expect((await server.gql(MeDocument)).data!.me).toBeNull();
-    const forged = jwt.sign({ user_id: Number(user.id), uid: 'x', typ: 'access' }, 'another-secret-that-is-32-bytes-long!!', { issuer: 'usergraph', audience: 'usergraph', subject: user.id });
+    const forged = jwt.sign({ user_id: Number(user.id), uid: 'x', typ: 'access' }, 'another-secret-that-is-32-bytes-long!!', {
+      issuer: 'usergraph',
+      audience: 'usergraph',
+      subject: user.id,
+    });
     expect((await server.gql(MeDocument, {}, { token: forged })).data!.me).toBeNull();
     const [h, , s] = accessToken.split('.');
     const noneHeader = Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url');

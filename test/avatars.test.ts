@@ -94,7 +94,10 @@ describe('uploadAvatar', () => {
       const result = await uploadBase64(Buffer.from('GIF but not really').toString('base64'));
       expect(onlyError(result).extensions).toMatchObject({ code: 'BAD_USER_INPUT', fields: [{ ...notAnImage, field: 'base64' }] });
       const garbage = await uploadBase64('this is *not* base64!');
-      expect(onlyError(garbage).extensions).toMatchObject({ code: 'BAD_USER_INPUT', fields: [{ field: 'base64', message: 'base64 is not valid base64 data.' }] });
+      expect(onlyError(garbage).extensions).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        fields: [{ field: 'base64', message: 'base64 is not valid base64 data.' }],
+      });
     });
 
     it('a file over AVATAR_MAX_BYTES with 413 (file and base64)', async () => {
@@ -114,13 +117,28 @@ describe('uploadAvatar', () => {
       const huge = await makeImage(dir, 'huge.png', '1002x1000', true);
       const message = 'The image is 1002×1000 pixels; the limit is 1 megapixels.';
       expect(onlyError(await uploadFile(huge)).extensions).toMatchObject({ code: 'BAD_USER_INPUT', fields: [{ field: 'file', message }] });
-      expect(onlyError(await uploadBase64(huge.toString('base64'))).extensions).toMatchObject({ code: 'BAD_USER_INPUT', fields: [{ field: 'base64', message }] });
+      expect(onlyError(await uploadBase64(huge.toString('base64'))).extensions).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        fields: [{ field: 'base64', message }],
+      });
     });
 
     it('both a file and base64, or neither', async () => {
       const message = 'Send exactly one of file or base64.';
-      const both = await multipart(server, UploadAvatarDocument, { file: null, base64: images.png.toString('base64') }, { file: { data: images.png, filename: 'a.png' } }, { token });
-      expect(onlyError(both).extensions).toMatchObject({ code: 'BAD_USER_INPUT', fields: [{ field: 'file', message }, { field: 'base64', message }] });
+      const both = await multipart(
+        server,
+        UploadAvatarDocument,
+        { file: null, base64: images.png.toString('base64') },
+        { file: { data: images.png, filename: 'a.png' } },
+        { token },
+      );
+      expect(onlyError(both).extensions).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        fields: [
+          { field: 'file', message },
+          { field: 'base64', message },
+        ],
+      });
       expectCode(await server.gql(UploadAvatarDocument, {}, { token }), 'BAD_USER_INPUT');
     });
 

@@ -44,9 +44,12 @@ it('gives up after DATABASE_STARTUP_TIMEOUT with exit code 1, having logged each
   // The database "comes up" once the gateway has been refused twice.
   const restore = setInterval(() => proxy.refused() >= 2 && proxy.restore(), 50);
   try {
-    const server = await startTestServer({}, {
-      rewriteDatabaseUrl: throughProxy(proxy),
-    });
+    const server = await startTestServer(
+      {},
+      {
+        rewriteDatabaseUrl: throughProxy(proxy),
+      },
+    );
     try {
       expect(server.logs()).toMatch(/"attempt":1,.*"msg":"database not reachable yet; retrying"/);
       expect(server.logs()).toMatch(/"msg":"database reachable"/);

@@ -99,7 +99,11 @@ describe('gateway', () => {
     expect((test as string[]).slice(1, 3)).toEqual(['node', '-e']);
     expect((test as string[])[3]).toContain("fetch('http://127.0.0.1:4000/readyz')");
     expect((test as string[])[3]).toMatch(/process\.exit\(r\.ok \? 0 : 1\)/);
-    expect(gateway.healthcheck).toMatchObject({ interval: expect.stringMatching(/^\d+s$/), timeout: expect.stringMatching(/^\d+s$/), retries: expect.any(Number) });
+    expect(gateway.healthcheck).toMatchObject({
+      interval: expect.stringMatching(/^\d+s$/),
+      timeout: expect.stringMatching(/^\d+s$/),
+      retries: expect.any(Number),
+    });
     expect(Number.parseInt(gateway.healthcheck!.start_period!, 10)).toBeGreaterThanOrEqual(300);
   });
 

@@ -2,12 +2,7 @@
 // HTTP against the real gateway; the mail is read from the files the gateway
 // writes without SMTP. A second gateway with a 1-second code lifetime covers
 // expiry.
-import {
-  AuditEventsDocument,
-  RequestSignInCodeDocument,
-  SignInWithCodeDocument,
-  SignInWithEmailLinkDocument,
-} from './__generated__/graphql';
+import { AuditEventsDocument, RequestSignInCodeDocument, SignInWithCodeDocument, SignInWithEmailLinkDocument } from './__generated__/graphql';
 import { startTestServer, type TestServer } from './support/server';
 import { linkFromMail, parseMail } from './support/mail';
 import { expectCode, onlyError, signInAsAdmin, signUp, uniqueEmail } from './support/fixtures';
@@ -17,22 +12,23 @@ let server: TestServer;
 let strict: TestServer;
 
 beforeAll(async () => {
-  [server, strict] = await Promise.all([
-    startTestServer({ APP_URL, SIGN_IN_CODE_MAX_ATTEMPTS: '3' }),
-    startTestServer({ SIGN_IN_CODE_TTL: '1' }),
-  ]);
+  [server, strict] = await Promise.all([startTestServer({ APP_URL, SIGN_IN_CODE_MAX_ATTEMPTS: '3' }), startTestServer({ SIGN_IN_CODE_TTL: '1' })]);
 });
 afterAll(async () => {
   await Promise.all([server?.stop(), strict?.stop()]);
 });
 
 /** Asks for a code and reads it, and the link's token, from the newest mail to `email`. */
-async function mailedCode(gateway: TestServer, email: string, headers?: Record<string, string>): Promise<{ code: string; token: string | null; subject: string }> {
+async function mailedCode(
+  gateway: TestServer,
+  email: string,
+  headers?: Record<string, string>,
+): Promise<{ code: string; token: string | null; subject: string }> {
   const before = (await gateway.mails(email)).length;
   const answer = await gateway.gql(RequestSignInCodeDocument, { email }, { headers });
   expect(answer.errors).toBeUndefined();
   expect(answer.data!.requestSignInCode).toBe(true);
-  for (const deadline = Date.now() + 5000; Date.now() < deadline; ) {
+  for (const deadline = Date.now() + 5000; Date.now() < deadline;) {
     const mails = await gateway.mails(email);
     if (mails.length > before) {
       const raw = mails[mails.length - 1];
@@ -88,7 +84,7 @@ describe('sign-in by mailed code', () => {
     expectCode(await server.gql(RequestSignInCodeDocument, { email: '  ' }), 'BAD_USER_INPUT');
   });
 
-  it('signs in with the link token once; the same mail\'s code dies with it, and a newer mail replaces the older', async () => {
+  it("signs in with the link token once; the same mail's code dies with it, and a newer mail replaces the older", async () => {
     const email = (await signUp(server)).user.email!;
     const first = await mailedCode(server, email);
     const second = await mailedCode(server, email);

@@ -12,7 +12,6 @@ import { CHROMIUM, CHROMIUM_ARGS, browserTests, type BrowserContext } from './su
 import { signUp } from './support/fixtures';
 import { UpdateMeDocument } from './__generated__/graphql';
 
-
 // Minimal shapes of what the test uses, so it type-checks without playwright-core installed.
 interface Route {
   request(): { url(): string };
@@ -45,7 +44,9 @@ async function offlinePage(context: BrowserContext<Page>) {
     leaving.push(url.href);
     return route.abort();
   });
-  await page.addInitScript("document.addEventListener('securitypolicyviolation', (e) => console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI));");
+  await page.addInitScript(
+    "document.addEventListener('securitypolicyviolation', (e) => console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI));",
+  );
   page.on('console', (message) => {
     if (/Content Security Policy|CSP violation|Refused to/i.test(message.text())) problems.push(message.text());
   });
@@ -117,14 +118,17 @@ describeInBrowser(`schema explorer offline, in headless Chromium${skipReason ? `
       await page.evaluate(
         `document.querySelector('.graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror').CodeMirror.setValue(${JSON.stringify(JSON.stringify({ Authorization: `Bearer ${user.accessToken}` }))})`,
       );
-      await page.evaluate(`document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror.setValue('subscription { viewerEvents { type currentSession } }')`);
+      await page.evaluate(
+        `document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror.setValue('subscription { viewerEvents { type currentSession } }')`,
+      );
       await page.click('.graphiql-execute-button');
       // The button turns into "stop" while the subscription runs; the event is then caused over HTTP until one
       // arrives (the first may come before the socket has subscribed).
       await page.waitForSelector('.graphiql-execute-button[aria-label^="Stop"]', { timeout: 30_000 });
       let n = 0;
       const result = await resultWhen(page, (text) => {
-        if (!text.includes('PROFILE_UPDATED') && n++ % 10 === 0) void server.gql(UpdateMeDocument, { input: { profile: { firstName: `Streamed ${n}` } } }, { token: user.accessToken });
+        if (!text.includes('PROFILE_UPDATED') && n++ % 10 === 0)
+          void server.gql(UpdateMeDocument, { input: { profile: { firstName: `Streamed ${n}` } } }, { token: user.accessToken });
         return text.includes('PROFILE_UPDATED');
       });
       expect(JSON.parse(result)).toEqual({ data: { viewerEvents: { type: 'PROFILE_UPDATED', currentSession: false } } });
@@ -148,7 +152,9 @@ describeInBrowser(`schema explorer offline, in headless Chromium${skipReason ? `
       await page.waitForURL(`${server.url}/graphiql`, { timeout: 60_000 });
       // Apollo's page tried to reach its CDN (the Sandbox script, favicon) and Google Fonts; all stopped here.
       expect(leaving.some((url) => url.startsWith('https://embeddable-sandbox.cdn.apollographql.com/'))).toBe(true);
-      expect(leaving.map((url) => new URL(url).hostname).filter((host) => !host.endsWith('.cdn.apollographql.com') && host !== 'fonts.googleapis.com')).toEqual([]);
+      expect(leaving.map((url) => new URL(url).hostname).filter((host) => !host.endsWith('.cdn.apollographql.com') && host !== 'fonts.googleapis.com')).toEqual(
+        [],
+      );
       // GraphiQL itself asks nothing of the outside.
       leaving.length = 0;
       const result = await runQuery(page, '{ __typename }');
@@ -171,7 +177,9 @@ describe('explorer over HTTP', () => {
     const response = await fetch(`${server.url}/graphql`, { headers: { accept: 'text/html' } });
     expect(response.status).toBe(200);
     const html = await response.text();
-    expect(html).toMatch(/<script nonce="([^"]*)" src="https:\/\/embeddable-sandbox\.cdn\.apollographql\.com\/[^"]+"><\/script>\n<script nonce="\1">if \(!window\.EmbeddedSandbox\) window\.location\.replace\('\/graphiql'\);<\/script>/);
+    expect(html).toMatch(
+      /<script nonce="([^"]*)" src="https:\/\/embeddable-sandbox\.cdn\.apollographql\.com\/[^"]+"><\/script>\n<script nonce="\1">if \(!window\.EmbeddedSandbox\) window\.location\.replace\('\/graphiql'\);<\/script>/,
+    );
     expect(html).toContain('<a href="/graphiql">Open GraphiQL</a>');
   });
 

@@ -13,7 +13,14 @@ import { startStandaloneServer } from '@apollo/server/standalone';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { ApolloGateway, IntrospectAndCompose, RemoteGraphQLDataSource } from '@apollo/gateway';
-import { CreateOrganisationDocument, CreateRoleDocument, CreateTeamDocument, SetOrganisationMemberDocument, UpdateMeDocument, UploadVideoDocument } from './__generated__/graphql';
+import {
+  CreateOrganisationDocument,
+  CreateRoleDocument,
+  CreateTeamDocument,
+  SetOrganisationMemberDocument,
+  UpdateMeDocument,
+  UploadVideoDocument,
+} from './__generated__/graphql';
 import { startTestServer, type TestServer } from './support/server';
 import { signInAsAdmin, signUp } from './support/fixtures';
 import { makeVideo, multipart, scratchDir } from './support/media';
@@ -180,9 +187,15 @@ beforeAll(async () => {
     session(signInAsAdmin(usergraph)),
   ]);
   await usergraph.gql(UpdateMeDocument, { input: { profile: { firstName: 'Alice', birthDate: '1990-05-06' } } }, { token: alice.token });
-  const uploaded = await multipart(usergraph, UploadVideoDocument, { file: null, name: 'Alice at the lake', trimStart: null, duration: null }, {
-    file: { data: await fs.readFile(clip), filename: 'clip.mp4', type: 'video/mp4' },
-  }, { token: alice.token });
+  const uploaded = await multipart(
+    usergraph,
+    UploadVideoDocument,
+    { file: null, name: 'Alice at the lake', trimStart: null, duration: null },
+    {
+      file: { data: await fs.readFile(clip), filename: 'clip.mp4', type: 'video/mp4' },
+    },
+    { token: alice.token },
+  );
   expect(uploaded.errors).toBeUndefined();
   aliceVideo = { id: uploaded.data!.uploadVideo.id, name: uploaded.data!.uploadVideo.name };
   reviews = [
@@ -218,7 +231,14 @@ describe('through the gateway', () => {
     expect(body.data!.me).toEqual({ id: alice.id, username: `alice-${process.pid}`, email: alice.email, reviewCount: 1 });
     expect(body.data!.reviews[0]).toEqual({
       body: 'Lovely light.',
-      author: { id: alice.id, username: `alice-${process.pid}`, email: alice.email, statusMessage: null, profile: { firstName: 'Alice', birthDate: '1990-05-06' }, reviewCount: 1 },
+      author: {
+        id: alice.id,
+        username: `alice-${process.pid}`,
+        email: alice.email,
+        statusMessage: null,
+        profile: { firstName: 'Alice', birthDate: '1990-05-06' },
+        reviewCount: 1,
+      },
       video: { id: aliceVideo.id, name: aliceVideo.name, status: 'QUEUED' },
     });
     expect(reviewsSeenAuthorization.at(-1)).toBe(`Bearer ${alice.token}`);
@@ -283,7 +303,13 @@ describe('through the gateway', () => {
     expect(one.errors).toBeUndefined();
     expect(many.errors).toBeUndefined();
     expect(many.data!.featuredUsers.map((u: { id: string }) => u.id)).toEqual(ids);
-    expect(many.data!.featuredUsers.at(-1)).toEqual({ id: alice.id, username: `alice-${process.pid}`, reviewCount: 1, profile: { firstName: 'Alice' }, roles: [] });
+    expect(many.data!.featuredUsers.at(-1)).toEqual({
+      id: alice.id,
+      username: `alice-${process.pid}`,
+      reviewCount: 1,
+      profile: { firstName: 'Alice' },
+      roles: [],
+    });
     // users, profiles, roles: one statement each, whatever the number of references.
     expect({ forOne, forMany }).toEqual({ forOne: 3, forMany: 3 });
   });
@@ -330,7 +356,9 @@ describe('the subgraph itself', () => {
   it('resolves a team, an organisation, a role and a video only for those their own queries allow', async () => {
     const team = (await usergraph.gql(CreateTeamDocument, { input: { name: 'Lake crew' } }, { token: alice.token })).data!.createTeam;
     const organisation = (await usergraph.gql(CreateOrganisationDocument, { input: { name: 'Lake club' } }, { token: admin.token })).data!.createOrganisation;
-    expect((await usergraph.gql(SetOrganisationMemberDocument, { organisationId: organisation.id, userId: alice.id, roles: [] }, { token: admin.token })).errors).toBeUndefined();
+    expect(
+      (await usergraph.gql(SetOrganisationMemberDocument, { organisationId: organisation.id, userId: alice.id, roles: [] }, { token: admin.token })).errors,
+    ).toBeUndefined();
     const role = (await usergraph.gql(CreateRoleDocument, { input: { name: `swimmer-${process.pid}` } }, { token: admin.token })).data!.createRole;
     const query = `query($r: [_Any!]!) { _entities(representations: $r) {
       __typename ... on Team { name } ... on Organisation { name } ... on Role { name } ... on Video { name } } }`;

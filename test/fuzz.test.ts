@@ -102,12 +102,29 @@ function valueFor(ref: TypeRef, types: Map<string, FullType>, depth = 0): fc.Arb
   const wrong = fc.oneof(fc.constant(null), fc.integer(), fc.string(), fc.boolean(), fc.constant({}), fc.constant([]));
   if (depth > 4) return fc.constant(null);
   if (ref.kind === 'NON_NULL') return valueFor(ref.ofType!, types, depth);
-  if (ref.kind === 'LIST') return fc.oneof({ weight: 5, arbitrary: fc.array(valueFor(ref.ofType!, types, depth + 1), { maxLength: 4 }) }, { weight: 1, arbitrary: wrong });
+  if (ref.kind === 'LIST')
+    return fc.oneof({ weight: 5, arbitrary: fc.array(valueFor(ref.ofType!, types, depth + 1), { maxLength: 4 }) }, { weight: 1, arbitrary: wrong });
   const strings = fc.oneof(
     fc.string({ maxLength: 40 }),
     fc.string({ unit: 'grapheme', maxLength: 40 }),
     fc.emailAddress(),
-    fc.constantFrom('', ' ', '0', '-1', '1', '2', '999999999999', "'; DROP TABLE users; --", '../../etc/passwd', '%00', '\u0000', 'admin', '2020-02-30', '1990-01-01', 'Europe/Paris'),
+    fc.constantFrom(
+      '',
+      ' ',
+      '0',
+      '-1',
+      '1',
+      '2',
+      '999999999999',
+      "'; DROP TABLE users; --",
+      '../../etc/passwd',
+      '%00',
+      '\u0000',
+      'admin',
+      '2020-02-30',
+      '1990-01-01',
+      'Europe/Paris',
+    ),
     fc.string({ minLength: 300, maxLength: 5000 }),
   );
   let right: fc.Arbitrary<unknown>;
@@ -126,19 +143,24 @@ function valueFor(ref: TypeRef, types: Map<string, FullType>, depth = 0): fc.Arb
       right = fc.boolean();
       break;
     case 'DateTimeISO':
-      right = fc.oneof(fc.date({ noInvalidDate: true }).map((d) => d.toISOString()), strings);
+      right = fc.oneof(
+        fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+        strings,
+      );
       break;
     case 'JSONObject':
-      right = fc.oneof(fc.dictionary(fc.string({ maxLength: 70 }), fc.oneof(fc.string({ maxLength: 50 }), fc.integer(), fc.constant(null), fc.jsonValue({ maxDepth: 2 })), { maxKeys: 60 }), fc.jsonValue({ maxDepth: 3 }));
+      right = fc.oneof(
+        fc.dictionary(fc.string({ maxLength: 70 }), fc.oneof(fc.string({ maxLength: 50 }), fc.integer(), fc.constant(null), fc.jsonValue({ maxDepth: 2 })), {
+          maxKeys: 60,
+        }),
+        fc.jsonValue({ maxDepth: 3 }),
+      );
       break;
     default: {
       const type = types.get(ref.name!);
       if (type?.kind === 'ENUM') right = fc.oneof(fc.constantFrom(...type.enumValues!.map((v) => v.name)), fc.string());
       else if (type?.kind === 'INPUT_OBJECT') {
-        right = fc.record(
-          Object.fromEntries(type.inputFields!.map((f) => [f.name, valueFor(f.type, types, depth + 1)])),
-          { requiredKeys: [] },
-        );
+        right = fc.record(Object.fromEntries(type.inputFields!.map((f) => [f.name, valueFor(f.type, types, depth + 1)])), { requiredKeys: [] });
       } else right = wrong;
     }
   }
@@ -190,12 +212,33 @@ it('answers every GraphQL operation with random and malformed arguments without 
 });
 
 it('answers malformed HTTP requests to /graphql with 4xx, never 5xx', async () => {
-  const contentTypes = fc.constantFrom('application/json', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/graphql', '', 'application/json; charset=latin1');
+  const contentTypes = fc.constantFrom(
+    'application/json',
+    'text/plain',
+    'application/x-www-form-urlencoded',
+    'multipart/form-data; boundary=x',
+    'application/graphql',
+    '',
+    'application/json; charset=latin1',
+  );
   const bodies = fc.oneof(
     fc.string({ maxLength: 200 }),
     fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.stringify(v)),
-    fc.record({ query: fc.oneof(fc.string(), fc.integer(), fc.constant(null)), variables: fc.jsonValue({ maxDepth: 2 }), operationName: fc.oneof(fc.string(), fc.integer()) }).map((v) => JSON.stringify(v)),
-    fc.constantFrom('{"query": "{ me { id } "}', '{"query": "query { __typename }", "variables": "x"}', '[]', 'null', '{', '{"query": "mutation { logout }", "extensions": {"persistedQuery": {"version": 1, "sha256Hash": "x"}}}'),
+    fc
+      .record({
+        query: fc.oneof(fc.string(), fc.integer(), fc.constant(null)),
+        variables: fc.jsonValue({ maxDepth: 2 }),
+        operationName: fc.oneof(fc.string(), fc.integer()),
+      })
+      .map((v) => JSON.stringify(v)),
+    fc.constantFrom(
+      '{"query": "{ me { id } "}',
+      '{"query": "query { __typename }", "variables": "x"}',
+      '[]',
+      'null',
+      '{',
+      '{"query": "mutation { logout }", "extensions": {"persistedQuery": {"version": 1, "sha256Hash": "x"}}}',
+    ),
   );
   let runs = 0;
   await fc.assert(
@@ -220,7 +263,10 @@ it('answers random paths, methods and query strings without a 5xx', async () => 
       fc.oneof(fc.constantFrom(...knownPaths), fc.webPath()),
       fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD'),
       fc.webQueryParameters(),
-      fc.oneof(fc.string({ maxLength: 100 }), fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v))),
+      fc.oneof(
+        fc.string({ maxLength: 100 }),
+        fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)),
+      ),
       fc.constantFrom('application/json', 'application/vnd.api+json', 'application/x-www-form-urlencoded', 'text/plain'),
       async (path, method, query, body, contentType) => {
         runs++;

@@ -39,7 +39,10 @@ describe('login throttling', () => {
     await server.gql(RegisterDocument, { input: { email, password: PASSWORD } });
     for (let i = 0; i < 3; i++) expectCode(await server.gql(LoginDocument, { identifier: email, password: 'wrong-password' }), 'UNAUTHENTICATED');
     const locked = await server.gql(LoginDocument, { identifier: email, password: PASSWORD });
-    expect(onlyError(locked)).toMatchObject({ message: 'Too many failed sign-in attempts. Try again in 2 seconds.', extensions: { code: 'RATE_LIMITED', retryAfter: 2 } });
+    expect(onlyError(locked)).toMatchObject({
+      message: 'Too many failed sign-in attempts. Try again in 2 seconds.',
+      extensions: { code: 'RATE_LIMITED', retryAfter: 2 },
+    });
     expect(locked.headers.get('retry-after')).toBe('2');
     await sleep(2100);
     await signIn(server, email, PASSWORD);
@@ -112,14 +115,21 @@ describe('other abuse limits', () => {
     const session = await signUp(server);
     const guesses = [];
     for (let i = 0; i < 6; i++) guesses.push(await server.gql(RefreshSessionDocument, { refreshToken: `guess-${i}` }));
-    expect(guesses.map((g) => onlyError(g).extensions?.code)).toEqual(['UNAUTHENTICATED', 'UNAUTHENTICATED', 'UNAUTHENTICATED', 'UNAUTHENTICATED', 'UNAUTHENTICATED', 'RATE_LIMITED']);
+    expect(guesses.map((g) => onlyError(g).extensions?.code)).toEqual([
+      'UNAUTHENTICATED',
+      'UNAUTHENTICATED',
+      'UNAUTHENTICATED',
+      'UNAUTHENTICATED',
+      'UNAUTHENTICATED',
+      'RATE_LIMITED',
+    ]);
     expect(onlyError(guesses[5]).message).toMatch(/^Too many invalid tokens from your network\. Try again in \d+ seconds\.$/);
     expectCode(await server.gql(RefreshSessionDocument, { refreshToken: session.refreshToken }), 'RATE_LIMITED');
     expectCode(await server.gql(ConfirmUserDocument, { id: session.user.id, token: 'guess' }), 'RATE_LIMITED');
   });
 });
 
-describe('rate limits over REST: 429 with Retry-After in each dialect\'s error shape', () => {
+describe("rate limits over REST: 429 with Retry-After in each dialect's error shape", () => {
   const form = { 'content-type': 'application/x-www-form-urlencoded' };
 
   it('dialect 001 (password reset requests)', async () => {
@@ -166,15 +176,22 @@ describe('GraphQL request limits', () => {
   it('refuses more than 15 aliases', async () => {
     const { status, body } = await rawGraphQL(`{ ${Array.from({ length: 16 }, (_, i) => `a${i}: me { id }`).join(' ')} }`);
     expect(status).toBe(400);
-    expect(body.errors[0]).toMatchObject({ message: 'Syntax Error: Aliases limit of 15 exceeded, found 16.', extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
+    expect(body.errors[0]).toMatchObject({
+      message: 'Syntax Error: Aliases limit of 15 exceeded, found 16.',
+      extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+    });
   });
 
   it('refuses a query 30 levels deep, counting through fragments', async () => {
-    const fragments = Array.from({ length: 30 }, (_, i) => `fragment F${i} on User { id ${i < 29 ? `roles { users { items { ...F${i + 1} } } }` : ''} }`).join('\n');
+    const fragments = Array.from({ length: 30 }, (_, i) => `fragment F${i} on User { id ${i < 29 ? `roles { users { items { ...F${i + 1} } } }` : ''} }`).join(
+      '\n',
+    );
     const { status, body } = await rawGraphQL(`query { me { ...F0 } }\n${fragments}`);
     expect(status).toBe(400);
     expect(body.errors.every((e: { extensions: { code: string } }) => e.extensions.code === 'GRAPHQL_VALIDATION_FAILED')).toBe(true);
-    expect(body.errors.map((e: { message: string }) => e.message)).toContainEqual(expect.stringMatching(/^Syntax Error: Query depth limit of 12 exceeded, found \d+\.$/));
+    expect(body.errors.map((e: { message: string }) => e.message)).toContainEqual(
+      expect.stringMatching(/^Syntax Error: Query depth limit of 12 exceeded, found \d+\.$/),
+    );
   });
 
   it('refuses batched requests', async () => {
@@ -187,11 +204,17 @@ describe('GraphQL request limits', () => {
 describe('inputs the fuzzer once broke', () => {
   it('refuses a NUL character in any argument with BAD_USER_INPUT naming the field', async () => {
     const result = await server.gql(RegisterDocument, { input: { email: uniqueEmail(), password: PASSWORD, username: 'nul\u0000name' } });
-    expect(onlyError(result).extensions).toEqual({ code: 'BAD_USER_INPUT', fields: [{ field: 'input.username', message: 'Text may not contain NUL (\\u0000) characters.' }] });
+    expect(onlyError(result).extensions).toEqual({
+      code: 'BAD_USER_INPUT',
+      fields: [{ field: 'input.username', message: 'Text may not contain NUL (\\u0000) characters.' }],
+    });
   });
 
   it('answers a malformed multipart body with 400', async () => {
-    const response = await server.post('/graphql', '--x\r\nnot a part header\r\n', { 'content-type': 'multipart/form-data; boundary=x', 'apollo-require-preflight': 'true' });
+    const response = await server.post('/graphql', '--x\r\nnot a part header\r\n', {
+      'content-type': 'multipart/form-data; boundary=x',
+      'apollo-require-preflight': 'true',
+    });
     expect(response.status).toBe(400);
     expect((await response.json()).errors[0]).toMatchObject({ extensions: { code: 'BAD_REQUEST' } });
   });
@@ -245,7 +268,10 @@ describe('HTTP operability', () => {
 
   it('allows CORS only for configured origins', async () => {
     const preflight = (origin: string) =>
-      fetch(`${server.url}/graphql`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,authorization' } });
+      fetch(`${server.url}/graphql`, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,authorization' },
+      });
     const allowed = await preflight('https://app.example.com');
     expect(allowed.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
     expect(allowed.headers.get('access-control-allow-credentials')).toBe('true');
@@ -273,7 +299,10 @@ describe('HTTP operability', () => {
       body: JSON.stringify({ query: '{ me { id } }' }),
     });
     await sleep(100);
-    const line = server.logs().split('\n').find((l) => l.includes('trace-me-42'));
+    const line = server
+      .logs()
+      .split('\n')
+      .find((l) => l.includes('trace-me-42'));
     expect(line).toBeDefined();
     expect(JSON.parse(line!)).toMatchObject({ req: { id: 'trace-me-42', method: 'POST', url: '/graphql' }, res: { statusCode: 200 } });
     expect(server.logs()).not.toContain(session.accessToken);

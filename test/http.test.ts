@@ -178,7 +178,11 @@ describe('start-up with a bad configuration', () => {
     ['ADMIN_EMAIL without ADMIN_PASSWORD', { ADMIN_EMAIL: 'admin@example.com' }, 'ADMIN_EMAIL and ADMIN_PASSWORD must be set together'],
     ['a PORT that is not a number', { PORT: 'http' }, 'PORT must be an integer between 0 and 65535, got "http"'],
     ['a PORT out of range', { PORT: '70000' }, 'PORT must be an integer between 0 and 65535, got "70000"'],
-    ['an APP_URL that is not an http URL', { APP_URL: 'app.example.com/x' }, 'APP_URL must be an absolute http or https URL without query or fragment, got "app.example.com/x"'],
+    [
+      'an APP_URL that is not an http URL',
+      { APP_URL: 'app.example.com/x' },
+      'APP_URL must be an absolute http or https URL without query or fragment, got "app.example.com/x"',
+    ],
   ])('exits with code 2 and says why, on %s', async (_case, env, message) => {
     const { code, stderr } = await startExpectingExit(env);
     expect(code).toBe(2);

@@ -18,7 +18,11 @@ afterAll(() => server.stop());
 /** `[[[...]]]`, `depth` lists deep. */
 const deepList = (depth: number): unknown => JSON.parse('['.repeat(depth) + ']'.repeat(depth));
 
-function expectField(response: { errors?: Array<{ extensions?: Record<string, unknown> }> } & { status: number }, field: string | RegExp, message?: RegExp): void {
+function expectField(
+  response: { errors?: Array<{ extensions?: Record<string, unknown> }> } & { status: number },
+  field: string | RegExp,
+  message?: RegExp,
+): void {
   const error = onlyError(response as never) as { extensions?: { code?: string; fields?: Array<{ field: string; message: string }> } };
   expect(error.extensions?.code).toBe('BAD_USER_INPUT');
   expect(error.extensions?.fields?.[0]?.field).toEqual(typeof field === 'string' ? field : expect.stringMatching(field));
@@ -33,20 +37,24 @@ describe('form bodies are parsed in linear time', () => {
     ['POST', '/api/v1/users/session'],
     ['POST', '/v1/users'],
     ['POST', '/v1/password'],
-  ])('answers %s %s with a client error, and /healthz meanwhile', async (method, path) => {
-    const pending = Promise.all([1, 2, 3].map(() => rest(server, method, path, { body: hostile, headers: FORM })));
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    // A frozen event loop cannot answer: a generous bound, not a performance measure.
-    const health = await Promise.race([
-      fetch(`${server.url}/healthz`).then((r) => r.status),
-      new Promise((resolve) => setTimeout(() => resolve('no answer within 2 s'), 2000)),
-    ]);
-    expect(health).toBe(200);
-    for (const response of await pending) {
-      expect(response.status).toBeGreaterThanOrEqual(400);
-      expect(response.status).toBeLessThan(500);
-    }
-  }, 120_000);
+  ])(
+    'answers %s %s with a client error, and /healthz meanwhile',
+    async (method, path) => {
+      const pending = Promise.all([1, 2, 3].map(() => rest(server, method, path, { body: hostile, headers: FORM })));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      // A frozen event loop cannot answer: a generous bound, not a performance measure.
+      const health = await Promise.race([
+        fetch(`${server.url}/healthz`).then((r) => r.status),
+        new Promise((resolve) => setTimeout(() => resolve('no answer within 2 s'), 2000)),
+      ]);
+      expect(health).toBe(200);
+      for (const response of await pending) {
+        expect(response.status).toBeGreaterThanOrEqual(400);
+        expect(response.status).toBeLessThan(500);
+      }
+    },
+    120_000,
+  );
 
   it('still groups Rails hash arrays (`list[][a]`) into hashes, a repeated key starting the next', async () => {
     const { accessToken } = await signUp(server);
@@ -61,12 +69,15 @@ describe('form bodies are parsed in linear time', () => {
 });
 
 describe('prototype names are ordinary names', () => {
-  it.each(['constructor', 'toString', 'constructor[prototype][admin]', 'hasOwnProperty'])('dialect 000 answers a form key %s with 422 naming it', async (key) => {
-    const response = await rest(server, 'POST', '/api/v1/users/registration', { body: `${key}=1`, headers: FORM });
-    expect(response.status).toBe(422);
-    expect(response.json.errors[0]).toMatchObject({ status: '422', detail: expect.stringContaining(key.split('[')[0]) });
-    expect(response.json.errors[0].source.pointer).toMatch(/^\/data\/attributes\//);
-  });
+  it.each(['constructor', 'toString', 'constructor[prototype][admin]', 'hasOwnProperty'])(
+    'dialect 000 answers a form key %s with 422 naming it',
+    async (key) => {
+      const response = await rest(server, 'POST', '/api/v1/users/registration', { body: `${key}=1`, headers: FORM });
+      expect(response.status).toBe(422);
+      expect(response.json.errors[0]).toMatchObject({ status: '422', detail: expect.stringContaining(key.split('[')[0]) });
+      expect(response.json.errors[0].source.pointer).toMatch(/^\/data\/attributes\//);
+    },
+  );
 
   it('dialect 000 answers a JSON `__proto__` attribute with 422', async () => {
     for (const body of ['{"__proto__":{"admin":true},"email":"x"}', '{"data":{"type":"users","attributes":{"__proto__":1}}}']) {
@@ -82,7 +93,10 @@ describe('prototype names are ordinary names', () => {
     const me = await rest(server, 'GET', '/v1/user', { headers: { Authorization: `Bearer ${token}` } });
     const profileId = me.json.user.profile.id;
     const put = (profile: Record<string, unknown>) =>
-      rest(server, 'PUT', '/v1/user', { body: JSON.stringify({ user: { email: me.json.user.email, profile_attributes: { id: profileId, ...profile } } }), headers: { ...JSON_BODY, Authorization: `Bearer ${token}` } });
+      rest(server, 'PUT', '/v1/user', {
+        body: JSON.stringify({ user: { email: me.json.user.email, profile_attributes: { id: profileId, ...profile } } }),
+        headers: { ...JSON_BODY, Authorization: `Bearer ${token}` },
+      });
     const saved = await put({ constructor: 'c', toString: 't', valueOf: 'v' });
     expect(saved.status).toBe(200);
     expect(saved.json.user.profile).toMatchObject({ constructor: 'c', toString: 't', valueOf: 'v' });
@@ -130,9 +144,16 @@ describe('deep nesting is refused before it overflows the stack', () => {
 describe('text PostgreSQL cannot store', () => {
   it('refuses lone UTF-16 surrogates in strings and JSON values, naming the field', async () => {
     const { accessToken: token } = await signUp(server);
-    expectField(await server.gql(UpdateMeDocument, { input: { profile: { firstName: 'a\ud800b' } } }, { token }), 'input.profile.firstName', /unpaired UTF-16 surrogates/);
+    expectField(
+      await server.gql(UpdateMeDocument, { input: { profile: { firstName: 'a\ud800b' } } }, { token }),
+      'input.profile.firstName',
+      /unpaired UTF-16 surrogates/,
+    );
     expectField(await server.gql(UpdateMeDocument, { input: { profile: { customFields: { nick: '\udc00' } } } }, { token }), 'input.profile.customFields.nick');
-    expectField(await server.gql(UpdateMeDocument, { input: { preferences: [{ preferences: { 'k\ud800': 1 } }] } }, { token }), 'input.preferences.0.preferences');
+    expectField(
+      await server.gql(UpdateMeDocument, { input: { preferences: [{ preferences: { 'k\ud800': 1 } }] } }, { token }),
+      'input.preferences.0.preferences',
+    );
     // A well-formed pair (an emoji) is fine.
     const ok = await server.gql(UpdateMeDocument, { input: { profile: { firstName: 'Ann \ud83d\ude00' } } }, { token });
     expect(ok.errors).toBeUndefined();
@@ -150,7 +171,11 @@ describe('lists and objects have a length cap', () => {
   it('refuses a JSON object with more keys than the cap', async () => {
     const { accessToken: token } = await signUp(server);
     const preferences = Object.fromEntries(Array.from({ length: 1001 }, (_, i) => [`k${i}`, i]));
-    expectField(await server.gql(UpdateMeDocument, { input: { preferences: [{ preferences }] } }, { token }), 'input.preferences.0.preferences', /At most 1000 keys/);
+    expectField(
+      await server.gql(UpdateMeDocument, { input: { preferences: [{ preferences }] } }, { token }),
+      'input.preferences.0.preferences',
+      /At most 1000 keys/,
+    );
   });
 });
 
@@ -167,11 +192,15 @@ describe('work before authentication', () => {
   it('still takes a large body from a signed-in caller (a base64 avatar)', async () => {
     const { accessToken: token } = await signUp(server);
     const padding = 'A'.repeat(1.5 * 1024 * 1024);
-    const response = await server.post('/graphql', JSON.stringify({ query: 'mutation($b: String) { uploadAvatar(base64: $b) { id } }', variables: { b: padding } }), {
-      'content-type': 'application/json',
-      authorization: `Bearer ${token}`,
-      'apollo-require-preflight': 'true',
-    });
+    const response = await server.post(
+      '/graphql',
+      JSON.stringify({ query: 'mutation($b: String) { uploadAvatar(base64: $b) { id } }', variables: { b: padding } }),
+      {
+        'content-type': 'application/json',
+        authorization: `Bearer ${token}`,
+        'apollo-require-preflight': 'true',
+      },
+    );
     const json = await response.json();
     // Parsed and run: the service judges the image, not the body parser.
     expect(json.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');

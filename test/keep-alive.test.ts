@@ -17,12 +17,18 @@ beforeAll(async () => {
 });
 afterAll(() => server.stop());
 
-
 function request(agent: http.Agent, method: string, path: string, body?: string) {
   const url = new URL(server.url);
   return new Promise<{ status: number; reused: boolean; keepAlive?: string }>((resolve, reject) => {
     const req = http.request(
-      { host: url.hostname, port: url.port, method, path, agent, headers: body === undefined ? {} : { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) } },
+      {
+        host: url.hostname,
+        port: url.port,
+        method,
+        path,
+        agent,
+        headers: body === undefined ? {} : { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) },
+      },
       (res) => {
         res.resume();
         res.on('end', () => resolve({ status: res.statusCode!, reused: req.reusedSocket, keepAlive: res.headers['keep-alive'] as string | undefined }));

@@ -26,8 +26,18 @@ afterAll(() => server.stop());
 /** What each kind says in each language (the defaults: confirmation 48 hours, reset 1 hour). */
 const EXPECTED = {
   en: {
-    confirmation: { subject: 'Confirm your email address', text: 'Confirm your email address by opening:', button: 'Confirm my email address', expires: 'The link expires in 48 hours.' },
-    'password-reset': { subject: 'Reset your password', text: 'Choose a new one by opening:', button: 'Choose a new password', expires: 'The link expires in 60 minutes.' },
+    confirmation: {
+      subject: 'Confirm your email address',
+      text: 'Confirm your email address by opening:',
+      button: 'Confirm my email address',
+      expires: 'The link expires in 48 hours.',
+    },
+    'password-reset': {
+      subject: 'Reset your password',
+      text: 'Choose a new one by opening:',
+      button: 'Choose a new password',
+      expires: 'The link expires in 60 minutes.',
+    },
   },
   de: {
     confirmation: {
@@ -118,7 +128,11 @@ describe('choosing the language', () => {
   it('prefers the user’s locale preference to the request’s Accept-Language', async () => {
     const { email } = await register('en');
     const session = await signIn(server, email, PASSWORD);
-    const updated = await server.gql(UpdateMeDocument, { input: { preferences: [{ preferences: { theme: 'dark', locale: 'de-DE' } }] } }, { token: session.accessToken });
+    const updated = await server.gql(
+      UpdateMeDocument,
+      { input: { preferences: [{ preferences: { theme: 'dark', locale: 'de-DE' } }] } },
+      { token: session.accessToken },
+    );
     expect(updated.errors).toBeUndefined();
 
     const resent = await server.gql(ResendConfirmationDocument, {}, { token: session.accessToken, headers: { 'accept-language': 'en-US' } });

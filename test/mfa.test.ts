@@ -226,7 +226,11 @@ describe('signing in with a second factor', () => {
     expect(claims).toMatchObject({ ok: true, payload: { amr: ['pwd', 'recovery'], aal: 'aal2' } });
     const twice = await server.gql(VerifyMfaDocument, { ticket: await mfaTicket(email), code: recoveryCodes[3] });
     mfaExtensions(twice, 'MFA_CODE_INVALID');
-    const audit = await server.gql(AuditEventsDocument, { filter: { userId: session.user.id, type: 'mfa.' } }, { token: (await signInAsAdmin(server)).accessToken });
+    const audit = await server.gql(
+      AuditEventsDocument,
+      { filter: { userId: session.user.id, type: 'mfa.' } },
+      { token: (await signInAsAdmin(server)).accessToken },
+    );
     const types = audit.data!.auditEvents.items.map((e) => e.type);
     expect(types).toEqual(expect.arrayContaining(['mfa.factor_added', 'mfa.required', 'mfa.verified', 'mfa.recovery_code_used', 'mfa.failed']));
   });

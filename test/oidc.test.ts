@@ -86,7 +86,14 @@ interface Person {
 async function person(claims: Record<string, unknown> = {}, provider = op): Promise<Person> {
   const sub = `sub-${crypto.randomBytes(6).toString('hex')}`;
   const email = uniqueEmail('oidc');
-  await provider.setAccount(sub, { email, email_verified: true, given_name: 'Ada', family_name: 'Lovelace', picture: 'https://img.example.com/ada.png', ...claims });
+  await provider.setAccount(sub, {
+    email,
+    email_verified: true,
+    given_name: 'Ada',
+    family_name: 'Lovelace',
+    picture: 'https://img.example.com/ada.png',
+    ...claims,
+  });
   return { sub, email };
 }
 
@@ -181,7 +188,11 @@ describe('provider sign-in', () => {
     const first = await signInThroughProvider(ada.sub);
     expect(first.response.errors).toBeUndefined();
     const payload = first.response.data!.completeProviderSignIn;
-    expect(payload.user).toMatchObject({ email: ada.email, confirmed: true, profile: { firstName: 'Ada', lastName: 'Lovelace', customFields: { picture: 'https://img.example.com/ada.png' } } });
+    expect(payload.user).toMatchObject({
+      email: ada.email,
+      confirmed: true,
+      profile: { firstName: 'Ada', lastName: 'Lovelace', customFields: { picture: 'https://img.example.com/ada.png' } },
+    });
     expect(payload.session.provider).toBe('test');
 
     const me = await server.gql(MyIdentitiesDocument, {}, { token: payload.accessToken });
@@ -300,7 +311,11 @@ describe('linking', () => {
     expect(response.data!.completeProviderSignIn.user.id).toBe(owner.user.id);
 
     const elsewhere = await providerRoundTrip(identity.sub, { link: true, token: stranger.accessToken });
-    const refused = await server.gql(CompleteProviderLinkDocument, { code: elsewhere.result.location!.searchParams.get('code')! }, { token: stranger.accessToken });
+    const refused = await server.gql(
+      CompleteProviderLinkDocument,
+      { code: elsewhere.result.location!.searchParams.get('code')! },
+      { token: stranger.accessToken },
+    );
     expectCode(refused, 'IDENTITY_ALREADY_LINKED');
   });
 
@@ -316,7 +331,10 @@ describe('identities and unlinking', () => {
     const user = response.data!.completeProviderSignIn.user;
     const other = await signUp(server);
     expect((await server.gql(UserIdentitiesDocument, { id: user.id }, { token: adminToken })).data!.user.identities).toHaveLength(1);
-    expect((await server.gql(PublicUserIdentitiesDocument, { username: user.username! }, { token: response.data!.completeProviderSignIn.accessToken })).data!.userByUsername.identities).toHaveLength(1);
+    expect(
+      (await server.gql(PublicUserIdentitiesDocument, { username: user.username! }, { token: response.data!.completeProviderSignIn.accessToken })).data!
+        .userByUsername.identities,
+    ).toHaveLength(1);
     // Another user, or nobody, reads no identities (users are admin-or-self; the field itself is private too).
     const byOther = await server.gql(PublicUserIdentitiesDocument, { username: user.username! }, { token: other.accessToken });
     expect(byOther.data?.userByUsername ?? null).toBeNull();
@@ -349,7 +367,9 @@ describe('identities and unlinking', () => {
     const identity = await person();
     const { result } = await providerRoundTrip(identity.sub, { link: true, token: owner.accessToken });
     const linked = await server.gql(CompleteProviderLinkDocument, { code: result.location!.searchParams.get('code')! }, { token: owner.accessToken });
-    expect((await server.gql(UnlinkIdentityDocument, { id: linked.data!.completeProviderLink.id }, { token: owner.accessToken })).data!.unlinkIdentity).toBe(true);
+    expect((await server.gql(UnlinkIdentityDocument, { id: linked.data!.completeProviderLink.id }, { token: owner.accessToken })).data!.unlinkIdentity).toBe(
+      true,
+    );
     // Unlinked: that provider account is a stranger again, and its email is not this account's.
     const { response } = await signInThroughProvider(identity.sub);
     expect(response.data!.completeProviderSignIn.user.id).not.toBe(owner.user.id);
@@ -366,7 +386,10 @@ describe('accounts without a password', () => {
     for (const password of ['', 'anything-at-all', PASSWORD]) {
       expectCode(await server.gql(LoginDocument, { identifier: someone.email, password }), password ? 'UNAUTHENTICATED' : 'BAD_USER_INPUT');
     }
-    expectCode(await server.gql(ChangePasswordDocument, { currentPassword: '', newPassword: 'brand-new-password-1' }, { token: accessToken }), 'BAD_USER_INPUT');
+    expectCode(
+      await server.gql(ChangePasswordDocument, { currentPassword: '', newPassword: 'brand-new-password-1' }, { token: accessToken }),
+      'BAD_USER_INPUT',
+    );
     const [identity] = (await server.gql(MyIdentitiesDocument, {}, { token: accessToken })).data!.me!.identities!;
 
     await server.gql(RequestPasswordResetDocument, { email: someone.email });
@@ -397,7 +420,12 @@ describe('signInWithIdToken (native apps)', () => {
     const token = await fetch(`${op.issuer}/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}` },
-      body: new URLSearchParams({ grant_type: 'authorization_code', code: back.searchParams.get('code')!, redirect_uri: NATIVE, code_verifier: verifier }).toString(),
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        code: back.searchParams.get('code')!,
+        redirect_uri: NATIVE,
+        code_verifier: verifier,
+      }).toString(),
     });
     return { idToken: ((await token.json()) as { id_token: string }).id_token, nonce };
   }
@@ -423,7 +451,9 @@ describe('signInWithIdToken (native apps)', () => {
     const again = await server.gql(SignInWithIdTokenDocument, { provider: 'test', idToken: fresh.idToken, nonce: fresh.nonce });
     expect(again.data?.signInWithIdToken.user.id).toBe(first.data!.signInWithIdToken.user.id);
     const audit = await server.gql(AuditEventsDocument, { filter: { type: 'login.failed' }, pageSize: 100 }, { token: adminToken });
-    expect(audit.data!.auditEvents.items).toContainEqual(expect.objectContaining({ details: expect.objectContaining({ provider: 'test', reason: 'id_token_replayed' }) }));
+    expect(audit.data!.auditEvents.items).toContainEqual(
+      expect.objectContaining({ details: expect.objectContaining({ provider: 'test', reason: 'id_token_replayed' }) }),
+    );
   });
 
   it('asks a user with an authenticator app for it, and the session it opens records the provider (amr oidc + otp, oidc + recovery)', async () => {
@@ -570,14 +600,46 @@ describe('configuration', () => {
   const production = { NODE_ENV: 'production', JWT_SECRET: 'j'.repeat(32), KEY_ENCRYPTION_KEY: 'k'.repeat(32) };
 
   it.each([
-    ['OIDC_PROVIDERS that is not JSON', { OIDC_PROVIDERS: `[{"clientSecret":"${CLIENT_SECRET}"`, OIDC_REDIRECT_URLS: SPA }, 'OIDC_PROVIDERS must be a JSON array of { "id", "name", "issuer", "clientId", "clientSecret", "scopes" } objects (it is not valid JSON)'],
-    ['an http issuer', { OIDC_PROVIDERS: JSON.stringify([{ ...provider, issuer: 'http://sso.example.com' }]), OIDC_REDIRECT_URLS: SPA }, 'OIDC_PROVIDERS[0].issuer (provider "corp") must use https (OIDC_ALLOW_INSECURE_ISSUERS=true allows http outside production)'],
-    ['a provider id used twice', { OIDC_PROVIDERS: JSON.stringify([provider, provider]), OIDC_REDIRECT_URLS: SPA }, 'OIDC_PROVIDERS[1].id "corp" is used twice'],
-    ['scopes without openid', { OIDC_PROVIDERS: JSON.stringify([{ ...provider, scopes: ['email'] }]), OIDC_REDIRECT_URLS: SPA }, 'OIDC_PROVIDERS[0].scopes (provider "corp") must include "openid"'],
-    ['a misspelt key', { OIDC_PROVIDERS: JSON.stringify([{ ...provider, client_id: 'x' }]), OIDC_REDIRECT_URLS: SPA }, 'OIDC_PROVIDERS[0] has unknown key(s) client_id; allowed: id, name, issuer, clientId, clientSecret, scopes'],
-    ['providers without OIDC_REDIRECT_URLS', { OIDC_PROVIDERS: JSON.stringify([provider]) }, 'OIDC_REDIRECT_URLS must list the front-end URLs a provider sign-in may return to when OIDC_PROVIDERS is set'],
-    ['a redirect URL with a fragment', { OIDC_PROVIDERS: JSON.stringify([provider]), OIDC_REDIRECT_URLS: `${SPA}#x` }, `OIDC_REDIRECT_URLS must be comma-separated absolute http(s) URLs without query, fragment or credentials, got "${SPA}#x"`],
-    ['OIDC_ALLOW_INSECURE_ISSUERS in production', { ...production, OIDC_ALLOW_INSECURE_ISSUERS: 'true' }, 'OIDC_ALLOW_INSECURE_ISSUERS must not be on in production: providers must be reached over https'],
+    [
+      'OIDC_PROVIDERS that is not JSON',
+      { OIDC_PROVIDERS: `[{"clientSecret":"${CLIENT_SECRET}"`, OIDC_REDIRECT_URLS: SPA },
+      'OIDC_PROVIDERS must be a JSON array of { "id", "name", "issuer", "clientId", "clientSecret", "scopes" } objects (it is not valid JSON)',
+    ],
+    [
+      'an http issuer',
+      { OIDC_PROVIDERS: JSON.stringify([{ ...provider, issuer: 'http://sso.example.com' }]), OIDC_REDIRECT_URLS: SPA },
+      'OIDC_PROVIDERS[0].issuer (provider "corp") must use https (OIDC_ALLOW_INSECURE_ISSUERS=true allows http outside production)',
+    ],
+    [
+      'a provider id used twice',
+      { OIDC_PROVIDERS: JSON.stringify([provider, provider]), OIDC_REDIRECT_URLS: SPA },
+      'OIDC_PROVIDERS[1].id "corp" is used twice',
+    ],
+    [
+      'scopes without openid',
+      { OIDC_PROVIDERS: JSON.stringify([{ ...provider, scopes: ['email'] }]), OIDC_REDIRECT_URLS: SPA },
+      'OIDC_PROVIDERS[0].scopes (provider "corp") must include "openid"',
+    ],
+    [
+      'a misspelt key',
+      { OIDC_PROVIDERS: JSON.stringify([{ ...provider, client_id: 'x' }]), OIDC_REDIRECT_URLS: SPA },
+      'OIDC_PROVIDERS[0] has unknown key(s) client_id; allowed: id, name, issuer, clientId, clientSecret, scopes',
+    ],
+    [
+      'providers without OIDC_REDIRECT_URLS',
+      { OIDC_PROVIDERS: JSON.stringify([provider]) },
+      'OIDC_REDIRECT_URLS must list the front-end URLs a provider sign-in may return to when OIDC_PROVIDERS is set',
+    ],
+    [
+      'a redirect URL with a fragment',
+      { OIDC_PROVIDERS: JSON.stringify([provider]), OIDC_REDIRECT_URLS: `${SPA}#x` },
+      `OIDC_REDIRECT_URLS must be comma-separated absolute http(s) URLs without query, fragment or credentials, got "${SPA}#x"`,
+    ],
+    [
+      'OIDC_ALLOW_INSECURE_ISSUERS in production',
+      { ...production, OIDC_ALLOW_INSECURE_ISSUERS: 'true' },
+      'OIDC_ALLOW_INSECURE_ISSUERS must not be on in production: providers must be reached over https',
+    ],
   ])('exits with code 2 and says why, never echoing the secret, on %s', async (_case, env, message) => {
     const { code, stderr } = await exitOf(env);
     expect(code).toBe(2);

@@ -120,7 +120,11 @@ async function newTeam(owner: TestUser, input: Partial<TeamInput> = {}, members:
 describe('organisations', () => {
   it('lets an admin create one with a trimmed name and logo properties', async () => {
     const created = ok(
-      await server.gql(CreateOrganisationDocument, { input: { name: '  Howe Group ', logoProperties: { color: '#3d8bc0', width: 120, round: true } } }, { token: admin }),
+      await server.gql(
+        CreateOrganisationDocument,
+        { input: { name: '  Howe Group ', logoProperties: { color: '#3d8bc0', width: 120, round: true } } },
+        { token: admin },
+      ),
     ).createOrganisation;
     expect(created).toMatchObject({ name: 'Howe Group', logoUrl: null, logoProperties: { color: '#3d8bc0', width: 120, round: true }, members: [] });
     expect(created.createdAt).toBe(created.updatedAt);
@@ -138,8 +142,16 @@ describe('organisations', () => {
       { name: 'Ok', logoProperties: { color: { r: 1 } } },
       [{ field: 'input.logoProperties.color', message: 'logoProperties values must be strings, numbers or booleans.' }],
     ],
-    ['a null logo property', { name: 'Ok', logoProperties: { color: null } }, [{ field: 'input.logoProperties.color', message: 'logoProperties values must be strings, numbers or booleans.' }]],
-    ['logo properties over 4 KB', { name: 'Ok', logoProperties: { blob: 'x'.repeat(4100) } }, [{ field: 'input.logoProperties', message: 'logoProperties must be at most 4096 bytes of JSON.' }]],
+    [
+      'a null logo property',
+      { name: 'Ok', logoProperties: { color: null } },
+      [{ field: 'input.logoProperties.color', message: 'logoProperties values must be strings, numbers or booleans.' }],
+    ],
+    [
+      'logo properties over 4 KB',
+      { name: 'Ok', logoProperties: { blob: 'x'.repeat(4100) } },
+      [{ field: 'input.logoProperties', message: 'logoProperties must be at most 4096 bytes of JSON.' }],
+    ],
   ])('refuses %s with BAD_USER_INPUT', async (_case, input, fields) => {
     const result = await server.gql(CreateOrganisationDocument, { input }, { token: admin });
     expectError(result, 'BAD_USER_INPUT', fields[0].message, fields);
@@ -162,10 +174,17 @@ describe('organisations', () => {
   });
 
   it('refuses to update an unknown or malformed id, or with bad input', async () => {
-    expectError(await server.gql(UpdateOrganisationDocument, { id: MISSING_ID, input: { name: 'x' } }, { token: admin }), 'NOT_FOUND', 'Organisation was not found.');
-    expectError(await server.gql(UpdateOrganisationDocument, { id: 'abc', input: { name: 'x' } }, { token: admin }), 'BAD_USER_INPUT', 'id must be a positive integer id.', [
-      { field: 'id', message: 'Not a valid id.' },
-    ]);
+    expectError(
+      await server.gql(UpdateOrganisationDocument, { id: MISSING_ID, input: { name: 'x' } }, { token: admin }),
+      'NOT_FOUND',
+      'Organisation was not found.',
+    );
+    expectError(
+      await server.gql(UpdateOrganisationDocument, { id: 'abc', input: { name: 'x' } }, { token: admin }),
+      'BAD_USER_INPUT',
+      'id must be a positive integer id.',
+      [{ field: 'id', message: 'Not a valid id.' }],
+    );
     const id = await newOrganisation();
     expectError(await server.gql(UpdateOrganisationDocument, { id, input: { name: ' ' } }, { token: admin }), 'BAD_USER_INPUT', 'Name the organisation.');
   });
@@ -185,10 +204,16 @@ describe('organisations', () => {
     it('adds a member with trimmed, de-duplicated roles, then replaces the roles', async () => {
       const alice = await newUser();
       const id = await newOrganisation();
-      const added = ok(await server.gql(SetOrganisationMemberDocument, { organisationId: id, userId: alice.id, roles: [' manager ', 'viewer', 'manager'] }, { token: admin }));
-      expect(added.setOrganisationMember.members).toEqual([{ roles: ['manager', 'viewer'], createdAt: expect.any(String), user: { id: alice.id, email: alice.email } }]);
+      const added = ok(
+        await server.gql(SetOrganisationMemberDocument, { organisationId: id, userId: alice.id, roles: [' manager ', 'viewer', 'manager'] }, { token: admin }),
+      );
+      expect(added.setOrganisationMember.members).toEqual([
+        { roles: ['manager', 'viewer'], createdAt: expect.any(String), user: { id: alice.id, email: alice.email } },
+      ]);
       const changed = ok(await server.gql(SetOrganisationMemberDocument, { organisationId: id, userId: alice.id, roles: [] }, { token: admin }));
-      expect(changed.setOrganisationMember.members).toEqual([{ roles: [], createdAt: added.setOrganisationMember.members[0].createdAt, user: { id: alice.id, email: alice.email } }]);
+      expect(changed.setOrganisationMember.members).toEqual([
+        { roles: [], createdAt: added.setOrganisationMember.members[0].createdAt, user: { id: alice.id, email: alice.email } },
+      ]);
     });
 
     it.each([
@@ -210,7 +235,8 @@ describe('organisations', () => {
 
     it('reports an unknown organisation or user as NOT_FOUND', async () => {
       const [alice, id] = await Promise.all([newUser(), newOrganisation()]);
-      const set = (organisationId: string, userId: string) => server.gql(SetOrganisationMemberDocument, { organisationId, userId, roles: [] }, { token: admin });
+      const set = (organisationId: string, userId: string) =>
+        server.gql(SetOrganisationMemberDocument, { organisationId, userId, roles: [] }, { token: admin });
       expectError(await set(MISSING_ID, alice.id), 'NOT_FOUND', 'Organisation was not found.');
       expectError(await set(id, MISSING_ID), 'NOT_FOUND', 'User was not found.');
       expectError(await set(id, 'x'), 'BAD_USER_INPUT', 'userId must be a positive integer id.');
@@ -223,7 +249,10 @@ describe('organisations', () => {
 
     it('removes a member', async () => {
       const [alice, bob] = await Promise.all([newUser(), newUser()]);
-      const id = await newOrganisation([[alice, []], [bob, ['viewer']]]);
+      const id = await newOrganisation([
+        [alice, []],
+        [bob, ['viewer']],
+      ]);
       const result = ok(await server.gql(RemoveOrganisationMemberDocument, { organisationId: id, userId: alice.id }, { token: admin }));
       expect(result.removeOrganisationMember.members.map((m) => m.user.id)).toEqual([bob.id]);
       expectError(await server.gql(OrganisationDocument, { id }, { token: alice.token }), 'FORBIDDEN', 'You are not a member of this organisation.');
@@ -308,7 +337,11 @@ describe('teams', () => {
       'FORBIDDEN',
       'You may only attach a team to an organisation you belong to.',
     );
-    expectError(await server.gql(CreateTeamDocument, { input: { name: 'Nowhere', organisationId: MISSING_ID } }, { token: member.token }), 'NOT_FOUND', 'Organisation was not found.');
+    expectError(
+      await server.gql(CreateTeamDocument, { input: { name: 'Nowhere', organisationId: MISSING_ID } }, { token: member.token }),
+      'NOT_FOUND',
+      'Organisation was not found.',
+    );
     const byAdmin = ok(await server.gql(CreateTeamDocument, { input: { name: 'Admin team', organisationId } }, { token: admin })).createTeam;
     expect(byAdmin.organisation?.id).toBe(organisationId);
   });
@@ -377,7 +410,11 @@ describe('teams', () => {
   describe('update', () => {
     it('renames, moves between organisations the owner belongs to, detaches, and keeps the organisation when omitted', async () => {
       const alice = await newUser();
-      const [first, second, foreign] = await Promise.all([newOrganisation([[alice, []]], 'First'), newOrganisation([[alice, []]], 'Second'), newOrganisation([], 'Foreign')]);
+      const [first, second, foreign] = await Promise.all([
+        newOrganisation([[alice, []]], 'First'),
+        newOrganisation([[alice, []]], 'Second'),
+        newOrganisation([], 'Foreign'),
+      ]);
       const id = await newTeam(alice, { organisationId: first });
       const moved = ok(await server.gql(UpdateTeamDocument, { id, input: { name: 'Moved', organisationId: second } }, { token: alice.token })).updateTeam;
       expect(moved).toMatchObject({ name: 'Moved', organisation: { id: second, name: 'Second' } });
@@ -388,7 +425,11 @@ describe('teams', () => {
         'FORBIDDEN',
         'You may only attach a team to an organisation you belong to.',
       );
-      expectError(await server.gql(UpdateTeamDocument, { id, input: { name: 'Kept', organisationId: MISSING_ID } }, { token: alice.token }), 'NOT_FOUND', 'Organisation was not found.');
+      expectError(
+        await server.gql(UpdateTeamDocument, { id, input: { name: 'Kept', organisationId: MISSING_ID } }, { token: alice.token }),
+        'NOT_FOUND',
+        'Organisation was not found.',
+      );
       const detached = ok(await server.gql(UpdateTeamDocument, { id, input: { name: 'Detached', organisationId: null } }, { token: alice.token })).updateTeam;
       expect(detached.organisation).toBeNull();
       const byAdmin = ok(await server.gql(UpdateTeamDocument, { id, input: { name: 'Admin moved', organisationId: foreign } }, { token: admin })).updateTeam;
@@ -413,12 +454,23 @@ describe('teams', () => {
         'Only an admin may transfer a team to another owner.',
       );
       ok(await server.gql(UpdateTeamDocument, { id, input: { name: 'Same owner', ownerId: alice.id } }, { token: alice.token }));
-      expectError(await server.gql(UpdateTeamDocument, { id, input: { name: 'x', ownerId: MISSING_ID } }, { token: admin }), 'NOT_FOUND', 'User was not found.');
+      expectError(
+        await server.gql(UpdateTeamDocument, { id, input: { name: 'x', ownerId: MISSING_ID } }, { token: admin }),
+        'NOT_FOUND',
+        'User was not found.',
+      );
       const transferred = ok(await server.gql(UpdateTeamDocument, { id, input: { name: 'Bob’s', ownerId: bob.id } }, { token: admin })).updateTeam;
       expect(transferred.owner.id).toBe(bob.id);
-      expect(transferred.members.map((m) => [m.user.id, m.roles])).toEqual([[alice.id, []], [bob.id, ['captain']]]);
-      expect(ok(await server.gql(MyMembershipsDocument, {}, { token: bob.token })).me!.teams).toEqual([{ id, name: 'Bob’s', isOwner: true, currentUserRoles: ['captain'] }]);
-      expect(ok(await server.gql(MyMembershipsDocument, {}, { token: alice.token })).me!.teams).toEqual([{ id, name: 'Bob’s', isOwner: false, currentUserRoles: [] }]);
+      expect(transferred.members.map((m) => [m.user.id, m.roles])).toEqual([
+        [alice.id, []],
+        [bob.id, ['captain']],
+      ]);
+      expect(ok(await server.gql(MyMembershipsDocument, {}, { token: bob.token })).me!.teams).toEqual([
+        { id, name: 'Bob’s', isOwner: true, currentUserRoles: ['captain'] },
+      ]);
+      expect(ok(await server.gql(MyMembershipsDocument, {}, { token: alice.token })).me!.teams).toEqual([
+        { id, name: 'Bob’s', isOwner: false, currentUserRoles: [] },
+      ]);
       expectError(await server.gql(UpdateTeamDocument, { id, input: { name: 'Back' } }, { token: alice.token }), 'FORBIDDEN', OWNER_OR_ADMIN);
     });
 
@@ -426,8 +478,16 @@ describe('teams', () => {
       const alice = await newUser();
       expectError(await server.gql(UpdateTeamDocument, { id: MISSING_ID, input: { name: 'x' } }, { token: alice.token }), 'NOT_FOUND', 'Team was not found.');
       expectError(await server.gql(DeleteTeamDocument, { id: MISSING_ID }, { token: alice.token }), 'NOT_FOUND', 'Team was not found.');
-      expectError(await server.gql(SetTeamMemberDocument, { teamId: MISSING_ID, userId: alice.id, roles: [] }, { token: alice.token }), 'NOT_FOUND', 'Team was not found.');
-      expectError(await server.gql(RemoveTeamMemberDocument, { teamId: MISSING_ID, userId: alice.id }, { token: alice.token }), 'NOT_FOUND', 'Team was not found.');
+      expectError(
+        await server.gql(SetTeamMemberDocument, { teamId: MISSING_ID, userId: alice.id, roles: [] }, { token: alice.token }),
+        'NOT_FOUND',
+        'Team was not found.',
+      );
+      expectError(
+        await server.gql(RemoveTeamMemberDocument, { teamId: MISSING_ID, userId: alice.id }, { token: alice.token }),
+        'NOT_FOUND',
+        'Team was not found.',
+      );
     });
   });
 
@@ -437,10 +497,19 @@ describe('teams', () => {
       const id = await newTeam(alice);
       ok(await server.gql(SetTeamMemberDocument, { teamId: id, userId: bob.id, roles: ['player', ' player '] }, { token: alice.token }));
       const added = ok(await server.gql(AcceptTeamInvitationDocument, { teamId: id }, { token: bob.token })).acceptTeamInvitation;
-      expect(added.members.map((m) => [m.user.id, m.roles])).toEqual([[alice.id, []], [bob.id, ['player']]]);
+      expect(added.members.map((m) => [m.user.id, m.roles])).toEqual([
+        [alice.id, []],
+        [bob.id, ['player']],
+      ]);
       const byAdmin = ok(await server.gql(SetTeamMemberDocument, { teamId: id, userId: carol.id, roles: ['coach'] }, { token: admin })).setTeamMember;
-      expect(byAdmin.members.map((m) => [m.user.id, m.roles])).toEqual([[alice.id, []], [bob.id, ['player']], [carol.id, ['coach']]]);
-      const ownerRoles = ok(await server.gql(SetTeamMemberDocument, { teamId: id, userId: alice.id, roles: ['captain'] }, { token: alice.token })).setTeamMember;
+      expect(byAdmin.members.map((m) => [m.user.id, m.roles])).toEqual([
+        [alice.id, []],
+        [bob.id, ['player']],
+        [carol.id, ['coach']],
+      ]);
+      const ownerRoles = ok(
+        await server.gql(SetTeamMemberDocument, { teamId: id, userId: alice.id, roles: ['captain'] }, { token: alice.token }),
+      ).setTeamMember;
       expect(ownerRoles.members[0].roles).toEqual(['captain']);
     });
 
@@ -448,15 +517,27 @@ describe('teams', () => {
       const alice = await newUser();
       const id = await newTeam(alice);
       const tooMany = Array.from({ length: 21 }, (_, i) => `r${i}`);
-      expectError(await server.gql(SetTeamMemberDocument, { teamId: id, userId: alice.id, roles: tooMany }, { token: alice.token }), 'BAD_USER_INPUT', 'At most 20 roles per membership.', [
-        { field: 'roles', message: 'At most 20 roles per membership.' },
-      ]);
-      expectError(await server.gql(SetTeamMemberDocument, { teamId: id, userId: alice.id, roles: [''] }, { token: alice.token }), 'BAD_USER_INPUT', 'Role names must be 1 to 64 characters.', [
-        { field: 'roles.0', message: 'Role names must be 1 to 64 characters.' },
-      ]);
+      expectError(
+        await server.gql(SetTeamMemberDocument, { teamId: id, userId: alice.id, roles: tooMany }, { token: alice.token }),
+        'BAD_USER_INPUT',
+        'At most 20 roles per membership.',
+        [{ field: 'roles', message: 'At most 20 roles per membership.' }],
+      );
+      expectError(
+        await server.gql(SetTeamMemberDocument, { teamId: id, userId: alice.id, roles: [''] }, { token: alice.token }),
+        'BAD_USER_INPUT',
+        'Role names must be 1 to 64 characters.',
+        [{ field: 'roles.0', message: 'Role names must be 1 to 64 characters.' }],
+      );
       // To the owner, an unknown id is like any user who is not a member: nothing tells them apart.
-      expect(ok(await server.gql(SetTeamMemberDocument, { teamId: id, userId: MISSING_ID, roles: [] }, { token: alice.token })).setTeamMember.members).toHaveLength(1);
-      expectError(await server.gql(RemoveTeamMemberDocument, { teamId: id, userId: MISSING_ID }, { token: alice.token }), 'NOT_FOUND', 'Team member was not found.');
+      expect(
+        ok(await server.gql(SetTeamMemberDocument, { teamId: id, userId: MISSING_ID, roles: [] }, { token: alice.token })).setTeamMember.members,
+      ).toHaveLength(1);
+      expectError(
+        await server.gql(RemoveTeamMemberDocument, { teamId: id, userId: MISSING_ID }, { token: alice.token }),
+        'NOT_FOUND',
+        'Team member was not found.',
+      );
       expectError(await server.gql(SetTeamMemberDocument, { teamId: id, userId: MISSING_ID, roles: [] }, { token: admin }), 'NOT_FOUND', 'User was not found.');
       expectError(await server.gql(RemoveTeamMemberDocument, { teamId: id, userId: MISSING_ID }, { token: admin }), 'NOT_FOUND', 'User was not found.');
     });
@@ -466,10 +547,16 @@ describe('teams', () => {
       const id = await newTeam(alice, {}, [[bob, []]]);
       const removed = ok(await server.gql(RemoveTeamMemberDocument, { teamId: id, userId: bob.id }, { token: alice.token })).removeTeamMember;
       expect(removed.members.map((m) => m.user.id)).toEqual([alice.id]);
-      expectError(await server.gql(RemoveTeamMemberDocument, { teamId: id, userId: bob.id }, { token: alice.token }), 'NOT_FOUND', 'Team member was not found.');
+      expectError(
+        await server.gql(RemoveTeamMemberDocument, { teamId: id, userId: bob.id }, { token: alice.token }),
+        'NOT_FOUND',
+        'Team member was not found.',
+      );
       expectError(await server.gql(TeamDocument, { id }, { token: bob.token }), 'FORBIDDEN', 'You are not a member of this team.');
       const message = 'The owner cannot leave the team; transfer it to someone else first.';
-      expectError(await server.gql(RemoveTeamMemberDocument, { teamId: id, userId: alice.id }, { token: admin }), 'CONFLICT', message, [{ field: 'userId', message }]);
+      expectError(await server.gql(RemoveTeamMemberDocument, { teamId: id, userId: alice.id }, { token: admin }), 'CONFLICT', message, [
+        { field: 'userId', message },
+      ]);
     });
 
     it('shows a team member the organisation by name, but its members only to its own members', async () => {
@@ -479,20 +566,32 @@ describe('teams', () => {
       expect(ok(await server.gql(TeamDocument, { id }, { token: bob.token })).team.organisation).toEqual({ id: organisationId, name: 'Howe Group' });
       const result = await server.gql(TeamOrganisationMembersDocument, { id }, { token: bob.token });
       expectError(result, 'FORBIDDEN', 'Only members of this organisation may see its members.');
-      expect(ok(await server.gql(TeamOrganisationMembersDocument, { id }, { token: alice.token })).team.organisation!.members).toEqual([{ roles: ['manager'] }]);
+      expect(ok(await server.gql(TeamOrganisationMembersDocument, { id }, { token: alice.token })).team.organisation!.members).toEqual([
+        { roles: ['manager'] },
+      ]);
     });
 
     it("shows another member's organisations and teams only where the viewer shares them", async () => {
       const [alice, bob] = await Promise.all([newUser(), newUser()]);
-      const shared = await newOrganisation([[alice, []], [bob, []]], 'Shared');
+      const shared = await newOrganisation(
+        [
+          [alice, []],
+          [bob, []],
+        ],
+        'Shared',
+      );
       await newOrganisation([[alice, ['secret']]], 'Alice only');
       const teamId = await newTeam(alice, {}, [[bob, []]]);
       const aliceOnlyTeam = await newTeam(alice, { name: 'Private' });
-      const byId = (members: Array<{ user: { id: string; organisations: unknown; teams: unknown } }>, id: string) => members.find((m) => m.user.id === id)!.user;
+      const byId = (members: Array<{ user: { id: string; organisations: unknown; teams: unknown } }>, id: string) =>
+        members.find((m) => m.user.id === id)!.user;
       const bobsView = ok(await server.gql(TeamMemberMembershipsDocument, { id: teamId }, { token: bob.token })).team.members;
       expect(byId(bobsView, alice.id)).toEqual({ id: alice.id, organisations: [{ id: shared }], teams: [{ id: teamId, isOwner: true }] });
       const adminsView = ok(await server.gql(TeamMemberMembershipsDocument, { id: teamId }, { token: admin })).team.members;
-      expect(byId(adminsView, alice.id).teams).toEqual([{ id: teamId, isOwner: true }, { id: aliceOnlyTeam, isOwner: true }]);
+      expect(byId(adminsView, alice.id).teams).toEqual([
+        { id: teamId, isOwner: true },
+        { id: aliceOnlyTeam, isOwner: true },
+      ]);
       expect((byId(adminsView, alice.id).organisations as unknown[]).length).toBe(2);
     });
   });
@@ -531,7 +630,10 @@ describe('teams', () => {
       expectError(await server.gql(AcceptTeamInvitationDocument, { teamId: id }, { token: carol.token }), 'NOT_FOUND', 'Team invitation was not found.');
       expectError(await server.gql(AcceptTeamInvitationDocument, { teamId: id }, { token: null }), 'UNAUTHENTICATED', SIGN_IN);
       const joined = ok(await server.gql(AcceptTeamInvitationDocument, { teamId: id }, { token: bob.token })).acceptTeamInvitation;
-      expect(joined.members.map((m) => [m.user.id, m.roles])).toEqual([[alice.id, []], [bob.id, ['rower', 'cox']]]);
+      expect(joined.members.map((m) => [m.user.id, m.roles])).toEqual([
+        [alice.id, []],
+        [bob.id, ['rower', 'cox']],
+      ]);
       expect(ok(await server.gql(TeamInvitationsDocument, {}, { token: bob.token })).teamInvitations).toEqual([]);
       expectError(await server.gql(AcceptTeamInvitationDocument, { teamId: id }, { token: bob.token }), 'NOT_FOUND', 'Team invitation was not found.');
       // A member's roles change at once.
@@ -547,7 +649,11 @@ describe('teams', () => {
       expectError(await server.gql(DeclineTeamInvitationDocument, { teamId: id }, { token: bob.token }), 'NOT_FOUND', 'Team invitation was not found.');
       expectError(await server.gql(AcceptTeamInvitationDocument, { teamId: id }, { token: bob.token }), 'NOT_FOUND', 'Team invitation was not found.');
       ok(await server.gql(SetTeamMemberDocument, { teamId: id, userId: carol.id, roles: [] }, { token: alice.token }));
-      expectError(await server.gql(RemoveTeamMemberDocument, { teamId: id, userId: carol.id }, { token: alice.token }), 'NOT_FOUND', 'Team member was not found.');
+      expectError(
+        await server.gql(RemoveTeamMemberDocument, { teamId: id, userId: carol.id }, { token: alice.token }),
+        'NOT_FOUND',
+        'Team member was not found.',
+      );
       expect(ok(await server.gql(TeamInvitationsDocument, {}, { token: carol.token })).teamInvitations).toEqual([]);
     });
   });
@@ -570,7 +676,8 @@ describe("me's memberships", () => {
     const empty = ok(await server.gql(MyMembershipsDocument, {}, { token: alice.token })).me!;
     expect(empty).toEqual({ id: alice.id, organisations: [], teams: [] });
 
-    const orgId = ok(await server.gql(CreateOrganisationDocument, { input: { name: 'Howe Group', logoProperties: { color: '#3d8bc0' } } }, { token: admin })).createOrganisation.id;
+    const orgId = ok(await server.gql(CreateOrganisationDocument, { input: { name: 'Howe Group', logoProperties: { color: '#3d8bc0' } } }, { token: admin }))
+      .createOrganisation.id;
     ok(await server.gql(SetOrganisationMemberDocument, { organisationId: orgId, userId: alice.id, roles: ['manager', 'billing'] }, { token: admin }));
     ok(await server.gql(SetOrganisationMemberDocument, { organisationId: orgId, userId: bob.id, roles: [] }, { token: admin }));
     const owned = await newTeam(alice, { name: 'Owned', organisationId: orgId }, [[bob, ['player']]]);
@@ -611,7 +718,9 @@ describe('deleted users', () => {
     expectError(await server.gql(SetTeamMemberDocument, { teamId, userId: ghost.id, roles: ['x'] }, { token: admin }), 'GONE', gone);
     expectError(await server.gql(CreateTeamDocument, { input: { name: 'Haunted', ownerId: ghost.id } }, { token: admin }), 'GONE', gone);
     expectError(await server.gql(UpdateTeamDocument, { id: teamId, input: { name: 'Haunted', ownerId: ghost.id } }, { token: admin }), 'GONE', gone);
-    const organisation = ok(await server.gql(RemoveOrganisationMemberDocument, { organisationId, userId: ghost.id }, { token: admin })).removeOrganisationMember;
+    const organisation = ok(
+      await server.gql(RemoveOrganisationMemberDocument, { organisationId, userId: ghost.id }, { token: admin }),
+    ).removeOrganisationMember;
     expect(organisation.members).toEqual([]);
     const team = ok(await server.gql(RemoveTeamMemberDocument, { teamId, userId: ghost.id }, { token: admin })).removeTeamMember;
     expect(team.members.map((m) => m.user.id)).toEqual([alice.id]);

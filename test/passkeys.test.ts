@@ -80,7 +80,11 @@ function claims(accessToken: string): Json {
 
 async function auditTypes(since: Date): Promise<Array<{ type: string; subjectUserId?: string | null; details: Json }>> {
   const admin = await signInAsAdmin(server);
-  const events = await server.gql(AuditEventsDocument, { pageSize: 100, filter: { type: 'passkey.', since: since.toISOString() } }, { token: admin.accessToken });
+  const events = await server.gql(
+    AuditEventsDocument,
+    { pageSize: 100, filter: { type: 'passkey.', since: since.toISOString() } },
+    { token: admin.accessToken },
+  );
   expect(events.errors).toBeUndefined();
   return events.data!.auditEvents.items.map((e) => ({ type: e.type, subjectUserId: e.subjectUserId, details: e.details }));
 }
@@ -129,13 +133,24 @@ describeInBrowser(`passkeys in headless Chromium with a virtual authenticator${s
 
   beforeAll(async () => {
     userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'usergraph-chromium-'));
-    context = (await playwright!.chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS })) as ChromiumContext;
+    context = (await playwright!.chromium.launchPersistentContext(userDataDir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: CHROMIUM_ARGS,
+    })) as ChromiumContext;
     page = await context.newPage();
     await page.goto(`${origin}/`);
     cdp = await context.newCDPSession(page);
     await cdp.send('WebAuthn.enable');
     const added = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-      options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
+      options: {
+        protocol: 'ctap2',
+        transport: 'internal',
+        hasResidentKey: true,
+        hasUserVerification: true,
+        isUserVerified: true,
+        automaticPresenceSimulation: true,
+      },
     });
     authenticatorId = added.authenticatorId as string;
   });
@@ -186,7 +201,13 @@ describeInBrowser(`passkeys in headless Chromium with a virtual authenticator${s
     const response = await create(started.data!.startPasskeyRegistration);
     const finished = await server.gql(FinishPasskeyRegistrationDocument, { response, label: 'Test laptop' }, { token: user.accessToken });
     expect(finished.errors).toBeUndefined();
-    expect(finished.data!.finishPasskeyRegistration).toMatchObject({ label: 'Test laptop', discoverable: true, backedUp: false, deviceType: 'singleDevice', lastUsedAt: null });
+    expect(finished.data!.finishPasskeyRegistration).toMatchObject({
+      label: 'Test laptop',
+      discoverable: true,
+      backedUp: false,
+      deviceType: 'singleDevice',
+      lastUsedAt: null,
+    });
     expect(finished.data!.finishPasskeyRegistration.transports).toContain('internal');
     // The user's first second factor: recovery codes come with it, shown this once.
     recoveryCodes = finished.data!.finishPasskeyRegistration.recoveryCodes!;
@@ -320,7 +341,9 @@ describeInBrowser(`passkeys in headless Chromium with a virtual authenticator${s
       await cdp.send('WebAuthn.setUserVerified', { authenticatorId, isUserVerified: true });
     }
     const events = await auditTypes(since);
-    expect(events).toContainEqual(expect.objectContaining({ type: 'passkey.sign_in_failed', subjectUserId: userId, details: expect.objectContaining({ reason: 'invalid_response' }) }));
+    expect(events).toContainEqual(
+      expect.objectContaining({ type: 'passkey.sign_in_failed', subjectUserId: userId, details: expect.objectContaining({ reason: 'invalid_response' }) }),
+    );
   });
 
   it('refuses a passkey whose signature counter went back (a cloned authenticator), and audits it', async () => {

@@ -22,7 +22,10 @@ const USER_FIELDS = `id email username status statusMessage active confirmed con
   roles { id name description unchangeable createdAt updatedAt }`;
 
 async function gql(query: string, variables: Record<string, unknown>, token: string) {
-  const response = await server.post('/graphql', JSON.stringify({ query, variables }), { 'content-type': 'application/json', authorization: `Bearer ${token}` });
+  const response = await server.post('/graphql', JSON.stringify({ query, variables }), {
+    'content-type': 'application/json',
+    authorization: `Bearer ${token}`,
+  });
   const body = (await response.json()) as { data?: Record<string, unknown>; errors?: unknown[] };
   expect(body.errors).toBeUndefined();
   return body.data!;
@@ -54,15 +57,37 @@ describe('prepared hot reads', () => {
 
   beforeAll(async () => {
     const roles = await Promise.all(
-      ['prepared-b', 'prepared-a'].map(async (name) => ((await gql(`mutation($i: RoleInput!) { createRole(input: $i) { id } }`, { i: { name, description: `role ${name}` } }, adminToken)).createRole as { id: string }).id),
+      ['prepared-b', 'prepared-a'].map(
+        async (name) =>
+          (
+            (await gql(`mutation($i: RoleInput!) { createRole(input: $i) { id } }`, { i: { name, description: `role ${name}` } }, adminToken)).createRole as {
+              id: string;
+            }
+          ).id,
+      ),
     );
     const created = [];
     for (const [i, profile] of [
-      { firstName: 'Ada', lastName: 'Lovelace', birthDate: '1915-12-10', sex: 'female', timeZone: 'Europe/London', customFields: { team: 'engine', note: 'é "quoted" \\ ✓' } },
+      {
+        firstName: 'Ada',
+        lastName: 'Lovelace',
+        birthDate: '1915-12-10',
+        sex: 'female',
+        timeZone: 'Europe/London',
+        customFields: { team: 'engine', note: 'é "quoted" \\ ✓' },
+      },
       {},
       { firstName: 'Only' },
     ].entries()) {
-      const input = { email: `prepared-${i}-${process.pid}@example.test`, username: `prepared_${i}_${process.pid}`, password: 'correct-horse-1', profile, roleIds: i === 1 ? [] : roles, status: i ? null : 'busy', statusMessage: i ? null : 'in a meeting' };
+      const input = {
+        email: `prepared-${i}-${process.pid}@example.test`,
+        username: `prepared_${i}_${process.pid}`,
+        password: 'correct-horse-1',
+        profile,
+        roleIds: i === 1 ? [] : roles,
+        status: i ? null : 'busy',
+        statusMessage: i ? null : 'in a meeting',
+      };
       created.push(((await gql(`mutation($i: CreateUserInput!) { createUser(input: $i) { id } }`, { i: input }, adminToken)).createUser as { id: string }).id);
     }
     // A deleted user in the middle: the page leaves it out either way.
@@ -74,10 +99,16 @@ describe('prepared hot reads', () => {
   it('user(id) reads the same user, profile and roles as the Prisma path', async () => {
     for (const id of ids) {
       const prepared = (await gql(`query($id: ID!) { user(id: $id) { ${USER_FIELDS} } }`, { id }, adminToken)).user as Record<string, unknown>;
-      const viaPrisma = (await gql(`query($id: ID!) { user(id: $id) { ${USER_FIELDS} preferences { id } } }`, { id }, adminToken)).user as Record<string, unknown>;
+      const viaPrisma = (await gql(`query($id: ID!) { user(id: $id) { ${USER_FIELDS} preferences { id } } }`, { id }, adminToken)).user as Record<
+        string,
+        unknown
+      >;
       expect(prepared).toEqual(withoutPreferences(viaPrisma));
     }
-    const ada = (await gql(`query($id: ID!) { user(id: $id) { ${USER_FIELDS} } }`, { id: ids[0] }, adminToken)).user as { profile: unknown; roles: { name: string }[] };
+    const ada = (await gql(`query($id: ID!) { user(id: $id) { ${USER_FIELDS} } }`, { id: ids[0] }, adminToken)).user as {
+      profile: unknown;
+      roles: { name: string }[];
+    };
     expect(ada.profile).toMatchObject({ firstName: 'Ada', birthDate: '1915-12-10', sex: 'female', customFields: { team: 'engine' } });
     expect(ada.roles.map((r) => r.name)).toEqual(['prepared-a', 'prepared-b']);
   });

@@ -16,11 +16,18 @@ it('shows a teammate only the public fields of another member, and everything to
   const mate = await signUp(server, { username: 'team-mate' });
   await server.gql(
     UpdateMeDocument,
-    { input: { profile: { firstName: 'Olive', birthDate: '1980-01-02', timeZone: 'Europe/Paris', customFields: { shoe: '42' } }, preferences: [{ preferences: { theme: 'dark' } }] } },
+    {
+      input: {
+        profile: { firstName: 'Olive', birthDate: '1980-01-02', timeZone: 'Europe/Paris', customFields: { shoe: '42' } },
+        preferences: [{ preferences: { theme: 'dark' } }],
+      },
+    },
     { token: owner.accessToken },
   );
   const team = (await server.gql(CreateTeamDocument, { input: { name: 'Rowing' } }, { token: owner.accessToken })).data!.createTeam;
-  expect((await server.gql(SetTeamMemberDocument, { teamId: team.id, userId: mate.user.id, roles: ['rower'] }, { token: owner.accessToken })).errors).toBeUndefined();
+  expect(
+    (await server.gql(SetTeamMemberDocument, { teamId: team.id, userId: mate.user.id, roles: ['rower'] }, { token: owner.accessToken })).errors,
+  ).toBeUndefined();
   // The owner's setTeamMember is an invitation: the mate joins by accepting it.
   expect((await server.gql(AcceptTeamInvitationDocument, { teamId: team.id }, { token: mate.accessToken })).errors).toBeUndefined();
 
@@ -46,7 +53,11 @@ it('shows a teammate only the public fields of another member, and everything to
   expect(mateEntry.user.email).toBe(mate.user.email);
 
   const seenByOwner = await server.gql(TeamMembersPrivacyDocument, { id: team.id }, { token: owner.accessToken });
-  expect(seenByOwner.data!.team.owner).toMatchObject({ email: owner.user.email, confirmed: false, profile: { birthDate: '1980-01-02', customFields: { shoe: '42' } } });
+  expect(seenByOwner.data!.team.owner).toMatchObject({
+    email: owner.user.email,
+    confirmed: false,
+    profile: { birthDate: '1980-01-02', customFields: { shoe: '42' } },
+  });
   expect(seenByOwner.data!.team.owner.preferences.map((p) => p.preferences)).toEqual([{ theme: 'dark' }]);
   const mateSeenByOwner = seenByOwner.data!.team.members.find((m) => m.user.id === mate.user.id)!;
   expect(mateSeenByOwner.user.email).toBeNull();

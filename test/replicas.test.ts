@@ -36,10 +36,13 @@ describeOnPostgres('replicas sharing a database', () => {
     // b reaches the database through a proxy the last test cuts.
     const target = new URL(process.env.TEST_DATABASE_URL!);
     proxy = await startTcpProxy(target.hostname, Number(target.port || 5432));
-    b = await startTestServer({ ...env, VIDEO_WORKERS: '0' }, {
-      reuse: { dataDir: a.dataDir, databaseUrl: a.databaseUrl },
-      rewriteDatabaseUrl: (url) => Object.assign(new URL(url), { hostname: '127.0.0.1', port: String(proxy.port) }).toString(),
-    });
+    b = await startTestServer(
+      { ...env, VIDEO_WORKERS: '0' },
+      {
+        reuse: { dataDir: a.dataDir, databaseUrl: a.databaseUrl },
+        rewriteDatabaseUrl: (url) => Object.assign(new URL(url), { hostname: '127.0.0.1', port: String(proxy.port) }).toString(),
+      },
+    );
   });
   afterAll(async () => {
     proxy.restore();
@@ -68,7 +71,13 @@ describeOnPostgres('replicas sharing a database', () => {
     try {
       const file = await makeVideo(dir, 'clip.mp4');
       const { accessToken: token } = await signUp(a);
-      const uploaded = await multipart(b, UploadVideoDocument, { file: null, name: 'clip', trimStart: 1, duration: 1 }, { file: { data: await fs.readFile(file), filename: 'clip.mp4', type: 'video/mp4' } }, { token });
+      const uploaded = await multipart(
+        b,
+        UploadVideoDocument,
+        { file: null, name: 'clip', trimStart: 1, duration: 1 },
+        { file: { data: await fs.readFile(file), filename: 'clip.mp4', type: 'video/mp4' } },
+        { token },
+      );
       expect(uploaded.errors).toBeUndefined();
       const id = uploaded.data!.uploadVideo.id;
       const ready = await until('READY', async () => {

@@ -18,9 +18,12 @@ describeOnPostgres('PostgreSQL outage', () => {
   beforeAll(async () => {
     const target = new URL(process.env.TEST_DATABASE_URL!);
     proxy = await startTcpProxy(target.hostname, Number(target.port || 5432));
-    server = await startTestServer({}, {
-      rewriteDatabaseUrl: throughProxy(proxy),
-    });
+    server = await startTestServer(
+      {},
+      {
+        rewriteDatabaseUrl: throughProxy(proxy),
+      },
+    );
   });
   afterAll(async () => {
     proxy.restore();
@@ -36,7 +39,10 @@ describeOnPostgres('PostgreSQL outage', () => {
     expect(Date.now() - started).toBeLessThan(15_000);
     expect(during.status).toBe(503);
     expect(during.headers.get('retry-after')).toBe('5');
-    expect(during.errors?.[0]).toMatchObject({ message: 'The service is temporarily unavailable; try again shortly.', extensions: { code: 'SERVICE_UNAVAILABLE' } });
+    expect(during.errors?.[0]).toMatchObject({
+      message: 'The service is temporarily unavailable; try again shortly.',
+      extensions: { code: 'SERVICE_UNAVAILABLE' },
+    });
     const ready = await fetch(`${server.url}/readyz`);
     expect(ready.status).toBe(503);
     expect(await ready.json()).toEqual({ status: 'unavailable', database: 'down' });
@@ -79,7 +85,6 @@ describeOnPostgres('PostgreSQL outage', () => {
     for (const email of accepted) expect(stored.has(email)).toBe(true);
   });
 });
-
 
 describeOnPostgres('PostgreSQL partition (packets black-holed, no socket closed)', () => {
   // Short bounds for the test; the defaults are 10 s and 5 s.
@@ -152,8 +157,11 @@ describeOnPostgres('PostgreSQL partition (packets black-holed, no socket closed)
       await direct.query('SELECT 1 FROM profiles WHERE user_id = $1 FOR UPDATE', [Number(session.user.id)]);
       const pending = gqlWithin(UpdateMeDocument, { input: { profile: { firstName: 'During' } } }, token);
       let settled: unknown = null;
-      void pending.then((r) => (settled = r), (e) => (settled = e));
-      for (let waiting = false; !waiting; ) {
+      void pending.then(
+        (r) => (settled = r),
+        (e) => (settled = e),
+      );
+      for (let waiting = false; !waiting;) {
         // Inside its transaction the direct connection would see one statistics snapshot for ever.
         await direct.query('SELECT pg_stat_clear_snapshot()');
         const { rows } = await direct.query(

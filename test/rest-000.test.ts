@@ -51,7 +51,9 @@ describe('POST /api/v1/users/registration', () => {
     expect(json.status).toBe(201);
     expect(json.json.data.attributes).toEqual({ email: 'json@example.com' });
     const jsonApi = await register(
-      JSON.stringify({ data: { type: 'users', attributes: { email: 'Json.Api@Example.com', password: 'correct-horse-1', password_confirmation: 'correct-horse-1' } } }),
+      JSON.stringify({
+        data: { type: 'users', attributes: { email: 'Json.Api@Example.com', password: 'correct-horse-1', password_confirmation: 'correct-horse-1' } },
+      }),
       { 'Content-Type': 'application/vnd.api+json', Accept: 'application/vnd.api+json' },
     );
     expect(jsonApi.status).toBe(201);
@@ -66,7 +68,11 @@ describe('POST /api/v1/users/registration', () => {
       'email=mismatch%40example.com&password=correct-horse-1&password_confirmation=other-horse-1',
       [['/data/attributes/password_confirmation', 'Password confirmation does not match the password.']],
     ],
-    ['an over-long email', `email=${'a'.repeat(250)}%40example.com&password=correct-horse-1`, [['/data/attributes/email', 'Email must be at most 254 characters.']]],
+    [
+      'an over-long email',
+      `email=${'a'.repeat(250)}%40example.com&password=correct-horse-1`,
+      [['/data/attributes/email', 'Email must be at most 254 characters.']],
+    ],
     [
       'a password over 72 bytes',
       `email=long-pass%40example.com&password=${'p'.repeat(73)}`,
@@ -81,7 +87,11 @@ describe('POST /api/v1/users/registration', () => {
       ],
     ],
     ['an extra field', 'email=extra%40example.com&password=correct-horse-1&admin=true', [['/data/attributes/admin', 'Unknown parameter admin']]],
-    ['a repeated field (an array where a string belongs)', 'email=a%40example.com&email=b%40example.com&password=correct-horse-1', [['/data/attributes/email', 'Invalid parameter email: must be a string']]],
+    [
+      'a repeated field (an array where a string belongs)',
+      'email=a%40example.com&email=b%40example.com&password=correct-horse-1',
+      [['/data/attributes/email', 'Invalid parameter email: must be a string']],
+    ],
   ])('answers %s with 422 and a JSON:API error pointing at the attribute', async (_case, body, errors) => {
     const response = await register(body);
     expect(response.status).toBe(422);
@@ -126,7 +136,10 @@ describe('POST /api/v1/users/registration', () => {
     const response = await register('{"email": ', JSON_BODY);
     expect(response.status).toBe(400);
     expect(response.type).toBe('application/vnd.api+json');
-    expect(response.json).toEqual({ errors: [{ status: '400', title: 'Bad Request', detail: 'The request body is not valid JSON.' }], jsonapi: { version: '1.0' } });
+    expect(response.json).toEqual({
+      errors: [{ status: '400', title: 'Bad Request', detail: 'The request body is not valid JSON.' }],
+      jsonapi: { version: '1.0' },
+    });
   });
 
   it('answers a wrong content type with 415', async () => {
@@ -138,7 +151,10 @@ describe('POST /api/v1/users/registration', () => {
   it('answers a body over the configured limit with 413', async () => {
     const response = await register(`email=big%40example.com&password=${'x'.repeat(5000)}`);
     expect(response.status).toBe(413);
-    expect(response.json).toEqual({ errors: [{ status: '413', title: 'Payload Too Large', detail: 'The request body is too large.' }], jsonapi: { version: '1.0' } });
+    expect(response.json).toEqual({
+      errors: [{ status: '413', title: 'Payload Too Large', detail: 'The request body is too large.' }],
+      jsonapi: { version: '1.0' },
+    });
   });
 });
 
@@ -175,7 +191,10 @@ describe('POST /api/v1/users/session', () => {
     const response = await rest(server, 'POST', SESSION, { body, headers: SEED_HEADERS });
     expect(response.status).toBe(401);
     expect(response.type).toBe('application/vnd.api+json');
-    expect(response.json).toEqual({ errors: [{ status: '401', title: 'Unauthorized', detail: 'Invalid email, username or password.' }], jsonapi: { version: '1.0' } });
+    expect(response.json).toEqual({
+      errors: [{ status: '401', title: 'Unauthorized', detail: 'Invalid email, username or password.' }],
+      jsonapi: { version: '1.0' },
+    });
   });
 
   it('answers an over-long email with 422 on the email', async () => {
@@ -193,7 +212,10 @@ describe('POST /api/v1/users/session', () => {
   it('answers an extra field, a wrong type, malformed JSON and a wrong content type in the dialect shape', async () => {
     const extra = await rest(server, 'POST', SESSION, { body: 'email=a%40b.c&password=x&role=admin', headers: SEED_HEADERS });
     expect(extra.json).toEqual(invalid(['/data/attributes/role', 'Unknown parameter role']));
-    const typed = await rest(server, 'POST', SESSION, { body: JSON.stringify({ email: ['peggie.kassulke@schneider.biz'], password: 'password' }), headers: JSON_BODY });
+    const typed = await rest(server, 'POST', SESSION, {
+      body: JSON.stringify({ email: ['peggie.kassulke@schneider.biz'], password: 'password' }),
+      headers: JSON_BODY,
+    });
     expect(typed.json).toEqual(invalid(['/data/attributes/email', 'Invalid parameter email: must be a string']));
     const malformed = await rest(server, 'POST', SESSION, { body: '{', headers: JSON_BODY });
     expect(malformed.status).toBe(400);

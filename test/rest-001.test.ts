@@ -70,7 +70,10 @@ describe('POST /v1/auth', () => {
   });
 
   it('signs in with session[email] and session[password] and the application header, answering the full user object and an access token', async () => {
-    const response = await rest(server, 'POST', '/v1/auth', { body: `session%5Bemail%5D=${encodeURIComponent(email)}&session%5Bpassword%5D=${PASSWORD}`, headers: withApp() });
+    const response = await rest(server, 'POST', '/v1/auth', {
+      body: `session%5Bemail%5D=${encodeURIComponent(email)}&session%5Bpassword%5D=${PASSWORD}`,
+      headers: withApp(),
+    });
     expect(response.status).toBe(200);
     expect(response.type).toBe('application/json');
     expect(response.json).toEqual({ user: freshUser(email, 'auth-user'), access_token: JWT });
@@ -82,7 +85,10 @@ describe('POST /v1/auth', () => {
   });
 
   it('accepts a JSON body too', async () => {
-    const response = await rest(server, 'POST', '/v1/auth', { body: JSON.stringify({ session: { email, password: PASSWORD } }), headers: { ...JSON_BODY, Authorization: appHeader } });
+    const response = await rest(server, 'POST', '/v1/auth', {
+      body: JSON.stringify({ session: { email, password: PASSWORD } }),
+      headers: { ...JSON_BODY, Authorization: appHeader },
+    });
     expect(response.status).toBe(200);
   });
 
@@ -141,10 +147,16 @@ describe('POST /v1/users', () => {
 
   it('refuses a taken email or username with 400, without touching the existing account', async () => {
     const first = await signUpRest();
-    const sameEmail = await rest(server, 'POST', '/v1/users', { body: railsForm({ user: { email: first.email.toUpperCase(), username: 'someone-else', password: PASSWORD } }), headers: withApp() });
+    const sameEmail = await rest(server, 'POST', '/v1/users', {
+      body: railsForm({ user: { email: first.email.toUpperCase(), username: 'someone-else', password: PASSWORD } }),
+      headers: withApp(),
+    });
     expect(sameEmail.status).toBe(400);
     expect(sameEmail.json).toEqual(error('An account with that email already exists.'));
-    const sameName = await rest(server, 'POST', '/v1/users', { body: railsForm({ user: { email: uniqueEmail(), username: first.username, password: PASSWORD } }), headers: withApp() });
+    const sameName = await rest(server, 'POST', '/v1/users', {
+      body: railsForm({ user: { email: uniqueEmail(), username: first.username, password: PASSWORD } }),
+      headers: withApp(),
+    });
     expect(sameName.status).toBe(400);
     expect(sameName.json).toEqual(error('That username is already taken.'));
     const me = await rest(server, 'GET', '/v1/user', { headers: { Authorization: `Bearer ${first.token}` } });
@@ -157,7 +169,11 @@ describe('POST /v1/users', () => {
     ['an invalid email', () => ({ user: { email: 'nope', username: 'valid-name', password: PASSWORD } }), 'Email is not a valid address.'],
     ['a short password', (e: string) => ({ user: { email: e, username: 'short-pass', password: 'short' } }), 'Password must be at least 8 characters long.'],
     ['an extra field', (e: string) => ({ user: { email: e, username: 'extra-field', password: PASSWORD, roles: 'admin' } }), 'Unknown parameter user[roles]'],
-    ['a hash for the username', (e: string) => ({ user: { email: e, username: { first: 'x' }, password: PASSWORD } }), 'Invalid parameter user[username]: must be a string'],
+    [
+      'a hash for the username',
+      (e: string) => ({ user: { email: e, username: { first: 'x' }, password: PASSWORD } }),
+      'Invalid parameter user[username]: must be a string',
+    ],
   ])('answers %s with 400 and leaves no user behind', async (_case, body, message) => {
     const email = uniqueEmail('bad');
     const response = await rest(server, 'POST', '/v1/users', { body: railsForm(body(email)), headers: withApp() });
@@ -172,7 +188,10 @@ describe('POST /v1/users', () => {
     const missing = await rest(server, 'POST', '/v1/users', { body, headers: FORM });
     expect(missing.status).toBe(400);
     expect(missing.json).toEqual(error('Require Application ID and secret'));
-    const wrong = await rest(server, 'POST', '/v1/users', { body, headers: { ...FORM, Authorization: appHeader.replace(/client_secret \S+/, 'client_secret x') } });
+    const wrong = await rest(server, 'POST', '/v1/users', {
+      body,
+      headers: { ...FORM, Authorization: appHeader.replace(/client_secret \S+/, 'client_secret x') },
+    });
     expect(wrong.status).toBe(400);
     expect(wrong.json).toEqual(error('Application ID and/or secret are not correct'));
     await signUpRest({ email, username: 'no-app-user' });
@@ -180,7 +199,10 @@ describe('POST /v1/users', () => {
 
   it('is chosen for a user[...] body or the application header (a flat form belongs to dialect 003)', async () => {
     // A flat form without application credentials is dialect 003's registration form (test/rest-003.test.ts).
-    const flat = await rest(server, 'POST', '/v1/users', { body: 'email=flat%40example.com&username=flat&password=correct-horse-1&pass_confirm=correct-horse-1', headers: FORM });
+    const flat = await rest(server, 'POST', '/v1/users', {
+      body: 'email=flat%40example.com&username=flat&password=correct-horse-1&pass_confirm=correct-horse-1',
+      headers: FORM,
+    });
     expect(flat.status).toBe(201);
     expect(flat.json).toMatchObject({ email: 'flat@example.com', username: 'flat', password_hash: null });
     expect(flat.json.access_token).toBeUndefined();
@@ -237,7 +259,16 @@ describe('PUT /v1/user', () => {
     expect(response.json.user).toEqual({
       ...freshUser(user.email, `${user.username}-x`),
       id: user.id,
-      profile: { id: profileId, first_name: 'Gavin', last_name: 'Dickens', birth_date: '1976-04-02', sex: 'male', time_zone: null, avatar_url: null, favourite_colour: 'blue' },
+      profile: {
+        id: profileId,
+        first_name: 'Gavin',
+        last_name: 'Dickens',
+        birth_date: '1976-04-02',
+        sex: 'male',
+        time_zone: null,
+        avatar_url: null,
+        favourite_colour: 'blue',
+      },
     });
     user.username = `${user.username}-x`;
     const again = await rest(server, 'GET', '/v1/user', { headers: { Authorization: `Bearer ${user.token}` } });
@@ -245,7 +276,10 @@ describe('PUT /v1/user', () => {
   });
 
   it('removes a custom field given as JSON null', async () => {
-    const set = await rest(server, 'PUT', '/v1/user', { body: railsForm({ user: { email: user.email, profile_attributes: { id: profileId, nickname: 'Gav' } } }), headers: bearer(user.token) });
+    const set = await rest(server, 'PUT', '/v1/user', {
+      body: railsForm({ user: { email: user.email, profile_attributes: { id: profileId, nickname: 'Gav' } } }),
+      headers: bearer(user.token),
+    });
     expect(set.json.user.profile.nickname).toBe('Gav');
     const removed = await rest(server, 'PUT', '/v1/user', {
       body: JSON.stringify({ user: { email: user.email, profile_attributes: { id: profileId, nickname: null } } }),
@@ -265,7 +299,11 @@ describe('PUT /v1/user', () => {
   });
 
   it('replaces preferences by id, from indexed and from Rails [] arrays of hashes', async () => {
-    const created = await server.gql(UpdateMeDocument, { input: { preferences: [{ preferences: { theme: 'light' } }, { preferences: { lang: 'en' } }] } }, { token: user.token });
+    const created = await server.gql(
+      UpdateMeDocument,
+      { input: { preferences: [{ preferences: { theme: 'light' } }, { preferences: { lang: 'en' } }] } },
+      { token: user.token },
+    );
     const [first, second] = created.data!.updateMe.preferences;
     const indexed = await rest(server, 'PUT', '/v1/user', {
       body: railsForm({ user: { email: user.email, user_preferences_attributes: [{ id: first.id, preferences: { theme: 'dark' } }] } }),
@@ -291,7 +329,9 @@ describe('PUT /v1/user', () => {
     const pid = (await rest(server, 'GET', '/v1/user', { headers: { Authorization: `Bearer ${someone.token}` } })).json.user.profile.id;
     const change = (extra: Record<string, string>) =>
       rest(server, 'PUT', '/v1/user', {
-        body: railsForm({ user: { email: someone.email, profile_attributes: { id: pid, password: 'new-horse-22', password_confirmation: 'new-horse-22', ...extra } } }),
+        body: railsForm({
+          user: { email: someone.email, profile_attributes: { id: pid, password: 'new-horse-22', password_confirmation: 'new-horse-22', ...extra } },
+        }),
         headers: bearer(someone.token),
       });
     const missing = await change({});
@@ -305,7 +345,10 @@ describe('PUT /v1/user', () => {
     const ok = await change({ current_password: PASSWORD });
     expect(ok.status).toBe(200);
     expect(ok.text).not.toContain('new-horse-22');
-    const login = await rest(server, 'POST', '/v1/auth', { body: railsForm({ session: { email: someone.email, password: 'new-horse-22' } }), headers: withApp() });
+    const login = await rest(server, 'POST', '/v1/auth', {
+      body: railsForm({ session: { email: someone.email, password: 'new-horse-22' } }),
+      headers: withApp(),
+    });
     expect(login.status).toBe(200);
   });
 
@@ -314,15 +357,56 @@ describe('PUT /v1/user', () => {
     ['a missing email', { user: { username: 'whatever' } }, 400, 'Missing parameter user[email]'],
     ['an unknown user field', { user: { email: '$email', admin: '1' } }, 400, 'Unknown parameter user[admin]'],
     ['a missing profile id', { user: { email: '$email', profile_attributes: { first_name: 'X' } } }, 400, 'Missing parameter user[profile_attributes][id]'],
-    ['an invalid sex', { user: { email: '$email', profile_attributes: { id: '$pid', sex: 'other' } } }, 400, 'Invalid parameter user[profile_attributes][sex]: must be one of: male, female'],
-    ['a non-integer age', { user: { email: '$email', profile_attributes: { id: '$pid', current_age: 'old' } } }, 400, 'Invalid parameter user[profile_attributes][current_age]: must be an integer from 0 to 150'],
-    ['an invalid birth date', { user: { email: '$email', profile_attributes: { id: '$pid', birth_date: '1976-02-30' } } }, 400, 'Birth date must be a real date written YYYY-MM-DD.'],
-    ['an over-long first name', { user: { email: '$email', profile_attributes: { id: '$pid', first_name: 'n'.repeat(101) } } }, 400, 'Must be at most 100 characters.'],
-    ['a custom field that is not a string', { user: { email: '$email', profile_attributes: { id: '$pid', hobby: { a: 'b' } } } }, 400, 'Invalid parameter user[profile_attributes][hobby]: must be a string'],
-    ['a preference without preferences', { user: { email: '$email', user_preferences_attributes: [{ id: '1' }] } }, 400, 'Missing parameter user[user_preferences_attributes][0][preferences]'],
-    ['a preference that is not yours', { user: { email: '$email', user_preferences_attributes: [{ id: '999999', preferences: { a: 'b' } }] } }, 400, 'Preferences 999999 was not found.'],
+    [
+      'an invalid sex',
+      { user: { email: '$email', profile_attributes: { id: '$pid', sex: 'other' } } },
+      400,
+      'Invalid parameter user[profile_attributes][sex]: must be one of: male, female',
+    ],
+    [
+      'a non-integer age',
+      { user: { email: '$email', profile_attributes: { id: '$pid', current_age: 'old' } } },
+      400,
+      'Invalid parameter user[profile_attributes][current_age]: must be an integer from 0 to 150',
+    ],
+    [
+      'an invalid birth date',
+      { user: { email: '$email', profile_attributes: { id: '$pid', birth_date: '1976-02-30' } } },
+      400,
+      'Birth date must be a real date written YYYY-MM-DD.',
+    ],
+    [
+      'an over-long first name',
+      { user: { email: '$email', profile_attributes: { id: '$pid', first_name: 'n'.repeat(101) } } },
+      400,
+      'Must be at most 100 characters.',
+    ],
+    [
+      'a custom field that is not a string',
+      { user: { email: '$email', profile_attributes: { id: '$pid', hobby: { a: 'b' } } } },
+      400,
+      'Invalid parameter user[profile_attributes][hobby]: must be a string',
+    ],
+    [
+      'a preference without preferences',
+      { user: { email: '$email', user_preferences_attributes: [{ id: '1' }] } },
+      400,
+      'Missing parameter user[user_preferences_attributes][0][preferences]',
+    ],
+    [
+      'a preference that is not yours',
+      { user: { email: '$email', user_preferences_attributes: [{ id: '999999', preferences: { a: 'b' } }] } },
+      400,
+      'Preferences 999999 was not found.',
+    ],
   ])('answers %s in the dialect error shape', async (_case, template, status, message) => {
-    const body = railsForm(JSON.parse(JSON.stringify(template).replace(/\$email/g, user.email).replace(/\$pid/g, String(profileId))));
+    const body = railsForm(
+      JSON.parse(
+        JSON.stringify(template)
+          .replace(/\$email/g, user.email)
+          .replace(/\$pid/g, String(profileId)),
+      ),
+    );
     const response = await rest(server, 'PUT', '/v1/user', { body, headers: bearer(user.token) });
     expect(response.status).toBe(status);
     expect(response.json).toEqual(error(message));
@@ -330,10 +414,16 @@ describe('PUT /v1/user', () => {
 
   it('refuses a taken username or email', async () => {
     const other = await signUpRest();
-    const response = await rest(server, 'PUT', '/v1/user', { body: railsForm({ user: { email: user.email, username: other.username } }), headers: bearer(user.token) });
+    const response = await rest(server, 'PUT', '/v1/user', {
+      body: railsForm({ user: { email: user.email, username: other.username } }),
+      headers: bearer(user.token),
+    });
     expect(response.status).toBe(400);
     expect(response.json).toEqual(error('That username is already taken.'));
-    const email = await rest(server, 'PUT', '/v1/user', { body: railsForm({ user: { email: other.email, current_password: PASSWORD } }), headers: bearer(user.token) });
+    const email = await rest(server, 'PUT', '/v1/user', {
+      body: railsForm({ user: { email: other.email, current_password: PASSWORD } }),
+      headers: bearer(user.token),
+    });
     expect(email.status).toBe(400);
     expect(email.json).toEqual(error('An account with that email already exists.'));
   });
@@ -435,14 +525,23 @@ describe('/v1/password', () => {
     expect(known.json).toEqual({ message: expect.any(String) });
     const mail = await server.waitForMail(user.email, 'Subject: Reset your password');
     const token = tokenFromMail(mail);
-    const mismatch = await rest(server, 'PUT', '/v1/password', { body: railsForm({ token, password: 'reset-horse-1', password_confirmation: 'other' }), headers: FORM });
+    const mismatch = await rest(server, 'PUT', '/v1/password', {
+      body: railsForm({ token, password: 'reset-horse-1', password_confirmation: 'other' }),
+      headers: FORM,
+    });
     expect(mismatch.status).toBe(400);
     expect(mismatch.json).toEqual(error('Password confirmation does not match the password.'));
-    const reset = await rest(server, 'PUT', '/v1/password', { body: railsForm({ token, password: 'reset-horse-1', password_confirmation: 'reset-horse-1' }), headers: FORM });
+    const reset = await rest(server, 'PUT', '/v1/password', {
+      body: railsForm({ token, password: 'reset-horse-1', password_confirmation: 'reset-horse-1' }),
+      headers: FORM,
+    });
     expect(reset.status).toBe(200);
     expect(reset.json).toEqual({ message: expect.any(String) });
     expect((await rest(server, 'GET', '/v1/user', { headers: { Authorization: `Bearer ${user.token}` } })).status).toBe(400);
-    const login = await rest(server, 'POST', '/v1/auth', { body: railsForm({ session: { email: user.email, password: 'reset-horse-1' } }), headers: withApp() });
+    const login = await rest(server, 'POST', '/v1/auth', {
+      body: railsForm({ session: { email: user.email, password: 'reset-horse-1' } }),
+      headers: withApp(),
+    });
     expect(login.status).toBe(200);
     const reused = await rest(server, 'PUT', '/v1/password', { body: railsForm({ token, password: 'again-horse-1' }), headers: FORM });
     expect(reused.status).toBe(400);
@@ -482,7 +581,10 @@ describe('POST /v1/users where sign-in needs a confirmed email', () => {
     expect(response.json).toEqual({ user: null, access_token: null, message: 'Confirm your email address before signing in; check your inbox for the link.' });
     const again = await rest(strict, 'POST', '/v1/users', { body, headers: { ...FORM, Authorization: strictApp } });
     expect(again.json).toEqual(error('An account with that email already exists.'));
-    const signIn = await rest(strict, 'POST', '/v1/auth', { body: railsForm({ session: { email, password: PASSWORD } }), headers: { ...FORM, Authorization: strictApp } });
+    const signIn = await rest(strict, 'POST', '/v1/auth', {
+      body: railsForm({ session: { email, password: PASSWORD } }),
+      headers: { ...FORM, Authorization: strictApp },
+    });
     expect(signIn.status).toBe(400);
     expect(signIn.json).toEqual(error('Confirm your email address before signing in; check your inbox for the link.'));
   });

@@ -36,17 +36,31 @@ type Body = Record<string, unknown> | unknown[] | string;
 /** A request as the document writes it: JSON:API Accept and Content-Type, a Bearer token unless null. */
 function api(method: string, path: string, token: string | null, body?: Body, headers: Record<string, string> = {}): Promise<RestResult> {
   return rest(server, method, path, {
-    headers: { Accept: JSON_API, ...(body !== undefined ? { 'Content-Type': JSON_API } : {}), ...(token ? { Authorization: `Bearer ${token}` } : {}), ...headers },
+    headers: {
+      Accept: JSON_API,
+      ...(body !== undefined ? { 'Content-Type': JSON_API } : {}),
+      ...(token ? { Authorization: `Bearer ${token}` } : {}),
+      ...headers,
+    },
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
 }
 const admin = (method: string, path: string, body?: Body) => api(method, path, adminToken, body);
 
-const TITLES: Record<number, string> = { 400: 'Invalid data', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 415: 'Unsupported Media Type' };
+const TITLES: Record<number, string> = {
+  400: 'Invalid data',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  409: 'Conflict',
+  415: 'Unsupported Media Type',
+};
 
 function expectError(response: RestResult, status: number, code: string, detail: string | RegExp): void {
   expect({ status: response.status, type: response.type }).toEqual({ status, type: JSON_API });
-  expect(response.json).toEqual({ error: { status: String(status), title: TITLES[status], code, detail: typeof detail === 'string' ? detail : expect.stringMatching(detail) } });
+  expect(response.json).toEqual({
+    error: { status: String(status), title: TITLES[status], code, detail: typeof detail === 'string' ? detail : expect.stringMatching(detail) },
+  });
 }
 
 const SIGN_IN = 'You must be signed in to do this.';
@@ -86,12 +100,16 @@ function pagination(count: number, page: number, pageCount: number, pageItems: n
 
 describe('POST /users (create user john doe)', () => {
   it('answers the document example as written with our password rule: 400, since j04nd0e is shorter than 8 characters', async () => {
-    const response = await api('POST', '/users', adminToken, { data: { type: 'users', attributes: { username: 'johndoe', password: 'j04nd0e', uname: 'johndoe' } } });
+    const response = await api('POST', '/users', adminToken, {
+      data: { type: 'users', attributes: { username: 'johndoe', password: 'j04nd0e', uname: 'johndoe' } },
+    });
     expectError(response, 400, 'BAD_USER_INPUT', 'password: Password must be at least 8 characters long.');
   });
 
-  it('creates the user with the required attributes: 201, the document\'s body, password null, no email needed', async () => {
-    const response = await api('POST', '/users', adminToken, { data: { type: 'users', attributes: { username: 'johndoe', password: 'j04nd0e-long', uname: 'johndoe' } } });
+  it("creates the user with the required attributes: 201, the document's body, password null, no email needed", async () => {
+    const response = await api('POST', '/users', adminToken, {
+      data: { type: 'users', attributes: { username: 'johndoe', password: 'j04nd0e-long', uname: 'johndoe' } },
+    });
     expect(response.status).toBe(201);
     expect(response.type).toBe(JSON_API);
     const id = response.json.data.id;
@@ -122,16 +140,27 @@ describe('POST /users (create user john doe)', () => {
 
   it('takes name, surname and email, and plain application/json', async () => {
     const username = `jane-${tag()}`;
-    const response = await api('POST', '/users', adminToken, JSON.stringify({ data: { type: 'users', attributes: { username, password: PASSWORD, name: 'Jane', surname: 'Roe', email: `${username}@example.com` } } }), {
-      'Content-Type': 'application/json',
-    });
+    const response = await api(
+      'POST',
+      '/users',
+      adminToken,
+      JSON.stringify({ data: { type: 'users', attributes: { username, password: PASSWORD, name: 'Jane', surname: 'Roe', email: `${username}@example.com` } } }),
+      {
+        'Content-Type': 'application/json',
+      },
+    );
     expect(response.status).toBe(201);
     expect(response.json.data.attributes).toMatchObject({ username, uname: username, name: 'Jane', surname: 'Roe', email: `${username}@example.com` });
   });
 
   it('answers 400 Invalid data when the user already exists', async () => {
     await createUser({ username: 'taken-name' });
-    expectError(await admin('POST', '/users', { data: { type: 'users', attributes: { username: 'taken-name', password: PASSWORD } } }), 400, 'CONFLICT', 'username: That username is already taken.');
+    expectError(
+      await admin('POST', '/users', { data: { type: 'users', attributes: { username: 'taken-name', password: PASSWORD } } }),
+      400,
+      'CONFLICT',
+      'username: That username is already taken.',
+    );
   });
 
   it.each([
@@ -152,17 +181,42 @@ describe('POST /users (create user john doe)', () => {
 
   it('leaves no half-created user behind after a refused request', async () => {
     const username = `retry-${tag()}`;
-    expectError(await admin('POST', '/users', { data: { type: 'users', attributes: { username, password: PASSWORD, surname: 's'.repeat(101) } } }), 400, 'BAD_USER_INPUT', 'surname: Must be at most 100 characters.');
+    expectError(
+      await admin('POST', '/users', { data: { type: 'users', attributes: { username, password: PASSWORD, surname: 's'.repeat(101) } } }),
+      400,
+      'BAD_USER_INPUT',
+      'surname: Must be at most 100 characters.',
+    );
     await createUser({ username });
   });
 
   it('refuses bodies that are not a users document', async () => {
     expectError(await admin('POST', '/users', '{"data": {"type": "users",'), 400, 'MALFORMED_BODY', 'The request body is not valid JSON.');
-    expectError(await admin('POST', '/users', { type: 'users', attributes: { username: 'flat' } }), 400, 'BAD_USER_INPUT', 'data: The body must be a JSON:API document with `data`.');
+    expectError(
+      await admin('POST', '/users', { type: 'users', attributes: { username: 'flat' } }),
+      400,
+      'BAD_USER_INPUT',
+      'data: The body must be a JSON:API document with `data`.',
+    );
     expectError(await admin('POST', '/users', { data: [{ type: 'users' }] }), 400, 'BAD_USER_INPUT', 'data: `data` must be a resource object.');
-    expectError(await admin('POST', '/users', { data: { attributes: { username: 'typeless' } } }), 400, 'BAD_USER_INPUT', 'data.type: Missing resource type: send "users".');
-    expectError(await admin('POST', '/users', { data: { type: 'users', attributes: 'johndoe' } }), 400, 'BAD_USER_INPUT', 'data.attributes: `data.attributes` must be an object.');
-    expectError(await admin('POST', '/users', { data: { type: 'roles', attributes: { username: 'x-user', password: PASSWORD } } }), 409, 'CONFLICT', 'data.type: Unsupported resource type roles: send "users".');
+    expectError(
+      await admin('POST', '/users', { data: { attributes: { username: 'typeless' } } }),
+      400,
+      'BAD_USER_INPUT',
+      'data.type: Missing resource type: send "users".',
+    );
+    expectError(
+      await admin('POST', '/users', { data: { type: 'users', attributes: 'johndoe' } }),
+      400,
+      'BAD_USER_INPUT',
+      'data.attributes: `data.attributes` must be an object.',
+    );
+    expectError(
+      await admin('POST', '/users', { data: { type: 'roles', attributes: { username: 'x-user', password: PASSWORD } } }),
+      409,
+      'CONFLICT',
+      'data.type: Unsupported resource type roles: send "users".',
+    );
     const form = await api('POST', '/users', adminToken, 'data[type]=users', { 'Content-Type': 'application/x-www-form-urlencoded' });
     expectError(form, 415, 'UNSUPPORTED_MEDIA_TYPE', /^Content type application\/x-www-form-urlencoded is not accepted here/);
     const text = await api('POST', '/users', adminToken, '{}', { 'Content-Type': 'text/plain' });
@@ -199,7 +253,9 @@ describe('GET /users and GET /users/:id', () => {
       attributes: expect.objectContaining({ username: expect.stringMatching(/^john-/), name: 'john', surname: 'doe', password: null }),
       relationships: userLinks(johnId),
     });
-    expect(response.json.data.map((u: { id: string }) => Number(u.id))).toEqual([...response.json.data.map((u: { id: string }) => Number(u.id))].sort((a, b) => a - b));
+    expect(response.json.data.map((u: { id: string }) => Number(u.id))).toEqual(
+      [...response.json.data.map((u: { id: string }) => Number(u.id))].sort((a, b) => a - b),
+    );
   });
 
   it('pages with page and page_size, keeping the other parameters in the links', async () => {
@@ -216,7 +272,11 @@ describe('GET /users and GET /users/:id', () => {
     });
     expect(first.json.meta).toEqual(pagination(all, 1, last, 2, 2));
     const second = await api('GET', '/users?page=2&page_size=2', adminToken);
-    expect(second.json.links).toMatchObject({ self: `${BASE}/users?page=2&page_size=2`, prev: `${BASE}/users?page_size=2`, next: last > 2 ? `${BASE}/users?page_size=2&page=3` : null });
+    expect(second.json.links).toMatchObject({
+      self: `${BASE}/users?page=2&page_size=2`,
+      prev: `${BASE}/users?page_size=2`,
+      next: last > 2 ? `${BASE}/users?page_size=2&page=3` : null,
+    });
     expect(second.json.data.map((u: { id: string }) => u.id)).not.toContain(first.json.data[0].id);
     const end = await api('GET', `/users?page=${last}&page_size=2`, adminToken);
     expect(end.json.links.next).toBeNull();
@@ -323,7 +383,12 @@ describe('GET /users/:id/roles (get user johndoe roles)', () => {
     expect(page2.json.meta).toEqual(pagination(2, 2, 2, 1, 1));
     expect(page2.json.links).toMatchObject({ prev: `${BASE}/users/${johnId}/roles?page_size=1`, next: null });
     expectError(await api('GET', `/users/${johnId}/roles?page=3&page_size=1`, adminToken), 404, 'NOT_FOUND', 'Page 3 is out of range: the last page is 2.');
-    expectError(await api('GET', `/users/${johnId}/roles?page_size=101`, adminToken), 400, 'BAD_USER_INPUT', 'page_size: Invalid parameter page_size: must be an integer from 1 to 100');
+    expectError(
+      await api('GET', `/users/${johnId}/roles?page_size=101`, adminToken),
+      400,
+      'BAD_USER_INPUT',
+      'page_size: Invalid parameter page_size: must be an integer from 1 to 100',
+    );
   });
 
   it('is for an admin or the user themself', async () => {
@@ -344,7 +409,9 @@ describe('PATCH /users/:id (modify user john doe)', () => {
   });
 
   it('answers the document example field by field', async () => {
-    const response = await api('PATCH', `/users/${johnId}`, adminToken, { data: { id: Number(johnId), type: 'users', attributes: { name: 'Johnny', surname: 'Doe' } } });
+    const response = await api('PATCH', `/users/${johnId}`, adminToken, {
+      data: { id: Number(johnId), type: 'users', attributes: { name: 'Johnny', surname: 'Doe' } },
+    });
     expect(response.status).toBe(200);
     expect(response.type).toBe(JSON_API);
     expect(response.json).toEqual({
@@ -369,19 +436,54 @@ describe('PATCH /users/:id (modify user john doe)', () => {
   });
 
   it('answers 409 when the document names another id or type', async () => {
-    expectError(await admin('PATCH', `/users/${johnId}`, { data: { id: 1, type: 'users', attributes: { name: 'x' } } }), 409, 'CONFLICT', `data.id: IDs don't match: the URL names ${johnId}.`);
-    expectError(await admin('PATCH', `/users/${johnId}`, { data: { id: johnId, type: 'roles', attributes: { name: 'x' } } }), 409, 'CONFLICT', 'data.type: Unsupported resource type roles: send "users".');
+    expectError(
+      await admin('PATCH', `/users/${johnId}`, { data: { id: 1, type: 'users', attributes: { name: 'x' } } }),
+      409,
+      'CONFLICT',
+      `data.id: IDs don't match: the URL names ${johnId}.`,
+    );
+    expectError(
+      await admin('PATCH', `/users/${johnId}`, { data: { id: johnId, type: 'roles', attributes: { name: 'x' } } }),
+      409,
+      'CONFLICT',
+      'data.type: Unsupported resource type roles: send "users".',
+    );
   });
 
   it('answers 400 Invalid data for nothing to change, taken or over-long values, and unreadable bodies', async () => {
-    expectError(await admin('PATCH', `/users/${johnId}`, { data: { type: 'users', attributes: {} } }), 400, 'BAD_USER_INPUT', 'data.attributes: No data found to update.');
+    expectError(
+      await admin('PATCH', `/users/${johnId}`, { data: { type: 'users', attributes: {} } }),
+      400,
+      'BAD_USER_INPUT',
+      'data.attributes: No data found to update.',
+    );
     const taken = await createUser({ username: `taken-${tag()}` });
     const takenName = (await api('GET', `/users/${taken}`, adminToken)).json.data.attributes.username;
-    expectError(await admin('PATCH', `/users/${johnId}`, { data: { type: 'users', attributes: { username: takenName } } }), 400, 'CONFLICT', 'username: That username is already taken.');
-    expectError(await admin('PATCH', `/users/${johnId}`, { data: { type: 'users', attributes: { surname: 's'.repeat(101) } } }), 400, 'BAD_USER_INPUT', 'surname: Must be at most 100 characters.');
-    expectError(await admin('PATCH', `/users/${johnId}`, { data: { type: 'users', attributes: { created: '2016-12-13T12:08:02+00:00' } } }), 400, 'BAD_USER_INPUT', 'created: Unknown parameter created');
+    expectError(
+      await admin('PATCH', `/users/${johnId}`, { data: { type: 'users', attributes: { username: takenName } } }),
+      400,
+      'CONFLICT',
+      'username: That username is already taken.',
+    );
+    expectError(
+      await admin('PATCH', `/users/${johnId}`, { data: { type: 'users', attributes: { surname: 's'.repeat(101) } } }),
+      400,
+      'BAD_USER_INPUT',
+      'surname: Must be at most 100 characters.',
+    );
+    expectError(
+      await admin('PATCH', `/users/${johnId}`, { data: { type: 'users', attributes: { created: '2016-12-13T12:08:02+00:00' } } }),
+      400,
+      'BAD_USER_INPUT',
+      'created: Unknown parameter created',
+    );
     expectError(await admin('PATCH', `/users/${johnId}`, '{"data":'), 400, 'MALFORMED_BODY', 'The request body is not valid JSON.');
-    expectError(await api('PATCH', `/users/${johnId}`, adminToken, 'name=x', { 'Content-Type': 'application/x-www-form-urlencoded' }), 415, 'UNSUPPORTED_MEDIA_TYPE', /^Content type application\/x-www-form-urlencoded/);
+    expectError(
+      await api('PATCH', `/users/${johnId}`, adminToken, 'name=x', { 'Content-Type': 'application/x-www-form-urlencoded' }),
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+      /^Content type application\/x-www-form-urlencoded/,
+    );
     const unchanged = await api('GET', `/users/${johnId}`, adminToken);
     expect(unchanged.json.data.attributes.username).toBe(username);
   });
@@ -444,19 +546,62 @@ describe('POST and DELETE /users/:id/relationships/roles (add and remove a role)
 
   it('takes an array of resource identifiers, all or nothing', async () => {
     const second = await createRole(`rel second ${tag()}`);
-    expect((await admin('POST', `/users/${johnId}/relationships/roles`, { data: [{ type: 'roles', id: role.id }, { type: 'roles', id: Number(second.id) }] })).status).toBe(200);
+    expect(
+      (
+        await admin('POST', `/users/${johnId}/relationships/roles`, {
+          data: [
+            { type: 'roles', id: role.id },
+            { type: 'roles', id: Number(second.id) },
+          ],
+        })
+      ).status,
+    ).toBe(200);
     expect(await roleIds()).toEqual([role.id, second.id]);
-    expectError(await admin('DELETE', `/users/${johnId}/relationships/roles`, { data: [{ type: 'roles', id: role.id }, { type: 'roles', id: '999999' }] }), 404, 'NOT_FOUND', 'Role was not found.');
+    expectError(
+      await admin('DELETE', `/users/${johnId}/relationships/roles`, {
+        data: [
+          { type: 'roles', id: role.id },
+          { type: 'roles', id: '999999' },
+        ],
+      }),
+      404,
+      'NOT_FOUND',
+      'Role was not found.',
+    );
     expect(await roleIds()).toEqual([role.id, second.id]);
-    expect((await admin('DELETE', `/users/${johnId}/relationships/roles`, { data: [{ type: 'roles', id: role.id }, { type: 'roles', id: second.id }] })).status).toBe(200);
+    expect(
+      (
+        await admin('DELETE', `/users/${johnId}/relationships/roles`, {
+          data: [
+            { type: 'roles', id: role.id },
+            { type: 'roles', id: second.id },
+          ],
+        })
+      ).status,
+    ).toBe(200);
     expect(await roleIds()).toEqual([]);
     expect((await admin('POST', `/users/${johnId}/relationships/roles`, { data: [] })).status).toBe(200);
   });
 
   it('refuses bad relationship bodies', async () => {
     const path = `/users/${johnId}/relationships/roles`;
-    expectError(await admin('POST', path, { data: { type: 'users', id: role.id } }), 409, 'CONFLICT', 'data.type: Unsupported resource type users: send "roles".');
-    expectError(await admin('POST', path, { data: [{ type: 'roles', id: role.id }, { type: 'tags', id: 1 }] }), 409, 'CONFLICT', 'data.1.type: Unsupported resource type tags: send "roles".');
+    expectError(
+      await admin('POST', path, { data: { type: 'users', id: role.id } }),
+      409,
+      'CONFLICT',
+      'data.type: Unsupported resource type users: send "roles".',
+    );
+    expectError(
+      await admin('POST', path, {
+        data: [
+          { type: 'roles', id: role.id },
+          { type: 'tags', id: 1 },
+        ],
+      }),
+      409,
+      'CONFLICT',
+      'data.1.type: Unsupported resource type tags: send "roles".',
+    );
     expectError(await admin('POST', path, { data: { type: 'roles' } }), 400, 'BAD_USER_INPUT', 'data.id: Not a valid id.');
     expectError(await admin('POST', path, { data: { type: 'roles', id: 'seven' } }), 400, 'BAD_USER_INPUT', 'data.id: Not a valid id.');
     expectError(await admin('POST', path, { data: { type: 'roles', id: -7 } }), 400, 'BAD_USER_INPUT', 'data.id: Not a valid id.');
@@ -476,7 +621,12 @@ describe('POST and DELETE /users/:id/relationships/roles (add and remove a role)
     expectError(await api('POST', `/users/${user.user.id}/relationships/roles`, user.accessToken, body), 403, 'FORBIDDEN', ADMIN_ONLY);
     expectError(await api('DELETE', `/users/${johnId}/relationships/roles`, other.accessToken, body), 403, 'FORBIDDEN', ADMIN_ONLY);
     expectError(await api('POST', `/users/${johnId}/relationships/roles`, null, body), 401, 'UNAUTHENTICATED', SIGN_IN);
-    expectError(await admin('DELETE', `/users/${adminId}/relationships/roles`, body), 403, 'FORBIDDEN', 'The admin role cannot be taken from the last admin: make someone else an admin first.');
+    expectError(
+      await admin('DELETE', `/users/${adminId}/relationships/roles`, body),
+      403,
+      'FORBIDDEN',
+      'The admin role cannot be taken from the last admin: make someone else an admin first.',
+    );
   });
 });
 
@@ -486,17 +636,45 @@ describe('/roles, the same shape as /users', () => {
     const response = await admin('POST', '/roles', { data: { type: 'roles', attributes: { name, description: 'Edits things' } } });
     expect(response.status).toBe(201);
     expect(response.type).toBe(JSON_API);
-    expect(response.json).toEqual({ data: roleResource({ id: response.json.data.id, name, description: 'Edits things' }), links: { self: `${BASE}/roles`, home: `${BASE}/home` } });
+    expect(response.json).toEqual({
+      data: roleResource({ id: response.json.data.id, name, description: 'Edits things' }),
+      links: { self: `${BASE}/roles`, home: `${BASE}/home` },
+    });
   });
 
   it('answers 400 Invalid data for a taken, missing or over-long name, 409 for another type', async () => {
     const role = await createRole(`unique ${tag()}`);
-    expectError(await admin('POST', '/roles', { data: { type: 'roles', attributes: { name: role.name.toUpperCase() } } }), 400, 'CONFLICT', 'name: A role with that name already exists.');
+    expectError(
+      await admin('POST', '/roles', { data: { type: 'roles', attributes: { name: role.name.toUpperCase() } } }),
+      400,
+      'CONFLICT',
+      'name: A role with that name already exists.',
+    );
     expectError(await admin('POST', '/roles', { data: { type: 'roles', attributes: {} } }), 400, 'BAD_USER_INPUT', 'name: Missing parameter name');
-    expectError(await admin('POST', '/roles', { data: { type: 'roles', attributes: { name: 'r'.repeat(65) } } }), 400, 'BAD_USER_INPUT', 'name: Name must be 1 to 64 letters, digits, spaces, dots, dashes or underscores.');
-    expectError(await admin('POST', '/roles', { data: { type: 'roles', attributes: { name: `long ${tag()}`, description: 'd'.repeat(256) } } }), 400, 'BAD_USER_INPUT', 'description: Description must be at most 255 characters.');
-    expectError(await admin('POST', '/roles', { data: { type: 'roles', attributes: { name: `x ${tag()}`, unchangeable: true } } }), 400, 'BAD_USER_INPUT', 'unchangeable: Unknown parameter unchangeable');
-    expectError(await admin('POST', '/roles', { data: { type: 'users', attributes: { name: 'x' } } }), 409, 'CONFLICT', 'data.type: Unsupported resource type users: send "roles".');
+    expectError(
+      await admin('POST', '/roles', { data: { type: 'roles', attributes: { name: 'r'.repeat(65) } } }),
+      400,
+      'BAD_USER_INPUT',
+      'name: Name must be 1 to 64 letters, digits, spaces, dots, dashes or underscores.',
+    );
+    expectError(
+      await admin('POST', '/roles', { data: { type: 'roles', attributes: { name: `long ${tag()}`, description: 'd'.repeat(256) } } }),
+      400,
+      'BAD_USER_INPUT',
+      'description: Description must be at most 255 characters.',
+    );
+    expectError(
+      await admin('POST', '/roles', { data: { type: 'roles', attributes: { name: `x ${tag()}`, unchangeable: true } } }),
+      400,
+      'BAD_USER_INPUT',
+      'unchangeable: Unknown parameter unchangeable',
+    );
+    expectError(
+      await admin('POST', '/roles', { data: { type: 'users', attributes: { name: 'x' } } }),
+      409,
+      'CONFLICT',
+      'data.type: Unsupported resource type users: send "roles".',
+    );
     expectError(await admin('POST', '/roles', '{'), 400, 'MALFORMED_BODY', 'The request body is not valid JSON.');
   });
 
@@ -504,7 +682,11 @@ describe('/roles, the same shape as /users', () => {
     const mine = await api('GET', `/roles?id=${adminRoleId}`, user.accessToken);
     expect(mine.status).toBe(200);
     expect(mine.json.data).toEqual([
-      expect.objectContaining({ id: adminRoleId, type: 'roles', attributes: expect.objectContaining({ name: 'admin', unchangeable: true, created: STAMP, modified: STAMP }) }),
+      expect.objectContaining({
+        id: adminRoleId,
+        type: 'roles',
+        attributes: expect.objectContaining({ name: 'admin', unchangeable: true, created: STAMP, modified: STAMP }),
+      }),
     ]);
     expect(mine.json.meta).toEqual(pagination(1, 1, 1, 1));
     const all = await api('GET', '/roles?page_size=1', user.accessToken);
@@ -518,8 +700,18 @@ describe('/roles, the same shape as /users', () => {
       next: `${BASE}/roles?page_size=1&page=2`,
     });
     expectError(await api('GET', '/roles?page=0', user.accessToken), 400, 'BAD_USER_INPUT', 'page: Invalid parameter page: must be an integer from 1');
-    expectError(await api('GET', '/roles?page_size=101', user.accessToken), 400, 'BAD_USER_INPUT', 'page_size: Invalid parameter page_size: must be an integer from 1 to 100');
-    expectError(await api('GET', `/roles?page=${count + 1}&page_size=1`, user.accessToken), 404, 'NOT_FOUND', `Page ${count + 1} is out of range: the last page is ${count}.`);
+    expectError(
+      await api('GET', '/roles?page_size=101', user.accessToken),
+      400,
+      'BAD_USER_INPUT',
+      'page_size: Invalid parameter page_size: must be an integer from 1 to 100',
+    );
+    expectError(
+      await api('GET', `/roles?page=${count + 1}&page_size=1`, user.accessToken),
+      404,
+      'NOT_FOUND',
+      `Page ${count + 1} is out of range: the last page is ${count}.`,
+    );
     expectError(await api('GET', '/roles', null), 401, 'UNAUTHENTICATED', SIGN_IN);
   });
 
@@ -528,15 +720,40 @@ describe('/roles, the same shape as /users', () => {
     const shown = await api('GET', `/roles/${role.id}`, user.accessToken);
     expect(shown.json).toEqual({ data: roleResource(role), links: { self: `${BASE}/roles/${role.id}`, home: `${BASE}/home` } });
     const renamed = `${role.name} renamed`;
-    const patched = await admin('PATCH', `/roles/${role.id}`, { data: { id: Number(role.id), type: 'roles', attributes: { name: renamed, description: 'now described' } } });
+    const patched = await admin('PATCH', `/roles/${role.id}`, {
+      data: { id: Number(role.id), type: 'roles', attributes: { name: renamed, description: 'now described' } },
+    });
     expect(patched.status).toBe(200);
-    expect(patched.json).toEqual({ data: roleResource({ id: role.id, name: renamed, description: 'now described' }), links: { self: `${BASE}/roles/${role.id}`, home: `${BASE}/home` } });
+    expect(patched.json).toEqual({
+      data: roleResource({ id: role.id, name: renamed, description: 'now described' }),
+      links: { self: `${BASE}/roles/${role.id}`, home: `${BASE}/home` },
+    });
     const cleared = await admin('PATCH', `/roles/${role.id}`, { data: { type: 'roles', attributes: { description: null } } });
     expect(cleared.json.data.attributes.description).toBeNull();
-    expectError(await admin('PATCH', `/roles/${role.id}`, { data: { id: adminRoleId, type: 'roles', attributes: { name: 'x' } } }), 409, 'CONFLICT', `data.id: IDs don't match: the URL names ${role.id}.`);
-    expectError(await admin('PATCH', `/roles/${role.id}`, { data: { type: 'roles', attributes: {} } }), 400, 'BAD_USER_INPUT', 'data.attributes: No data found to update.');
-    expectError(await admin('PATCH', `/roles/${adminRoleId}`, { data: { type: 'roles', attributes: { name: 'boss' } } }), 403, 'FORBIDDEN', 'The admin role cannot be changed.');
-    expectError(await api('PATCH', `/roles/${role.id}`, user.accessToken, { data: { type: 'roles', attributes: { name: 'x' } } }), 403, 'FORBIDDEN', ADMIN_ONLY);
+    expectError(
+      await admin('PATCH', `/roles/${role.id}`, { data: { id: adminRoleId, type: 'roles', attributes: { name: 'x' } } }),
+      409,
+      'CONFLICT',
+      `data.id: IDs don't match: the URL names ${role.id}.`,
+    );
+    expectError(
+      await admin('PATCH', `/roles/${role.id}`, { data: { type: 'roles', attributes: {} } }),
+      400,
+      'BAD_USER_INPUT',
+      'data.attributes: No data found to update.',
+    );
+    expectError(
+      await admin('PATCH', `/roles/${adminRoleId}`, { data: { type: 'roles', attributes: { name: 'boss' } } }),
+      403,
+      'FORBIDDEN',
+      'The admin role cannot be changed.',
+    );
+    expectError(
+      await api('PATCH', `/roles/${role.id}`, user.accessToken, { data: { type: 'roles', attributes: { name: 'x' } } }),
+      403,
+      'FORBIDDEN',
+      ADMIN_ONLY,
+    );
     expectError(await api('DELETE', `/roles/${role.id}`, user.accessToken), 403, 'FORBIDDEN', ADMIN_ONLY);
     const deleted = await admin('DELETE', `/roles/${role.id}`);
     expect({ status: deleted.status, text: deleted.text }).toEqual({ status: 204, text: '' });
@@ -551,11 +768,19 @@ describe('/roles, the same shape as /users', () => {
     const role = await createRole(`members ${tag()}`);
     const a = await createUser({ username: `member-a-${tag()}` });
     const b = await createUser({ username: `member-b-${tag()}` });
-    const add = await admin('POST', `/roles/${role.id}/relationships/users`, { data: [{ type: 'users', id: a }, { type: 'users', id: Number(b) }] });
+    const add = await admin('POST', `/roles/${role.id}/relationships/users`, {
+      data: [
+        { type: 'users', id: a },
+        { type: 'users', id: Number(b) },
+      ],
+    });
     expect(add.status).toBe(200);
     expect(add.json).toEqual({ links: { self: `${BASE}/roles/${role.id}/relationships/users`, home: `${BASE}/home` } });
     const users = await admin('GET', `/roles/${role.id}/users`);
-    expect(users.json.data.map((u: { id: string; type: string }) => [u.id, u.type])).toEqual([[a, 'users'], [b, 'users']]);
+    expect(users.json.data.map((u: { id: string; type: string }) => [u.id, u.type])).toEqual([
+      [a, 'users'],
+      [b, 'users'],
+    ]);
     expect(users.json.data[0]).toEqual({ id: a, type: 'users', attributes: expect.objectContaining({ password: null }), relationships: userLinks(a) });
     expect(users.json.links).toEqual({
       self: `${BASE}/roles/${role.id}/users`,
@@ -572,11 +797,21 @@ describe('/roles, the same shape as /users', () => {
     const remove = await admin('DELETE', `/roles/${role.id}/relationships/users`, { data: { type: 'users', id: a } });
     expect(remove.status).toBe(200);
     expect((await admin('GET', `/roles/${role.id}/users`)).json.data.map((u: { id: string }) => u.id)).toEqual([b]);
-    expectError(await admin('POST', `/roles/${role.id}/relationships/users`, { data: { type: 'roles', id: a } }), 409, 'CONFLICT', 'data.type: Unsupported resource type roles: send "users".');
+    expectError(
+      await admin('POST', `/roles/${role.id}/relationships/users`, { data: { type: 'roles', id: a } }),
+      409,
+      'CONFLICT',
+      'data.type: Unsupported resource type roles: send "users".',
+    );
     expectError(await admin('POST', `/roles/${role.id}/relationships/users`, { data: { type: 'users', id: 999999 } }), 404, 'NOT_FOUND', 'User was not found.');
     expectError(await admin('POST', '/roles/999999/relationships/users', { data: { type: 'users', id: a } }), 404, 'NOT_FOUND', 'Role was not found.');
     expectError(await api('GET', `/roles/${role.id}/users`, user.accessToken), 403, 'FORBIDDEN', ADMIN_ONLY);
-    expectError(await api('POST', `/roles/${role.id}/relationships/users`, user.accessToken, { data: { type: 'users', id: user.user.id } }), 403, 'FORBIDDEN', ADMIN_ONLY);
+    expectError(
+      await api('POST', `/roles/${role.id}/relationships/users`, user.accessToken, { data: { type: 'users', id: user.user.id } }),
+      403,
+      'FORBIDDEN',
+      ADMIN_ONLY,
+    );
     expectError(await admin('GET', '/roles/999999/users'), 404, 'NOT_FOUND', 'Role was not found.');
   });
 });
@@ -585,7 +820,9 @@ describe('OpenAPI', () => {
   it('lists every 002 route', async () => {
     const document = (await rest(server, 'GET', '/rest/openapi.json')).json;
     const operations = Object.entries<Record<string, { operationId: string }>>(document.paths).flatMap(([path, methods]) =>
-      Object.entries(methods).filter(([, op]) => op.operationId.includes('d002')).map(([method]) => `${method.toUpperCase()} ${path}`),
+      Object.entries(methods)
+        .filter(([, op]) => op.operationId.includes('d002'))
+        .map(([method]) => `${method.toUpperCase()} ${path}`),
     );
     expect(operations.sort()).toEqual(
       [

@@ -116,10 +116,10 @@ describeInBrowser(`003 HTML forms in headless Chromium${skipReason ? ` (skipped:
     await openEditForm(page, id, adminToken);
     const status = '"><b>away</b>';
     await page.fill('#user_status', status);
-    await page.fill('#user_status_message', "Back on Monday & <i>not</i> before");
+    await page.fill('#user_status_message', 'Back on Monday & <i>not</i> before');
     await page.selectOption('#user_active', '0');
     const updated = await submit(page, 200);
-    expect(updated).toMatchObject({ id, status, status_message: "Back on Monday & <i>not</i> before", active: 0 });
+    expect(updated).toMatchObject({ id, status, status_message: 'Back on Monday & <i>not</i> before', active: 0 });
     expect(await apiUser(id)).toMatchObject({ status, active: 0 });
     // The form shows what it saved, as text.
     await openEditForm(page, id, adminToken);
@@ -127,4 +127,3 @@ describeInBrowser(`003 HTML forms in headless Chromium${skipReason ? ` (skipped:
     await page.close();
   });
 });
-

@@ -29,7 +29,15 @@ const UNAUTHORIZED = error('unauthorized', 'You must be signed in to do this.');
 const USERNAME_TAKEN = '<p>The username is already in use on this site.</p>';
 
 /** The document's user record, field by field, for a user as the server holds it. */
-function record(fields: { id?: unknown; email: string | null; username: string | null; status?: string | null; status_message?: string | null; active?: 0 | 1; force_pass_reset?: 0 | 1 }) {
+function record(fields: {
+  id?: unknown;
+  email: string | null;
+  username: string | null;
+  status?: string | null;
+  status_message?: string | null;
+  active?: 0 | 1;
+  force_pass_reset?: 0 | 1;
+}) {
   return {
     id: fields.id ?? expect.any(Number),
     email: fields.email,
@@ -84,7 +92,10 @@ describe('POST /v1/users (Create a new User)', () => {
   it('takes the same fields as JSON', async () => {
     const email = uniqueEmail('json');
     const username = uniqueName('json');
-    const response = await rest(server, 'POST', '/v1/users', { body: JSON.stringify({ email, username, password: PASSWORD, pass_confirm: PASSWORD }), headers: JSON_BODY });
+    const response = await rest(server, 'POST', '/v1/users', {
+      body: JSON.stringify({ email, username, password: PASSWORD, pass_confirm: PASSWORD }),
+      headers: JSON_BODY,
+    });
     expect(response.status).toBe(201);
     expect(response.json).toEqual(record({ email, username }));
   });
@@ -97,7 +108,10 @@ describe('POST /v1/users (Create a new User)', () => {
     });
     expect(sameEmail.status).toBe(409);
     expect(sameEmail.json).toEqual(error('resource_exists', 'A User with that email already exists.'));
-    const sameName = await rest(server, 'POST', '/v1/users', { body: form({ email: uniqueEmail(), username: first.username, password: PASSWORD, pass_confirm: PASSWORD }), headers: FORM });
+    const sameName = await rest(server, 'POST', '/v1/users', {
+      body: form({ email: uniqueEmail(), username: first.username, password: PASSWORD, pass_confirm: PASSWORD }),
+      headers: FORM,
+    });
     expect(sameName.status).toBe(400);
     expect(sameName.json).toEqual(error('invalid_request', USERNAME_TAKEN));
   });
@@ -106,16 +120,66 @@ describe('POST /v1/users (Create a new User)', () => {
   it.each([
     ['a missing email', (_email: string) => form({ username: uniqueName(), password: PASSWORD, pass_confirm: PASSWORD }), p('Missing parameter email'), FORM],
     ['a missing username', (e: string) => form({ email: e, password: PASSWORD, pass_confirm: PASSWORD }), p('Missing parameter username'), FORM],
-    ['an empty username', (e: string) => form({ email: e, username: ' ', password: PASSWORD, pass_confirm: PASSWORD }), p('The Username field is required.'), FORM],
-    ['a missing password and confirmation', (e: string) => form({ email: e, username: uniqueName() }), `${p('Missing parameter password')}\n${p('Missing parameter pass_confirm')}`, FORM],
-    ['a confirmation that differs', (e: string) => form({ email: e, username: uniqueName(), password: PASSWORD, pass_confirm: 'other-horse-2' }), p('Password confirmation does not match the password.'), FORM],
-    ['an invalid email', () => form({ email: 'not-an-email', username: uniqueName(), password: PASSWORD, pass_confirm: PASSWORD }), p('Email is not a valid address.'), FORM],
-    ['a short password', (e: string) => form({ email: e, username: uniqueName(), password: 'short', pass_confirm: 'short' }), expect.stringMatching(/^<p>Password must be .*<\/p>$/), FORM],
-    ['an over-long username', (e: string) => form({ email: e, username: 'u'.repeat(65), password: PASSWORD, pass_confirm: PASSWORD }), p('Username must be 3 to 64 characters.'), FORM],
-    ['an over-long email', () => form({ email: `${'e'.repeat(250)}@example.com`, username: uniqueName(), password: PASSWORD, pass_confirm: PASSWORD }), p('Email must be at most 254 characters.'), FORM],
-    ['a username with markup', (e: string) => form({ email: e, username: '<b>x</b>', password: PASSWORD, pass_confirm: PASSWORD }), expect.stringMatching(/^<p>Username may contain only/), FORM],
-    ['an extra field', (e: string) => form({ email: e, username: uniqueName(), password: PASSWORD, pass_confirm: PASSWORD, role: 'admin' }), p('Unknown parameter role'), FORM],
-    ['a JSON number for the email', () => JSON.stringify({ email: 42, username: uniqueName(), password: PASSWORD, pass_confirm: PASSWORD }), p('Invalid parameter email: must be a string'), JSON_BODY],
+    [
+      'an empty username',
+      (e: string) => form({ email: e, username: ' ', password: PASSWORD, pass_confirm: PASSWORD }),
+      p('The Username field is required.'),
+      FORM,
+    ],
+    [
+      'a missing password and confirmation',
+      (e: string) => form({ email: e, username: uniqueName() }),
+      `${p('Missing parameter password')}\n${p('Missing parameter pass_confirm')}`,
+      FORM,
+    ],
+    [
+      'a confirmation that differs',
+      (e: string) => form({ email: e, username: uniqueName(), password: PASSWORD, pass_confirm: 'other-horse-2' }),
+      p('Password confirmation does not match the password.'),
+      FORM,
+    ],
+    [
+      'an invalid email',
+      () => form({ email: 'not-an-email', username: uniqueName(), password: PASSWORD, pass_confirm: PASSWORD }),
+      p('Email is not a valid address.'),
+      FORM,
+    ],
+    [
+      'a short password',
+      (e: string) => form({ email: e, username: uniqueName(), password: 'short', pass_confirm: 'short' }),
+      expect.stringMatching(/^<p>Password must be .*<\/p>$/),
+      FORM,
+    ],
+    [
+      'an over-long username',
+      (e: string) => form({ email: e, username: 'u'.repeat(65), password: PASSWORD, pass_confirm: PASSWORD }),
+      p('Username must be 3 to 64 characters.'),
+      FORM,
+    ],
+    [
+      'an over-long email',
+      () => form({ email: `${'e'.repeat(250)}@example.com`, username: uniqueName(), password: PASSWORD, pass_confirm: PASSWORD }),
+      p('Email must be at most 254 characters.'),
+      FORM,
+    ],
+    [
+      'a username with markup',
+      (e: string) => form({ email: e, username: '<b>x</b>', password: PASSWORD, pass_confirm: PASSWORD }),
+      expect.stringMatching(/^<p>Username may contain only/),
+      FORM,
+    ],
+    [
+      'an extra field',
+      (e: string) => form({ email: e, username: uniqueName(), password: PASSWORD, pass_confirm: PASSWORD, role: 'admin' }),
+      p('Unknown parameter role'),
+      FORM,
+    ],
+    [
+      'a JSON number for the email',
+      () => JSON.stringify({ email: 42, username: uniqueName(), password: PASSWORD, pass_confirm: PASSWORD }),
+      p('Invalid parameter email: must be a string'),
+      JSON_BODY,
+    ],
     ['malformed JSON', () => '{"email": ', 'The request body is not valid JSON.', JSON_BODY],
   ])('answers %s with 400 invalid_request and leaves no user behind', async (_case, body, description, headers) => {
     const email = uniqueEmail('bad');
@@ -129,7 +193,10 @@ describe('POST /v1/users (Create a new User)', () => {
     const wrong = await rest(server, 'POST', '/v1/users', { body: 'email=x', headers: { 'Content-Type': 'text/plain' } });
     expect(wrong.status).toBe(415);
     expect(wrong.json).toEqual({ error: 'unsupported_media_type', error_description: expect.stringContaining('text/plain') });
-    const large = await rest(server, 'POST', '/v1/users', { body: form({ email: uniqueEmail(), username: 'x'.repeat(5000), password: PASSWORD, pass_confirm: PASSWORD }), headers: FORM });
+    const large = await rest(server, 'POST', '/v1/users', {
+      body: form({ email: uniqueEmail(), username: 'x'.repeat(5000), password: PASSWORD, pass_confirm: PASSWORD }),
+      headers: FORM,
+    });
     expect(large.status).toBe(413);
     expect(large.json).toEqual(error('payload_too_large', 'The request body is too large.'));
   });
@@ -143,11 +210,17 @@ describe('POST /v1/users (Create a new User)', () => {
     });
     expect(beach.status).toBe(201);
     expect(beach.json).toMatchObject({ user: { is_me: true }, access_token: expect.any(String) });
-    const beachNoApp = await rest(server, 'POST', '/v1/users', { body: railsForm({ user: { email: uniqueEmail(), username: uniqueName(), password: PASSWORD } }), headers: FORM });
+    const beachNoApp = await rest(server, 'POST', '/v1/users', {
+      body: railsForm({ user: { email: uniqueEmail(), username: uniqueName(), password: PASSWORD } }),
+      headers: FORM,
+    });
     expect(beachNoApp.status).toBe(400);
     expect(beachNoApp.json).toEqual({ error: { message: 'Require Application ID and secret' } });
     // A flat form with application credentials is still 001's (refused there for lacking user[...]).
-    const flatWithApp = await rest(server, 'POST', '/v1/users', { body: form({ email: uniqueEmail(), username: uniqueName(), password: PASSWORD, pass_confirm: PASSWORD }), headers: { ...FORM, AUTHORIZATION: appHeader } });
+    const flatWithApp = await rest(server, 'POST', '/v1/users', {
+      body: form({ email: uniqueEmail(), username: uniqueName(), password: PASSWORD, pass_confirm: PASSWORD }),
+      headers: { ...FORM, AUTHORIZATION: appHeader },
+    });
     expect(flatWithApp.json).toEqual({ error: { message: 'Missing parameter user' } });
     const flat = await createUser();
     expect(flat.id).toEqual(expect.any(Number));
@@ -165,7 +238,17 @@ describe('GET /v1/users (List Users)', () => {
     expect(users).toHaveLength(Math.min(20, total));
     expect(response.json.next_url).toBe(total > 20 ? `${base}/v1/users?page=2&per_page=20` : null);
     expect(users[0]).toEqual(record({ id: 1, email: 'admin@usergraph.test', username: null }));
-    for (const user of users) expect(user).toEqual(record({ email: user.email, username: user.username, status: user.status, status_message: user.status_message, active: user.active, force_pass_reset: user.force_pass_reset }));
+    for (const user of users)
+      expect(user).toEqual(
+        record({
+          email: user.email,
+          username: user.username,
+          status: user.status,
+          status_message: user.status_message,
+          active: user.active,
+          force_pass_reset: user.force_pass_reset,
+        }),
+      );
   });
 
   it('pages with page and per_page, linking the neighbours', async () => {
@@ -265,13 +348,22 @@ describe('PUT /v1/users/:id (Update a User)', () => {
   it('changes the own password only with current_password', async () => {
     const user = await createUser();
     const newPassword = 'another-horse-2';
-    const missing = await rest(server, 'PUT', `/v1/users/${user.id}`, { body: form({ password: newPassword, pass_confirm: newPassword }), headers: bearer(user.token) });
+    const missing = await rest(server, 'PUT', `/v1/users/${user.id}`, {
+      body: form({ password: newPassword, pass_confirm: newPassword }),
+      headers: bearer(user.token),
+    });
     expect(missing.status).toBe(400);
     expect(missing.json).toEqual(error('bad_request', '<p>Enter your current password to change your email or password.</p>'));
-    const wrong = await rest(server, 'PUT', `/v1/users/${user.id}`, { body: form({ password: newPassword, pass_confirm: newPassword, current_password: 'wrong-password' }), headers: bearer(user.token) });
+    const wrong = await rest(server, 'PUT', `/v1/users/${user.id}`, {
+      body: form({ password: newPassword, pass_confirm: newPassword, current_password: 'wrong-password' }),
+      headers: bearer(user.token),
+    });
     expect(wrong.status).toBe(400);
     expect(wrong.json).toEqual(error('bad_request', '<p>The current password is wrong.</p>'));
-    const right = await rest(server, 'PUT', `/v1/users/${user.id}`, { body: form({ password: newPassword, pass_confirm: newPassword, current_password: PASSWORD }), headers: bearer(user.token) });
+    const right = await rest(server, 'PUT', `/v1/users/${user.id}`, {
+      body: form({ password: newPassword, pass_confirm: newPassword, current_password: PASSWORD }),
+      headers: bearer(user.token),
+    });
     expect(right.status).toBe(200);
     await signIn(server, user.email, newPassword);
   });
@@ -338,7 +430,10 @@ describe('PUT /v1/users/:id (Update a User)', () => {
     expect(plain.status).toBe(404);
     expect(plain.json).toEqual(error('resource_not_found', `No route for POST /v1/users/${user.id}: send the form with _method=PUT or DELETE.`));
     // Only a form body overrides: JSON's _method is an unknown field of POST /v1/users/:id, which does not exist.
-    const json = await rest(server, 'POST', `/v1/users/${user.id}`, { body: JSON.stringify({ _method: 'PUT', username }), headers: { ...JSON_BODY, Authorization: `Bearer ${user.token}` } });
+    const json = await rest(server, 'POST', `/v1/users/${user.id}`, {
+      body: JSON.stringify({ _method: 'PUT', username }),
+      headers: { ...JSON_BODY, Authorization: `Bearer ${user.token}` },
+    });
     expect(json.status).toBe(404);
   });
 });
@@ -402,7 +497,10 @@ describe('GET /v1/users/new (Creation Form)', () => {
 describe('GET /v1/users/:id/edit (Editing Form)', () => {
   it('is an HTML form for the user with their values escaped, _method=PUT and a form token', async () => {
     const user = await createUser();
-    await rest(server, 'PUT', `/v1/users/${user.id}`, { body: form({ status: '"><script>alert(1)</script>', status_message: "it's <b>&</b>" }), headers: admin() });
+    await rest(server, 'PUT', `/v1/users/${user.id}`, {
+      body: form({ status: '"><script>alert(1)</script>', status_message: "it's <b>&</b>" }),
+      headers: admin(),
+    });
     const response = await rest(server, 'GET', `/v1/users/${user.id}/edit`, { headers: admin() });
     expect(response.status).toBe(200);
     expect(response.type).toBe('text/html');
@@ -439,14 +537,15 @@ describe('GET /v1/users/:id/edit (Editing Form)', () => {
     expect(gone.json).toEqual(error('resource_gone', 'That User has been deleted.'));
   });
 
-  it("has a form token that updates that user only, for the fetching session only, and is no access token", async () => {
+  it('has a form token that updates that user only, for the fetching session only, and is no access token', async () => {
     const user = await createUser();
     const other = await createUser();
     const session = await signIn(server, user.email, PASSWORD);
     const page = await rest(server, 'GET', `/v1/users/${user.id}/edit`, { headers: bearer(session.accessToken) });
     const token = inputValue(page.text, 'form_token')!;
     const username = uniqueName('formtoken');
-    const submit = (id: number, fields: Record<string, string>) => rest(server, 'POST', `/v1/users/${id}`, { body: form({ _method: 'PUT', ...fields }), headers: FORM });
+    const submit = (id: number, fields: Record<string, string>) =>
+      rest(server, 'POST', `/v1/users/${id}`, { body: form({ _method: 'PUT', ...fields }), headers: FORM });
 
     const updated = await submit(user.id, { form_token: token, username });
     expect(updated.status).toBe(200);
@@ -501,7 +600,11 @@ it('answers as the OpenAPI document describes (schemas of real answers)', async 
   expectDocumented('get', '/v1/users', await rest(server, 'GET', '/v1/users', { headers: bearer(user.token) }));
   expectDocumented('get', '/v1/users/{id}', await rest(server, 'GET', `/v1/users/${user.id}`, { headers: bearer(user.token) }));
   expectDocumented('get', '/v1/users/{id}', await rest(server, 'GET', '/v1/users/999999', { headers: admin() }));
-  expectDocumented('put', '/v1/users/{id}', await rest(server, 'PUT', `/v1/users/${user.id}`, { body: form({ username: uniqueName() }), headers: bearer(user.token) }));
+  expectDocumented(
+    'put',
+    '/v1/users/{id}',
+    await rest(server, 'PUT', `/v1/users/${user.id}`, { body: form({ username: uniqueName() }), headers: bearer(user.token) }),
+  );
   expectDocumented('put', '/v1/users/{id}', await rest(server, 'PUT', `/v1/users/${user.id}`, { body: '', headers: bearer(user.token) }));
   expectDocumented('get', '/v1/users/new', await rest(server, 'GET', '/v1/users/new'));
   expectDocumented('get', '/v1/users/{id}/edit', await rest(server, 'GET', `/v1/users/${user.id}/edit`, { headers: bearer(user.token) }));

@@ -20,10 +20,12 @@ afterAll(() => server.stop());
 const bearer = (token: string | null) => (token ? { ...JSON_BODY, Authorization: `Bearer ${token}` } : { ...JSON_BODY });
 const post = (service: string, body: unknown, token: string | null = adminToken) =>
   rest(server, 'POST', `${BASE}/${service}`, { body: typeof body === 'string' ? body : JSON.stringify(body), headers: bearer(token) });
-const get = (service: string, query: string, token: string | null = adminToken) => rest(server, 'GET', `${BASE}/${service}?${query}`, { headers: bearer(token) });
+const get = (service: string, query: string, token: string | null = adminToken) =>
+  rest(server, 'GET', `${BASE}/${service}?${query}`, { headers: bearer(token) });
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /** An absolute URL (the configured public URL) of the user's get.json. */
-const location = (username: string) => expect.stringMatching(new RegExp(`^http://[^/]+${escape(`${BASE}/get.json?username=${encodeURIComponent(username)}`)}$`));
+const location = (username: string) =>
+  expect.stringMatching(new RegExp(`^http://[^/]+${escape(`${BASE}/get.json?username=${encodeURIComponent(username)}`)}$`));
 const msg = (message: string) => ({ message });
 
 let counter = 0;
@@ -57,8 +59,17 @@ describe('POST create.json', () => {
     expect(response.json).toEqual(msg('OK'));
     const login = await server.gql(LoginDocument, { identifier: 'jane.doe', password: example.password });
     expect(login.errors).toBeUndefined();
-    const read = await rest(server, 'GET', new URL(response.headers.get('location')!).pathname + new URL(response.headers.get('location')!).search, { headers: bearer(adminToken) });
-    expect(read.json).toEqual({ username: 'jane.doe', first_name: 'Jane', last_name: 'Doe', email: 'jane@example.com', enabled: true, externally_managed: false });
+    const read = await rest(server, 'GET', new URL(response.headers.get('location')!).pathname + new URL(response.headers.get('location')!).search, {
+      headers: bearer(adminToken),
+    });
+    expect(read.json).toEqual({
+      username: 'jane.doe',
+      first_name: 'Jane',
+      last_name: 'Doe',
+      email: 'jane@example.com',
+      enabled: true,
+      externally_managed: false,
+    });
   });
 
   it('answers 409 with the Location of the existing user for a taken username or email, changing nothing', async () => {
@@ -129,7 +140,9 @@ describe('GET get.json (admin or self)', () => {
     const { user, tokens } = await callers();
     const response = await get('get.json', `username=${user.username}`, tokens[who]);
     expect(response.status).toBe(status);
-    expect(response.json).toEqual(body ?? { username: user.username, first_name: 'Jane', last_name: 'Doe', email: user.email, enabled: true, externally_managed: false });
+    expect(response.json).toEqual(
+      body ?? { username: user.username, first_name: 'Jane', last_name: 'Doe', email: user.email, enabled: true, externally_managed: false },
+    );
     expect(response.text).not.toContain(PASSWORD);
   });
 
@@ -151,7 +164,14 @@ describe('GET get-all.json (admin)', () => {
     expect(all.status).toBe(200);
     expect(all.json.total).toBeGreaterThanOrEqual(5);
     expect(all.json.users).toHaveLength(Math.min(25, all.json.total));
-    expect(all.json.users[0]).toEqual({ username: null, first_name: null, last_name: null, email: 'admin@usergraph.test', enabled: true, externally_managed: false });
+    expect(all.json.users[0]).toEqual({
+      username: null,
+      first_name: null,
+      last_name: null,
+      email: 'admin@usergraph.test',
+      enabled: true,
+      externally_managed: false,
+    });
     const everyone = (await get('get-all.json', 'start=0&number=100')).json.users.map((u: { email: string }) => u.email);
     // A window across two pages of its size, and one on a page boundary.
     const window = await get('get-all.json', 'start=1&number=3');
@@ -240,17 +260,20 @@ describe('POST enable.json / disable.json and GET status.json (admin)', () => {
     expect((await server.gql(LoginDocument, { identifier: user.username, password: PASSWORD })).errors).toBeUndefined();
   });
 
-  it.each(['enable.json', 'disable.json', 'status.json'])('%s refuses anonymous (401), the user and others (403); 404 unknown, 400 missing', async (service) => {
-    const { user, tokens } = await callers();
-    const call = (token: string | null, username?: string) =>
-      service === 'status.json' ? get(service, username ? `username=${username}` : '', token) : post(service, username ? { username } : {}, token);
-    expect(await call(null, user.username)).toMatchObject({ status: 401, json: msg('Unauthorized') });
-    expect(await call(tokens['the user'], user.username)).toMatchObject({ status: 403, json: msg('Forbidden') });
-    expect(await call(tokens['another user'], user.username)).toMatchObject({ status: 403, json: msg('Forbidden') });
-    expect(await call(adminToken, 'nobody.here')).toMatchObject({ status: 404, json: msg('User not found') });
-    expect(await call(adminToken)).toMatchObject({ status: 400, json: msg('Invalid parameter(s)') });
-    expect((await get('status.json', `username=${user.username}`)).json.enabled).toBe(true);
-  });
+  it.each(['enable.json', 'disable.json', 'status.json'])(
+    '%s refuses anonymous (401), the user and others (403); 404 unknown, 400 missing',
+    async (service) => {
+      const { user, tokens } = await callers();
+      const call = (token: string | null, username?: string) =>
+        service === 'status.json' ? get(service, username ? `username=${username}` : '', token) : post(service, username ? { username } : {}, token);
+      expect(await call(null, user.username)).toMatchObject({ status: 401, json: msg('Unauthorized') });
+      expect(await call(tokens['the user'], user.username)).toMatchObject({ status: 403, json: msg('Forbidden') });
+      expect(await call(tokens['another user'], user.username)).toMatchObject({ status: 403, json: msg('Forbidden') });
+      expect(await call(adminToken, 'nobody.here')).toMatchObject({ status: 404, json: msg('User not found') });
+      expect(await call(adminToken)).toMatchObject({ status: 400, json: msg('Invalid parameter(s)') });
+      expect((await get('status.json', `username=${user.username}`)).json.enabled).toBe(true);
+    },
+  );
 });
 
 describe('POST change-password.json (self)', () => {
@@ -265,9 +288,18 @@ describe('POST change-password.json (self)', () => {
 
   it('answers a wrong current password with 401, a refused new one with 400, missing fields with 400', async () => {
     const user = await crafterUser();
-    expect(await post('change-password.json', { username: user.username, current: 'wrong-password', new: 'AnotherPassword456#' }, user.token)).toMatchObject({ status: 401, json: msg('Unauthorized') });
-    expect(await post('change-password.json', { username: user.username, current: PASSWORD, new: 'short' }, user.token)).toMatchObject({ status: 400, json: msg('Invalid parameter(s)') });
-    expect(await post('change-password.json', { username: user.username, current: PASSWORD }, user.token)).toMatchObject({ status: 400, json: msg('Invalid parameter(s)') });
+    expect(await post('change-password.json', { username: user.username, current: 'wrong-password', new: 'AnotherPassword456#' }, user.token)).toMatchObject({
+      status: 401,
+      json: msg('Unauthorized'),
+    });
+    expect(await post('change-password.json', { username: user.username, current: PASSWORD, new: 'short' }, user.token)).toMatchObject({
+      status: 400,
+      json: msg('Invalid parameter(s)'),
+    });
+    expect(await post('change-password.json', { username: user.username, current: PASSWORD }, user.token)).toMatchObject({
+      status: 400,
+      json: msg('Invalid parameter(s)'),
+    });
     expect((await server.gql(LoginDocument, { identifier: user.username, password: PASSWORD })).errors).toBeUndefined();
   });
 
@@ -316,7 +348,10 @@ describe('forgot-password.json, validate-token.json and set-password.json (anony
     expect(await get('validate-token.json', '', null)).toMatchObject({ status: 400, json: msg('Invalid parameter(s)') });
     expect(await get('validate-token.json', 'token=made-up', null)).toMatchObject({ status: 401, json: msg('Unauthorized') });
     expect(await post('set-password.json', { token: 'made-up' }, null)).toMatchObject({ status: 400, json: msg('Invalid parameter(s)') });
-    expect(await post('set-password.json', { token: 'made-up', new: 'FromTheMail321#', extra: 'x' }, null)).toMatchObject({ status: 400, json: msg('Invalid parameter(s)') });
+    expect(await post('set-password.json', { token: 'made-up', new: 'FromTheMail321#', extra: 'x' }, null)).toMatchObject({
+      status: 400,
+      json: msg('Invalid parameter(s)'),
+    });
     expect(await post('set-password.json', { token: 'made-up', new: 'FromTheMail321#' }, null)).toMatchObject({ status: 401, json: msg('Unauthorized') });
   });
 });

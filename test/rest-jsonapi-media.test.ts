@@ -44,24 +44,32 @@ const DIALECTS: Dialect[] = [
         headers: { Authorization: `Bearer ${adminToken}`, ...headers },
       }),
     ok: 201,
-    error: (status, title) => ({ error: { status: String(status), title, code: status === 406 ? 'NOT_ACCEPTABLE' : 'UNSUPPORTED_MEDIA_TYPE', detail: expect.any(String) } }),
+    error: (status, title) => ({
+      error: { status: String(status), title, code: status === 406 ? 'NOT_ACCEPTABLE' : 'UNSUPPORTED_MEDIA_TYPE', detail: expect.any(String) },
+    }),
   },
 ];
 
 describe.each(DIALECTS)('dialect $name', (dialect) => {
-  it.each([`${JSON_API}; charset=utf-8`, `${JSON_API};ext=bulk`, `${JSON_API}; profile="https://example.com/p"`])('answers Content-Type %s with 415', async (contentType) => {
-    const response = await dialect.send({ 'Content-Type': contentType, Accept: JSON_API });
-    expect(response.status).toBe(415);
-    expect(response.type).toBe(JSON_API);
-    expect(response.json).toEqual(dialect.error(415, 'Unsupported Media Type'));
-  });
+  it.each([`${JSON_API}; charset=utf-8`, `${JSON_API};ext=bulk`, `${JSON_API}; profile="https://example.com/p"`])(
+    'answers Content-Type %s with 415',
+    async (contentType) => {
+      const response = await dialect.send({ 'Content-Type': contentType, Accept: JSON_API });
+      expect(response.status).toBe(415);
+      expect(response.type).toBe(JSON_API);
+      expect(response.json).toEqual(dialect.error(415, 'Unsupported Media Type'));
+    },
+  );
 
-  it.each([`${JSON_API}; ext=bulk`, `${JSON_API}; charset=utf-8, ${JSON_API}; ext=x`, `text/html, ${JSON_API}; profile=x`])('answers Accept %s with 406', async (accept) => {
-    const response = await dialect.send({ 'Content-Type': JSON_API, Accept: accept });
-    expect(response.status).toBe(406);
-    expect(response.type).toBe(JSON_API);
-    expect(response.json).toEqual(dialect.error(406, 'Not Acceptable'));
-  });
+  it.each([`${JSON_API}; ext=bulk`, `${JSON_API}; charset=utf-8, ${JSON_API}; ext=x`, `text/html, ${JSON_API}; profile=x`])(
+    'answers Accept %s with 406',
+    async (accept) => {
+      const response = await dialect.send({ 'Content-Type': JSON_API, Accept: accept });
+      expect(response.status).toBe(406);
+      expect(response.type).toBe(JSON_API);
+      expect(response.json).toEqual(dialect.error(406, 'Not Acceptable'));
+    },
+  );
 
   it.each([JSON_API, `${JSON_API}; ext=bulk, ${JSON_API}`, `${JSON_API};q=0.9`, 'application/json', '*/*'])('serves Accept %s', async (accept) => {
     const response = await dialect.send({ 'Content-Type': JSON_API, Accept: accept });

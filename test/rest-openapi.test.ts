@@ -48,14 +48,18 @@ const DOCUMENTED = [
 ];
 
 function operations(): Array<[method: string, path: string, op: JsonBody]> {
-  return Object.entries<JsonBody>(doc.paths).flatMap(([path, item]) => Object.entries<JsonBody>(item).map(([method, op]): [string, string, JsonBody] => [method, path, op]));
+  return Object.entries<JsonBody>(doc.paths).flatMap(([path, item]) =>
+    Object.entries<JsonBody>(item).map(([method, op]): [string, string, JsonBody] => [method, path, op]),
+  );
 }
 
 it('is an OpenAPI 3.1 document naming the server and the dialects', () => {
   expect(doc.openapi).toBe('3.1.0');
   expect(doc.info).toMatchObject({ title: expect.any(String), version: expect.any(String) });
   expect(doc.servers).toEqual([{ url: expect.stringMatching(/^http:\/\//) }]);
-  expect(doc.tags.map((t: JsonBody) => t.name)).toEqual(expect.arrayContaining([expect.stringMatching(/^000 /), expect.stringMatching(/^001 /), expect.stringMatching(/^004 /)]));
+  expect(doc.tags.map((t: JsonBody) => t.name)).toEqual(
+    expect.arrayContaining([expect.stringMatching(/^000 /), expect.stringMatching(/^001 /), expect.stringMatching(/^004 /)]),
+  );
   expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(['applicationCredentials', 'bearer']);
 });
 
@@ -103,15 +107,24 @@ it('documents the authentication each route needs', () => {
   expect(doc.paths['/v1/users'].post.security).toEqual([{ applicationCredentials: [] }, {}]);
   expect(doc.paths['/v1/user'].get.security).toEqual([{ bearer: [] }]);
   expect(doc.paths['/api/v1/users/registration'].post.security).toEqual([]);
-  expect(doc.paths['/v1/users/{id}/confirm'].post.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'confirmation_token', in: 'header', required: true })]));
+  expect(doc.paths['/v1/users/{id}/confirm'].post.parameters).toEqual(
+    expect.arrayContaining([expect.objectContaining({ name: 'confirmation_token', in: 'header', required: true })]),
+  );
 });
 
 it('documents 503 with Retry-After on every operation, 429 on the throttled ones, and 406 and 415 on the JSON:API dialects', () => {
   for (const [method, path, op] of operations()) {
     expect(`${method} ${path} 503 ${Boolean(op.responses['503']?.headers?.['Retry-After'])}`).toBe(`${method} ${path} 503 true`);
-    if (/\bd00[02]\b/.test(op['x-dialect'])) expect(`${method} ${path} ${Object.keys(op.responses).filter((s) => s === '406' || s === '415').join(',')}`).toBe(`${method} ${path} 406,415`);
+    if (/\bd00[02]\b/.test(op['x-dialect']))
+      expect(
+        `${method} ${path} ${Object.keys(op.responses)
+          .filter((s) => s === '406' || s === '415')
+          .join(',')}`,
+      ).toBe(`${method} ${path} 406,415`);
   }
-  const throttled = operations().filter(([, , op]) => op.responses['429']).map(([method, path]) => `${method} ${path}`);
+  const throttled = operations()
+    .filter(([, , op]) => op.responses['429'])
+    .map(([method, path]) => `${method} ${path}`);
   expect(throttled).toEqual(expect.arrayContaining(['post /api/v1/users/session', 'post /v1/auth', 'post /v1/users', 'post /v1/password', 'put /v1/password']));
   expect(doc.paths['/v1/auth'].post.responses['429'].headers['Retry-After'].schema).toEqual({ type: 'integer', minimum: 1 });
   expect(throttled).not.toContain('get /v1/user');
@@ -152,18 +165,41 @@ describe('throttled answers match the document', () => {
 });
 
 describe('real answers match the documented schemas', () => {
-
   it('for dialect 000', async () => {
     const email = uniqueEmail('openapi');
     const headers = FORM;
-    expectDocumented('post', '/api/v1/users/registration', await rest(server, 'POST', '/api/v1/users/registration', { body: `email=${encodeURIComponent(email)}&password=${PASSWORD}`, headers }));
+    expectDocumented(
+      'post',
+      '/api/v1/users/registration',
+      await rest(server, 'POST', '/api/v1/users/registration', { body: `email=${encodeURIComponent(email)}&password=${PASSWORD}`, headers }),
+    );
     expectDocumented('post', '/api/v1/users/registration', await rest(server, 'POST', '/api/v1/users/registration', { body: 'email=x', headers }));
-    expectDocumented('post', '/api/v1/users/session', await rest(server, 'POST', '/api/v1/users/session', { body: `email=${encodeURIComponent(email)}&password=${PASSWORD}`, headers }));
-    expectDocumented('post', '/api/v1/users/session', await rest(server, 'POST', '/api/v1/users/session', { body: `email=${encodeURIComponent(email)}&password=wrong-pass`, headers }));
-    expectDocumented('post', '/api/v1/users/session', await rest(server, 'POST', '/api/v1/users/session', { body: '{', headers: { 'Content-Type': 'application/json' } }));
+    expectDocumented(
+      'post',
+      '/api/v1/users/session',
+      await rest(server, 'POST', '/api/v1/users/session', { body: `email=${encodeURIComponent(email)}&password=${PASSWORD}`, headers }),
+    );
+    expectDocumented(
+      'post',
+      '/api/v1/users/session',
+      await rest(server, 'POST', '/api/v1/users/session', { body: `email=${encodeURIComponent(email)}&password=wrong-pass`, headers }),
+    );
+    expectDocumented(
+      'post',
+      '/api/v1/users/session',
+      await rest(server, 'POST', '/api/v1/users/session', { body: '{', headers: { 'Content-Type': 'application/json' } }),
+    );
     const jsonApi = 'application/vnd.api+json';
-    expectDocumented('post', '/api/v1/users/session', await rest(server, 'POST', '/api/v1/users/session', { body: '{}', headers: { 'Content-Type': `${jsonApi}; charset=utf-8` } }));
-    expectDocumented('post', '/api/v1/users/session', await rest(server, 'POST', '/api/v1/users/session', { body: '{}', headers: { 'Content-Type': jsonApi, Accept: `${jsonApi}; ext=bulk` } }));
+    expectDocumented(
+      'post',
+      '/api/v1/users/session',
+      await rest(server, 'POST', '/api/v1/users/session', { body: '{}', headers: { 'Content-Type': `${jsonApi}; charset=utf-8` } }),
+    );
+    expectDocumented(
+      'post',
+      '/api/v1/users/session',
+      await rest(server, 'POST', '/api/v1/users/session', { body: '{}', headers: { 'Content-Type': jsonApi, Accept: `${jsonApi}; ext=bulk` } }),
+    );
   });
 
   it('for dialect 001', async () => {
@@ -171,14 +207,28 @@ describe('real answers match the documented schemas', () => {
     const app = (await server.gql(CreateApplicationDocument, { name: 'openapi' }, { token: admin.accessToken })).data!.createApplication;
     const withApp = { ...FORM, Authorization: `application_id ${app.uid}, client_secret ${app.secret}` };
     const email = uniqueEmail('openapi-001');
-    const created = await rest(server, 'POST', '/v1/users', { body: railsForm({ user: { email, username: 'openapi-001', password: PASSWORD } }), headers: withApp });
+    const created = await rest(server, 'POST', '/v1/users', {
+      body: railsForm({ user: { email, username: 'openapi-001', password: PASSWORD } }),
+      headers: withApp,
+    });
     expectDocumented('post', '/v1/users', created);
     expectDocumented('post', '/v1/users', await rest(server, 'POST', '/v1/users', { body: railsForm({ user: { email } }), headers: withApp }));
-    expectDocumented('post', '/v1/auth', await rest(server, 'POST', '/v1/auth', { body: railsForm({ session: { email, password: PASSWORD } }), headers: withApp }));
-    expectDocumented('post', '/v1/auth', await rest(server, 'POST', '/v1/auth', { body: railsForm({ session: { email, password: PASSWORD } }), headers: FORM }));
+    expectDocumented(
+      'post',
+      '/v1/auth',
+      await rest(server, 'POST', '/v1/auth', { body: railsForm({ session: { email, password: PASSWORD } }), headers: withApp }),
+    );
+    expectDocumented(
+      'post',
+      '/v1/auth',
+      await rest(server, 'POST', '/v1/auth', { body: railsForm({ session: { email, password: PASSWORD } }), headers: FORM }),
+    );
     const bearer = { ...FORM, Authorization: `Bearer ${created.json.access_token}` };
     expectDocumented('get', '/v1/user', await rest(server, 'GET', '/v1/user', { headers: bearer }));
-    const updated = await rest(server, 'PUT', '/v1/user', { body: railsForm({ user: { email, profile_attributes: { id: created.json.user.profile.id, nickname: 'Doc' } } }), headers: bearer });
+    const updated = await rest(server, 'PUT', '/v1/user', {
+      body: railsForm({ user: { email, profile_attributes: { id: created.json.user.profile.id, nickname: 'Doc' } } }),
+      headers: bearer,
+    });
     expectDocumented('put', '/v1/user', updated);
     expectDocumented('post', '/v1/password', await rest(server, 'POST', '/v1/password', { body: `email=${encodeURIComponent(email)}`, headers: FORM }));
     expectDocumented('delete', '/v1/auth/{token}', await rest(server, 'DELETE', `/v1/auth/${created.json.access_token}`, { headers: bearer }));
@@ -187,7 +237,8 @@ describe('real answers match the documented schemas', () => {
   it('for dialect 004', async () => {
     const admin = { 'Content-Type': 'application/json', Authorization: `Bearer ${(await signInAsAdmin(server)).accessToken}` };
     const base = '/api/1/services/api/1/user';
-    const create = (body: unknown, headers: Record<string, string> = admin) => rest(server, 'POST', `${base}/create.json`, { body: JSON.stringify(body), headers });
+    const create = (body: unknown, headers: Record<string, string> = admin) =>
+      rest(server, 'POST', `${base}/create.json`, { body: JSON.stringify(body), headers });
     const jane = { username: 'openapi.jane', password: PASSWORD, first_name: 'Jane', last_name: 'Doe', email: uniqueEmail('openapi-004') };
     expectDocumented('post', `${base}/create.json`, await create(jane));
     expectDocumented('post', `${base}/create.json`, await create(jane));
@@ -197,7 +248,11 @@ describe('real answers match the documented schemas', () => {
     expectDocumented('get', `${base}/get.json`, await rest(server, 'GET', `${base}/get.json?username=nobody.here`, { headers: admin }));
     expectDocumented('get', `${base}/get-all.json`, await rest(server, 'GET', `${base}/get-all.json?start=0&number=5`, { headers: admin }));
     expectDocumented('get', `${base}/status.json`, await rest(server, 'GET', `${base}/status.json?username=openapi.jane`, { headers: admin }));
-    expectDocumented('post', `${base}/disable.json`, await rest(server, 'POST', `${base}/disable.json`, { body: JSON.stringify({ username: 'openapi.jane' }), headers: admin }));
+    expectDocumented(
+      'post',
+      `${base}/disable.json`,
+      await rest(server, 'POST', `${base}/disable.json`, { body: JSON.stringify({ username: 'openapi.jane' }), headers: admin }),
+    );
     expectDocumented('get', `${base}/validate-token.json`, await rest(server, 'GET', `${base}/validate-token.json?token=made-up`));
   });
 });
@@ -211,9 +266,12 @@ describeOnPostgres('outage answers match the document', () => {
   beforeAll(async () => {
     const target = new URL(process.env.TEST_DATABASE_URL!);
     proxy = await startTcpProxy(target.hostname, Number(target.port || 5432));
-    outage = await startTestServer({}, {
-      rewriteDatabaseUrl: throughProxy(proxy),
-    });
+    outage = await startTestServer(
+      {},
+      {
+        rewriteDatabaseUrl: throughProxy(proxy),
+      },
+    );
   });
   afterAll(async () => {
     proxy.restore();
@@ -227,7 +285,11 @@ describeOnPostgres('outage answers match the document', () => {
     const base = '/api/1/services/api/1/user';
     proxy.cut();
     const cases: Array<[string, string, () => Promise<RestResult>]> = [
-      ['post', '/api/v1/users/session', () => rest(outage, 'POST', '/api/v1/users/session', { body: `email=a%40example.com&password=${PASSWORD}`, headers: FORM })],
+      [
+        'post',
+        '/api/v1/users/session',
+        () => rest(outage, 'POST', '/api/v1/users/session', { body: `email=a%40example.com&password=${PASSWORD}`, headers: FORM }),
+      ],
       ['get', '/v1/user', () => rest(outage, 'GET', '/v1/user', { headers: bearer })],
       ['get', '/users', () => rest(outage, 'GET', '/users', { headers: { ...bearer, Accept: 'application/vnd.api+json' } })],
       ['get', '/v1/users', () => rest(outage, 'GET', '/v1/users', { headers: bearer })],

@@ -49,7 +49,9 @@ const ACCEPT = 'text/xml,application/xml,application/xhtml+xml,text/html;q=0.9,t
 const video = (data = clip) => ({ data, filename: 'short_video.mp4', type: 'video/mp4' });
 /** The seed's request: name, source_file, then the trim fields after the file. */
 const seedParts = (overrides: Record<string, Part | undefined> = {}): Array<[string, Part]> =>
-  Object.entries({ name: 'test video', source_file: video(), trimming_start_time: '1', duration: '2', ...overrides }).filter((e): e is [string, Part] => e[1] !== undefined);
+  Object.entries({ name: 'test video', source_file: video(), trimming_start_time: '1', duration: '2', ...overrides }).filter(
+    (e): e is [string, Part] => e[1] !== undefined,
+  );
 const postVideo = (parts: Array<[string, Part]>, bearer: string | null = token) =>
   send('POST', '/api/v1/users/video', form(parts), { Accept: ACCEPT, ...(bearer ? { Authorization: `Bearer ${bearer}` } : {}) });
 const jsonApiError = (status: number, title: string, detail: unknown, pointer?: string) => ({
@@ -91,11 +93,26 @@ describe('POST /api/v1/users/video (seed 000)', () => {
     ['a missing name', { name: undefined }, 'Missing parameter name', '/data/attributes/name'],
     ['a missing source_file', { source_file: undefined }, 'Missing parameter source_file', '/data/attributes/source_file'],
     ['a string for source_file', { source_file: 'short_video.mp4' }, 'Invalid parameter source_file: must be a file', '/data/attributes/source_file'],
-    ['a non-numeric trimming_start_time', { trimming_start_time: 'one' }, 'Invalid parameter trimming_start_time: must be a number of seconds', '/data/attributes/trimming_start_time'],
+    [
+      'a non-numeric trimming_start_time',
+      { trimming_start_time: 'one' },
+      'Invalid parameter trimming_start_time: must be a number of seconds',
+      '/data/attributes/trimming_start_time',
+    ],
     ['a negative duration', { duration: '-2' }, 'Invalid parameter duration: must be a number of seconds', '/data/attributes/duration'],
     ['a duration too short to hold a frame', { duration: '0.000001' }, 'duration must be at least 0.1 seconds.', '/data/attributes/duration'],
-    ['a start past the end', { trimming_start_time: '10' }, expect.stringMatching(/must be before the end of the video/), '/data/attributes/trimming_start_time'],
-    ['a file that is not a video', { source_file: { data: Buffer.from('not a video at all'), filename: 'short_video.mp4', type: 'video/mp4' } }, expect.any(String), '/data/attributes/source_file'],
+    [
+      'a start past the end',
+      { trimming_start_time: '10' },
+      expect.stringMatching(/must be before the end of the video/),
+      '/data/attributes/trimming_start_time',
+    ],
+    [
+      'a file that is not a video',
+      { source_file: { data: Buffer.from('not a video at all'), filename: 'short_video.mp4', type: 'video/mp4' } },
+      expect.any(String),
+      '/data/attributes/source_file',
+    ],
     ['an unknown field', { colour: 'red' }, 'Unknown parameter colour', '/data/attributes/colour'],
   ])('answers %s with 422 and a source pointer, storing nothing', async (_case, overrides, detail, pointer) => {
     const before = await storedFiles(server, 'videos');
@@ -118,10 +135,16 @@ describe('POST /api/v1/users/video (seed 000)', () => {
 
   it('empties the upload spool when the client aborts mid-body, storing nothing', async () => {
     const before = await storedFiles(server);
-    const inFlight = partialUpload(`${server.url}/api/v1/users/video`, [['name', 'cut short']], { field: 'source_file', filename: 'short_video.mp4', data: clip }, 20_000, {
-      Accept: ACCEPT,
-      Authorization: `Bearer ${token}`,
-    });
+    const inFlight = partialUpload(
+      `${server.url}/api/v1/users/video`,
+      [['name', 'cut short']],
+      { field: 'source_file', filename: 'short_video.mp4', data: clip },
+      20_000,
+      {
+        Accept: ACCEPT,
+        Authorization: `Bearer ${token}`,
+      },
+    );
     await until('the upload to be spooled', async () => (await spoolFiles(server)).length > 0, 10_000);
     inFlight.abort();
     await until('the spool to empty', async () => (await spoolFiles(server)).length === 0, 10_000);
@@ -131,7 +154,14 @@ describe('POST /api/v1/users/video (seed 000)', () => {
   it('answers a multipart body without a boundary with 400 and multipart to another route with 415', async () => {
     const broken = await send('POST', '/api/v1/users/video', '--x\r\n', { 'Content-Type': 'multipart/form-data', Authorization: `Bearer ${token}` });
     expect(broken.status).toBe(400);
-    const elsewhere = await send('POST', '/api/v1/users/session', form([['email', 'a@example.com'], ['password', 'x']]));
+    const elsewhere = await send(
+      'POST',
+      '/api/v1/users/session',
+      form([
+        ['email', 'a@example.com'],
+        ['password', 'x'],
+      ]),
+    );
     expect(elsewhere.status).toBe(415);
   });
 });
@@ -144,12 +174,17 @@ describe('PUT /v1/user avatar_attributes (seed 001)', () => {
 
   it('takes a multipart file and answers the user with its avatar_url, served as the same bytes', async () => {
     const user = await signUp(server);
-    const response = await send('PUT', '/v1/user', form([
-      ['user[email]', user.user.email!],
-      ['user[profile_attributes][id]', String(await profileId(user.accessToken))],
-      ['user[profile_attributes][first_name]', 'Pat'],
-      [`${AVATAR}[file]`, { data: png, filename: 'logo.png', type: 'image/png' }],
-    ]), { Authorization: `Bearer ${user.accessToken}` });
+    const response = await send(
+      'PUT',
+      '/v1/user',
+      form([
+        ['user[email]', user.user.email!],
+        ['user[profile_attributes][id]', String(await profileId(user.accessToken))],
+        ['user[profile_attributes][first_name]', 'Pat'],
+        [`${AVATAR}[file]`, { data: png, filename: 'logo.png', type: 'image/png' }],
+      ]),
+      { Authorization: `Bearer ${user.accessToken}` },
+    );
     expect(response.status).toBe(200);
     expect(response.json.user.profile).toMatchObject({ first_name: 'Pat', avatar_url: expect.stringMatching(/\/media\/avatars\/\S+\.png$/) });
     const served = await fetch(response.json.user.profile.avatar_url.replace(/^https?:\/\/[^/]+/, server.url));
@@ -160,7 +195,18 @@ describe('PUT /v1/user avatar_attributes (seed 001)', () => {
     const user = await signUp(server);
     // Noise does not compress: about 6 KB of PNG, 8.6 KB in base64.
     const noisy = path.join(dir, 'noise.png');
-    await promisify(execFile)(FFMPEG, ['-loglevel', 'error', '-y', '-f', 'lavfi', '-i', "nullsrc=s=64x64,geq=lum='random(1)*255':cb=128:cr=128", '-frames:v', '1', noisy]);
+    await promisify(execFile)(FFMPEG, [
+      '-loglevel',
+      'error',
+      '-y',
+      '-f',
+      'lavfi',
+      '-i',
+      "nullsrc=s=64x64,geq=lum='random(1)*255':cb=128:cr=128",
+      '-frames:v',
+      '1',
+      noisy,
+    ]);
     const base64 = `data:image/png;base64,${(await fs.readFile(noisy)).toString('base64')}`;
     expect(base64.length).toBeGreaterThan(4096);
     const body = railsForm({ user: { email: user.user.email, profile_attributes: { id: await profileId(user.accessToken), avatar_attributes: { base64 } } } });
@@ -170,16 +216,50 @@ describe('PUT /v1/user avatar_attributes (seed 001)', () => {
   });
 
   it.each([
-    ['both file and base64', (id: number) => [[`${AVATAR}[file]`, { data: png, filename: 'a.png', type: 'image/png' }], [`${AVATAR}[base64]`, 'abc'], ['user[profile_attributes][id]', String(id)]], 400],
-    ['a string as the file', (id: number) => [[`${AVATAR}[file]`, 'logo.png'], ['user[profile_attributes][id]', String(id)]], 400],
-    ['a file that is not an image', (id: number) => [[`${AVATAR}[file]`, { data: Buffer.from('GIF? no'), filename: 'a.gif', type: 'image/gif' }], ['user[profile_attributes][id]', String(id)]], 400],
-    ['an over-size file', (id: number) => [[`${AVATAR}[file]`, { data: Buffer.alloc(50_001), filename: 'a.png', type: 'image/png' }], ['user[profile_attributes][id]', String(id)]], 400],
+    [
+      'both file and base64',
+      (id: number) => [
+        [`${AVATAR}[file]`, { data: png, filename: 'a.png', type: 'image/png' }],
+        [`${AVATAR}[base64]`, 'abc'],
+        ['user[profile_attributes][id]', String(id)],
+      ],
+      400,
+    ],
+    [
+      'a string as the file',
+      (id: number) => [
+        [`${AVATAR}[file]`, 'logo.png'],
+        ['user[profile_attributes][id]', String(id)],
+      ],
+      400,
+    ],
+    [
+      'a file that is not an image',
+      (id: number) => [
+        [`${AVATAR}[file]`, { data: Buffer.from('GIF? no'), filename: 'a.gif', type: 'image/gif' }],
+        ['user[profile_attributes][id]', String(id)],
+      ],
+      400,
+    ],
+    [
+      'an over-size file',
+      (id: number) => [
+        [`${AVATAR}[file]`, { data: Buffer.alloc(50_001), filename: 'a.png', type: 'image/png' }],
+        ['user[profile_attributes][id]', String(id)],
+      ],
+      400,
+    ],
   ] as const)('refuses %s in the dialect error shape, changing nothing', async (_case, parts, status) => {
     const user = await signUp(server);
     const id = await profileId(user.accessToken);
-    const response = await send('PUT', '/v1/user', form([['user[email]', user.user.email!], ['user[profile_attributes][first_name]', 'Changed'], ...(parts(id) as Array<[string, Part]>)]), {
-      Authorization: `Bearer ${user.accessToken}`,
-    });
+    const response = await send(
+      'PUT',
+      '/v1/user',
+      form([['user[email]', user.user.email!], ['user[profile_attributes][first_name]', 'Changed'], ...(parts(id) as Array<[string, Part]>)]),
+      {
+        Authorization: `Bearer ${user.accessToken}`,
+      },
+    );
     expect(response.status).toBe(status);
     expect(response.json).toEqual({ error: { message: expect.any(String) } });
     const me = (await server.gql(MeDocument, {}, { token: user.accessToken })).data!.me!;
@@ -187,7 +267,14 @@ describe('PUT /v1/user avatar_attributes (seed 001)', () => {
   });
 
   it('refuses an anonymous multipart request with 400, the one error dialect 001 documents', async () => {
-    const response = await send('PUT', '/v1/user', form([['user[email]', 'x@example.com'], [`${AVATAR}[file]`, { data: png, filename: 'a.png', type: 'image/png' }]]));
+    const response = await send(
+      'PUT',
+      '/v1/user',
+      form([
+        ['user[email]', 'x@example.com'],
+        [`${AVATAR}[file]`, { data: png, filename: 'a.png', type: 'image/png' }],
+      ]),
+    );
     expect(response.status).toBe(400);
     expect(response.json).toEqual({ error: { message: expect.any(String) } });
   });

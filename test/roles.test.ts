@@ -249,10 +249,14 @@ describe('assignRoles and removeRoles (bulk, all or nothing)', () => {
     const target = await signUp(server);
     const second = await signUp(server);
     expect((await server.gql(AssignRolesDocument, { userIds: [target.user.id], roleIds: [a.id, b.id, a.id] }, asAdmin())).data).toEqual({ assignRoles: true });
-    expect((await server.gql(AssignRolesDocument, { userIds: [target.user.id, second.user.id], roleIds: [a.id] }, asAdmin())).data).toEqual({ assignRoles: true });
+    expect((await server.gql(AssignRolesDocument, { userIds: [target.user.id, second.user.id], roleIds: [a.id] }, asAdmin())).data).toEqual({
+      assignRoles: true,
+    });
     expect(await rolesOf(target.accessToken)).toEqual([a.id, b.id].sort());
     expect(await rolesOf(second.accessToken)).toEqual([a.id]);
-    expect((await server.gql(RemoveRolesDocument, { userIds: [target.user.id, second.user.id], roleIds: [a.id] }, asAdmin())).data).toEqual({ removeRoles: true });
+    expect((await server.gql(RemoveRolesDocument, { userIds: [target.user.id, second.user.id], roleIds: [a.id] }, asAdmin())).data).toEqual({
+      removeRoles: true,
+    });
     expect(await rolesOf(target.accessToken)).toEqual([b.id]);
     expect(await rolesOf(second.accessToken)).toEqual([]);
     expect((await server.gql(AssignRolesDocument, { userIds: [target.user.id], roleIds: [] }, asAdmin())).data).toEqual({ assignRoles: true });
@@ -273,7 +277,10 @@ describe('assignRoles and removeRoles (bulk, all or nothing)', () => {
     expectCode(await server.gql(AssignRolesDocument, { userIds: [doomed.user.id], roleIds: [role.id] }, asAdmin()), 'GONE');
     const many = Array.from({ length: 101 }, (_, i) => String(i + 1));
     const tooMany = await server.gql(AssignRolesDocument, { userIds: many, roleIds: [role.id] }, asAdmin());
-    expect(onlyError(tooMany).extensions).toMatchObject({ code: 'BAD_USER_INPUT', fields: [{ field: 'roleIds', message: 'At most 100 user and role pairs at once.' }] });
+    expect(onlyError(tooMany).extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      fields: [{ field: 'roleIds', message: 'At most 100 user and role pairs at once.' }],
+    });
   });
 
   it('never takes the admin role from the last admin, even within one call', async () => {
@@ -302,7 +309,11 @@ describe('User.createdById and modifiedById', () => {
     const expected = { id: created.id, createdById: adminId, modifiedById: adminId };
     expect((await server.gql(UserAuthorsDocument, { id: created.id }, asAdmin())).data!.user).toEqual(expected);
     expect((await server.gql(UserAuthorsDocument, { id: created.id }, { token: session.accessToken })).data!.user).toEqual(expected);
-    expect((await server.gql(UserAuthorsDocument, { id: user.user.id }, { token: user.accessToken })).data!.user).toEqual({ id: user.user.id, createdById: null, modifiedById: null });
+    expect((await server.gql(UserAuthorsDocument, { id: user.user.id }, { token: user.accessToken })).data!.user).toEqual({
+      id: user.user.id,
+      createdById: null,
+      modifiedById: null,
+    });
   });
 });
 

@@ -21,7 +21,6 @@ afterAll(async () => {
   await fs.rm(dir, { recursive: true, force: true });
 });
 
-
 /** A raw multipart upload whose body is written in slices, `pauseMs` apart. */
 function slowUpload(token: string, video: Buffer, pauseMs: number) {
   const boundary = 'usergraph-shutdown-test';

@@ -66,7 +66,13 @@ describe('video updates', () => {
     const uploaded = await multipart(server, UploadVideoDocument, { file: null, name: 'Followed' }, { file: clip }, { token: owner.accessToken });
     const id = uploaded.data!.uploadVideo.id;
     const ready = await updates.next('READY', (d) => d.myVideoUpdates.status === 'READY' || d.myVideoUpdates.status === 'FAILED');
-    expect(ready.myVideoUpdates).toEqual({ videoId: id, status: 'READY', progress: null, error: null, video: { id, status: 'READY', url: expect.stringContaining(`/media/videos/${id}`) } });
+    expect(ready.myVideoUpdates).toEqual({
+      videoId: id,
+      status: 'READY',
+      progress: null,
+      error: null,
+      video: { id, status: 'READY', url: expect.stringContaining(`/media/videos/${id}`) },
+    });
     expect(updates.errors).toEqual([]);
     const seen = updates.data.map((d) => d.myVideoUpdates);
     expect(seen.every((u) => u.videoId === id)).toBe(true);
@@ -315,7 +321,7 @@ describeOnPostgres('replicas', () => {
     expect(await socket.waitClosed()).toEqual({ code: 4401, reason: 'Session revoked' });
   });
 
-  it('an event over NOTIFY\'s 8000 bytes crosses with ids only, and the subscriber on the other replica gets the full data', async () => {
+  it("an event over NOTIFY's 8000 bytes crosses with ids only, and the subscriber on the other replica gets the full data", async () => {
     const user = await signUp(a);
     const uploaded = await multipart(a, UploadVideoDocument, { file: null, name: 'Large' }, { file: clip }, { token: user.accessToken });
     const id = uploaded.data!.uploadVideo.id;

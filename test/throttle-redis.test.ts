@@ -12,7 +12,8 @@ const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 /** Whether Redis answers PING, decided before the tests are declared so that Jest can report a skip. */
 function redisAnswers(): boolean {
   const { hostname, port } = new URL(REDIS_URL);
-  const probe = `const s=require('net').connect(${Number(port) || 6379},'${hostname}');s.setTimeout(2000,()=>process.exit(1));` +
+  const probe =
+    `const s=require('net').connect(${Number(port) || 6379},'${hostname}');s.setTimeout(2000,()=>process.exit(1));` +
     `s.on('connect',()=>s.write('PING\\r\\n'));s.on('data',d=>process.exit(String(d).startsWith('+PONG')?0:1));s.on('error',()=>process.exit(1));`;
   return spawnSync(process.execPath, ['-e', probe], { timeout: 5000 }).status === 0;
 }

@@ -48,7 +48,17 @@ function forge(header: Record<string, unknown>, claims: Record<string, unknown>,
 /** Claims a real access token of this session would carry. */
 function claimsFor(session: { user: { id: string }; session: { id: string } }, extra: Record<string, unknown> = {}) {
   const now = Math.floor(Date.now() / 1000);
-  return { sub: session.user.id, user_id: Number(session.user.id), uid: session.session.id, typ: 'access', iss: 'usergraph', aud: 'usergraph', iat: now, exp: now + 300, ...extra };
+  return {
+    sub: session.user.id,
+    user_id: Number(session.user.id),
+    uid: session.session.id,
+    typ: 'access',
+    iss: 'usergraph',
+    aud: 'usergraph',
+    iat: now,
+    exp: now + 300,
+    ...extra,
+  };
 }
 
 async function meOf(server: TestServer, token: string): Promise<string | null> {
@@ -174,7 +184,10 @@ describe('one ES256 gateway', () => {
         JSON.stringify(publicKey.export({ format: 'jwk' })),
       ];
       for (const secret of secrets) {
-        for (const header of [{ alg: 'HS256', typ: 'JWT', kid: realKid }, { alg: 'HS256', typ: 'JWT' }]) {
+        for (const header of [
+          { alg: 'HS256', typ: 'JWT', kid: realKid },
+          { alg: 'HS256', typ: 'JWT' },
+        ]) {
           const token = forge(header, claimsFor(victim), (input) => crypto.createHmac('sha256', secret).update(input).digest());
           expect(await meOf(server, token)).toBeNull();
         }
@@ -226,11 +239,24 @@ describe('one ES256 gateway', () => {
     it('creates a key whose secret is shown once, and lists it without the secret', async () => {
       const user = await signUp(server);
       const expiresAt = new Date(Date.now() + 86_400_000).toISOString();
-      const created = await server.gql(CreateApiKeyDocument, { input: { name: '  CI deploy  ', scopes: ['read', 'write'], expiresAt } }, { token: user.accessToken });
+      const created = await server.gql(
+        CreateApiKeyDocument,
+        { input: { name: '  CI deploy  ', scopes: ['read', 'write'], expiresAt } },
+        { token: user.accessToken },
+      );
       expect(created.errors).toBeUndefined();
       const { secret, apiKey } = created.data!.createApiKey;
       expect(secret).toMatch(/^ugk_[\w-]{43}$/);
-      expect(apiKey).toMatchObject({ name: 'CI deploy', prefix: secret.slice(0, 12), scopes: ['read', 'write'], userId: user.user.id, expiresAt, lastUsedAt: null, lastUsedIp: null, revokedAt: null });
+      expect(apiKey).toMatchObject({
+        name: 'CI deploy',
+        prefix: secret.slice(0, 12),
+        scopes: ['read', 'write'],
+        userId: user.user.id,
+        expiresAt,
+        lastUsedAt: null,
+        lastUsedIp: null,
+        revokedAt: null,
+      });
       const listed = await server.gql(ApiKeysDocument, {}, { token: user.accessToken });
       expect(listed.data!.apiKeys).toEqual([apiKey]);
       expect(JSON.stringify(listed)).not.toContain(secret);
@@ -239,9 +265,12 @@ describe('one ES256 gateway', () => {
 
     it('authenticates as its user on both transports, and records its use from a new address', async () => {
       const user = await signUp(server, { username: `keyuser${Date.now()}` });
-      const { secret, apiKey } = (await server.gql(CreateApiKeyDocument, { input: { name: 'reader', scopes: ['read'] } }, { token: user.accessToken })).data!.createApiKey;
+      const { secret, apiKey } = (await server.gql(CreateApiKeyDocument, { input: { name: 'reader', scopes: ['read'] } }, { token: user.accessToken })).data!
+        .createApiKey;
       expect(await meOf(server, secret)).toBe(user.user.id);
-      const restAnswer = await rest(server, 'GET', `/api/1/services/api/1/user/get.json?username=${user.user.username}`, { headers: { Authorization: `Bearer ${secret}` } });
+      const restAnswer = await rest(server, 'GET', `/api/1/services/api/1/user/get.json?username=${user.user.username}`, {
+        headers: { Authorization: `Bearer ${secret}` },
+      });
       expect(restAnswer.status).toBe(200);
       const listed = (await server.gql(ApiKeysDocument, {}, { token: user.accessToken })).data!.apiKeys[0];
       expect(listed).toMatchObject({ id: apiKey.id, lastUsedAt: expect.any(String), lastUsedIp: expect.stringMatching(/127\.0\.0\.1/) });
@@ -253,7 +282,8 @@ describe('one ES256 gateway', () => {
 
     it('with the read scope: queries only, on both transports', async () => {
       const user = await signUp(server, { username: `reader${Date.now()}` });
-      const { secret } = (await server.gql(CreateApiKeyDocument, { input: { name: 'reader', scopes: ['read'] } }, { token: user.accessToken })).data!.createApiKey;
+      const { secret } = (await server.gql(CreateApiKeyDocument, { input: { name: 'reader', scopes: ['read'] } }, { token: user.accessToken })).data!
+        .createApiKey;
       const mutation = await server.gql(CreateOrganisationDocument, { input: { name: 'Read-only Ltd' } }, { token: secret });
       expect(mutation.status).toBe(403);
       expectCode(mutation, 'FORBIDDEN');
@@ -265,8 +295,9 @@ describe('one ES256 gateway', () => {
       expect(restUpdate.status).toBe(403);
     });
 
-    it('with the write scope: mutations, but never keys, sessions, passwords or email (an admin\'s key neither)', async () => {
-      const { secret } = (await server.gql(CreateApiKeyDocument, { input: { name: 'writer', scopes: ['write'] } }, { token: admin.accessToken })).data!.createApiKey;
+    it("with the write scope: mutations, but never keys, sessions, passwords or email (an admin's key neither)", async () => {
+      const { secret } = (await server.gql(CreateApiKeyDocument, { input: { name: 'writer', scopes: ['write'] } }, { token: admin.accessToken })).data!
+        .createApiKey;
       const allowed = await server.gql(CreateOrganisationDocument, { input: { name: `Writer ${Date.now()}` } }, { token: secret });
       expect(allowed.errors).toBeUndefined();
       const refused: Array<GraphQLResponse<unknown>> = [
@@ -284,10 +315,16 @@ describe('one ES256 gateway', () => {
       expect(await meOf(server, admin.accessToken)).toBe(admin.user.id);
     });
 
-    it('stops working once revoked or expired; admins list and revoke anyone\'s, others see nothing', async () => {
+    it("stops working once revoked or expired; admins list and revoke anyone's, others see nothing", async () => {
       const user = await signUp(server);
       const other = await signUp(server);
-      const expiring = (await server.gql(CreateApiKeyDocument, { input: { name: 'short', scopes: ['read'], expiresAt: new Date(Date.now() + 1500).toISOString() } }, { token: user.accessToken })).data!.createApiKey;
+      const expiring = (
+        await server.gql(
+          CreateApiKeyDocument,
+          { input: { name: 'short', scopes: ['read'], expiresAt: new Date(Date.now() + 1500).toISOString() } },
+          { token: user.accessToken },
+        )
+      ).data!.createApiKey;
       const kept = (await server.gql(CreateApiKeyDocument, { input: { name: 'kept', scopes: ['read'] } }, { token: user.accessToken })).data!.createApiKey;
       expect(await meOf(server, kept.secret)).toBe(user.user.id);
       expectCode(await server.gql(RevokeApiKeyDocument, { id: kept.apiKey.id }, { token: other.accessToken }), 'NOT_FOUND');
@@ -298,7 +335,9 @@ describe('one ES256 gateway', () => {
       const revoked = await server.gql(RevokeApiKeyDocument, { id: kept.apiKey.id }, { token: admin.accessToken });
       expect(revoked.data!.revokeApiKey.revokedAt).toEqual(expect.any(String));
       expect(await meOf(server, kept.secret)).toBeNull();
-      expect((await server.gql(RevokeApiKeyDocument, { id: kept.apiKey.id }, { token: user.accessToken })).data!.revokeApiKey.revokedAt).toBe(revoked.data!.revokeApiKey.revokedAt);
+      expect((await server.gql(RevokeApiKeyDocument, { id: kept.apiKey.id }, { token: user.accessToken })).data!.revokeApiKey.revokedAt).toBe(
+        revoked.data!.revokeApiKey.revokedAt,
+      );
       await sleep(Math.max(0, new Date(expiring.apiKey.expiresAt!).getTime() - Date.now()) + 100);
       expect(await meOf(server, expiring.secret)).toBeNull();
       const audit = await server.gql(AuditEventsDocument, { filter: { type: 'api_key.revoked', userId: user.user.id } }, { token: admin.accessToken });
@@ -307,7 +346,8 @@ describe('one ES256 gateway', () => {
 
     it('answers bad input to createApiKey, apiKeys and revokeApiKey', async () => {
       const user = await signUp(server);
-      const create = (input: { name: string; scopes: Array<'read' | 'write'>; expiresAt?: string | null }) => server.gql(CreateApiKeyDocument, { input }, { token: user.accessToken });
+      const create = (input: { name: string; scopes: Array<'read' | 'write'>; expiresAt?: string | null }) =>
+        server.gql(CreateApiKeyDocument, { input }, { token: user.accessToken });
       const cases: Array<[Parameters<typeof create>[0], string]> = [
         [{ name: '   ', scopes: ['read'] }, 'input.name'],
         [{ name: 'x'.repeat(101), scopes: ['read'] }, 'input.name'],
@@ -354,14 +394,19 @@ describe('one ES256 gateway', () => {
     let applicationId: string;
     const token = (body: string, headers: Record<string, string> = {}) =>
       fetch(`${server.url}/oauth/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body });
-    const basic = (id: string, password: string) => ({ authorization: `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(password)}`).toString('base64')}` });
+    const basic = (id: string, password: string) => ({
+      authorization: `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(password)}`).toString('base64')}`,
+    });
     beforeAll(async () => {
       const created = (await server.gql(CreateApplicationDocument, { name: 'billing service' }, { token: admin.accessToken })).data!.createApplication;
       ({ uid, secret, id: applicationId } = created);
     });
 
     it('exchanges application credentials for a short-lived token any verifier accepts, and the gateway gives it no user', async () => {
-      for (const response of [await token('grant_type=client_credentials', basic(uid, secret)), await token(`grant_type=client_credentials&client_id=${uid}&client_secret=${secret}`)]) {
+      for (const response of [
+        await token('grant_type=client_credentials', basic(uid, secret)),
+        await token(`grant_type=client_credentials&client_id=${uid}&client_secret=${secret}`),
+      ]) {
         expect(response.status).toBe(200);
         expect(response.headers.get('cache-control')).toBe('no-store');
         const body = (await response.json()) as { access_token: string; token_type: string; expires_in: number };
@@ -382,7 +427,12 @@ describe('one ES256 gateway', () => {
         ['a scope', token('grant_type=client_credentials&scope=admin', basic(uid, secret)), 400, 'invalid_scope'],
         ['credentials twice', token(`grant_type=client_credentials&client_id=${uid}&client_secret=${secret}`, basic(uid, secret)), 400, 'invalid_request'],
         ['a repeated parameter', token('grant_type=client_credentials&grant_type=client_credentials', basic(uid, secret)), 400, 'invalid_request'],
-        ['JSON', token(JSON.stringify({ grant_type: 'client_credentials' }), { 'content-type': 'application/json', ...basic(uid, secret) }), 400, 'invalid_request'],
+        [
+          'JSON',
+          token(JSON.stringify({ grant_type: 'client_credentials' }), { 'content-type': 'application/json', ...basic(uid, secret) }),
+          400,
+          'invalid_request',
+        ],
       ];
       for (const [what, pending, status, error] of cases) {
         const response = await pending;
@@ -398,7 +448,8 @@ describe('one ES256 gateway', () => {
   // Last: it spends this address's token-guess allowance.
   it('counts wrong API keys as token guesses, shared with refresh tokens and application secrets', async () => {
     const user = await signUp(server);
-    const { secret } = (await server.gql(CreateApiKeyDocument, { input: { name: 'victim', scopes: ['read'] } }, { token: user.accessToken })).data!.createApiKey;
+    const { secret } = (await server.gql(CreateApiKeyDocument, { input: { name: 'victim', scopes: ['read'] } }, { token: user.accessToken })).data!
+      .createApiKey;
     let guesses = 0;
     while ((await meOf(server, secret)) !== null && guesses < 60) {
       await meOf(server, `ugk_${crypto.randomBytes(32).toString('base64url')}`);
@@ -416,7 +467,8 @@ describe('one ES256 gateway', () => {
 
 describe('migration from HS256', () => {
   const JWT_SECRET = crypto.randomBytes(32).toString('hex');
-  const hs256 = (claims: Record<string, unknown>) => forge({ alg: 'HS256', typ: 'JWT' }, claims, (input) => crypto.createHmac('sha256', JWT_SECRET).update(input).digest());
+  const hs256 = (claims: Record<string, unknown>) =>
+    forge({ alg: 'HS256', typ: 'JWT' }, claims, (input) => crypto.createHmac('sha256', JWT_SECRET).update(input).digest());
   let server: TestServer | undefined;
   afterAll(() => server?.stop());
 

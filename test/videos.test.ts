@@ -6,7 +6,19 @@ import path from 'node:path';
 import { DeleteVideoDocument, UploadVideoDocument, VideoDocument, VideosDocument, type VideoFieldsFragment } from './__generated__/graphql';
 import { startTestServer, type TestServer } from './support/server';
 import { expectCode, onlyError, signInAsAdmin, signUp } from './support/fixtures';
-import { killOrphanedFfmpeg, makeBusyVideo, makeVideo, measureClip, multipart, partialUpload, scratchDir, spoolFiles, storedFiles, until, type UploadFile } from './support/media';
+import {
+  killOrphanedFfmpeg,
+  makeBusyVideo,
+  makeVideo,
+  measureClip,
+  multipart,
+  partialUpload,
+  scratchDir,
+  spoolFiles,
+  storedFiles,
+  until,
+  type UploadFile,
+} from './support/media';
 import { print } from 'graphql';
 
 let server: TestServer;
@@ -89,7 +101,9 @@ describe('uploadVideo over GraphQL multipart', () => {
     const out = path.join(dir, 'out-1-2.mp4');
     await downloadTo(out, ready.url!.replace('localhost', '127.0.0.1'), owner.token);
     const measured = await measureClip(out);
-    console.log(`trim accuracy (trimStart 1, duration 2): first frame from ${measured.firstFrameAt.toFixed(3)} s, duration ${measured.duration.toFixed(3)} s, ${measured.frames} frames`);
+    console.log(
+      `trim accuracy (trimStart 1, duration 2): first frame from ${measured.firstFrameAt.toFixed(3)} s, duration ${measured.duration.toFixed(3)} s, ${measured.frames} frames`,
+    );
     expect(measured.videoCodec).toBe('h264');
     expect(Math.abs(measured.firstFrameAt - 1)).toBeLessThanOrEqual(0.1);
     expect(Math.abs(measured.duration - 2)).toBeLessThanOrEqual(0.1);
@@ -101,7 +115,13 @@ describe('uploadVideo over GraphQL multipart', () => {
   it('stores the file byte for byte when it trickles in, so that storage reads the spool while it is still being written', async () => {
     const data = await fs.readFile(await makeBusyVideo(dir, 'trickle.mp4', 2));
     expect(data.length).toBeGreaterThan(4 * 64 * 1024); // several spool reads
-    const result = await multipart(server, UploadVideoDocument, { file: null, name: 'Trickle' }, { file: { data, filename: 'trickle.mp4' } }, { token: other.token, pieces: { bytes: 8192, pauseMs: 5 } });
+    const result = await multipart(
+      server,
+      UploadVideoDocument,
+      { file: null, name: 'Trickle' },
+      { file: { data, filename: 'trickle.mp4' } },
+      { token: other.token, pieces: { bytes: 8192, pauseMs: 5 } },
+    );
     expect(result.errors).toBeUndefined();
     const { id } = result.data!.uploadVideo;
     expect((await fs.readFile(path.join(server.dataDir, 'media', 'videos', id, 'source'))).equals(data)).toBe(true);
@@ -113,13 +133,18 @@ describe('uploadVideo over GraphQL multipart', () => {
     const between = (await upload(owner.token, { trimStart: 1.3, duration: 2.2 })).data!.uploadVideo;
     const clamped = (await upload(owner.token, { trimStart: 3.5, duration: 10 })).data!.uploadVideo;
     expect(clamped.duration).toBeCloseTo(1.5, 1);
-    for (const [video, start, duration] of [[between, 1.3, 2.2], [clamped, 3.5, clamped.duration]] as const) {
+    for (const [video, start, duration] of [
+      [between, 1.3, 2.2],
+      [clamped, 3.5, clamped.duration],
+    ] as const) {
       const ready = await waitForVideo(video.id, owner.token);
       expect(ready.status).toBe('READY');
       const out = path.join(dir, `out-${video.id}.mp4`);
       await downloadTo(out, ready.url!.replace('localhost', '127.0.0.1'), owner.token);
       const measured = await measureClip(out);
-      console.log(`trim accuracy (trimStart ${start}, duration ${duration.toFixed(3)}): first frame from ${measured.firstFrameAt.toFixed(3)} s, duration ${measured.duration.toFixed(3)} s`);
+      console.log(
+        `trim accuracy (trimStart ${start}, duration ${duration.toFixed(3)}): first frame from ${measured.firstFrameAt.toFixed(3)} s, duration ${measured.duration.toFixed(3)} s`,
+      );
       expect(Math.abs(measured.firstFrameAt - start)).toBeLessThanOrEqual(0.1);
       expect(Math.abs(measured.duration - duration)).toBeLessThanOrEqual(0.1);
     }
@@ -153,12 +178,18 @@ describe('bad uploads are rejected with BAD_USER_INPUT and nothing stored', () =
     const result = await upload(owner.token, {}, { data: Buffer.from('just some text, not a video\n'.repeat(100)), filename: 'notes.mp4', type: 'video/mp4' });
     expect(onlyError(result)).toMatchObject({
       message: 'The file is not a video that can be read (unknown format or damaged file).',
-      extensions: { code: 'BAD_USER_INPUT', fields: [{ field: 'file', message: 'The file is not a video that can be read (unknown format or damaged file).' }] },
+      extensions: {
+        code: 'BAD_USER_INPUT',
+        fields: [{ field: 'file', message: 'The file is not a video that can be read (unknown format or damaged file).' }],
+      },
     });
   });
 
   it('an image passed off as a video', async () => {
-    const png = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da6364f8ffbf1e000502027f3b6d0d5a0000000049454e44ae426082', 'hex');
+    const png = Buffer.from(
+      '89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da6364f8ffbf1e000502027f3b6d0d5a0000000049454e44ae426082',
+      'hex',
+    );
     const result = await upload(owner.token, {}, { data: png, filename: 'x.mp4' });
     expect(onlyError(result).extensions?.fields).toEqual([{ field: 'file', message: expect.stringMatching(/not a video|no video stream/) }]);
   });
@@ -262,7 +293,7 @@ describe('reading, listing, downloading and deleting: owner, another user, admin
     expectCode(await server.gql(VideoDocument, { id: 'not-a-uuid' }, { token: owner.token }), 'NOT_FOUND');
   });
 
-  it('videos: your own, paginated; admins may list anyone\'s; others may not', async () => {
+  it("videos: your own, paginated; admins may list anyone's; others may not", async () => {
     const mine = (await server.gql(VideosDocument, { pageSize: 2 }, { token: owner.token })).data!.videos;
     expect(mine.total).toBeGreaterThanOrEqual(5);
     expect(mine).toMatchObject({ page: 1, pageSize: 2, pageCount: Math.ceil(mine.total / 2) });
@@ -296,7 +327,13 @@ describe('reading, listing, downloading and deleting: owner, another user, admin
   it('Range requests: 206 with Content-Range for first, middle, open-ended and suffix ranges; 416 beyond the end', async () => {
     const whole = Buffer.from(await (await download(urlOf(), owner.token)).arrayBuffer());
     const size = whole.length;
-    for (const [range, start, end] of [['bytes=0-0', 0, 0], ['bytes=10-109', 10, 109], [`bytes=${size - 50}-`, size - 50, size - 1], ['bytes=-100', size - 100, size - 1], [`bytes=100-${size + 1000}`, 100, size - 1]] as const) {
+    for (const [range, start, end] of [
+      ['bytes=0-0', 0, 0],
+      ['bytes=10-109', 10, 109],
+      [`bytes=${size - 50}-`, size - 50, size - 1],
+      ['bytes=-100', size - 100, size - 1],
+      [`bytes=100-${size + 1000}`, 100, size - 1],
+    ] as const) {
       const response = await download(urlOf(), owner.token, range);
       expect(response.status).toBe(206);
       expect(response.headers.get('content-range')).toBe(`bytes ${start}-${end}/${size}`);
@@ -326,7 +363,7 @@ describe('reading, listing, downloading and deleting: owner, another user, admin
     expectCode(await server.gql(DeleteVideoDocument, { id: video.id }, { token: owner.token }), 'NOT_FOUND');
   });
 
-  it('an admin may delete anyone\'s video', async () => {
+  it("an admin may delete anyone's video", async () => {
     const created = (await upload(owner.token, { duration: 1 })).data!.uploadVideo;
     expect((await server.gql(DeleteVideoDocument, { id: created.id }, { token: admin.token })).data!.deleteVideo).toBe(true);
     expect(await storedFiles(server, `videos/${created.id}`)).toEqual([]);
@@ -424,10 +461,19 @@ describe('the per-user queue limit (VIDEO_MAX_QUEUED_PER_USER 5) under concurren
 describe('the upload spool (DATA_DIR/spool)', () => {
   const operations = () => JSON.stringify({ query: print(UploadVideoDocument), variables: { file: null, name: 'cut short' } });
   const startUpload = (on: TestServer, token: string) =>
-    partialUpload(`${on.url}/graphql`, [['operations', operations()], ['map', JSON.stringify({ 0: ['variables.file'] })]], { field: '0', filename: 'clip.mp4', data: clip.data }, 20_000, {
-      authorization: `Bearer ${token}`,
-      'apollo-require-preflight': 'true',
-    });
+    partialUpload(
+      `${on.url}/graphql`,
+      [
+        ['operations', operations()],
+        ['map', JSON.stringify({ 0: ['variables.file'] })],
+      ],
+      { field: '0', filename: 'clip.mp4', data: clip.data },
+      20_000,
+      {
+        authorization: `Bearer ${token}`,
+        'apollo-require-preflight': 'true',
+      },
+    );
 
   it('is emptied when a client aborts its upload mid-body, and nothing is stored', async () => {
     const before = await storedFiles(server);

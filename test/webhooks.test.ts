@@ -52,13 +52,27 @@ async function startReceiver(answer: (n: number) => number = () => 204) {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`,
     received,
     /** Payloads answered 2xx, parsed. */
-    accepted: () => received.filter((r) => r.status < 300).map((r) => ({ ...r, payload: JSON.parse(r.body) as { type: string; timestamp: string; data: Record<string, unknown> } })),
+    accepted: () =>
+      received
+        .filter((r) => r.status < 300)
+        .map((r) => ({ ...r, payload: JSON.parse(r.body) as { type: string; timestamp: string; data: Record<string, unknown> } })),
     close: () => new Promise((resolve) => server.close(resolve)),
   };
 }
 type Receiver = Awaited<ReturnType<typeof startReceiver>>;
 
-const ALL_EVENTS = ['user.created', 'user.updated', 'user.deleted', 'user.confirmed', 'session.created', 'session.revoked', 'role.assigned', 'role.removed', 'video.ready', 'video.failed'];
+const ALL_EVENTS = [
+  'user.created',
+  'user.updated',
+  'user.deleted',
+  'user.confirmed',
+  'session.created',
+  'session.revoked',
+  'role.assigned',
+  'role.removed',
+  'video.ready',
+  'video.failed',
+];
 const settings = { WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true', WEBHOOK_RETRY_SCHEDULE: '1', WEBHOOK_POLL_INTERVAL_MS: '200', WEBHOOK_DISABLE_AFTER_FAILURES: '1' };
 
 let server: TestServer;
@@ -107,7 +121,11 @@ describe('deliveries', () => {
     const user = await signUp(server);
     const id = user.user.id;
     // Account and profile in one change: one user.updated, with the data as it ended up.
-    await server.gql(UpdateMeDocument, { input: { username: `hooked${crypto.randomBytes(3).toString('hex')}`, profile: { firstName: 'Hook' } } }, { token: user.accessToken });
+    await server.gql(
+      UpdateMeDocument,
+      { input: { username: `hooked${crypto.randomBytes(3).toString('hex')}`, profile: { firstName: 'Hook' } } },
+      { token: user.accessToken },
+    );
     const role = await server.gql(CreateRoleDocument, { input: { name: `hooked-${crypto.randomBytes(3).toString('hex')}` } }, { token: admin });
     await server.gql(AssignRolesDocument, { userIds: [id], roleIds: [role.data!.createRole.id] }, { token: admin });
     await server.gql(LogoutDocument, {}, { token: user.accessToken });
@@ -148,7 +166,11 @@ describe('deliveries', () => {
     expect(refused.errors?.[0].extensions?.code).toBe('FORBIDDEN');
     // A later change, delivered: everything committed before it has been delivered too.
     await server.gql(LogoutDocument, {}, { token: marker.accessToken });
-    await until('the later event', async () => hooks.accepted().some((r) => r.payload.type === 'session.revoked' && r.payload.data.userId === marker.user.id), 30_000);
+    await until(
+      'the later event',
+      async () => hooks.accepted().some((r) => r.payload.type === 'session.revoked' && r.payload.data.userId === marker.user.id),
+      30_000,
+    );
     await new Promise((r) => setTimeout(r, 1000));
     expect(hooks.accepted().filter((r) => r.payload.type === 'role.removed' && r.payload.data.userId === user.user.id)).toEqual([]);
     expect(hooks.accepted().filter((r) => r.payload.type === 'role.assigned' && r.payload.data.userId === user.user.id)).toHaveLength(1);
@@ -181,7 +203,9 @@ describe('retries and failing endpoints', () => {
     expect(flaky.received[1].headers['webhook-id']).toBe(flaky.received[0].headers['webhook-id']);
     expect(new Webhook(secret).verify(flaky.received[1].body, flaky.received[1].headers)).toMatchObject({ type: 'user.created' });
     const log = await server.gql(WebhookDeliveriesDocument, { webhookId: webhook.id }, { token: admin });
-    expect(log.data!.webhookDeliveries.items).toEqual([expect.objectContaining({ status: 'DELIVERED', attempts: 2, responseStatus: 200, eventType: 'user.created' })]);
+    expect(log.data!.webhookDeliveries.items).toEqual([
+      expect.objectContaining({ status: 'DELIVERED', attempts: 2, responseStatus: 200, eventType: 'user.created' }),
+    ]);
     await server.gql(DeleteWebhookDocument, { id: webhook.id }, { token: admin });
   });
 
@@ -189,17 +213,25 @@ describe('retries and failing endpoints', () => {
     const broken = await receiver(() => 503);
     const { webhook } = await createWebhook(server, admin, broken.url, ['user.created']);
     await signUp(server);
-    const disabled = await until('the endpoint disabled', async () => {
-      const list = await server.gql(WebhooksDocument, {}, { token: admin });
-      return list.data!.webhooks.find((w) => w.id === webhook.id && !w.enabled);
-    }, 30_000);
+    const disabled = await until(
+      'the endpoint disabled',
+      async () => {
+        const list = await server.gql(WebhooksDocument, {}, { token: admin });
+        return list.data!.webhooks.find((w) => w.id === webhook.id && !w.enabled);
+      },
+      30_000,
+    );
     expect(disabled.disabledReason).toMatch(/1 deliveries in a row failed/);
     expect(broken.received.map((r) => r.status)).toEqual([503, 503]);
     const log = await server.gql(WebhookDeliveriesDocument, { webhookId: webhook.id, status: 'FAILED' }, { token: admin });
     expect(log.data!.webhookDeliveries.items).toEqual([expect.objectContaining({ attempts: 2, responseStatus: 503, lastError: 'The receiver answered 503.' })]);
     const audit = await server.gql(AuditEventsDocument, { filter: { type: 'webhook.disabled' } }, { token: admin });
     expect(audit.data!.auditEvents.items[0].details).toMatchObject({ webhookId: Number(webhook.id), url: broken.url });
-    await until('the mail to the admin', async () => (await server.mails(ADMIN_EMAIL)).some((m) => m.includes('A webhook endpoint was disabled') && m.includes(broken.url)), 10_000);
+    await until(
+      'the mail to the admin',
+      async () => (await server.mails(ADMIN_EMAIL)).some((m) => m.includes('A webhook endpoint was disabled') && m.includes(broken.url)),
+      10_000,
+    );
     // Re-enabled, it gets new events again.
     const enabled = await server.gql(UpdateWebhookDocument, { id: webhook.id, input: { enabled: true } }, { token: admin });
     expect(enabled.data!.updateWebhook).toMatchObject({ enabled: true, disabledReason: null });
@@ -212,11 +244,18 @@ describe('management', () => {
     const user = await signUp(server);
     expectCode(await server.gql(WebhooksDocument, {}), 'UNAUTHENTICATED');
     expectCode(await server.gql(WebhooksDocument, {}, { token: user.accessToken }), 'FORBIDDEN');
-    expectCode(await server.gql(CreateWebhookDocument, { input: { url: 'https://example.com/hooks', events: ['user.created'] } }, { token: user.accessToken }), 'FORBIDDEN');
+    expectCode(
+      await server.gql(CreateWebhookDocument, { input: { url: 'https://example.com/hooks', events: ['user.created'] } }, { token: user.accessToken }),
+      'FORBIDDEN',
+    );
   });
 
   it('refuses unknown events, no events, and URLs that are not http(s) or carry credentials, all at once', async () => {
-    const result = await server.gql(CreateWebhookDocument, { input: { url: 'ftp://user:pw@example.com/', events: ['user.created', 'user.exploded'] } }, { token: admin });
+    const result = await server.gql(
+      CreateWebhookDocument,
+      { input: { url: 'ftp://user:pw@example.com/', events: ['user.created', 'user.exploded'] } },
+      { token: admin },
+    );
     expectCode(result, 'BAD_USER_INPUT');
     expect(result.errors![0].extensions!.fields).toEqual([
       { field: 'input.url', message: 'Only http and https URLs can receive webhooks.' },
@@ -254,7 +293,9 @@ describe('SSRF (WEBHOOK_ALLOW_PRIVATE_TARGETS unset)', () => {
     const token = (await signInAsAdmin(strict)).accessToken;
     const result = await strict.gql(CreateWebhookDocument, { input: { url, events: ['user.created'] } }, { token });
     expectCode(result, 'BAD_USER_INPUT');
-    expect(result.errors![0].extensions!.fields).toEqual([{ field: 'input.url', message: expect.stringMatching(/loopback, private, link-local or metadata address/) }]);
+    expect(result.errors![0].extensions!.fields).toEqual([
+      { field: 'input.url', message: expect.stringMatching(/loopback, private, link-local or metadata address/) },
+    ]);
   });
 });
 
@@ -281,16 +322,27 @@ describe('durability', () => {
     }
 
     // SSRF is checked again at every delivery: the same endpoint, on a gateway that does not allow private targets, gets nothing.
-    const strictAgain = await startTestServer({ ...env, WEBHOOK_ALLOW_PRIVATE_TARGETS: 'false' }, { reuse: { dataDir: first.dataDir, databaseUrl: first.databaseUrl } });
+    const strictAgain = await startTestServer(
+      { ...env, WEBHOOK_ALLOW_PRIVATE_TARGETS: 'false' },
+      { reuse: { dataDir: first.dataDir, databaseUrl: first.databaseUrl } },
+    );
     try {
       const token = (await signInAsAdmin(strictAgain)).accessToken;
       await signUp(strictAgain);
       const [endpoint] = (await strictAgain.gql(WebhooksDocument, {}, { token })).data!.webhooks;
-      const failed = await until('the refused delivery', async () => {
-        const log = await strictAgain.gql(WebhookDeliveriesDocument, { webhookId: endpoint.id, status: 'FAILED' }, { token });
-        return log.data!.webhookDeliveries.items[0];
-      }, 30_000);
-      expect(failed).toMatchObject({ attempts: 2, responseStatus: null, lastError: expect.stringMatching(/^127\.0\.0\.1 resolves to 127\.0\.0\.1, a loopback, private, link-local or metadata address/) });
+      const failed = await until(
+        'the refused delivery',
+        async () => {
+          const log = await strictAgain.gql(WebhookDeliveriesDocument, { webhookId: endpoint.id, status: 'FAILED' }, { token });
+          return log.data!.webhookDeliveries.items[0];
+        },
+        30_000,
+      );
+      expect(failed).toMatchObject({
+        attempts: 2,
+        responseStatus: null,
+        lastError: expect.stringMatching(/^127\.0\.0\.1 resolves to 127\.0\.0\.1, a loopback, private, link-local or metadata address/),
+      });
       expect(hooks.received).toHaveLength(1);
     } finally {
       await strictAgain.stop();
@@ -337,10 +389,14 @@ describe('the key that encrypts stored secrets', () => {
       const admin = await restart();
       const before = hooks.received.length;
       await signUp(current);
-      const refused = await until('the refused attempt', async () => {
-        const log = await current.gql(WebhookDeliveriesDocument, { webhookId: webhook.id, status: 'PENDING' }, { token: admin });
-        return log.data!.webhookDeliveries.items.find((d) => d.attempts === 1);
-      }, 30_000);
+      const refused = await until(
+        'the refused attempt',
+        async () => {
+          const log = await current.gql(WebhookDeliveriesDocument, { webhookId: webhook.id, status: 'PENDING' }, { token: admin });
+          return log.data!.webhookDeliveries.items.find((d) => d.attempts === 1);
+        },
+        30_000,
+      );
       expect(refused).toMatchObject({ responseStatus: null, lastError: 'The signing secret could not be read; rotate the secret.' });
       expect(hooks.received).toHaveLength(before);
       expect(current.logs()).toContain('cannot read the webhook signing secret');

@@ -11,12 +11,14 @@ if (isMainThread) {
   const threads = Number(process.argv[4] ?? os.availableParallelism());
   const hash = bcrypt.hashSync('bench-password-1', cost);
   const counts = await Promise.all(
-    Array.from({ length: threads }, () =>
-      new Promise((resolve, reject) => {
-        const worker = new Worker(new URL(import.meta.url), { workerData: { hash, seconds } });
-        worker.once('message', resolve);
-        worker.once('error', reject);
-      }),
+    Array.from(
+      { length: threads },
+      () =>
+        new Promise((resolve, reject) => {
+          const worker = new Worker(new URL(import.meta.url), { workerData: { hash, seconds } });
+          worker.once('message', resolve);
+          worker.once('error', reject);
+        }),
     ),
   );
   const total = counts.reduce((a, b) => a + b, 0);

@@ -65,8 +65,18 @@ const RAW_FRAME = (RAW_WIDTH * RAW_HEIGHT * 3) / 2;
 export async function makeLargeVideo(file, bytes) {
   const frames = Math.ceil(bytes / RAW_FRAME);
   await generate(file, [
-    '-f', 'lavfi', '-i', `testsrc2=s=${RAW_WIDTH}x${RAW_HEIGHT}:r=25`,
-    '-frames:v', String(frames), '-c:v', 'rawvideo', '-pix_fmt', 'yuv420p', '-f', 'matroska',
+    '-f',
+    'lavfi',
+    '-i',
+    `testsrc2=s=${RAW_WIDTH}x${RAW_HEIGHT}:r=25`,
+    '-frames:v',
+    String(frames),
+    '-c:v',
+    'rawvideo',
+    '-pix_fmt',
+    'yuv420p',
+    '-f',
+    'matroska',
   ]);
   const { size } = await fsp.stat(file);
   if (size < bytes) throw new Error(`${file} has ${size} bytes, fewer than the ${bytes} asked for`);
@@ -86,10 +96,29 @@ export async function trimSource(seconds) {
   if (fs.existsSync(file)) return file;
   await fsp.mkdir(cacheDir, { recursive: true });
   await generate(file, [
-    '-f', 'lavfi', '-i', `testsrc2=s=1280x720:r=25:d=${seconds}`,
-    '-f', 'lavfi', '-i', `sine=frequency=440:duration=${seconds}`,
-    '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '250', '-pix_fmt', 'yuv420p',
-    '-c:a', 'aac', '-shortest', '-movflags', '+faststart', '-f', 'mp4',
+    '-f',
+    'lavfi',
+    '-i',
+    `testsrc2=s=1280x720:r=25:d=${seconds}`,
+    '-f',
+    'lavfi',
+    '-i',
+    `sine=frequency=440:duration=${seconds}`,
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-g',
+    '250',
+    '-pix_fmt',
+    'yuv420p',
+    '-c:a',
+    'aac',
+    '-shortest',
+    '-movflags',
+    '+faststart',
+    '-f',
+    'mp4',
   ]);
   return file;
 }
@@ -163,8 +192,6 @@ export async function upload(job) {
     await fsp.rm(file, { force: true });
   }
 }
-
-
 
 /** Children of a process's main thread (where Node spawns them); empty once it is gone. */
 function childrenOf(pid) {

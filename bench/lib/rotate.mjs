@@ -86,7 +86,9 @@ const state = new Map();
 for (const t of job.targets) {
   const url = new URL(t.url);
   const headers = { host: url.host, 'content-type': 'application/json', ...(t.headers ?? {}) };
-  const headerText = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+  const headerText = Object.entries(headers)
+    .map(([k, v]) => `${k}: ${v}\r\n`)
+    .join('');
   state.set(t.name, {
     target: t,
     head: (length) => `POST ${url.pathname}${url.search} HTTP/1.1\r\n${headerText}content-length: ${length}\r\n\r\n`,

@@ -43,7 +43,13 @@ const started = performance.now();
 let sentMs = null;
 const answer = new Promise((resolve, reject) => {
   const req = http.request(
-    { host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { ...job.headers, 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': String(length) } },
+    {
+      host: url.hostname,
+      port: url.port,
+      path: url.pathname,
+      method: 'POST',
+      headers: { ...job.headers, 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': String(length) },
+    },
     (res) => {
       let text = '';
       res.setEncoding('utf8');

@@ -33,7 +33,13 @@ export default {
     });
 
     // `me` at a fixed, modest rate, alone and then beside a login storm.
-    const meJob = { url: b.ug.url, headers: { authorization: `Bearer ${b.tokens.user}` }, bodies: [JSON.stringify({ query: ME })], connections: 4, overallRate: 50 };
+    const meJob = {
+      url: b.ug.url,
+      headers: { authorization: `Bearer ${b.tokens.user}` },
+      bodies: [JSON.stringify({ query: ME })],
+      connections: 4,
+      overallRate: 50,
+    };
     const calm = await b.measure(meJob);
     const [storm] = await Promise.all([b.measure(meJob, { warm: false }), b.measure(loginJob, { warm: false })]);
     const stormRatio = storm.p99 / Math.max(calm.p99, 1);
@@ -60,7 +66,8 @@ export default {
     const refreshWarm = await b.load({ ...refreshJob(1), duration: b.warmup });
     const refresh = await b.load({ ...refreshJob(2 + refreshWarm.requests + 1000), duration: b.duration });
     b.assertClean('refresh', refresh);
-    if (2 + refreshWarm.requests + 1000 + refresh.requests > b.refreshSessions) throw new Error('refresh: ran out of seeded refresh tokens; raise refreshSessions');
+    if (2 + refreshWarm.requests + 1000 + refresh.requests > b.refreshSessions)
+      throw new Error('refresh: ran out of seeded refresh tokens; raise refreshSessions');
     const perCore = refresh.rps / b.cores;
     rows.push({
       id: 'refresh',

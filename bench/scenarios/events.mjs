@@ -38,7 +38,12 @@ async function receiver() {
 
 async function webhookThroughput(b) {
   const sink = await receiver();
-  const created = await b.check(b.ug.url, `mutation($u: String!) { createWebhook(input: { url: $u, events: ["user.updated"] }) { webhook { id } } }`, { u: sink.url }, b.tokens.admin);
+  const created = await b.check(
+    b.ug.url,
+    `mutation($u: String!) { createWebhook(input: { url: $u, events: ["user.updated"] }) { webhook { id } } }`,
+    { u: sink.url },
+    b.tokens.admin,
+  );
   const id = created.createWebhook.webhook.id;
   try {
     // One statement changes N profiles: N user.updated events committed at once, then drained by the workers.
@@ -71,7 +76,14 @@ async function openIdleSubscriptions(b, count) {
   const url = b.ug.url.replace(/^http/, 'ws');
   const clients = [];
   for (let i = 0; i < count; i++) {
-    const client = createClient({ url, webSocketImpl: WebSocket, lazy: false, retryAttempts: 0, connectionParams: { authorization: `Bearer ${b.tokens.user}` }, onNonLazyError: () => {} });
+    const client = createClient({
+      url,
+      webSocketImpl: WebSocket,
+      lazy: false,
+      retryAttempts: 0,
+      connectionParams: { authorization: `Bearer ${b.tokens.user}` },
+      onNonLazyError: () => {},
+    });
     clients.push(client);
     await new Promise((resolve, reject) => {
       client.on('connected', resolve);
@@ -94,7 +106,13 @@ export default {
     const busy = await b.startUsergraph({ VIDEO_WORKERS: '0', WEBHOOK_WORKERS: '0' });
     const clients = await openIdleSubscriptions({ ...b, ug: busy }, IDLE_SOCKETS);
     try {
-      const meTarget = (name, g) => ({ name, url: g.url, pid: g.child.pid, headers: { authorization: `Bearer ${b.tokens.user}` }, bodies: [JSON.stringify({ query: ME })] });
+      const meTarget = (name, g) => ({
+        name,
+        url: g.url,
+        pid: g.child.pid,
+        headers: { authorization: `Bearer ${b.tokens.user}` },
+        bodies: [JSON.stringify({ query: ME })],
+      });
       const raw = await rotate(b, [meTarget('sockets', busy), meTarget('none', quiet), meTarget('A/A', aa)]);
       const s = b.summarizeRotation(raw, 'none');
       const fmt = (x) => (x == null ? '?' : x.toFixed(2));

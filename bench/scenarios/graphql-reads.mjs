@@ -48,7 +48,15 @@ export default {
   async run(b) {
     return [
       await compare(b, { id: 'me', title: 'me + profile + roles', ours: ME, peer: PEER_ME, token: b.tokens.user, target: 1.2 }),
-      await compare(b, { id: 'users-page', title: 'admin users page of 50', ours: PAGE, peer: PEER_PAGE, token: b.tokens.admin, target: 1.0, maxStatements: 3 }),
+      await compare(b, {
+        id: 'users-page',
+        title: 'admin users page of 50',
+        ours: PAGE,
+        peer: PEER_PAGE,
+        token: b.tokens.admin,
+        target: 1.0,
+        maxStatements: 3,
+      }),
     ];
   },
 };

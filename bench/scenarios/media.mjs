@@ -82,7 +82,8 @@ const routes = {
     }),
     videoId(answer) {
       const body = JSON.parse(answer.body);
-      if (answer.status !== 200 || body.errors || body.data?.uploadVideo?.status !== 'QUEUED') throw new Error(`upload refused: ${answer.status} ${answer.body.slice(0, 500)}`);
+      if (answer.status !== 200 || body.errors || body.data?.uploadVideo?.status !== 'QUEUED')
+        throw new Error(`upload refused: ${answer.status} ${answer.body.slice(0, 500)}`);
       return body.data.uploadVideo.id;
     },
   },
@@ -143,7 +144,9 @@ const upload1GB = {
     try {
       const t0 = Date.now();
       const [big, small] = await Promise.all([makeLargeVideo(path.join(dir, 'large.mkv'), bytes), makeLargeVideo(path.join(dir, 'warm-up.mkv'), 20 * MB)]);
-      console.log(`  made a ${(big.size / MB).toFixed(0)} MB rawvideo 720p Matroska (${big.seconds.toFixed(1)} s) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+      console.log(
+        `  made a ${(big.size / MB).toFixed(0)} MB rawvideo 720p Matroska (${big.seconds.toFixed(1)} s) in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+      );
       const rows = [];
       for (const [name, route] of Object.entries(routes)) {
         // A small upload first, so that code paths loaded on first use are not counted as growth.
@@ -244,7 +247,14 @@ async function checkSameCommand(b, source, cut, trimArguments) {
   if (!ffmpeg) throw new Error("did not see the gateway's ffmpeg process");
   const actual = ffmpeg.args;
   const pathAfter = (flag) => actual[actual.indexOf(flag) + 1].replace(/^file:/, '');
-  const expected = trimArguments({ input: pathAfter('-i'), output: actual.at(-1).replace(/^file:/, ''), start: cut.start, duration: cut.duration, preset: mediaEnv.VIDEO_FFMPEG_PRESET, timeoutSeconds: Number(mediaEnv.FFMPEG_TIMEOUT) });
+  const expected = trimArguments({
+    input: pathAfter('-i'),
+    output: actual.at(-1).replace(/^file:/, ''),
+    start: cut.start,
+    duration: cut.duration,
+    preset: mediaEnv.VIDEO_FFMPEG_PRESET,
+    timeoutSeconds: Number(mediaEnv.FFMPEG_TIMEOUT),
+  });
   if (JSON.stringify(actual) !== JSON.stringify(expected)) {
     throw new Error(`the gateway ran ffmpeg ${actual.join(' ')}\nbut trimArguments gives ffmpeg ${expected.join(' ')}`);
   }
@@ -260,7 +270,14 @@ async function trimPairs(b, { url, label, source, plan, trimArguments, dir }) {
   const direct = [];
   const runDirect = async (i) => {
     const output = path.join(dir, `direct-${i}.mp4`);
-    const args = trimArguments({ input: source, output, start: plan.start, duration: plan.duration, preset: mediaEnv.VIDEO_FFMPEG_PRESET, timeoutSeconds: Number(mediaEnv.FFMPEG_TIMEOUT) });
+    const args = trimArguments({
+      input: source,
+      output,
+      start: plan.start,
+      duration: plan.duration,
+      preset: mediaEnv.VIDEO_FFMPEG_PRESET,
+      timeoutSeconds: Number(mediaEnv.FFMPEG_TIMEOUT),
+    });
     // Watched and polled alongside exactly as the gateway's run is.
     const watch = watchChildRun(process.pid, FFMPEG, (a) => a.includes('-i'));
     direct.push(await pollingDuring(b, runTimed(FFMPEG, args)));
@@ -306,7 +323,8 @@ const trim = {
   available: (b) => needs(b, ['modules/videos/videos.service.js', 'media/ffmpeg.js']),
   async run(b) {
     const { trimArguments } = await import(pathToFileURL(distFile(b, 'media/ffmpeg.js')).href);
-    if (typeof trimArguments !== 'function') return [{ id: 'trim', scenario: this.scenario, target: this.target, unavailable: 'not available in this build (no trimArguments)' }];
+    if (typeof trimArguments !== 'function')
+      return [{ id: 'trim', scenario: this.scenario, target: this.target, unavailable: 'not available in this build (no trimArguments)' }];
     // Starts between keyframes (one every 10 s), so both sides decode from the previous one and drop frames.
     const plan = b.quick ? { sourceSeconds: 12, start: 4.3, duration: 3, pairs: 3 } : { sourceSeconds: 45, start: 12.3, duration: 10, pairs: 5 };
     const t0 = Date.now();
@@ -316,7 +334,7 @@ const trim = {
     try {
       await checkSameCommand(b, source, { start: plan.start, duration: 1 }, trimArguments);
       const common = { source, plan, trimArguments, dir };
-      const same = await trimPairs(b, { ...common, url: b.ug.url, label: 'uploaded to the worker\'s replica' });
+      const same = await trimPairs(b, { ...common, url: b.ug.url, label: "uploaded to the worker's replica" });
       // The counting instance shares the database and DATA_DIR and runs no workers (VIDEO_WORKERS=0):
       // a serve-only replica, whose uploads another replica's worker must notice.
       const other = await trimPairs(b, { ...common, url: b.count.ug, label: 'uploaded to a serve-only replica', plan: { ...plan, pairs: b.quick ? 2 : 5 } });

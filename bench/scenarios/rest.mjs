@@ -22,7 +22,10 @@ const roundsFlag = process.argv.find((a) => a.startsWith('--rounds='))?.split('=
 const ROUNDS = (b) => Math.max(1, Number(roundsFlag ?? (b.quick ? 1 : 9)) || 1);
 const RUN_SECONDS = (b) => (b.quick ? b.duration : Math.max(3, Math.round(b.duration / 2)));
 /** `--dialects=d001,d004`: only those rows (for a focused look at one route). */
-const dialectsFlag = process.argv.find((a) => a.startsWith('--dialects='))?.split('=')[1].split(',');
+const dialectsFlag = process.argv
+  .find((a) => a.startsWith('--dialects='))
+  ?.split('=')[1]
+  .split(',');
 const SCENARIO = 'REST shim single-user GET';
 
 /**
@@ -91,7 +94,9 @@ async function measureRow(b, { dialect, route, request }) {
   const expected = route.respond(data, { req, ctx: undefined });
   const got = await restGet(restUrl(b.ug.url), token);
   if (expected.status !== 200 || !sameJson(expected.body, got)) {
-    throw new Error(`${dialect.id} GET ${route.path}: the REST answer is not the route's mapping of the GraphQL answer:\n  REST ${JSON.stringify(got).slice(0, 400)}\n  want ${JSON.stringify(expected.body).slice(0, 400)}`);
+    throw new Error(
+      `${dialect.id} GET ${route.path}: the REST answer is not the route's mapping of the GraphQL answer:\n  REST ${JSON.stringify(got).slice(0, 400)}\n  want ${JSON.stringify(expected.body).slice(0, 400)}`,
+    );
   }
   const restCount = await b.counter.perRequest(b.countRequests, () => restGet(restUrl(b.count.ug), token));
   const gqlCount = await b.counter.perRequest(b.countRequests, () => b.check(b.count.ug, route.operation, variables, token));

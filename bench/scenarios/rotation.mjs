@@ -37,7 +37,8 @@ export function rotationSettings(b) {
 export async function rotate(b, targets, settings = rotationSettings(b), extra = {}) {
   const raw = await b.rotateLoad({ ...settings, ...extra, targets });
   for (const [name, t] of Object.entries(raw.targets)) {
-    if (t.non2xx || t.errors || t.graphqlErrors) throw new Error(`rotation ${name}: ${t.non2xx} non-2xx, ${t.errors} errors, ${t.graphqlErrors} GraphQL errors (e.g. ${t.sample})`);
+    if (t.non2xx || t.errors || t.graphqlErrors)
+      throw new Error(`rotation ${name}: ${t.non2xx} non-2xx, ${t.errors} errors, ${t.graphqlErrors} GraphQL errors (e.g. ${t.sample})`);
   }
   return raw;
 }
@@ -91,7 +92,10 @@ export default {
           peer: `PostGraphile ${fmt(peerRow.rps, 0)} req/s`,
           ratio: p.ratio,
           spread: `IQR ${iqr(p.ratioIqr)}`,
-          control: g.name === 'usergraph' ? `A/A ${fmt(vsUg['A/A copy'].ratio)}x (IQR ${iqr(vsUg['A/A copy'].ratioIqr)})` : `vs usergraph ${fmt(s.ratio)}x, CPU ${fmt(s.cpuRatio)}x`,
+          control:
+            g.name === 'usergraph'
+              ? `A/A ${fmt(vsUg['A/A copy'].ratio)}x (IQR ${iqr(vsUg['A/A copy'].ratioIqr)})`
+              : `vs usergraph ${fmt(s.ratio)}x, CPU ${fmt(s.cpuRatio)}x`,
           target: g.name === 'usergraph' ? `>= ${target}x` : 'report',
           met: g.name === 'usergraph' ? p.ratio >= target : true,
           method: describe,
@@ -110,11 +114,17 @@ export default {
     }
 
     // Refresh: gateways only (the peer has no sessions); every seeded token is used once across all of them.
-    const refreshTargets = gateways.map((g) => ({ name: g.name, url: g.url, pid: g.child.pid, template: body(REFRESH, { refreshToken: 'bench-refresh-%N%' }) }));
+    const refreshTargets = gateways.map((g) => ({
+      name: g.name,
+      url: g.url,
+      pid: g.child.pid,
+      template: body(REFRESH, { refreshToken: 'bench-refresh-%N%' }),
+    }));
     const raw = await rotate(b, refreshTargets, settings, { start: b.rotationRefreshStart });
     const s = b.summarizeRotation(raw, 'usergraph');
     const used = Object.values(raw.targets).reduce((n, t) => n + t.requests, 0);
-    if (used * 1.3 > b.rotationRefreshSessions) throw new Error('rotation refresh: too close to the end of the seeded refresh tokens; raise rotationRefreshSessions');
+    if (used * 1.3 > b.rotationRefreshSessions)
+      throw new Error('rotation refresh: too close to the end of the seeded refresh tokens; raise rotationRefreshSessions');
     for (const g of gateways) {
       const perCore = s[g.name].rps / b.cores;
       rows.push({
@@ -127,7 +137,10 @@ export default {
         peer: `${fmt(perCore, 0)}/s per core, limit 500`,
         ratio: perCore / 500,
         spread: `req/s IQR ${iqr(s[g.name].rpsIqr, 0)}`,
-        control: g.name === 'usergraph' ? `A/A ${fmt(s['A/A copy'].ratio)}x (IQR ${iqr(s['A/A copy'].ratioIqr)})` : `vs usergraph ${fmt(s[g.name].ratio)}x, CPU ${fmt(s[g.name].cpuRatio)}x`,
+        control:
+          g.name === 'usergraph'
+            ? `A/A ${fmt(s['A/A copy'].ratio)}x (IQR ${iqr(s['A/A copy'].ratioIqr)})`
+            : `vs usergraph ${fmt(s[g.name].ratio)}x, CPU ${fmt(s[g.name].cpuRatio)}x`,
         target: g.name === 'usergraph' ? '>= 500/s/core' : 'report',
         met: g.name === 'usergraph' ? perCore >= 500 : true,
         method: describe,

@@ -27,7 +27,21 @@ async function abba(measureEs, measureHs) {
 
 function row(id, scenario, es, hs) {
   const ratio = es.rps / hs.rps;
-  return { id, scenario, rps: es.rps, p50: es.p50, p99: es.p99, cpuMsPerRequest: es.cpuMsPerRequest, peerCpuMsPerRequest: hs.cpuMsPerRequest, runs: es.runs, peer: `HS256 ${hs.rps.toFixed(0)} req/s`, peerResult: hs, ratio, target: '>= 0.95x', met: ratio >= 0.95 };
+  return {
+    id,
+    scenario,
+    rps: es.rps,
+    p50: es.p50,
+    p99: es.p99,
+    cpuMsPerRequest: es.cpuMsPerRequest,
+    peerCpuMsPerRequest: hs.cpuMsPerRequest,
+    runs: es.runs,
+    peer: `HS256 ${hs.rps.toFixed(0)} req/s`,
+    peerResult: hs,
+    ratio,
+    target: '>= 0.95x',
+    met: ratio >= 0.95,
+  };
 }
 
 export default {
@@ -61,7 +75,12 @@ export default {
     // Refresh tokens from the upper half of the seeded ones (the auth scenario spends the lower), a quarter each.
     const quarter = Math.floor(b.refreshSessions / 4);
     const refresh = async (gateway, start) => {
-      const job = (from) => ({ url: gateway.url, template: JSON.stringify({ query: REFRESH, variables: { refreshToken: 'bench-refresh-%N%' } }), start: from, connections: 4 * b.cores });
+      const job = (from) => ({
+        url: gateway.url,
+        template: JSON.stringify({ query: REFRESH, variables: { refreshToken: 'bench-refresh-%N%' } }),
+        start: from,
+        connections: 4 * b.cores,
+      });
       const warm = await b.load({ ...job(start), duration: b.warmup });
       const measured = await b.load({ ...job(start + warm.requests + 100), duration: b.duration });
       b.assertClean(`refresh on ${gateway.url}`, measured);

@@ -265,7 +265,16 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 async function readLiveSession(db: PrismaClient, sessionId: string, userId: number): Promise<LiveSession | null> {
   if (!UUID.test(sessionId)) return null;
   const rows = await db.$queryRaw<
-    { user_id: number; revoked_at: Date | null; expires_at: Date; amr: AuthMethod[]; authenticated_at: Date; active: boolean; deleted_at: Date | null; roles: string[] }[]
+    {
+      user_id: number;
+      revoked_at: Date | null;
+      expires_at: Date;
+      amr: AuthMethod[];
+      authenticated_at: Date;
+      active: boolean;
+      deleted_at: Date | null;
+      roles: string[];
+    }[]
   >`
     SELECT s.user_id, s.revoked_at, s.expires_at, s.amr, s.authenticated_at, u.active, u.deleted_at,
            coalesce(array_agg(r.name) FILTER (WHERE r.name IS NOT NULL), '{}') AS roles

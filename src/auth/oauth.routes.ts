@@ -51,8 +51,10 @@ export function oauthRoutes(deps: AppDeps): Router {
       if (body.grant_type !== 'client_credentials') return fail(res, 400, 'unsupported_grant_type', 'Only grant_type=client_credentials is supported.');
       if (body.scope !== undefined && body.scope !== '') return fail(res, 400, 'invalid_scope', 'Application tokens carry no scopes; leave scope out.');
       const credentials = clientCredentials(req, body);
-      if (credentials === 'ambiguous') return fail(res, 400, 'invalid_request', 'Send the client credentials once: in the Authorization header or in the body, not both.');
-      if (!credentials) return fail(res, 401, 'invalid_client', 'Client authentication failed: send client_id and client_secret (HTTP Basic or form parameters).');
+      if (credentials === 'ambiguous')
+        return fail(res, 400, 'invalid_request', 'Send the client credentials once: in the Authorization header or in the body, not both.');
+      if (!credentials)
+        return fail(res, 401, 'invalid_client', 'Client authentication failed: send client_id and client_secret (HTTP Basic or form parameters).');
       const ctx = { ...deps, viewer: null, request: { ip: req.ip ?? null, userAgent: req.get('user-agent') ?? null }, logger: req.log ?? deps.logger };
       let application;
       try {

@@ -127,7 +127,15 @@ export class SigningKeys {
   }
 
   list(): KeyInfo[] {
-    return this.keys.map(({ kid, algorithm, createdAt, activatesAt, retiresAt, revokedAt, source }) => ({ kid, algorithm, createdAt, activatesAt, retiresAt, revokedAt, source }));
+    return this.keys.map(({ kid, algorithm, createdAt, activatesAt, retiresAt, revokedAt, source }) => ({
+      kid,
+      algorithm,
+      createdAt,
+      activatesAt,
+      retiresAt,
+      revokedAt,
+      source,
+    }));
   }
 
   /** Publishes the next key now; it signs once the publish-ahead window has passed. A pending key is returned as it is. */
@@ -228,7 +236,14 @@ export class SigningKeys {
     const der = pair.privateKey.export({ format: 'der', type: 'pkcs8' });
     try {
       await this.deps.db.signingKey.create({
-        data: { kid, generation, algorithm, activatesAt, publicJwk: pair.publicKey.export({ format: 'jwk' }) as Prisma.InputJsonObject, privateKey: this.encrypt(der, kid) },
+        data: {
+          kid,
+          generation,
+          algorithm,
+          activatesAt,
+          publicJwk: pair.publicKey.export({ format: 'jwk' }) as Prisma.InputJsonObject,
+          privateKey: this.encrypt(der, kid),
+        },
       });
       this.deps.logger.info({ kid, algorithm, activatesAt }, 'signing key created');
     } catch (error) {
@@ -277,7 +292,12 @@ function algorithmOf(key: crypto.KeyObject): SigningAlgorithm | null {
 
 /** RFC 7638 thumbprint, the kid of a supplied key that names none. */
 function thumbprint(jwk: crypto.JsonWebKey): string {
-  const members = jwk.kty === 'EC' ? { crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y } : jwk.kty === 'RSA' ? { e: jwk.e, kty: jwk.kty, n: jwk.n } : { crv: jwk.crv, kty: jwk.kty, x: jwk.x };
+  const members =
+    jwk.kty === 'EC'
+      ? { crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y }
+      : jwk.kty === 'RSA'
+        ? { e: jwk.e, kty: jwk.kty, n: jwk.n }
+        : { crv: jwk.crv, kty: jwk.kty, x: jwk.x };
   return crypto.createHash('sha256').update(JSON.stringify(members)).digest('base64url');
 }
 
@@ -292,7 +312,10 @@ async function readKeysFile(file: string, algorithm: SigningAlgorithm): Promise<
   let entries: { key: crypto.KeyObject; kid?: string }[];
   if (text.trimStart().startsWith('{')) {
     const parsed = JSON.parse(text) as crypto.JsonWebKey & { keys?: crypto.JsonWebKey[] };
-    entries = (parsed.keys ?? [parsed]).map((jwk) => ({ key: crypto.createPrivateKey({ key: jwk, format: 'jwk' }), kid: typeof jwk.kid === 'string' ? jwk.kid : undefined }));
+    entries = (parsed.keys ?? [parsed]).map((jwk) => ({
+      key: crypto.createPrivateKey({ key: jwk, format: 'jwk' }),
+      kid: typeof jwk.kid === 'string' ? jwk.kid : undefined,
+    }));
   } else {
     entries = [{ key: crypto.createPrivateKey(text) }];
   }
@@ -301,7 +324,8 @@ async function readKeysFile(file: string, algorithm: SigningAlgorithm): Promise<
   return entries.map(({ key, kid }, index) => {
     const keyAlgorithm = algorithmOf(key);
     if (!keyAlgorithm) throw new SigningKeyError(`${where}: key ${index + 1} is not a P-256, RSA (2048 bits or more) or Ed25519 private key`);
-    if (index === 0 && keyAlgorithm !== algorithm) throw new SigningKeyError(`${where}: the first key is for ${keyAlgorithm} but JWT_ALGORITHM is ${algorithm}`);
+    if (index === 0 && keyAlgorithm !== algorithm)
+      throw new SigningKeyError(`${where}: the first key is for ${keyAlgorithm} but JWT_ALGORITHM is ${algorithm}`);
     const publicKey = crypto.createPublicKey(key);
     const publicJwk = publicKey.export({ format: 'jwk' });
     return {

@@ -81,8 +81,7 @@ export class PayloadTooLargeError extends AppError {
 export class ValidationError extends AppError {
   readonly fields: FieldError[];
   constructor(fields: FieldError[]) {
-    const message =
-      fields.length === 1 ? fields[0].message : `${fields.length} fields are invalid: ${fields.map((f) => f.field).join(', ')}.`;
+    const message = fields.length === 1 ? fields[0].message : `${fields.length} fields are invalid: ${fields.map((f) => f.field).join(', ')}.`;
     super('BAD_USER_INPUT', message, { fields });
     this.fields = fields;
   }

@@ -75,7 +75,11 @@ export function localNotifications(logger: Logger, listen?: DatabaseListen): Not
 const RETRY_MAX_MS = 5_000;
 
 /** LISTEN/NOTIFY on PostgreSQL: one dedicated connection listens; publishing uses `notify` (the shared pool). */
-export function postgresNotifications(options: { databaseUrl: string; notify: (channel: Channel, payload: string) => Promise<unknown>; logger: Logger }): Notifications {
+export function postgresNotifications(options: {
+  databaseUrl: string;
+  notify: (channel: Channel, payload: string) => Promise<unknown>;
+  logger: Logger;
+}): Notifications {
   const { databaseUrl, notify, logger } = options;
   const listeners: Listeners = new Map();
   let client: pg.Client | null = null;
@@ -102,20 +106,24 @@ export function postgresNotifications(options: { databaseUrl: string; notify: (c
   function retrySoon(): void {
     if (retryTimer || closed) return;
     // The body catches every error itself; `void` says no one awaits the timer's promise.
-    retryTimer = setTimeout(() => void (async () => {
-      retryTimer = undefined;
-      try {
-        await listen();
-        retryMs = 250;
-        logger.info('notification connection restored');
-        // Whatever was published meanwhile was missed.
-        for (const channel of listeners.keys()) fire(listeners, channel, logger, null);
-      } catch (error) {
-        logger.warn({ err: error, retryInMs: retryMs }, 'notification connection not restored yet');
-        retryMs = Math.min(retryMs * 2, RETRY_MAX_MS);
-        retrySoon();
-      }
-    })(), retryMs);
+    retryTimer = setTimeout(
+      () =>
+        void (async () => {
+          retryTimer = undefined;
+          try {
+            await listen();
+            retryMs = 250;
+            logger.info('notification connection restored');
+            // Whatever was published meanwhile was missed.
+            for (const channel of listeners.keys()) fire(listeners, channel, logger, null);
+          } catch (error) {
+            logger.warn({ err: error, retryInMs: retryMs }, 'notification connection not restored yet');
+            retryMs = Math.min(retryMs * 2, RETRY_MAX_MS);
+            retrySoon();
+          }
+        })(),
+      retryMs,
+    );
     retryTimer.unref();
   }
 

@@ -72,7 +72,11 @@ function relations(include: { profile?: boolean; roles?: boolean }): { key: stri
   return { key, columns };
 }
 
-function withRelations(entry: { u: Record<string, unknown>; profile?: Record<string, unknown> | null; roles?: Record<string, unknown>[] }): UserWithProfileAndRoles {
+function withRelations(entry: {
+  u: Record<string, unknown>;
+  profile?: Record<string, unknown> | null;
+  roles?: Record<string, unknown>[];
+}): UserWithProfileAndRoles {
   const user = prismaRow<UserWithProfileAndRoles>(entry.u);
   if ('profile' in entry) user.profile = entry.profile ? prismaRow<Profile>(entry.profile) : null;
   if (entry.roles) user.roles = entry.roles.map((r) => ({ role: prismaRow<Role>(r) }));

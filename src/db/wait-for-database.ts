@@ -30,7 +30,9 @@ export async function waitForDatabase(ping: () => Promise<void>, options: WaitFo
       const remainingMs = deadline - Date.now();
       if (!isUnreachable(error)) throw error;
       if (remainingMs <= 0) {
-        throw new Error(`database not reachable after ${attempt} attempt(s) in ${Math.round(timeoutMs / 1000)} s (DATABASE_STARTUP_TIMEOUT): ${reason}`, { cause: error });
+        throw new Error(`database not reachable after ${attempt} attempt(s) in ${Math.round(timeoutMs / 1000)} s (DATABASE_STARTUP_TIMEOUT): ${reason}`, {
+          cause: error,
+        });
       }
       const retryInMs = Math.min(delay, maxDelayMs, remainingMs);
       logger.warn({ attempt, retryInMs, remainingMs, reason }, 'database not reachable yet; retrying');
@@ -43,5 +45,7 @@ export async function waitForDatabase(ping: () => Promise<void>, options: WaitFo
 /** Connection failures, including Prisma's wrapping of a raw query's (P2010 with the adapter's error in `meta`). */
 function isUnreachable(error: unknown): boolean {
   const meta = (error as { meta?: { driverAdapterError?: unknown } } | null)?.meta;
-  return isDatabaseUnavailable(error) || isDatabaseUnavailable(meta?.driverAdapterError) || /Can't reach database server/i.test(String((error as Error)?.message));
+  return (
+    isDatabaseUnavailable(error) || isDatabaseUnavailable(meta?.driverAdapterError) || /Can't reach database server/i.test(String((error as Error)?.message))
+  );
 }

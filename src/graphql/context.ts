@@ -74,7 +74,10 @@ export interface Context extends AppDeps {
   application: ClientApplication | null;
 }
 
-export async function buildContext(deps: AppDeps, request: RequestInfo & { authorization?: string | null; logger?: Logger; telemetry?: { operation?: string } }): Promise<Context> {
+export async function buildContext(
+  deps: AppDeps,
+  request: RequestInfo & { authorization?: string | null; logger?: Logger; telemetry?: { operation?: string } },
+): Promise<Context> {
   const viewer = await deps.auth.authenticate(request);
   return {
     ...deps,

@@ -4,16 +4,7 @@
 // by @apollo/subgraph, which adds `_service { sdl }`, `_entities` and `_Any`,
 // with the type-graphql resolvers and the entity references of
 // entity-references.ts. The standalone schema (getSchema) is untouched.
-import {
-  Kind,
-  isObjectType,
-  lexicographicSortSchema,
-  parse,
-  printSchema,
-  type DefinitionNode,
-  type DocumentNode,
-  type GraphQLSchema,
-} from 'graphql';
+import { Kind, isObjectType, lexicographicSortSchema, parse, printSchema, type DefinitionNode, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginInlineTrace } from '@apollo/server/plugin/inlineTrace';

@@ -16,7 +16,17 @@
 // Both connection limits count this replica's sockets only (README "Subscriptions" says why).
 import type http from 'node:http';
 import type { Duplex } from 'node:stream';
-import { GraphQLError, OperationTypeNode, getOperationAST, parse, specifiedRules, validate, type ExecutionResult, type GraphQLSchema, type ValidationRule } from 'graphql';
+import {
+  GraphQLError,
+  OperationTypeNode,
+  getOperationAST,
+  parse,
+  specifiedRules,
+  validate,
+  type ExecutionResult,
+  type GraphQLSchema,
+  type ValidationRule,
+} from 'graphql';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { ApolloServerPlugin } from '@apollo/server';
@@ -57,13 +67,18 @@ export interface SubscriptionServer {
 
 /** The client IP as Express computes it with `trust proxy` set to a number of hops. */
 function clientIp(request: http.IncomingMessage, trustProxy: number): string {
-  const forwarded = String(request.headers['x-forwarded-for'] ?? '').split(',').map((a) => a.trim()).filter(Boolean);
+  const forwarded = String(request.headers['x-forwarded-for'] ?? '')
+    .split(',')
+    .map((a) => a.trim())
+    .filter(Boolean);
   const chain = [request.socket.remoteAddress ?? 'unknown', ...forwarded.reverse()];
   return chain[Math.min(trustProxy, chain.length - 1)];
 }
 
 function refuseUpgrade(socket: Duplex, status: string, headers: Record<string, string> = {}): void {
-  const head = Object.entries({ Connection: 'close', 'Content-Length': '0', ...headers }).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+  const head = Object.entries({ Connection: 'close', 'Content-Length': '0', ...headers })
+    .map(([k, v]) => `${k}: ${v}\r\n`)
+    .join('');
   socket.end(`HTTP/1.1 ${status}\r\n${head}\r\n`);
 }
 
@@ -177,16 +192,21 @@ export function attachSubscriptions(options: {
           socket.close(CloseCodes.tryAgainLater, 'Too many connections for this user');
           return false;
         }
-        const subscriptionContext = Object.defineProperties({ ...context, events }, {
-          // Fresh loaders each time: a subscription lives long, and a cached row would go stale.
-          loaders: { get: () => createLoaders(deps.db), enumerable: true },
-        });
+        const subscriptionContext = Object.defineProperties(
+          { ...context, events },
+          {
+            // Fresh loaders each time: a subscription lives long, and a cached row would go stale.
+            loaders: { get: () => createLoaders(deps.db), enumerable: true },
+          },
+        );
         const connection: Connection = { socket, viewer, credentials, context: subscriptionContext, timers: [] };
         connection.timers.push(setInterval(() => void recheck(connection), limits.authRecheckSeconds * 1000));
         // An access token ends the socket when it expires; an API key lives until it is revoked or expires (the re-check sees both).
         if (!looksLikeApiKey(token)) {
           const expiresIn = tokenExpiry(token, deps.config.accessTokenTtl) - Date.now();
-          connection.timers.push(setTimeout(() => close(connection, CloseCodes.unauthorized, 'Access token expired'), Math.max(0, Math.min(expiresIn, 2 ** 31 - 1))));
+          connection.timers.push(
+            setTimeout(() => close(connection, CloseCodes.unauthorized, 'Access token expired'), Math.max(0, Math.min(expiresIn, 2 ** 31 - 1))),
+          );
         }
         connections.set(socket, connection);
         return true;
@@ -200,7 +220,12 @@ export function attachSubscriptions(options: {
         if (!connection) return [new AuthenticationError()];
         // The new subscription is already counted.
         if (Object.keys(ctx.subscriptions).length > limits.maxSubscriptionsPerConnection) {
-          return [new AppError('RATE_LIMITED', `At most ${limits.maxSubscriptionsPerConnection} subscriptions may run on one socket; complete one or open another socket.`)];
+          return [
+            new AppError(
+              'RATE_LIMITED',
+              `At most ${limits.maxSubscriptionsPerConnection} subscriptions may run on one socket; complete one or open another socket.`,
+            ),
+          ];
         }
         let document;
         try {

@@ -17,7 +17,8 @@ export function jsonErrorHandler(logger: Logger): ErrorRequestHandler {
       'encoding.unsupported': 'The request body encoding is not supported.',
     };
     const code = status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST';
-    const message = (typeof fields.type === 'string' ? messages[fields.type] : undefined) ?? (status === 500 ? 'Internal server error.' : 'The request could not be read.');
+    const message =
+      (typeof fields.type === 'string' ? messages[fields.type] : undefined) ?? (status === 500 ? 'Internal server error.' : 'The request could not be read.');
     if (!res.headersSent) res.status(status).json({ error: { code, message } });
   };
 }

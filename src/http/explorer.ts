@@ -134,7 +134,10 @@ export function withGraphiqlFallback(html: string): string {
   const cdnScript = /<script nonce="([^"]*)" src="https:\/\/embeddable-sandbox\.cdn\.apollographql\.com\/[^"]+"><\/script>/;
   if (!cdnScript.test(html)) throw new Error('Apollo Sandbox page changed: the CDN script tag was not found');
   return html
-    .replace(cdnScript, (tag, nonce: string) => `${tag}\n<script nonce="${nonce}">if (!window.EmbeddedSandbox) window.location.replace('${GRAPHIQL_PATH}');</script>`)
+    .replace(
+      cdnScript,
+      (tag, nonce: string) => `${tag}\n<script nonce="${nonce}">if (!window.EmbeddedSandbox) window.location.replace('${GRAPHIQL_PATH}');</script>`,
+    )
     .replace(
       /(it appears that you might be offline\.<\/p>)/,
       `$1\n  <p><a href="${GRAPHIQL_PATH}">Open GraphiQL</a>, served by this gateway without internet.</p>`,

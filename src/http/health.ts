@@ -11,10 +11,7 @@ export function healthRoutes(db: Pick<Database, 'ping'>, readyTimeoutMs = 2000):
   router.get('/readyz', async (_req, res) => {
     let timer: NodeJS.Timeout | undefined;
     try {
-      await Promise.race([
-        db.ping(),
-        new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('timeout')), readyTimeoutMs))),
-      ]);
+      await Promise.race([db.ping(), new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('timeout')), readyTimeoutMs)))]);
       res.json({ status: 'ready', database: 'up' });
     } catch {
       res.status(503).json({ status: 'unavailable', database: 'down' });

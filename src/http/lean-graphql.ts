@@ -21,7 +21,7 @@ const PATH = '/graphql';
 export function isLeanGraphqlRequest(req: http.IncomingMessage): boolean {
   if (req.method !== 'POST') return false;
   const url = req.url ?? '';
-  if (!url.startsWith(PATH) || (url.length > PATH.length && url.charCodeAt(PATH.length) !== 0x3f /* ? */)) return false;
+  if (!url.startsWith(PATH) || (url.length > PATH.length && url.charCodeAt(PATH.length) !== 0x3f) /* ? */) return false;
   const type = req.headers['content-type'];
   if (!type) return false;
   const semi = type.indexOf(';');
@@ -44,7 +44,8 @@ function runChain(handlers: RequestHandler[], req: Request, res: Response, done:
     if (!handler) return finish();
     try {
       const result: unknown = handler(req, res, next);
-      if (result && typeof (result as Promise<unknown>).then === 'function') (result as Promise<unknown>).then(undefined, (e: unknown) => next(e ?? new Error('Rejected promise')));
+      if (result && typeof (result as Promise<unknown>).then === 'function')
+        (result as Promise<unknown>).then(undefined, (e: unknown) => next(e ?? new Error('Rejected promise')));
     } catch (e) {
       finish(e);
     }

@@ -104,7 +104,10 @@ export function metricsRoutes(config: Config, db: PrismaClient): Router {
     if (config.metricsToken) {
       const given = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '')?.[1] ?? '';
       if (!safeEqual(given, config.metricsToken)) {
-        res.status(401).set('WWW-Authenticate', 'Bearer').json({ error: { code: 'UNAUTHENTICATED', message: 'Send the metrics token as a Bearer token.' } });
+        res
+          .status(401)
+          .set('WWW-Authenticate', 'Bearer')
+          .json({ error: { code: 'UNAUTHENTICATED', message: 'Send the metrics token as a Bearer token.' } });
         return;
       }
     } else if (config.env === 'production') {

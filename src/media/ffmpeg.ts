@@ -24,7 +24,6 @@ export class NotAVideoError extends Error {}
 // Demuxers that read single images or raw streams: not a video container.
 const IMAGE_FORMATS = /^(image2|.*_pipe|gif|apng|webp|tty|bin|txt|lavfi)$/;
 
-
 function run(binary: string, args: string[], timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(binary, args, { timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 8 * 1024 * 1024, windowsHide: true }, (error, stdout, stderr) => {
@@ -36,7 +35,14 @@ function run(binary: string, args: string[], timeoutMs: number): Promise<string>
 
 interface RawProbe {
   format?: { format_name?: string; duration?: string };
-  streams?: Array<{ codec_type?: string; width?: number; height?: number; nb_frames?: string; nb_read_packets?: string; disposition?: { attached_pic?: number } }>;
+  streams?: Array<{
+    codec_type?: string;
+    width?: number;
+    height?: number;
+    nb_frames?: string;
+    nb_read_packets?: string;
+    disposition?: { attached_pic?: number };
+  }>;
 }
 
 /**
@@ -48,9 +54,17 @@ export async function probeVideo(binaries: MediaBinaries, file: string, timeoutM
   try {
     const out = await run(
       binaries.ffprobe,
-      ['-v', 'error', ...DEMUXER_OPTIONS, '-count_packets', '-show_entries',
+      [
+        '-v',
+        'error',
+        ...DEMUXER_OPTIONS,
+        '-count_packets',
+        '-show_entries',
         'format=format_name,duration:stream=codec_type,width,height,nb_frames,nb_read_packets:stream_disposition=attached_pic',
-        '-of', 'json', `file:${file}`],
+        '-of',
+        'json',
+        `file:${file}`,
+      ],
       timeoutMs,
     );
     raw = JSON.parse(out) as RawProbe;

@@ -23,15 +23,23 @@ export function uploadMiddleware(config: MediaConfig): [RequestHandler, ErrorReq
     const fields = (typeof err === 'object' && err !== null ? err : {}) as { code?: unknown; status?: unknown; expose?: unknown; message?: unknown };
     const systemError = typeof fields.code === 'string' && /^E[A-Z]+$/.test(fields.code);
     if (typeof fields.status !== 'number' && !systemError) {
-      res.status(400).json({ errors: [{ message: `The multipart request is malformed: ${typeof fields.message === 'string' ? fields.message : 'unreadable body'}.`, extensions: { code: 'BAD_REQUEST' } }] });
+      res.status(400).json({
+        errors: [
+          {
+            message: `The multipart request is malformed: ${typeof fields.message === 'string' ? fields.message : 'unreadable body'}.`,
+            extensions: { code: 'BAD_REQUEST' },
+          },
+        ],
+      });
       return;
     }
     const status = typeof fields.status === 'number' ? fields.status : 0;
     if (!fields.expose || status < 400 || status >= 500) return next(err);
     const code = status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST';
-    const message = status === 413 && /max file uploads/.test(String(fields.message))
-      ? `Send at most ${config.uploadMaxFiles} file${config.uploadMaxFiles === 1 ? '' : 's'} per request.`
-      : String(fields.message);
+    const message =
+      status === 413 && /max file uploads/.test(String(fields.message))
+        ? `Send at most ${config.uploadMaxFiles} file${config.uploadMaxFiles === 1 ? '' : 's'} per request.`
+        : String(fields.message);
     res.status(status).json({ errors: [{ message, extensions: { code } }] });
   };
   return [parse, onError];

@@ -93,7 +93,11 @@ interface PasswordField {
 
 function sendResetForm(deps: AppDeps, res: Response, status: number, token: string, errors: FieldError[] = []): void {
   const fields: PasswordField[] = [
-    { id: 'password', label: 'New password', hint: `At least ${PASSWORD_MIN_BYTES} characters, and at most ${PASSWORD_MAX_BYTES} bytes (letters outside English count as more than one).` },
+    {
+      id: 'password',
+      label: 'New password',
+      hint: `At least ${PASSWORD_MIN_BYTES} characters, and at most ${PASSWORD_MAX_BYTES} bytes (letters outside English count as more than one).`,
+    },
     { id: 'passwordConfirmation', label: 'New password again' },
   ];
   for (const f of fields) {
@@ -143,7 +147,8 @@ export function accountPageRoutes(deps: AppDeps): Router {
       if (sendFailure(req, res, error)) return;
       const code = (error as AppError).code;
       // Confirmed; signing in would need the second factor, and this page signs out anyway.
-      if (code === 'MFA_REQUIRED') return sendOutcome(res, 200, 'Email address confirmed', 'Thank you: your email address is confirmed. You can close this page and sign in.');
+      if (code === 'MFA_REQUIRED')
+        return sendOutcome(res, 200, 'Email address confirmed', 'Thank you: your email address is confirmed. You can close this page and sign in.');
       if (code === 'FORBIDDEN') return sendOutcome(res, 403, 'Account deactivated', 'Your email address is confirmed, but this account has been deactivated.');
       sendOutcome(res, 400, UNUSABLE_LINK, CONFIRM_LINK_INVALID);
     }
@@ -164,14 +169,20 @@ export function accountPageRoutes(deps: AppDeps): Router {
   router.post(LINK_PATHS['password-reset'], form, async (req, res) => {
     const token = field(req.body, 'token');
     if (!token) return sendOutcome(res, 400, UNUSABLE_LINK, RESET_LINK_INVALID);
-    if (!formIsValid(deps, req.body, RESET_PURPOSE, token)) return sendFormExpired(res, 'Open the link from your mail again; if it has expired too, ask for a new one.');
+    if (!formIsValid(deps, req.body, RESET_PURPOSE, token))
+      return sendFormExpired(res, 'Open the link from your mail again; if it has expired too, ask for a new one.');
     // The form's fields are required; a missing one is an empty answer, which the service refuses with its own message.
     const body = (req.body ?? {}) as { password?: unknown; passwordConfirmation?: unknown };
     const password = typeof body.password === 'string' ? body.password : '';
     const confirmation = typeof body.passwordConfirmation === 'string' ? body.passwordConfirmation : '';
     try {
       await resetPassword(await context(deps, req), token, password, confirmation);
-      sendOutcome(res, 200, 'Password changed', 'Your password has been changed, and every device signed in with the old one has been signed out. Sign in with your new password.');
+      sendOutcome(
+        res,
+        200,
+        'Password changed',
+        'Your password has been changed, and every device signed in with the old one has been signed out. Sign in with your new password.',
+      );
     } catch (error) {
       if (sendFailure(req, res, error)) return;
       const fields = ((error as AppError).extensions.fields ?? []) as FieldError[];
@@ -182,11 +193,14 @@ export function accountPageRoutes(deps: AppDeps): Router {
   });
 
   // A page's own form errors (body too large, bad encoding) are pages too, not JSON.
-  router.use([LINK_PATHS.confirmation, LINK_PATHS['password-reset']], (error: { status?: number }, req: Request, res: Response, next: (e?: unknown) => void) => {
-    if (res.headersSent) return next(error);
-    const status = typeof error?.status === 'number' && error.status >= 400 && error.status < 500 ? error.status : 500;
-    if (status === 500) req.log.error({ err: error }, 'unexpected error on an account page');
-    sendOutcome(res, status, 'The form could not be read', 'Please go back, and send the form again.');
-  });
+  router.use(
+    [LINK_PATHS.confirmation, LINK_PATHS['password-reset']],
+    (error: { status?: number }, req: Request, res: Response, next: (e?: unknown) => void) => {
+      if (res.headersSent) return next(error);
+      const status = typeof error?.status === 'number' && error.status >= 400 && error.status < 500 ? error.status : 500;
+      if (status === 500) req.log.error({ err: error }, 'unexpected error on an account page');
+      sendOutcome(res, status, 'The form could not be read', 'Please go back, and send the form again.');
+    },
+  );
   return router;
 }

@@ -9,13 +9,7 @@
 // identifier as typed (normalised), so unknown accounts lock exactly like real
 // ones (see loginLockKey).
 import { Redis } from 'ioredis';
-import {
-  RateLimiterPrisma,
-  RateLimiterRedis,
-  RateLimiterRes,
-  type RateLimiterAbstract,
-  type IRateLimiterStoreOptions,
-} from 'rate-limiter-flexible';
+import { RateLimiterPrisma, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract, type IRateLimiterStoreOptions } from 'rate-limiter-flexible';
 import type { Config } from '../config.js';
 import type { PrismaClient } from '../generated/prisma/client.js';
 import { AppError } from '../common/errors.js';

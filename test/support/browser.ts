@@ -6,7 +6,15 @@ import fs from 'node:fs';
 
 export const CHROMIUM = '/usr/bin/chromium';
 /** Flags for a closed network: no background connections, no updates, no sync. */
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 export interface BrowserContext<Page> {
   newPage(): Promise<Page>;

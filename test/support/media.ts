@@ -46,9 +46,21 @@ export async function makeVideo(dir: string, name: string, options: VideoOptions
   const { seconds = 5, size = '160x120', gop = 25, moovAtEnd = false, audio = true } = options;
   const file = path.join(dir, name);
   await ffmpeg([
-    '-f', 'lavfi', '-i', `nullsrc=s=${size}:r=25:d=${seconds},geq=lum='16+${RAMP}*T':cb=128:cr=128`,
+    '-f',
+    'lavfi',
+    '-i',
+    `nullsrc=s=${size}:r=25:d=${seconds},geq=lum='16+${RAMP}*T':cb=128:cr=128`,
     ...(audio ? ['-f', 'lavfi', '-i', `sine=frequency=440:duration=${seconds}`] : []),
-    '-c:v', 'libx264', '-preset', 'ultrafast', '-g', String(gop), '-keyint_min', String(gop), '-pix_fmt', 'yuv420p',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-g',
+    String(gop),
+    '-keyint_min',
+    String(gop),
+    '-pix_fmt',
+    'yuv420p',
     ...(audio ? ['-c:a', 'aac', '-shortest'] : []),
     ...(moovAtEnd ? [] : ['-movflags', '+faststart']),
     file,
@@ -59,7 +71,21 @@ export async function makeVideo(dir: string, name: string, options: VideoOptions
 /** A busier video (testsrc), slow enough to encode that a job can be caught mid-way. */
 export async function makeBusyVideo(dir: string, name: string, seconds: number): Promise<string> {
   const file = path.join(dir, name);
-  await ffmpeg(['-f', 'lavfi', '-i', `testsrc2=s=640x360:r=25:d=${seconds}`, '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '25', '-pix_fmt', 'yuv420p', file]);
+  await ffmpeg([
+    '-f',
+    'lavfi',
+    '-i',
+    `testsrc2=s=640x360:r=25:d=${seconds}`,
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-g',
+    '25',
+    '-pix_fmt',
+    'yuv420p',
+    file,
+  ]);
   return file;
 }
 
@@ -83,8 +109,22 @@ export interface ClipMeasure {
 export async function measureClip(file: string): Promise<ClipMeasure> {
   const { stdout: info } = await run(FFPROBE, ['-v', 'error', '-show_entries', 'format=duration:stream=codec_type,codec_name', '-of', 'json', file]);
   const parsed = JSON.parse(info) as { format: { duration: string }; streams: Array<{ codec_type: string; codec_name: string }> };
-  const { stdout } = await run(FFPROBE, ['-v', 'error', '-f', 'lavfi', '-i', `movie=${file},signalstats`, '-show_entries', 'frame_tags=lavfi.signalstats.YAVG', '-of', 'csv=p=0']);
-  const lumas = stdout.split('\n').map((line) => parseFloat(line)).filter((v) => Number.isFinite(v));
+  const { stdout } = await run(FFPROBE, [
+    '-v',
+    'error',
+    '-f',
+    'lavfi',
+    '-i',
+    `movie=${file},signalstats`,
+    '-show_entries',
+    'frame_tags=lavfi.signalstats.YAVG',
+    '-of',
+    'csv=p=0',
+  ]);
+  const lumas = stdout
+    .split('\n')
+    .map((line) => parseFloat(line))
+    .filter((v) => Number.isFinite(v));
   const at = (luma: number) => (luma - 16) / RAMP;
   return {
     duration: Number(parsed.format.duration),
@@ -148,7 +188,7 @@ export async function multipart<R, V>(
   Object.values(files).forEach((file, index) => {
     form.append(String(index), new Blob([new Uint8Array(file.data)], { type: file.type ?? 'application/octet-stream' }), file.filename);
   });
-  for (let extra = 0; extra < (options.extraFiles ?? 0); extra++) form.append(`x${extra}`, new Blob(["x"]), 'x.bin');
+  for (let extra = 0; extra < (options.extraFiles ?? 0); extra++) form.append(`x${extra}`, new Blob(['x']), 'x.bin');
   const headers: Record<string, string> = {};
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   if (options.preflight !== false) headers['apollo-require-preflight'] = 'true';
@@ -202,7 +242,10 @@ export async function killOrphanedFfmpeg(dataDir: string): Promise<void> {
 /** Files in DATA_DIR/spool, where uploads are buffered while they arrive. */
 export async function spoolFiles(server: Pick<TestServer, 'dataDir'>): Promise<string[]> {
   const entries = await fs.readdir(path.join(server.dataDir, 'spool'), { recursive: true, withFileTypes: true }).catch(() => []);
-  return entries.filter((e) => e.isFile()).map((e) => e.name).sort();
+  return entries
+    .filter((e) => e.isFile())
+    .map((e) => e.name)
+    .sort();
 }
 
 export interface PartialUpload {
@@ -230,7 +273,11 @@ export function partialUpload(
   const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
   const request = http.request(url, {
     method: 'POST',
-    headers: { ...headers, 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': String(head.length + file.data.length + tail.length) },
+    headers: {
+      ...headers,
+      'content-type': `multipart/form-data; boundary=${boundary}`,
+      'content-length': String(head.length + file.data.length + tail.length),
+    },
   });
   request.on('error', () => {});
   request.write(Buffer.concat([head, file.data.subarray(0, sentBytes)]));

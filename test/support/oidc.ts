@@ -34,7 +34,9 @@ export function freePort(): Promise<number> {
 }
 
 export async function startTestProvider(clients: OpClient[]): Promise<TestProvider> {
-  const child: ChildProcess = spawn(process.execPath, [path.join(__dirname, 'oidc-provider.mjs'), JSON.stringify({ clients })], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(process.execPath, [path.join(__dirname, 'oidc-provider.mjs'), JSON.stringify({ clients })], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   const issuer = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`oidc-provider did not start:\n${output}`)), 30_000);
@@ -124,7 +126,10 @@ export async function authorizeAtProvider(authorizationUrl: string, login: strin
       continue;
     }
     const fields: Record<string, string> = form.prompt === 'login' ? { prompt: 'login', login, password: 'any-password' } : { prompt: form.prompt };
-    request = { url: action, init: { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() } };
+    request = {
+      url: action,
+      init: { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() },
+    };
   }
   throw new Error('too many redirects at the provider');
 }

@@ -20,7 +20,12 @@ export interface RestResult<T = JsonBody> {
 export const FORM = { 'Content-Type': 'application/x-www-form-urlencoded' };
 export const JSON_BODY = { 'Content-Type': 'application/json' };
 
-export async function rest<T = JsonBody>(server: TestServer, method: string, path: string, options: { body?: string; headers?: Record<string, string> } = {}): Promise<RestResult<T>> {
+export async function rest<T = JsonBody>(
+  server: TestServer,
+  method: string,
+  path: string,
+  options: { body?: string; headers?: Record<string, string> } = {},
+): Promise<RestResult<T>> {
   const response = await fetch(`${server.url}${path}`, { method, headers: options.headers, body: options.body });
   const text = await response.text();
   let json: JsonBody;
@@ -39,7 +44,14 @@ export function railsForm(value: Record<string, unknown>, prefix = ''): string {
   for (const [key, v] of Object.entries(value)) {
     const name = prefix ? `${prefix}[${key}]` : key;
     if (v === undefined) continue;
-    if (Array.isArray(v)) v.forEach((item, i) => parts.push(typeof item === 'object' ? railsForm(item as Record<string, unknown>, `${name}[${i}]`) : `${encodeURIComponent(`${name}[]`)}=${encodeURIComponent(String(item))}`));
+    if (Array.isArray(v))
+      v.forEach((item, i) =>
+        parts.push(
+          typeof item === 'object'
+            ? railsForm(item as Record<string, unknown>, `${name}[${i}]`)
+            : `${encodeURIComponent(`${name}[]`)}=${encodeURIComponent(String(item))}`,
+        ),
+      );
     else if (v !== null && typeof v === 'object') parts.push(railsForm(v as Record<string, unknown>, name));
     // eslint-disable-next-line @typescript-eslint/no-base-to-string -- objects took the branch above; v is a scalar here
     else parts.push(`${encodeURIComponent(name)}=${encodeURIComponent(String(v ?? ''))}`);

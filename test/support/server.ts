@@ -20,7 +20,11 @@ export interface GraphQLResponse<T> {
   status: number;
   headers: Headers;
   data: T | null | undefined;
-  errors?: Array<{ message: string; path?: string[]; extensions?: { code?: string; fields?: Array<{ field: string; message: string }>; [k: string]: unknown } }>;
+  errors?: Array<{
+    message: string;
+    path?: string[];
+    extensions?: { code?: string; fields?: Array<{ field: string; message: string }>; [k: string]: unknown };
+  }>;
 }
 
 export interface RequestOptions {

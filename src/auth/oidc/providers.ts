@@ -48,7 +48,8 @@ function unreachable(error: unknown, depth = 0): boolean {
   const e = error as { code?: string; name?: string; message?: string; cause?: unknown } | null;
   if (!e || depth > 5) return false;
   if (e.name === 'AbortError' || e.name === 'TimeoutError' || e.code === 'ERR_JWKS_TIMEOUT' || e.code === 'OAUTH_TIMEOUT') return true;
-  if (['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_SOCKET'].includes(e.code ?? '')) return true;
+  if (['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_SOCKET'].includes(e.code ?? ''))
+    return true;
   if (e.message === 'fetch failed') return true;
   // A 5xx from discovery, the token or the JWKS endpoint.
   if (e.code === 'OAUTH_RESPONSE_IS_NOT_CONFORM' && /\b5\d\d\b/.test(e.message ?? '')) return true;
@@ -153,11 +154,7 @@ export class OidcProviders {
   }
 
   /** Exchanges the code in `callbackUrl` and checks the ID token; returns its claims. */
-  exchangeCode(
-    provider: OidcProviderConfig,
-    callbackUrl: URL,
-    checks: { state: string; nonce: string; codeVerifier: string },
-  ): Promise<IdentityClaims> {
+  exchangeCode(provider: OidcProviderConfig, callbackUrl: URL, checks: { state: string; nonce: string; codeVerifier: string }): Promise<IdentityClaims> {
     return this.withProvider(provider, async ({ configuration }) => {
       const tokens = await oidc.authorizationCodeGrant(configuration, callbackUrl, {
         expectedState: checks.state,

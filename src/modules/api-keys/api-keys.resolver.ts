@@ -15,7 +15,7 @@ export class ApiKeysResolver {
     return apiKeys.listApiKeys(ctx, userId);
   }
 
-  @Mutation(() => ApiKey, { description: 'Revokes an API key at once: own keys, or anyone\'s for an admin.' })
+  @Mutation(() => ApiKey, { description: "Revokes an API key at once: own keys, or anyone's for an admin." })
   revokeApiKey(@Ctx() ctx: Context, @Arg('id', () => ID) id: string) {
     return apiKeys.revokeApiKey(ctx, id);
   }

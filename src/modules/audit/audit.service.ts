@@ -27,7 +27,7 @@ export async function recordAudit(ctx: AuditCtx, type: string, entry: AuditEntry
         applicationId: entry.applicationId ?? null,
         ip: ctx.request.ip,
         userAgent: ctx.request.userAgent?.slice(0, 512) ?? null,
-        details: (entry.details ?? {}),
+        details: entry.details ?? {},
       },
     });
   } catch (err) {

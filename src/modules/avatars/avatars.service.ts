@@ -76,7 +76,10 @@ export async function uploadAvatar(ctx: Context, input: UploadAvatarInput): Prom
   const hasBase64 = input.base64 !== null && input.base64 !== undefined;
   if (hasFile === hasBase64) {
     const message = 'Send exactly one of file or base64.';
-    throw new ValidationError([{ field: 'file', message }, { field: 'base64', message }]);
+    throw new ValidationError([
+      { field: 'file', message },
+      { field: 'base64', message },
+    ]);
   }
   const key = await storeAvatar(ctx, input);
   let previous: string | null = null;

@@ -14,7 +14,7 @@ function delivered<T>(event: T | undefined): T {
 @Resolver(() => VideoUpdate)
 export class EventsResolver {
   @Subscription(() => VideoUpdate, {
-    description: 'One of your videos (admins: anyone\'s): its state now, then every status change and progress step. NOT_FOUND for a video you may not see.',
+    description: "One of your videos (admins: anyone's): its state now, then every status change and progress step. NOT_FOUND for a video you may not see.",
     subscribe: ({ args, context }) => events.videoUpdates(context as events.SubscriptionContext, (args as { id: string }).id),
   })
   videoUpdated(@Root() update: VideoUpdate, @Arg('id', () => ID) _id: string): VideoUpdate {

@@ -13,7 +13,12 @@ import { ViewerEventType } from './events.types.js';
 export type SubscriptionContext = Context & { events: EventHub };
 
 function toUpdate(event: VideoEvent): VideoUpdate {
-  return { videoId: event.videoId, status: event.status, progress: event.status === 'PROCESSING' ? (event.progress ?? null) : null, error: event.error ?? null };
+  return {
+    videoId: event.videoId,
+    status: event.status,
+    progress: event.status === 'PROCESSING' ? (event.progress ?? null) : null,
+    error: event.error ?? null,
+  };
 }
 
 /** The video's state now, then every change; NOT_FOUND for a video the viewer may not see. */

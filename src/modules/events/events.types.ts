@@ -12,13 +12,16 @@ registerEnumType(ViewerEventType, {
   name: 'ViewerEventType',
   description: 'What changed about the signed-in user.',
   valuesConfig: {
-    SESSION_REVOKED: { description: 'A session was revoked (sessionId), or all of them (sessionId null: deactivated or deleted). The socket of a revoked session is closed with 4401 right after.' },
+    SESSION_REVOKED: {
+      description:
+        'A session was revoked (sessionId), or all of them (sessionId null: deactivated or deleted). The socket of a revoked session is closed with 4401 right after.',
+    },
     PROFILE_UPDATED: { description: 'The account or profile changed: read `me` again.' },
     ROLES_CHANGED: { description: 'A role was granted or taken away: read `me { roles }` again.' },
   },
 });
 
-@ObjectType({ description: 'A change of a video\'s processing state.' })
+@ObjectType({ description: "A change of a video's processing state." })
 export class VideoUpdate {
   @Field(() => ID)
   videoId: string;
@@ -26,7 +29,7 @@ export class VideoUpdate {
   @Field(() => VideoStatus)
   status: VideoStatus;
 
-  @Field(() => Int, { nullable: true, description: 'Percent of the trim done, from ffmpeg\'s progress, while PROCESSING; null in other states.' })
+  @Field(() => Int, { nullable: true, description: "Percent of the trim done, from ffmpeg's progress, while PROCESSING; null in other states." })
   progress: number | null;
 
   @Field(() => String, { nullable: true, description: 'Why processing failed, when FAILED.' })

@@ -21,13 +21,16 @@ export class IdentitiesResolver {
     return flows.startProviderSignIn(ctx, provider, redirectUri);
   }
 
-  @Mutation(() => AuthPayload, { description: 'Trades the one-time code a provider sign-in returned to the redirect URI for a session (once, within OIDC_CODE_TTL).' })
+  @Mutation(() => AuthPayload, {
+    description: 'Trades the one-time code a provider sign-in returned to the redirect URI for a session (once, within OIDC_CODE_TTL).',
+  })
   completeProviderSignIn(@Ctx() ctx: Context, @Arg('code', () => String) code: string) {
     return flows.completeProviderSignIn(ctx, code);
   }
 
   @Mutation(() => AuthPayload, {
-    description: "Native apps: signs in with an ID token the app got from the provider for this gateway's client id, and the nonce the app sent when asking for it.",
+    description:
+      "Native apps: signs in with an ID token the app got from the provider for this gateway's client id, and the nonce the app sent when asking for it.",
   })
   signInWithIdToken(
     @Ctx() ctx: Context,
@@ -45,7 +48,9 @@ export class IdentitiesResolver {
     return flows.startProviderLink(ctx, provider, redirectUri);
   }
 
-  @Mutation(() => Identity, { description: 'Finishes a link started by linkProvider, with the one-time code from the redirect; only the account that started it can.' })
+  @Mutation(() => Identity, {
+    description: 'Finishes a link started by linkProvider, with the one-time code from the redirect; only the account that started it can.',
+  })
   completeProviderLink(@Ctx() ctx: Context, @Arg('code', () => String) code: string) {
     return flows.completeProviderLink(ctx, code);
   }

@@ -29,9 +29,13 @@ function emailInUse(provider: OidcProviderConfig): AppError {
 async function createAccount(ctx: Context, provider: OidcProviderConfig, claims: IdentityClaims): Promise<UserRow | null> {
   if (!ctx.config.oidc.allowSignup) {
     await recordAudit(ctx, 'login.failed', { actorId: null, details: { method: 'oidc', provider: provider.id, reason: 'signup_disabled' } });
-    throw new AppError('PROVIDER_SIGNUP_DISABLED', `No account here is linked to this ${provider.name} account, and new accounts cannot be created through ${provider.name}. Sign in another way and link it, or ask an administrator.`, {
-      provider: provider.id,
-    });
+    throw new AppError(
+      'PROVIDER_SIGNUP_DISABLED',
+      `No account here is linked to this ${provider.name} account, and new accounts cannot be created through ${provider.name}. Sign in another way and link it, or ask an administrator.`,
+      {
+        provider: provider.id,
+      },
+    );
   }
   await ctx.throttle.consume('registrationPerIp', ctx.request.ip ?? 'unknown');
   const now = new Date();
@@ -42,7 +46,11 @@ async function createAccount(ctx: Context, provider: OidcProviderConfig, claims:
       data: {
         email,
         // An account needs an email or a username: without a verified email it gets a placeholder name, which the user can change.
-        username: email ? null : `${provider.id}-${randomToken(8).replace(/[^A-Za-z0-9]/g, '0').toLowerCase()}`,
+        username: email
+          ? null
+          : `${provider.id}-${randomToken(8)
+              .replace(/[^A-Za-z0-9]/g, '0')
+              .toLowerCase()}`,
         confirmedAt: email ? now : null,
         passwordHash: null,
         profile: { create: { firstName: claims.givenName, lastName: claims.familyName, customFields: claims.picture ? { picture: claims.picture } : {} } },
@@ -71,7 +79,11 @@ export async function signInWithClaims(ctx: Context, provider: OidcProviderConfi
   if (!identity) {
     const holder = claims.email ? await ctx.db.user.findUnique({ where: { email: claims.email }, select: { id: true } }) : null;
     if (holder) {
-      await recordAudit(ctx, 'login.failed', { actorId: null, subjectUserId: holder.id, details: { method: 'oidc', provider: provider.id, reason: 'identity_email_in_use' } });
+      await recordAudit(ctx, 'login.failed', {
+        actorId: null,
+        subjectUserId: holder.id,
+        details: { method: 'oidc', provider: provider.id, reason: 'identity_email_in_use' },
+      });
       throw emailInUse(provider);
     }
     user = await createAccount(ctx, provider, claims);

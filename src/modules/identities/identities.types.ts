@@ -15,7 +15,8 @@ export class ProviderAuthorization {
   authorizationUrl: string;
 
   @Field(() => ID, {
-    description: 'Comes back as the `flow` parameter on the redirect: keep it (e.g. in sessionStorage) and check it, so a redirect this browser did not start is ignored.',
+    description:
+      'Comes back as the `flow` parameter on the redirect: keep it (e.g. in sessionStorage) and check it, so a redirect this browser did not start is ignored.',
   })
   flowId: string;
 }

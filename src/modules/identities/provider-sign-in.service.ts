@@ -57,7 +57,8 @@ export function allowedRedirectUri(ctx: Pick<Context, 'config'>, redirectUri: st
   if (url.username || url.password || url.hash || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
     throw refuse('redirectUri must be an http(s) URL without credentials or fragment, listed in OIDC_REDIRECT_URLS.');
   }
-  if (!ctx.config.oidc.redirectUrls.includes(url.origin + url.pathname)) throw refuse('redirectUri is not one of the allowed redirect URLs (OIDC_REDIRECT_URLS).');
+  if (!ctx.config.oidc.redirectUrls.includes(url.origin + url.pathname))
+    throw refuse('redirectUri is not one of the allowed redirect URLs (OIDC_REDIRECT_URLS).');
   return url.toString();
 }
 
@@ -125,7 +126,11 @@ function withParams(redirectUri: string, params: Record<string, string>): string
  * ID token, and sends the browser back to the SPA with a one-time code. With
  * no valid state there is no trusted place to send it, so it gets a 400.
  */
-export async function handleCallback(ctx: Pick<Context, 'db' | 'config' | 'oidc' | 'throttle' | 'viewer' | 'request' | 'logger'>, providerId: string, url: URL): Promise<CallbackOutcome> {
+export async function handleCallback(
+  ctx: Pick<Context, 'db' | 'config' | 'oidc' | 'throttle' | 'viewer' | 'request' | 'logger'>,
+  providerId: string,
+  url: URL,
+): Promise<CallbackOutcome> {
   const ip = ctx.request.ip ?? 'unknown';
   const invalid = async (message: string): Promise<CallbackOutcome> => {
     await ctx.throttle.consume('tokenGuessPerIp', ip);
@@ -138,13 +143,18 @@ export async function handleCallback(ctx: Pick<Context, 'db' | 'config' | 'oidc'
   if (!provider || !state || state.length > 200) return invalid('This sign-in link is not valid. Start the sign-in again from the app.');
   const now = new Date();
   // Uses the state up in the same statement that finds it, so a replay (or a race) finds nothing.
-  const flows = await ctx.db.$queryRaw<Array<{ id: string; purpose: Purpose; user_id: number | null; redirect_uri: string; secrets_sealed: string; expires_at: Date }>>`
+  const flows = await ctx.db.$queryRaw<
+    Array<{ id: string; purpose: Purpose; user_id: number | null; redirect_uri: string; secrets_sealed: string; expires_at: Date }>
+  >`
     UPDATE oidc_flows SET callback_at = ${now}
     WHERE state_hash = ${hashToken(state)} AND provider = ${provider.id} AND callback_at IS NULL
     RETURNING id, purpose, user_id, redirect_uri, secrets_sealed, expires_at`;
   const flow = flows[0];
   if (!flow) return invalid('This sign-in link is not valid or was already used. Start the sign-in again from the app.');
-  const back = (params: Record<string, string>): CallbackOutcome => ({ kind: 'redirect', location: withParams(flow.redirect_uri, { ...params, flow: flow.id }) });
+  const back = (params: Record<string, string>): CallbackOutcome => ({
+    kind: 'redirect',
+    location: withParams(flow.redirect_uri, { ...params, flow: flow.id }),
+  });
   const fail = async (error: string, description: string, reason: string) => {
     await recordAudit(ctx, flow.purpose === 'link' ? 'identity.link_failed' : 'login.failed', {
       actorId: flow.user_id,
@@ -175,13 +185,21 @@ export async function handleCallback(ctx: Pick<Context, 'db' | 'config' | 'oidc'
   const code = randomToken();
   await ctx.db.oidcFlow.update({
     where: { id: flow.id },
-    data: { codeHash: hashToken(code), codeExpiresAt: new Date(Date.now() + ctx.config.oidc.codeTtl * 1000), claims: claims as unknown as Prisma.InputJsonObject },
+    data: {
+      codeHash: hashToken(code),
+      codeExpiresAt: new Date(Date.now() + ctx.config.oidc.codeTtl * 1000),
+      claims: claims as unknown as Prisma.InputJsonObject,
+    },
   });
   return back({ code });
 }
 
 /** Uses up a one-time code of the given purpose; the claims and provider it stands for, or a BAD_USER_INPUT. */
-async function consumeCode(ctx: Context, code: string, purpose: Purpose): Promise<{ provider: OidcProviderConfig; claims: IdentityClaims; userId: number | null }> {
+async function consumeCode(
+  ctx: Context,
+  code: string,
+  purpose: Purpose,
+): Promise<{ provider: OidcProviderConfig; claims: IdentityClaims; userId: number | null }> {
   const ip = ctx.request.ip ?? 'unknown';
   await ctx.throttle.assertAvailable('tokenGuessPerIp', ip);
   const rows =
@@ -264,4 +282,3 @@ async function useIdTokenOnce(ctx: Context, providerId: string, idToken: string)
     ON CONFLICT (token_hash) DO NOTHING`;
   return inserted === 1;
 }
-

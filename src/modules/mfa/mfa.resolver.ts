@@ -30,7 +30,8 @@ export class MfaResolver {
   }
 
   @Mutation(() => Date, {
-    description: 'Proves again it is you (your password or an authenticator code), keeping the session; sensitive operations then work for REAUTH_MAX_AGE_MINUTES. Returns the new authentication time.',
+    description:
+      'Proves again it is you (your password or an authenticator code), keeping the session; sensitive operations then work for REAUTH_MAX_AGE_MINUTES. Returns the new authentication time.',
   })
   reauthenticate(
     @Ctx() ctx: Context,
@@ -40,7 +41,9 @@ export class MfaResolver {
     return mfa.reauthenticate(ctx, password, code);
   }
 
-  @Mutation(() => Boolean, { description: 'Removes one of your second factors (recent sign-in required; the last one also needs your password or a recovery code).' })
+  @Mutation(() => Boolean, {
+    description: 'Removes one of your second factors (recent sign-in required; the last one also needs your password or a recovery code).',
+  })
   removeMfaFactor(
     @Ctx() ctx: Context,
     @Arg('id', () => ID) id: string,
@@ -50,7 +53,7 @@ export class MfaResolver {
     return mfa.removeMfaFactor(ctx, id, { password, recoveryCode });
   }
 
-  @Mutation(() => Boolean, { description: "Admin: removes every second factor and recovery code of a user who lost them; the user is told by mail." })
+  @Mutation(() => Boolean, { description: 'Admin: removes every second factor and recovery code of a user who lost them; the user is told by mail.' })
   resetUserMfa(@Ctx() ctx: Context, @Arg('userId', () => ID) userId: string) {
     return mfa.resetUserMfa(ctx, userId);
   }
@@ -58,7 +61,10 @@ export class MfaResolver {
 
 @Resolver(() => User)
 export class UserMfaFactorsResolver {
-  @FieldResolver(() => [MfaFactor], { nullable: true, description: 'Second factors (authenticator apps and passkeys). Only for the user and admins; null for others.' })
+  @FieldResolver(() => [MfaFactor], {
+    nullable: true,
+    description: 'Second factors (authenticator apps and passkeys). Only for the user and admins; null for others.',
+  })
   mfaFactors(@Root() user: User, @Ctx() ctx: Context) {
     const viewer = ctx.viewer;
     if (!viewer || (viewer.userId !== user.id && !viewer.isAdmin)) return null;

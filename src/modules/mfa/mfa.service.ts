@@ -43,7 +43,10 @@ export async function enrollTotp(ctx: Ctx, label?: string | null): Promise<TotpE
   const viewer = requireViewer(ctx);
   requireRecentAuthentication(ctx);
   const name = label?.trim() || 'Authenticator app';
-  if (name.length > LABEL_MAX) throw new AppError('BAD_USER_INPUT', `The label is at most ${LABEL_MAX} characters.`, { fields: [{ field: 'label', message: `At most ${LABEL_MAX} characters.` }] });
+  if (name.length > LABEL_MAX)
+    throw new AppError('BAD_USER_INPUT', `The label is at most ${LABEL_MAX} characters.`, {
+      fields: [{ field: 'label', message: `At most ${LABEL_MAX} characters.` }],
+    });
   const user = await findLiveUser(ctx, viewer.userId);
   // One enrolment at a time: an unconfirmed app factor left from an earlier try goes.
   await ctx.db.mfaFactor.deleteMany({ where: { userId: user.id, kind: 'TOTP', confirmedAt: null } });
@@ -165,7 +168,9 @@ export async function loginWithSecondFactor(ctx: Ctx, identifier: string, passwo
     return await verifyMfa(ctx, ticket, code);
   } catch (error) {
     if (error instanceof AppError && error.code === 'MFA_CODE_INVALID') {
-      throw new AppError('MFA_CODE_INVALID', 'That code is not valid (or was already used): sign in again with the code shown now.', { fields: [{ field: 'otp', message: 'Not a valid code.' }] });
+      throw new AppError('MFA_CODE_INVALID', 'That code is not valid (or was already used): sign in again with the code shown now.', {
+        fields: [{ field: 'otp', message: 'Not a valid code.' }],
+      });
     }
     throw error;
   }
@@ -242,7 +247,9 @@ async function checkLastFactorProof(ctx: Ctx, userId: number, proof: { password?
   const lockKey = loginLockKey('', userId);
   await ctx.throttle.assertLoginAllowed(lockKey, ctx.request.ip);
   const user: UserRow = await findLiveUser(ctx, userId);
-  const ok = proof.password ? await ctx.hasher.verify(proof.password, user.passwordHash) : await useRecoveryCode(ctx.db, ctx.mfaSecrets, userId, proof.recoveryCode!);
+  const ok = proof.password
+    ? await ctx.hasher.verify(proof.password, user.passwordHash)
+    : await useRecoveryCode(ctx.db, ctx.mfaSecrets, userId, proof.recoveryCode!);
   if (!ok) {
     await wrongCode(ctx, userId, 'mfa.factor_removal_failed', { proof: proof.password ? 'password' : 'recovery_code' });
     const field = proof.password ? 'password' : 'recoveryCode';

@@ -20,14 +20,20 @@ export class MfaFactor {
   @Field(() => Date)
   createdAt: Date;
 
-  @Field(() => Date, { nullable: true, description: 'Null until the factor is proven to work (confirmTotp, or a finished passkey registration): until then it does not sign in.' })
+  @Field(() => Date, {
+    nullable: true,
+    description: 'Null until the factor is proven to work (confirmTotp, or a finished passkey registration): until then it does not sign in.',
+  })
   confirmedAt: Date | null;
 
   @Field(() => Date, { nullable: true })
   lastUsedAt: Date | null;
 }
 
-@ObjectType({ description: 'An authenticator app being enrolled: show the QR code (or the secret), then call confirmTotp with a code from the app. The secret is shown only here.' })
+@ObjectType({
+  description:
+    'An authenticator app being enrolled: show the QR code (or the secret), then call confirmTotp with a code from the app. The secret is shown only here.',
+})
 export class TotpEnrollment {
   @Field(() => MfaFactor, { description: 'The new factor, unconfirmed.' })
   factor: MfaFactor;

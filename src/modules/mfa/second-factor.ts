@@ -129,7 +129,16 @@ async function issueTicket(
   const ticket = randomToken();
   const expires = expiresAt ?? new Date(Date.now() + ctx.config.mfa.ticketTtlSeconds * 1000);
   await ctx.db.mfaTicket.create({
-    data: { ticketHash: hashToken(ticket), userId: user.id, amr, applicationId, provider, attempts, expiresAt: expires, credentialFingerprint: credentialFingerprint(user) },
+    data: {
+      ticketHash: hashToken(ticket),
+      userId: user.id,
+      amr,
+      applicationId,
+      provider,
+      attempts,
+      expiresAt: expires,
+      credentialFingerprint: credentialFingerprint(user),
+    },
   });
   return { ticket, expiresAt: expires };
 }
@@ -154,7 +163,17 @@ export async function consumeMfaTicket(ctx: MfaCtx, ticket: string): Promise<Mfa
     return new AppError('MFA_TICKET_INVALID', TICKET_INVALID, { fields: [{ field: 'ticket', message: TICKET_INVALID }] });
   };
   if (typeof ticket !== 'string' || !ticket || ticket.length > 200) throw await invalid();
-  const rows = await ctx.db.$queryRaw<{ user_id: number; amr: string[]; application_id: number | null; provider: string | null; attempts: number; expires_at: Date; credential_fingerprint: string }[]>`
+  const rows = await ctx.db.$queryRaw<
+    {
+      user_id: number;
+      amr: string[];
+      application_id: number | null;
+      provider: string | null;
+      attempts: number;
+      expires_at: Date;
+      credential_fingerprint: string;
+    }[]
+  >`
     UPDATE mfa_tickets SET used_at = now()
     WHERE ticket_hash = ${hashToken(ticket)} AND used_at IS NULL AND expires_at > now()
     RETURNING user_id, amr, application_id, provider, attempts, expires_at, credential_fingerprint`;
@@ -162,7 +181,14 @@ export async function consumeMfaTicket(ctx: MfaCtx, ticket: string): Promise<Mfa
   if (!row) throw await invalid();
   const user = await ctx.db.user.findUnique({ where: { id: row.user_id } });
   if (!user || !user.active || user.deletedAt || credentialFingerprint(user) !== row.credential_fingerprint) throw await invalid();
-  return { user, amr: row.amr.filter(isAuthMethod), applicationId: row.application_id, provider: row.provider, attempts: row.attempts, expiresAt: row.expires_at };
+  return {
+    user,
+    amr: row.amr.filter(isAuthMethod),
+    applicationId: row.application_id,
+    provider: row.provider,
+    attempts: row.attempts,
+    expiresAt: row.expires_at,
+  };
 }
 
 /** Before checking a second factor: refuses (RATE_LIMITED) while the ticket's account or this address is locked out of signing in. */
@@ -189,11 +215,22 @@ export async function finishSecondFactor(ctx: MfaCtx, state: MfaTicketState, met
  * sign-in has attempts left (MFA_REQUIRED's shape: `extensions.mfaTicket`),
  * or MFA_TICKET_INVALID once they are used up.
  */
-export async function rejectSecondFactor(ctx: MfaCtx, state: MfaTicketState, method: AuthMethod, reason: string, message = 'That code is not valid.'): Promise<never> {
+export async function rejectSecondFactor(
+  ctx: MfaCtx,
+  state: MfaTicketState,
+  method: AuthMethod,
+  reason: string,
+  message = 'That code is not valid.',
+): Promise<never> {
   const lockKey = loginLockKey('', state.user.id);
   const lockedFor = await ctx.throttle.loginFailed(lockKey, ctx.request.ip);
   const attempts = state.attempts + 1;
-  await recordAudit(ctx, 'mfa.failed', { actorId: null, subjectUserId: state.user.id, applicationId: state.applicationId, details: { method, reason, attempts } });
+  await recordAudit(ctx, 'mfa.failed', {
+    actorId: null,
+    subjectUserId: state.user.id,
+    applicationId: state.applicationId,
+    details: { method, reason, attempts },
+  });
   if (lockedFor) await recordAudit(ctx, 'login.locked', { actorId: null, subjectUserId: state.user.id, details: { seconds: lockedFor } });
   if (lockedFor || attempts >= MFA_ATTEMPTS_PER_TICKET || state.expiresAt.getTime() <= Date.now()) {
     throw new AppError('MFA_TICKET_INVALID', `${message} Too many attempts for this sign-in: sign in again.`);

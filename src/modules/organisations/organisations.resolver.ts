@@ -31,7 +31,7 @@ export class OrganisationsResolver {
     return organisations.deleteOrganisation(ctx, id);
   }
 
-  @Mutation(() => Organisation, { description: "Admin: adds a user to an organisation, or replaces their roles in it." })
+  @Mutation(() => Organisation, { description: 'Admin: adds a user to an organisation, or replaces their roles in it.' })
   setOrganisationMember(
     @Ctx() ctx: Context,
     @Arg('organisationId', () => ID) organisationId: string,

@@ -8,8 +8,6 @@ import type { UserOrganisation, UserTeam } from './organisations.types.js';
 
 type Ctx = Pick<Context, 'viewer' | 'loaders' | 'publicUrl'>;
 
-
-
 export async function userOrganisations(ctx: Ctx, user: { id: number }): Promise<UserOrganisation[]> {
   let rows = await ctx.loaders.organisationsByUserId.load(user.id);
   if (!canSeePrivate(ctx, user)) {

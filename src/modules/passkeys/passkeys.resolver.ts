@@ -14,7 +14,10 @@ export class PasskeysResolver {
     return passkeys.startPasskeyRegistration(ctx);
   }
 
-  @Mutation(() => Passkey, { description: "Finishes a registration with the browser's answer (the credential's toJSON()); the passkey becomes a second factor. The user's first second factor comes with recovery codes (recoveryCodes), shown this once." })
+  @Mutation(() => Passkey, {
+    description:
+      "Finishes a registration with the browser's answer (the credential's toJSON()); the passkey becomes a second factor. The user's first second factor comes with recovery codes (recoveryCodes), shown this once.",
+  })
   async finishPasskeyRegistration(
     @Ctx() ctx: Context,
     @Arg('response', () => JSONObjectResolver) response: Record<string, unknown>,
@@ -26,7 +29,7 @@ export class PasskeysResolver {
 
   @Mutation(() => JSONObjectResolver, {
     description:
-      'Starts a passkey sign-in: options for navigator.credentials.get(), as JSON. With the mfaTicket of MFA_REQUIRED it asks for that user\'s passkey as the second factor; without, for any discoverable passkey as the only factor.',
+      "Starts a passkey sign-in: options for navigator.credentials.get(), as JSON. With the mfaTicket of MFA_REQUIRED it asks for that user's passkey as the second factor; without, for any discoverable passkey as the only factor.",
   })
   startPasskeySignIn(@Ctx() ctx: Context, @Arg('mfaTicket', () => String, { nullable: true }) mfaTicket?: string | null) {
     return passkeys.startPasskeySignIn(ctx, mfaTicket);

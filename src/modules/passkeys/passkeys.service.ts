@@ -91,7 +91,9 @@ function checkLabel(label: string | null | undefined): string | null {
   if (!trimmed) return null;
   // eslint-disable-next-line no-control-regex
   if (trimmed.length > LABEL_MAX || /[\u0000-\u001f\u007f\u200b-\u200f\u202a-\u202e\u2066-\u2069]/.test(trimmed)) {
-    throw new AppError('BAD_USER_INPUT', `label must be at most ${LABEL_MAX} visible characters.`, { fields: [{ field: 'label', message: `At most ${LABEL_MAX} characters, no control characters.` }] });
+    throw new AppError('BAD_USER_INPUT', `label must be at most ${LABEL_MAX} visible characters.`, {
+      fields: [{ field: 'label', message: `At most ${LABEL_MAX} characters, no control characters.` }],
+    });
   }
   return trimmed;
 }
@@ -200,7 +202,13 @@ export async function finishPasskeyRegistration(
   }
   await recordAudit(ctx, 'passkey.registered', {
     subjectUserId: viewer.userId,
-    details: { factorId: factor.id, deviceType: info.credentialDeviceType, backedUp: info.credentialBackedUp, aaguid: info.aaguid, recoveryCodesIssued: recoveryCodes !== null },
+    details: {
+      factorId: factor.id,
+      deviceType: info.credentialDeviceType,
+      backedUp: info.credentialBackedUp,
+      aaguid: info.aaguid,
+      recoveryCodesIssued: recoveryCodes !== null,
+    },
   });
   await sendFactorNotice(ctx, user.id, 'mfa-factor-added', factor);
   return { factor, recoveryCodes };
@@ -256,7 +264,14 @@ async function ticketState(ctx: Ctx, row: ChallengeRow): Promise<MfaTicketState 
   if (row.mfa_expires_at === null || row.user_id === null) return null;
   const user = await ctx.db.user.findUnique({ where: { id: row.user_id } });
   if (!user || !user.active || user.deletedAt || credentialFingerprint(user.passwordHash) !== row.mfa_credential_fingerprint) return null;
-  return { user, amr: row.mfa_amr.filter(isAuthMethod), applicationId: row.application_id, provider: row.mfa_provider, attempts: row.mfa_attempts ?? 0, expiresAt: row.mfa_expires_at };
+  return {
+    user,
+    amr: row.mfa_amr.filter(isAuthMethod),
+    applicationId: row.application_id,
+    provider: row.mfa_provider,
+    attempts: row.mfa_attempts ?? 0,
+    expiresAt: row.mfa_expires_at,
+  };
 }
 
 /**
@@ -326,9 +341,13 @@ export async function finishPasskeySignIn(ctx: Ctx, response: Record<string, unk
       subjectUserId: factor.userId,
       details: { factorId: factor.id, storedCounter: Number(stored), receivedCounter: newCounter },
     });
-    return fail('counter_regressed', "This passkey's signature counter went back, a sign of a cloned authenticator, so it was refused. Use another way to sign in, and review your passkeys.", {
-      factorId: factor.id,
-    });
+    return fail(
+      'counter_regressed',
+      "This passkey's signature counter went back, a sign of a cloned authenticator, so it was refused. Use another way to sign in, and review your passkeys.",
+      {
+        factorId: factor.id,
+      },
+    );
   }
   // Moves the counter on only from the value just checked: of two assertions racing with one counter, one wins.
   const moved = await ctx.db.mfaFactor.updateMany({

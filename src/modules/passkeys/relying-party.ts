@@ -28,7 +28,8 @@ const MAX_RESPONSE_FIELD = 16 * 1024;
  * PublicKeyCredential's toJSON(). Anything else is the caller's mistake.
  */
 export function signedChallenge(response: unknown, field = 'response'): string {
-  const bad = (message: string) => new AppError('BAD_USER_INPUT', `${field} is not a WebAuthn credential response: ${message}`, { fields: [{ field, message }] });
+  const bad = (message: string) =>
+    new AppError('BAD_USER_INPUT', `${field} is not a WebAuthn credential response: ${message}`, { fields: [{ field, message }] });
   if (!response || typeof response !== 'object' || Array.isArray(response)) throw bad('expected the JSON of navigator.credentials.create() or get().');
   const r = response as Record<string, unknown>;
   if (typeof r.id !== 'string' || !r.id || r.id.length > 1024) throw bad('`id` must be the credential id (base64url).');

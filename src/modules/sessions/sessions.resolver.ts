@@ -16,7 +16,8 @@ export class SessionsResolver {
     @Ctx() ctx: Context,
     @Arg('identifier', () => String) identifier: string,
     @Arg('password', () => String) password: string,
-    @Arg('otp', () => String, { nullable: true, description: 'A code from the authenticator app, or a recovery code, for an account with a second factor.' }) otp?: string | null,
+    @Arg('otp', () => String, { nullable: true, description: 'A code from the authenticator app, or a recovery code, for an account with a second factor.' })
+    otp?: string | null,
   ) {
     // ctx.application is set only where a transport verified client credentials (REST 001).
     const applicationId = ctx.application?.id ?? null;

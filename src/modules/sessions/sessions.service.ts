@@ -90,7 +90,13 @@ export async function payloadSession(ctx: Pick<Context, 'db'>, p: AuthPayload): 
  * of an active user and returns the session and user ids, or null when the
  * token is anything else (the caller then works out why).
  */
-async function rotateCurrentToken(ctx: Ctx, hash: string, next: string, sealed: string, now: Date): Promise<{ id: string; user_id: number; amr: AuthMethod[] } | null> {
+async function rotateCurrentToken(
+  ctx: Ctx,
+  hash: string,
+  next: string,
+  sealed: string,
+  now: Date,
+): Promise<{ id: string; user_id: number; amr: AuthMethod[] } | null> {
   const rows = await ctx.db.$queryRaw<{ id: string; user_id: number; amr: AuthMethod[] }[]>`
     UPDATE sessions s
     SET previous_refresh_token_hash = s.refresh_token_hash, refresh_token_hash = ${hashToken(next)}, successor_sealed = ${sealed},
@@ -133,7 +139,11 @@ export async function verifyLogin(ctx: Ctx, identifier: string, password: string
   if (!user || !ok) {
     loginFailures.inc();
     const lockedFor = await ctx.throttle.loginFailed(lockKey, ctx.request.ip);
-    await recordAudit(ctx, 'login.failed', { actorId: null, subjectUserId: user?.id ?? null, details: { reason: user ? 'wrong_password' : 'unknown_account' } });
+    await recordAudit(ctx, 'login.failed', {
+      actorId: null,
+      subjectUserId: user?.id ?? null,
+      details: { reason: user ? 'wrong_password' : 'unknown_account' },
+    });
     if (lockedFor) await recordAudit(ctx, 'login.locked', { actorId: null, subjectUserId: user?.id ?? null, details: { seconds: lockedFor } });
     throw new AuthenticationError(INVALID_LOGIN);
   }
@@ -194,7 +204,12 @@ export async function refresh(ctx: Ctx, refreshToken: string): Promise<AuthPaylo
   await ctx.db.session.updateMany({ where: { id: session.id, revokedAt: null }, data: { revokedAt: now } });
   ctx.sessionCache.clear(); // refreshSession keeps the cache otherwise (see session-cache.ts)
   ctx.logger.warn({ sessionId: session.id, userId: session.userId }, 'refresh token reused; session revoked');
-  await recordAudit(ctx, 'session.refresh_reuse', { actorId: null, subjectUserId: session.userId, sessionId: session.id, details: { withinGrace: !!withinGrace } });
+  await recordAudit(ctx, 'session.refresh_reuse', {
+    actorId: null,
+    subjectUserId: session.userId,
+    sessionId: session.id,
+    details: { withinGrace: !!withinGrace },
+  });
   throw invalid();
 }
 

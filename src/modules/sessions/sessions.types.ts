@@ -28,12 +28,19 @@ export class Session {
 
   applicationId: number | null;
 
-  @Field(() => [String], { description: 'How the session signed in (RFC 8176-style): pwd, otp, recovery, webauthn, email, oidc; its access tokens carry it as `amr`.' })
+  @Field(() => [String], {
+    description: 'How the session signed in (RFC 8176-style): pwd, otp, recovery, webauthn, email, oidc; its access tokens carry it as `amr`.',
+  })
   amr: string[];
 
-  @Field(() => Date, { description: 'When its holder last proved who they are (sign-in or reauthenticate); sensitive operations need this within REAUTH_MAX_AGE_MINUTES.' })
+  @Field(() => Date, {
+    description: 'When its holder last proved who they are (sign-in or reauthenticate); sensitive operations need this within REAUTH_MAX_AGE_MINUTES.',
+  })
   authenticatedAt: Date;
-  @Field(() => String, { nullable: true, description: 'The identity provider this session signed in through (see identityProviders); null for other sign-ins.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'The identity provider this session signed in through (see identityProviders); null for other sign-ins.',
+  })
   provider?: string | null;
 }
 

@@ -38,7 +38,9 @@ function codeHash(ctx: Pick<Context, 'apiKeySecrets'>, userId: number, email: st
 function checkEmailField(email: string): string {
   const normalized = normalizeEmail(email ?? '');
   if (!normalized || normalized.length > EMAIL_MAX) {
-    throw new AppError('BAD_USER_INPUT', 'Enter the email address of your account.', { fields: [{ field: 'email', message: 'Required, at most 254 characters.' }] });
+    throw new AppError('BAD_USER_INPUT', 'Enter the email address of your account.', {
+      fields: [{ field: 'email', message: 'Required, at most 254 characters.' }],
+    });
   }
   return normalized;
 }
@@ -100,7 +102,11 @@ export async function signInWithCode(ctx: Ctx, email: string, code: string): Pro
     if (user) await ctx.db.signInCode.updateMany({ where: { userId: user.id }, data: { attempts: { increment: 1 } } });
     loginFailures.inc();
     const lockedFor = await ctx.throttle.loginFailed(lockKey, ctx.request.ip);
-    await recordAudit(ctx, 'sign_in_code.failed', { actorId: null, subjectUserId: user?.id ?? null, details: { reason: user ? 'wrong_code' : 'unknown_account' } });
+    await recordAudit(ctx, 'sign_in_code.failed', {
+      actorId: null,
+      subjectUserId: user?.id ?? null,
+      details: { reason: user ? 'wrong_code' : 'unknown_account' },
+    });
     if (lockedFor) await recordAudit(ctx, 'login.locked', { actorId: null, subjectUserId: user?.id ?? null, details: { seconds: lockedFor } });
     throw new AuthenticationError(WRONG_CODE);
   }

@@ -205,7 +205,10 @@ export async function updateUser(ctx: Ctx, id: string, input: UpdateUserInput): 
   });
   if (input.active === false) await revokeUserSessions(ctx, userId);
   else if (changes.passwordChanged) await revokeUserSessions(ctx, userId, self ? (viewer.sessionId ?? undefined) : undefined);
-  await recordAudit(ctx, self ? 'user.updated' : 'admin.user_updated', { subjectUserId: userId, details: { fields: sent.filter((f) => !/password/i.test(f)) } });
+  await recordAudit(ctx, self ? 'user.updated' : 'admin.user_updated', {
+    subjectUserId: userId,
+    details: { fields: sent.filter((f) => !/password/i.test(f)) },
+  });
   return updated;
 }
 

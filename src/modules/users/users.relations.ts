@@ -40,7 +40,9 @@ export function userRelations(info: GraphQLResolveInfo, ...path: string[]): User
 /** A user by id with the relations in `include` read in the same statement and handed to the loaders; null when there is none. */
 export async function findUserWithRelations(ctx: Pick<Context, 'db' | 'loaders'>, id: number, include: UserInclude): Promise<UserRow | null> {
   const prepared = onlyProfileAndRoles(include) ? preparedReadsFor(ctx.db) : undefined;
-  const user = prepared ? await prepared.user(id, { profile: !!include.profile, roles: !!include.roles }) : await ctx.db.user.findUnique({ where: { id }, include });
+  const user = prepared
+    ? await prepared.user(id, { profile: !!include.profile, roles: !!include.roles })
+    : await ctx.db.user.findUnique({ where: { id }, include });
   return user && primeUserRelations(ctx.loaders, [user])[0];
 }
 
@@ -60,7 +62,11 @@ export function onlyProfileAndRoles(include: UserInclude): boolean {
 export function primeUserRelations(loaders: Loaders, rows: UserRow[]): UserRow[] {
   return (rows as UserWithRelations[]).map(({ profile, roles, preferences, organisations, teams, ...user }) => {
     if (profile !== undefined) loaders.profileByUserId.prime(user.id, profile);
-    if (roles !== undefined) loaders.rolesByUserId.prime(user.id, roles.map((r) => r.role));
+    if (roles !== undefined)
+      loaders.rolesByUserId.prime(
+        user.id,
+        roles.map((r) => r.role),
+      );
     if (preferences !== undefined) loaders.preferencesByUserId.prime(user.id, preferences);
     if (organisations !== undefined) loaders.organisationsByUserId.prime(user.id, organisations);
     if (teams !== undefined) loaders.teamsByUserId.prime(user.id, teams);

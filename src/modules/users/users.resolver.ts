@@ -52,7 +52,9 @@ export class UsersResolver {
     return users.requestPasswordReset(ctx, email);
   }
 
-  @Query(() => Boolean, { description: 'Whether a password reset token is valid and unexpired; does not use it up. Failed checks are throttled like resetPassword.' })
+  @Query(() => Boolean, {
+    description: 'Whether a password reset token is valid and unexpired; does not use it up. Failed checks are throttled like resetPassword.',
+  })
   validatePasswordResetToken(@Ctx() ctx: Context, @Arg('token', () => String) token: string) {
     return users.validatePasswordResetToken(ctx, token);
   }

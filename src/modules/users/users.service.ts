@@ -16,15 +16,7 @@ import { normalizeIdentifier } from '../../security/throttle.js';
 import { completeFirstFactor, requireRecentAuthentication } from '../mfa/second-factor.js';
 import type { ProfileInput } from '../profiles/profiles.types.js';
 import type { PreferenceInput, RegisterInput, UpdateMeInput } from './users.types.js';
-import {
-  checkEmail,
-  checkPassword,
-  checkPreferences,
-  checkProfile,
-  checkUsername,
-  normalizeEmail,
-  type ProfileChanges,
-} from './users.validation.js';
+import { checkEmail, checkPassword, checkPreferences, checkProfile, checkUsername, normalizeEmail, type ProfileChanges } from './users.validation.js';
 
 type Ctx = Context;
 
@@ -408,6 +400,8 @@ export async function applyPreferences(tx: Prisma.TransactionClient, userId: num
   const [{ bytes }] = await tx.$queryRaw<Array<{ bytes: number }>>`
     SELECT coalesce(sum(octet_length(preferences::text)), 0)::int AS bytes FROM user_preferences WHERE user_id = ${userId}`;
   if (bytes > maxTotalBytes) {
-    throw new ValidationError([{ field: 'input.preferences', message: `All your preferences together may hold at most ${maxTotalBytes} bytes of JSON; they would hold ${bytes}.` }]);
+    throw new ValidationError([
+      { field: 'input.preferences', message: `All your preferences together may hold at most ${maxTotalBytes} bytes of JSON; they would hold ${bytes}.` },
+    ]);
   }
 }

@@ -8,8 +8,7 @@ import { Private } from '../../common/visibility.js';
   // Plain fields skip type-graphql's middleware wrapper (no field here has @Authorized or middleware);
   // @Private() fields are guarded by src/graphql/private-fields.ts, synchronously.
   simpleResolvers: true,
-  description:
-    'A person who can sign in. Secrets (password hash, tokens) are never exposed; private fields are null unless you are this user or an admin.',
+  description: 'A person who can sign in. Secrets (password hash, tokens) are never exposed; private fields are null unless you are this user or an admin.',
 })
 export class User {
   @Field(() => ID)

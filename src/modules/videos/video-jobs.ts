@@ -64,7 +64,14 @@ export async function completeJob(db: PrismaClient, job: ClaimedJob, workerId: s
 }
 
 /** After a failed attempt: back to the queue after a delay, or FAILED for good with a message for the user. */
-export async function failAttempt(db: PrismaClient, job: ClaimedJob, workerId: string, maxAttempts: number, retryDelayMs: number, message: string): Promise<'retry' | 'failed'> {
+export async function failAttempt(
+  db: PrismaClient,
+  job: ClaimedJob,
+  workerId: string,
+  maxAttempts: number,
+  retryDelayMs: number,
+  message: string,
+): Promise<'retry' | 'failed'> {
   if (job.attempts >= maxAttempts) {
     await db.$transaction([
       db.$executeRaw`

@@ -84,16 +84,19 @@ export class VideoWorkerPool {
     const controller = new AbortController();
     this.running.set(job.id, controller);
     let leaseLost = false;
-    const renewal = setInterval(() => {
-      renewLease(db, job.id, workerId, config.videoLeaseSeconds)
-        .then((held) => {
-          if (!held) {
-            leaseLost = true;
-            controller.abort();
-          }
-        })
-        .catch((err) => log.warn({ err }, 'could not renew the lease'));
-    }, Math.max(200, (config.videoLeaseSeconds * 1000) / 3));
+    const renewal = setInterval(
+      () => {
+        renewLease(db, job.id, workerId, config.videoLeaseSeconds)
+          .then((held) => {
+            if (!held) {
+              leaseLost = true;
+              controller.abort();
+            }
+          })
+          .catch((err) => log.warn({ err }, 'could not renew the lease'));
+      },
+      Math.max(200, (config.videoLeaseSeconds * 1000) / 3),
+    );
     let output = '';
     const started = Date.now();
     try {
@@ -151,9 +154,7 @@ export class VideoWorkerPool {
 /** Scratch outputs of earlier attempts of this job (a crashed process leaves them). */
 async function removeScratchOf(dir: string, jobId: string, keep: string): Promise<void> {
   const names = await fs.readdir(dir).catch(() => [] as string[]);
-  await Promise.all(
-    names.filter((n) => n.startsWith(`${jobId}-`) && path.join(dir, n) !== keep).map((n) => fs.rm(path.join(dir, n), { force: true })),
-  );
+  await Promise.all(names.filter((n) => n.startsWith(`${jobId}-`) && path.join(dir, n) !== keep).map((n) => fs.rm(path.join(dir, n), { force: true })));
 }
 
 /** Scratch files nobody has written to for an hour: left by a process that crashed. */

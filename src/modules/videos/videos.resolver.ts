@@ -23,12 +23,12 @@ export class VideosResolver {
     return videos.uploadVideo(ctx, { file, name, trimStart, duration });
   }
 
-  @Query(() => Video, { nullable: true, description: 'One of your videos (admins: anyone\'s).' })
+  @Query(() => Video, { nullable: true, description: "One of your videos (admins: anyone's)." })
   video(@Ctx() ctx: Context, @Arg('id', () => ID) id: string) {
     return videos.getVideo(ctx, id);
   }
 
-  @Query(() => VideoPage, { description: 'Your videos, newest first; admins may pass userId to list anyone\'s.' })
+  @Query(() => VideoPage, { description: "Your videos, newest first; admins may pass userId to list anyone's." })
   videos(
     @Ctx() ctx: Context,
     @Arg('page', () => Int, { nullable: true }) page?: number | null,
@@ -38,7 +38,7 @@ export class VideosResolver {
     return videos.listVideos(ctx, page, pageSize, userId);
   }
 
-  @Mutation(() => Boolean, { description: 'Deletes one of your videos (admins: anyone\'s) and its files.' })
+  @Mutation(() => Boolean, { description: "Deletes one of your videos (admins: anyone's) and its files." })
   deleteVideo(@Ctx() ctx: Context, @Arg('id', () => ID) id: string) {
     return videos.deleteVideo(ctx, id);
   }

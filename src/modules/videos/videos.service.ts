@@ -91,10 +91,14 @@ export async function uploadVideo(ctx: Context, input: UploadVideoInput): Promis
       await local.release();
     }
     if (probe.duration > limits.videoMaxDuration) {
-      throw new ValidationError([{ field: 'file', message: `The video lasts ${formatSeconds(probe.duration)}; the limit is ${formatSeconds(limits.videoMaxDuration)}.` }]);
+      throw new ValidationError([
+        { field: 'file', message: `The video lasts ${formatSeconds(probe.duration)}; the limit is ${formatSeconds(limits.videoMaxDuration)}.` },
+      ]);
     }
     if (cut.trimStart > probe.duration - MIN_CLIP_SECONDS) {
-      throw new ValidationError([{ field: 'trimStart', message: `trimStart (${formatSeconds(cut.trimStart)}) must be before the end of the video (${formatSeconds(probe.duration)}).` }]);
+      throw new ValidationError([
+        { field: 'trimStart', message: `trimStart (${formatSeconds(cut.trimStart)}) must be before the end of the video (${formatSeconds(probe.duration)}).` },
+      ]);
     }
     // An end past the source is clamped to the end of the source.
     const duration = Math.min(cut.duration ?? Infinity, probe.duration - cut.trimStart);
@@ -128,7 +132,12 @@ export async function getVideo(ctx: Context, id: string): Promise<Video> {
   return toVideo(await findVisibleVideo(ctx, viewer, id), ctx.publicUrl);
 }
 
-export async function listVideos(ctx: Context, page: number | null | undefined, pageSize: number | null | undefined, userId: string | null | undefined): Promise<VideoPage> {
+export async function listVideos(
+  ctx: Context,
+  page: number | null | undefined,
+  pageSize: number | null | undefined,
+  userId: string | null | undefined,
+): Promise<VideoPage> {
   const viewer = requireViewer(ctx);
   const ownerId = userId === null || userId === undefined ? viewer.userId : parseIntId(userId, 'userId');
   if (ownerId !== viewer.userId && !viewer.isAdmin) {

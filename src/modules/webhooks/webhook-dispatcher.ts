@@ -73,7 +73,14 @@ export class WebhookDispatcher {
       secret = secrets.open(delivery.secretCiphertext);
     } catch (err) {
       log.error({ err }, 'cannot read the webhook signing secret (KEY_ENCRYPTION_KEY or WEBHOOK_ENCRYPTION_KEY changed?)');
-      await markFailed(db, delivery, workerId, null, 'The signing secret could not be read; rotate the secret.', retryDelayMs(config.retrySchedule, delivery.attempts));
+      await markFailed(
+        db,
+        delivery,
+        workerId,
+        null,
+        'The signing secret could not be read; rotate the secret.',
+        retryDelayMs(config.retrySchedule, delivery.attempts),
+      );
       return;
     }
     const timestamp = Math.floor(Date.now() / 1000);

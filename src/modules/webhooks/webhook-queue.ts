@@ -19,7 +19,19 @@ export interface ClaimedDelivery {
 }
 
 export async function claimDelivery(db: PrismaClient, workerId: string, leaseSeconds: number): Promise<ClaimedDelivery | null> {
-  const rows = await db.$queryRaw<Array<{ id: string; event_id: string; endpoint_id: number; attempts: number; type: string; body: string; url: string; secret_ciphertext: string; enabled: boolean }>>`
+  const rows = await db.$queryRaw<
+    Array<{
+      id: string;
+      event_id: string;
+      endpoint_id: number;
+      attempts: number;
+      type: string;
+      body: string;
+      url: string;
+      secret_ciphertext: string;
+      enabled: boolean;
+    }>
+  >`
     WITH claimed AS (
       UPDATE webhook_deliveries
          SET status = 'DELIVERING', attempts = attempts + 1, locked_by = ${workerId},
@@ -38,7 +50,17 @@ export async function claimDelivery(db: PrismaClient, workerId: string, leaseSec
       FROM claimed c JOIN webhook_events e ON e.id = c.event_id JOIN webhook_endpoints p ON p.id = c.endpoint_id`;
   const row = rows[0];
   return row
-    ? { id: row.id, eventId: row.event_id, endpointId: row.endpoint_id, attempts: Number(row.attempts), type: row.type, body: row.body, url: row.url, secretCiphertext: row.secret_ciphertext, enabled: row.enabled }
+    ? {
+        id: row.id,
+        eventId: row.event_id,
+        endpointId: row.endpoint_id,
+        attempts: Number(row.attempts),
+        type: row.type,
+        body: row.body,
+        url: row.url,
+        secretCiphertext: row.secret_ciphertext,
+        enabled: row.enabled,
+      }
     : null;
 }
 
@@ -58,7 +80,14 @@ export async function markDelivered(db: PrismaClient, delivery: ClaimedDelivery,
  * A final failure counts against the endpoint; returns its failures in a row
  * then (0 while retrying).
  */
-export async function markFailed(db: PrismaClient, delivery: ClaimedDelivery, workerId: string, status: number | null, error: string, retryInMs: number | null): Promise<number> {
+export async function markFailed(
+  db: PrismaClient,
+  delivery: ClaimedDelivery,
+  workerId: string,
+  status: number | null,
+  error: string,
+  retryInMs: number | null,
+): Promise<number> {
   if (retryInMs !== null) {
     await db.$executeRaw`
       UPDATE webhook_deliveries SET status = 'PENDING', locked_by = NULL, lease_expires_at = NULL, response_status = ${status},

@@ -41,7 +41,10 @@ export async function webhookSecretKey(config: Pick<Config, 'dataDir' | 'keyEncr
 }
 
 async function legacyGeneratedKey(dataDir: string): Promise<string | null> {
-  const key = await fs.readFile(path.join(dataDir, LEGACY_KEY_FILE), 'utf8').then((k) => k.trim(), () => null);
+  const key = await fs.readFile(path.join(dataDir, LEGACY_KEY_FILE), 'utf8').then(
+    (k) => k.trim(),
+    () => null,
+  );
   return key && Buffer.byteLength(key) >= 32 ? key : null;
 }
 

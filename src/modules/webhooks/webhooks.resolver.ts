@@ -11,7 +11,7 @@ export class WebhooksResolver {
     return webhooks.listWebhooks(ctx);
   }
 
-  @Query(() => WebhookDeliveryPage, { description: 'Admin: one endpoint\'s deliveries, newest first, optionally of one status.' })
+  @Query(() => WebhookDeliveryPage, { description: "Admin: one endpoint's deliveries, newest first, optionally of one status." })
   webhookDeliveries(
     @Ctx() ctx: Context,
     @Arg('webhookId', () => ID) webhookId: string,
@@ -22,7 +22,9 @@ export class WebhooksResolver {
     return webhooks.listDeliveries(ctx, webhookId, status, page, pageSize);
   }
 
-  @Mutation(() => WebhookWithSecret, { description: 'Admin: a new endpoint, and its signing secret (shown this once). The URL must resolve to a public address.' })
+  @Mutation(() => WebhookWithSecret, {
+    description: 'Admin: a new endpoint, and its signing secret (shown this once). The URL must resolve to a public address.',
+  })
   createWebhook(@Ctx() ctx: Context, @Arg('input', () => WebhookInput) input: WebhookInput) {
     return webhooks.createWebhook(ctx, input);
   }

@@ -15,9 +15,16 @@ import type { Webhook, WebhookDelivery, WebhookDeliveryPage, WebhookInput, Webho
 
 /** The events an endpoint may subscribe to (README "Webhooks" documents each payload). */
 export const WEBHOOK_EVENT_TYPES = [
-  'user.created', 'user.updated', 'user.deleted', 'user.confirmed',
-  'session.created', 'session.revoked', 'role.assigned', 'role.removed',
-  'video.ready', 'video.failed',
+  'user.created',
+  'user.updated',
+  'user.deleted',
+  'user.confirmed',
+  'session.created',
+  'session.revoked',
+  'role.assigned',
+  'role.removed',
+  'video.ready',
+  'video.failed',
 ] as const;
 
 const DESCRIPTION_MAX = 500;
@@ -165,7 +172,13 @@ export async function listDeliveries(
   const where: Prisma.WebhookDeliveryWhereInput = { endpointId: endpoint.id, ...(status ? { status } : {}) };
   const [total, rows] = await Promise.all([
     ctx.db.webhookDelivery.count({ where }),
-    ctx.db.webhookDelivery.findMany({ where, include: { event: { select: { type: true } } }, orderBy: [{ createdAt: 'desc' }, { id: 'asc' }], skip: request.skip, take: request.take }),
+    ctx.db.webhookDelivery.findMany({
+      where,
+      include: { event: { select: { type: true } } },
+      orderBy: [{ createdAt: 'desc' }, { id: 'asc' }],
+      skip: request.skip,
+      take: request.take,
+    }),
   ]);
   return pageOf(rows.map(toDelivery), total, request);
 }

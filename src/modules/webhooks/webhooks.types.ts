@@ -15,7 +15,10 @@ export class Webhook {
   @Field(() => String)
   url: string;
 
-  @Field(() => [String], { description: 'Event types delivered: user.created, user.updated, user.deleted, user.confirmed, session.created, session.revoked, role.assigned, role.removed, video.ready, video.failed.' })
+  @Field(() => [String], {
+    description:
+      'Event types delivered: user.created, user.updated, user.deleted, user.confirmed, session.created, session.revoked, role.assigned, role.removed, video.ready, video.failed.',
+  })
   events: string[];
 
   @Field(() => String, { nullable: true })
@@ -42,7 +45,9 @@ export class WebhookWithSecret {
   @Field(() => Webhook)
   webhook: Webhook;
 
-  @Field(() => String, { description: '`whsec_` and base64: give it to the receiver, which verifies deliveries with a Standard Webhooks library. It cannot be read again.' })
+  @Field(() => String, {
+    description: '`whsec_` and base64: give it to the receiver, which verifies deliveries with a Standard Webhooks library. It cannot be read again.',
+  })
   secret: string;
 }
 

@@ -43,9 +43,10 @@ export function jsonApiError(error: RestError, renames: Record<string, string> =
   const invalid = error.code === 'BAD_USER_INPUT' || error.code === 'CONFLICT';
   const status = invalid ? 422 : error.status;
   const title = TITLES[status] ?? 'Error';
-  const errors = invalid && error.fields.length
-    ? error.fields.map((f) => ({ status: String(status), title, detail: f.message, source: { pointer: pointer(f.field, renames) } }))
-    : [{ status: String(status), title, detail: error.message }];
+  const errors =
+    invalid && error.fields.length
+      ? error.fields.map((f) => ({ status: String(status), title, detail: f.message, source: { pointer: pointer(f.field, renames) } }))
+      : [{ status: String(status), title, detail: error.message }];
   return { status, body: { errors, jsonapi: JSON_API_VERSION } };
 }
 

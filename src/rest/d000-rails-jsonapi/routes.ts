@@ -29,7 +29,11 @@ function resourceSchema(type: string, attributes: Record<string, unknown>) {
     type: 'object',
     required: ['data', 'jsonapi'],
     properties: {
-      data: { type: 'object', required: ['id', 'type', 'attributes'], properties: { id: { type: 'string' }, type: { const: type }, attributes: { type: 'object', properties: attributes } } },
+      data: {
+        type: 'object',
+        required: ['id', 'type', 'attributes'],
+        properties: { id: { type: 'string' }, type: { const: type }, attributes: { type: 'object', properties: attributes } },
+      },
       jsonapi: { type: 'object', properties: { version: { const: '1.0' } } },
     },
   };

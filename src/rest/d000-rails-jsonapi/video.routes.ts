@@ -9,11 +9,7 @@ import { ParamReader, RAILS_BOILERPLATE } from '../framework/params.js';
 import type { RestRoute } from '../framework/types.js';
 import { signedIn } from '../framework/auth.js';
 import { jsonApiError, resource } from './conventions.js';
-import {
-  RestD000VideoDocument,
-  type RestD000VideoMutation,
-  type RestD000VideoMutationVariables,
-} from '../__generated__/operations.js';
+import { RestD000VideoDocument, type RestD000VideoMutation, type RestD000VideoMutationVariables } from '../__generated__/operations.js';
 
 const RENAMES = { file: 'source_file', trimStart: 'trimming_start_time', duration: 'duration', name: 'name' };
 const NUMBER = /^\s*\d{1,7}(\.\d{1,6})?\s*$/;
@@ -52,7 +48,12 @@ export const video: RestRoute<RestD000VideoMutation, RestD000VideoMutationVariab
   },
   respond: ({ uploadVideo }) => ({
     status: 201,
-    body: resource('videos', uploadVideo.id, { name: uploadVideo.name }, { relationships: { user: { meta: { included: false } }, request: { meta: { included: false } } } }),
+    body: resource(
+      'videos',
+      uploadVideo.id,
+      { name: uploadVideo.name },
+      { relationships: { user: { meta: { included: false } }, request: { meta: { included: false } } } },
+    ),
   }),
   error: (error) => jsonApiError(error, RENAMES),
   doc: {
@@ -82,7 +83,12 @@ export const video: RestRoute<RestD000VideoMutation, RestD000VideoMutationVariab
             data: {
               type: 'object',
               required: ['id', 'type', 'attributes', 'relationships'],
-              properties: { id: { type: 'string' }, type: { const: 'videos' }, attributes: { type: 'object', properties: { name: { type: 'string' } } }, relationships: { type: 'object' } },
+              properties: {
+                id: { type: 'string' },
+                type: { const: 'videos' },
+                attributes: { type: 'object', properties: { name: { type: 'string' } } },
+                relationships: { type: 'object' },
+              },
             },
             jsonapi: { type: 'object', properties: { version: { const: '1.0' } } },
           },

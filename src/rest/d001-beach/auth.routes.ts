@@ -35,7 +35,10 @@ export const signIn: RestRoute<RestD001SignInMutation, RestD001SignInMutationVar
   respond: ({ login }) => ({ status: 200, body: { user: beachUser(login.user, true), access_token: login.accessToken } }),
   error: (error) =>
     error.mfaCode === 'MFA_REQUIRED'
-      ? beachError({ ...error, message: 'A second factor is required for this account: send session[otp] with the code from your authenticator app (or a recovery code).' })
+      ? beachError({
+          ...error,
+          message: 'A second factor is required for this account: send session[otp] with the code from your authenticator app (or a recovery code).',
+        })
       : beachError(error),
   doc: {
     summary: 'Authorize User',
@@ -84,7 +87,8 @@ export const revokeToken: RestRoute<RestD001RevokeTokenMutation, RestD001RevokeT
   variables: (req) => ({ id: sessionIdOf(req.pathParams.token) }),
   respond: () => ({ status: 200, body: { message: 'Access token was successfully revoked' } }),
   // An unreadable token, or one of another user's sessions, is simply not found.
-  error: (error) => (error.code === 'BAD_USER_INPUT' || error.code === 'NOT_FOUND' ? { status: 404, body: { error: { message: 'Access token not found' } } } : beachError(error)),
+  error: (error) =>
+    error.code === 'BAD_USER_INPUT' || error.code === 'NOT_FOUND' ? { status: 404, body: { error: { message: 'Access token not found' } } } : beachError(error),
   doc: {
     summary: 'Revoke an access token',
     description: "Ends the session the token belongs to (the caller's own; an admin may end any); its tokens stop working at once.",

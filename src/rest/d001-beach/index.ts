@@ -8,7 +8,8 @@ import { userRoutes } from './users.routes.js';
 export const d001Beach: RestDialect = {
   id: 'd001',
   title: '001 beach-api-core (Doorkeeper) users and auth',
-  description: 'Apipie-documented Rails API: /v1/auth, /v1/users, /v1/user, /v1/password. Errors are 400 {"error":{"message":"..."}} (429 and 503 when throttled or unavailable).',
+  description:
+    'Apipie-documented Rails API: /v1/auth, /v1/users, /v1/user, /v1/password. Errors are 400 {"error":{"message":"..."}} (429 and 503 when throttled or unavailable).',
   contentType: 'application/json',
   bodyTypes: [FORM, JSON_TYPE, MULTIPART],
   routes: [...authRoutes, ...userRoutes, ...passwordRoutes],

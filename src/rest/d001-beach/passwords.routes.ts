@@ -28,7 +28,11 @@ export const forgotPassword: RestRoute<RestD001ForgotPasswordMutation, RestD001F
   doc: {
     summary: 'Send password reset instructions',
     description: 'Mails a reset token when the account exists; answers the same either way.',
-    body: { contentTypes: [FORM, JSON_TYPE], schema: { type: 'object', required: ['email'], properties: { email: { type: 'string' } } }, example: { email: 'someone@example.com' } },
+    body: {
+      contentTypes: [FORM, JSON_TYPE],
+      schema: { type: 'object', required: ['email'], properties: { email: { type: 'string' } } },
+      example: { email: 'someone@example.com' },
+    },
     responses: { 200: { description: 'Accepted', schema: messageSchema }, 400: { description: 'Missing email' } },
   },
 };
@@ -52,7 +56,11 @@ export const resetPassword: RestRoute<RestD001ResetPasswordMutation, RestD001Res
     description: 'Every session of the user is signed out.',
     body: {
       contentTypes: [FORM, JSON_TYPE],
-      schema: { type: 'object', required: ['token', 'password'], properties: { token: { type: 'string' }, password: { type: 'string' }, password_confirmation: { type: 'string' } } },
+      schema: {
+        type: 'object',
+        required: ['token', 'password'],
+        properties: { token: { type: 'string' }, password: { type: 'string' }, password_confirmation: { type: 'string' } },
+      },
     },
     responses: { 200: { description: 'Changed', schema: messageSchema }, 400: { description: 'Invalid or expired token, or an unacceptable password' } },
   },

@@ -30,7 +30,8 @@ function avatarVariables(read: ParamReader, profileParams: Hash): { file?: Uploa
   if (!avatar) return undefined;
   read.onlyKnown(avatar, ['file', 'base64'], name);
   const file = avatar.file;
-  if (file !== undefined && !(file instanceof Upload)) read.errors.add(name('file'), `Invalid parameter ${name('file')}: must be a file (send multipart/form-data)`);
+  if (file !== undefined && !(file instanceof Upload))
+    read.errors.add(name('file'), `Invalid parameter ${name('file')}: must be a file (send multipart/form-data)`);
   const base64 = read.string(avatar, 'base64', name('base64'));
   if ((file === undefined) === (base64 === undefined)) read.errors.add(name(''), `Send either ${name('file')} or ${name('base64')}`);
   return { file: file instanceof Upload ? file : undefined, base64 };
@@ -59,12 +60,12 @@ export function updateUserVariables(params: Hash): Record<string, unknown> {
     for (const key of Object.keys(profileParams)) {
       if (key === 'id') continue;
       if (key === 'avatar_attributes') avatar = avatarVariables(read, profileParams);
-      else
-      if (PASSWORD_FIELDS.includes(key)) passwords[key] = read.string(profileParams, key, name(key)) ?? passwords[key];
+      else if (PASSWORD_FIELDS.includes(key)) passwords[key] = read.string(profileParams, key, name(key)) ?? passwords[key];
       else if (Object.hasOwn(PROFILE_FIELDS, key)) profile[PROFILE_FIELDS[key]] = blankToNull(read.string(profileParams, key, name(key)));
       else if (key === 'sex') {
         const sex = blankToNull(read.string(profileParams, key, name(key)));
-        if (sex !== undefined && sex !== null && sex !== 'male' && sex !== 'female') read.errors.add(name(key), `Invalid parameter ${name(key)}: must be one of: male, female`);
+        if (sex !== undefined && sex !== null && sex !== 'male' && sex !== 'female')
+          read.errors.add(name(key), `Invalid parameter ${name(key)}: must be one of: male, female`);
         else profile.sex = sex;
       } else if (key === 'current_age') {
         const age = read.integer(profileParams, key, name(key), { min: 0, max: MAX_AGE });

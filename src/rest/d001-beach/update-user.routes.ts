@@ -5,11 +5,7 @@ import type { RestRoute } from '../framework/types.js';
 import { avatarBodyLimit } from '../../config.js';
 import { beachUser, userOnlySchema } from './user.js';
 import { updateUserVariables } from './update-user.mapper.js';
-import {
-  RestD001UpdateMeDocument,
-  type RestD001UpdateMeMutation,
-  type RestD001UpdateMeMutationVariables,
-} from '../__generated__/operations.js';
+import { RestD001UpdateMeDocument, type RestD001UpdateMeMutation, type RestD001UpdateMeMutationVariables } from '../__generated__/operations.js';
 
 const BODY = [FORM, JSON_TYPE];
 
@@ -78,7 +74,10 @@ export function updateRoute(method: 'PUT' | 'PATCH'): RestRoute<RestD001UpdateMe
       },
       responses: {
         200: { description: 'The updated user', schema: userOnlySchema },
-        400: { description: 'Missing or invalid parameters, a taken email or username, a missing or wrong current password, a missing or invalid Bearer token, or a preferences id that is not yours' },
+        400: {
+          description:
+            'Missing or invalid parameters, a taken email or username, a missing or wrong current password, a missing or invalid Bearer token, or a preferences id that is not yours',
+        },
       },
     },
   };

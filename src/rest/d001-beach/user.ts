@@ -74,12 +74,26 @@ export const beachUserSchema = {
       type: 'array',
       items: {
         type: 'object',
-        properties: { id: { type: 'integer' }, name: { type: 'string' }, logo_url: nullable('string'), logo_properties: { type: 'object' }, current_user_roles: { type: 'array', items: { type: 'string' } } },
+        properties: {
+          id: { type: 'integer' },
+          name: { type: 'string' },
+          logo_url: nullable('string'),
+          logo_properties: { type: 'object' },
+          current_user_roles: { type: 'array', items: { type: 'string' } },
+        },
       },
     },
     teams: {
       type: 'array',
-      items: { type: 'object', properties: { id: { type: 'integer' }, name: { type: 'string' }, is_owner: { type: 'boolean' }, current_user_roles: { type: 'array', items: { type: 'string' } } } },
+      items: {
+        type: 'object',
+        properties: {
+          id: { type: 'integer' },
+          name: { type: 'string' },
+          is_owner: { type: 'boolean' },
+          current_user_roles: { type: 'array', items: { type: 'string' } },
+        },
+      },
     },
   },
 };

@@ -71,11 +71,16 @@ export const signUp: RestRoute<RestD001SignUpMutation, RestD001SignUpMutationVar
     },
     responses: {
       201: {
-        description: 'The new user, signed in. Where email confirmation is required before signing in: `{"user": null, "access_token": null, "message": "..."}`.',
+        description:
+          'The new user, signed in. Where email confirmation is required before signing in: `{"user": null, "access_token": null, "message": "..."}`.',
         schema: {
           oneOf: [
             userWithTokenSchema,
-            { type: 'object', required: ['user', 'access_token', 'message'], properties: { user: { type: 'null' }, access_token: { type: 'null' }, message: { type: 'string' } } },
+            {
+              type: 'object',
+              required: ['user', 'access_token', 'message'],
+              properties: { user: { type: 'null' }, access_token: { type: 'null' }, message: { type: 'string' } },
+            },
           ],
         },
       },
@@ -119,7 +124,10 @@ export const confirmUser: RestRoute<RestD001ConfirmMutation, RestD001ConfirmMuta
     summary: 'Confirm User',
     description: 'Confirms the email address with the mailed token and signs the user in.',
     headers: { confirmation_token: { required: true, description: 'The token from the confirmation mail' } },
-    responses: { 200: { description: 'The confirmed user, signed in', schema: userWithTokenSchema }, 400: { description: 'Missing, invalid or expired token' } },
+    responses: {
+      200: { description: 'The confirmed user, signed in', schema: userWithTokenSchema },
+      400: { description: 'Missing, invalid or expired token' },
+    },
   },
 };
 

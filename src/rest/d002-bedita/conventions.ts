@@ -151,7 +151,10 @@ function dataOf(req: RestRequest): unknown {
 
 function checkType(data: Hash, type: string, at: string): void {
   if (typeof data.type !== 'string' || !data.type) throw new ValidationError([{ field: `${at}.type`, message: `Missing resource type: send "${type}".` }]);
-  if (data.type !== type) throw new AppError('CONFLICT', `Unsupported resource type ${data.type}: send "${type}".`, { fields: [{ field: `${at}.type`, message: `Unsupported resource type ${data.type}: send "${type}".` }] });
+  if (data.type !== type)
+    throw new AppError('CONFLICT', `Unsupported resource type ${data.type}: send "${type}".`, {
+      fields: [{ field: `${at}.type`, message: `Unsupported resource type ${data.type}: send "${type}".` }],
+    });
 }
 
 /** The attributes of a `{data: {type, id?, attributes}}` document; `id`, when given, must be the URL's. */

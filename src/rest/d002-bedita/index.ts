@@ -8,7 +8,8 @@ import { userRoutes } from './users.routes.js';
 export const d002Bedita: RestDialect = {
   id: 'd002',
   title: '002 BEdita 4 JSON:API users and roles',
-  description: 'BEdita 4 API: /users and /roles as JSON:API documents with links and meta.pagination. Every endpoint needs a Bearer token; writes need an admin.',
+  description:
+    'BEdita 4 API: /users and /roles as JSON:API documents with links and meta.pagination. Every endpoint needs a Bearer token; writes need an admin.',
   contentType: JSON_API,
   bodyTypes: [JSON_API, JSON_TYPE],
   routes: [...userRoutes, ...roleRoutes, ...relationshipRoutes],

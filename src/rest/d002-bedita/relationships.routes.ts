@@ -19,7 +19,11 @@ type Side = { owner: 'users' | 'roles'; other: 'users' | 'roles' };
 
 type RelationshipDocument = TypedDocumentNode<unknown, RestD002AddUserRolesMutationVariables>;
 
-function relationshipRoute({ owner, other }: Side, method: 'POST' | 'DELETE', operation: RelationshipDocument): RestRoute<unknown, RestD002AddUserRolesMutationVariables> {
+function relationshipRoute(
+  { owner, other }: Side,
+  method: 'POST' | 'DELETE',
+  operation: RelationshipDocument,
+): RestRoute<unknown, RestD002AddUserRolesMutationVariables> {
   const ownerIds = owner === 'users' ? 'userIds' : 'roleIds';
   const otherIds = owner === 'users' ? 'roleIds' : 'userIds';
   const verb = method === 'POST' ? 'Add' : 'Remove';

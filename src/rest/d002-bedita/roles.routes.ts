@@ -6,15 +6,7 @@ import { JSON_API, JSON_TYPE } from '../framework/body.js';
 import { ParamReader, type Hash } from '../framework/params.js';
 import type { RestRoute } from '../framework/types.js';
 import { collection, documentLinks, nullableString, readAttributes, readPage } from './conventions.js';
-import {
-  PAGE_QUERY,
-  collectionSchema,
-  documentSchema,
-  roleResource,
-  roleSchema,
-  userResource,
-  userSchema,
-} from './resources.js';
+import { PAGE_QUERY, collectionSchema, documentSchema, roleResource, roleSchema, userResource, userSchema } from './resources.js';
 import {
   RestD002CreateRoleDocument,
   type RestD002CreateRoleMutation,
@@ -57,7 +49,11 @@ const roleBody = (required: string[]) => ({
         properties: {
           id: { type: ['string', 'integer'] },
           type: { const: 'roles' },
-          attributes: { type: 'object', required, properties: { name: { type: 'string', maxLength: 64 }, description: { type: ['string', 'null'], maxLength: 255 } } },
+          attributes: {
+            type: 'object',
+            required,
+            properties: { name: { type: 'string', maxLength: 64 }, description: { type: ['string', 'null'], maxLength: 255 } },
+          },
         },
       },
     },
@@ -97,7 +93,12 @@ export const createRole: RestRoute<RestD002CreateRoleMutation, RestD002CreateRol
     summary: 'Create a role',
     description: 'Admin only.',
     body: roleBody(['name']),
-    responses: { 201: { description: 'The role just created', schema: documentSchema(roleSchema) }, 400: { description: 'Invalid data, or the name is taken' }, 403: { description: 'Not an admin' }, 409: { description: 'Wrong resource type' } },
+    responses: {
+      201: { description: 'The role just created', schema: documentSchema(roleSchema) },
+      400: { description: 'Invalid data, or the name is taken' },
+      403: { description: 'Not an admin' },
+      409: { description: 'Wrong resource type' },
+    },
   },
 };
 
@@ -129,7 +130,7 @@ export const updateRole: RestRoute<RestD002UpdateRoleMutation, RestD002UpdateRol
       400: { description: 'Invalid data, a taken name, or nothing to change' },
       403: { description: 'Not an admin, or an unchangeable role' },
       404: { description: 'No such role' },
-      409: { description: 'Wrong resource type, or data.id is not the URL\'s' },
+      409: { description: "Wrong resource type, or data.id is not the URL's" },
     },
   },
 };
@@ -161,7 +162,11 @@ export const roleUsers: RestRoute<RestD002RoleUsersQuery, RestD002RoleUsersQuery
     summary: 'Get role users',
     description: 'Admin only.',
     query: PAGE_QUERY,
-    responses: { 200: { description: 'The users holding the role', schema: collectionSchema(userSchema) }, 403: { description: 'Not an admin' }, 404: { description: 'No such role' } },
+    responses: {
+      200: { description: 'The users holding the role', schema: collectionSchema(userSchema) },
+      403: { description: 'Not an admin' },
+      404: { description: 'No such role' },
+    },
   },
 };
 

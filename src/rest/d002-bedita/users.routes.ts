@@ -6,15 +6,7 @@ import { JSON_API, JSON_TYPE } from '../framework/body.js';
 import { ParamReader, type Hash } from '../framework/params.js';
 import type { RestRequest, RestRoute } from '../framework/types.js';
 import { collection, documentLinks, nullableString, readAttributes, readPage, readUsername, slicePage } from './conventions.js';
-import {
-  PAGE_QUERY,
-  collectionSchema,
-  documentSchema,
-  roleResource,
-  roleSchema,
-  userResource,
-  userSchema,
-} from './resources.js';
+import { PAGE_QUERY, collectionSchema, documentSchema, roleResource, roleSchema, userResource, userSchema } from './resources.js';
 import {
   RestD002ListUserRolesByQueryDocument,
   RestD002ListUserRolesDocument,
@@ -68,7 +60,17 @@ const userAttributesDoc = {
 };
 const userBody = (required: string[]) => ({
   contentTypes: BODY,
-  schema: { type: 'object', required: ['data'], properties: { data: { type: 'object', required: ['type'], properties: { id: { type: ['string', 'integer'] }, type: { const: 'users' }, attributes: { ...userAttributesDoc, required } } } } },
+  schema: {
+    type: 'object',
+    required: ['data'],
+    properties: {
+      data: {
+        type: 'object',
+        required: ['type'],
+        properties: { id: { type: ['string', 'integer'] }, type: { const: 'users' }, attributes: { ...userAttributesDoc, required } },
+      },
+    },
+  },
 });
 
 const hasIdQuery = (req: RestRequest) => req.query.id !== undefined;
@@ -91,9 +93,17 @@ export const listUsers: RestRoute<RestD002UsersQuery, RestD002UsersQueryVariable
   respond: ({ users }, { req }) => collection(req, users, (user) => userResource(req, user)),
   doc: {
     summary: 'Get users',
-    description: 'Admin only. `?id=` narrows the collection to one user; `?id=<id>&roles` answers that user\'s roles instead.',
-    query: { ...PAGE_QUERY, id: { description: 'Only the user with this id', schema: { type: 'string' } }, roles: { description: 'With id: the roles of that user', schema: { type: 'string' } } },
-    responses: { 200: { description: 'A page of users (with `?id=&roles`: of that user\'s roles)', schema: usersOrRoles }, 403: { description: 'Not an admin' }, 404: { description: 'A page past the last' } },
+    description: "Admin only. `?id=` narrows the collection to one user; `?id=<id>&roles` answers that user's roles instead.",
+    query: {
+      ...PAGE_QUERY,
+      id: { description: 'Only the user with this id', schema: { type: 'string' } },
+      roles: { description: 'With id: the roles of that user', schema: { type: 'string' } },
+    },
+    responses: {
+      200: { description: "A page of users (with `?id=&roles`: of that user's roles)", schema: usersOrRoles },
+      403: { description: 'Not an admin' },
+      404: { description: 'A page past the last' },
+    },
   },
 };
 
@@ -119,14 +129,30 @@ function userRolesRoute(
     doc: {
       summary: when ? 'Get user roles by id query' : 'Get user roles',
       description: 'An admin, or the user themself.',
-      query: when ? { ...PAGE_QUERY, id: { required: true, schema: { type: 'string' } }, roles: { required: true, description: 'A token without value', schema: { type: 'string' } } } : PAGE_QUERY,
-      responses: { 200: { description: 'The roles of the user', schema: when ? usersOrRoles : collectionSchema(roleSchema) }, 403: { description: 'Another user' }, 404: { description: 'No such user' } },
+      query: when
+        ? {
+            ...PAGE_QUERY,
+            id: { required: true, schema: { type: 'string' } },
+            roles: { required: true, description: 'A token without value', schema: { type: 'string' } },
+          }
+        : PAGE_QUERY,
+      responses: {
+        200: { description: 'The roles of the user', schema: when ? usersOrRoles : collectionSchema(roleSchema) },
+        403: { description: 'Another user' },
+        404: { description: 'No such user' },
+      },
     },
   };
 }
 
 export const userRoles = userRolesRoute('listUserRoles', '/users/:id/roles', (req) => req.pathParams.id, RestD002ListUserRolesDocument);
-export const userRolesByQuery = userRolesRoute('listUserRolesByQuery', '/users', (req) => String(req.query.id), RestD002ListUserRolesByQueryDocument, (req) => hasIdQuery(req) && 'roles' in req.query);
+export const userRolesByQuery = userRolesRoute(
+  'listUserRolesByQuery',
+  '/users',
+  (req) => String(req.query.id),
+  RestD002ListUserRolesByQueryDocument,
+  (req) => hasIdQuery(req) && 'roles' in req.query,
+);
 
 export const createUser: RestRoute<RestD002CreateUserMutation, RestD002CreateUserMutationVariables> = {
   name: 'createUser',
@@ -140,7 +166,12 @@ export const createUser: RestRoute<RestD002CreateUserMutation, RestD002CreateUse
     summary: 'Create a user',
     description: 'Admin only. username and password are required; an email is optional.',
     body: userBody(['username', 'password']),
-    responses: { 201: { description: 'The user just created', schema: documentSchema(userSchema) }, 400: { description: 'Invalid data, or the user already exists' }, 403: { description: 'Not an admin' }, 409: { description: 'Wrong resource type' } },
+    responses: {
+      201: { description: 'The user just created', schema: documentSchema(userSchema) },
+      400: { description: 'Invalid data, or the user already exists' },
+      403: { description: 'Not an admin' },
+      409: { description: 'Wrong resource type' },
+    },
   },
 };
 
@@ -155,7 +186,11 @@ export const showUser: RestRoute<RestD002UserQuery, RestD002UserQueryVariables> 
   doc: {
     summary: 'Get user data',
     description: 'An admin, or the user themself.',
-    responses: { 200: { description: 'The user', schema: documentSchema(userSchema) }, 403: { description: 'Another user' }, 404: { description: 'No such user' } },
+    responses: {
+      200: { description: 'The user', schema: documentSchema(userSchema) },
+      403: { description: 'Another user' },
+      404: { description: 'No such user' },
+    },
   },
 };
 
@@ -176,7 +211,7 @@ export const updateUser: RestRoute<RestD002UpdateUserMutation, RestD002UpdateUse
       400: { description: 'Invalid data, a taken username or email, or nothing to change' },
       403: { description: 'Not an admin' },
       404: { description: 'No such user' },
-      409: { description: 'Wrong resource type, or data.id is not the URL\'s' },
+      409: { description: "Wrong resource type, or data.id is not the URL's" },
     },
   },
 };

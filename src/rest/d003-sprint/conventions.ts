@@ -43,7 +43,10 @@ export interface SprintWording {
 
 export function sprintError(error: RestError, wording: SprintWording = {}): RestResponse {
   const badRequest = wording.badRequest ?? 'invalid_request';
-  const body = (status: number, error_description: string, name = ERROR_NAMES[status] ?? 'server_error') => ({ status, body: { error: name, error_description } });
+  const body = (status: number, error_description: string, name = ERROR_NAMES[status] ?? 'server_error') => ({
+    status,
+    body: { error: name, error_description },
+  });
   switch (error.code) {
     case 'BAD_USER_INPUT': {
       // "No data found to update." is the controller's own sentence, not a form validation error.

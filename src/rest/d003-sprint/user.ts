@@ -37,7 +37,21 @@ const flag = { enum: [0, 1] };
 
 export const userSchema = {
   type: 'object',
-  required: ['id', 'email', 'username', 'password_hash', 'reset_hash', 'activate_hash', 'created_on', 'status', 'status_message', 'active', 'deleted', 'force_pass_reset', 'meta'],
+  required: [
+    'id',
+    'email',
+    'username',
+    'password_hash',
+    'reset_hash',
+    'activate_hash',
+    'created_on',
+    'status',
+    'status_message',
+    'active',
+    'deleted',
+    'force_pass_reset',
+    'meta',
+  ],
   properties: {
     id: { type: 'integer' },
     email: nullableString,

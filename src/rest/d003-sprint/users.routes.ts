@@ -207,7 +207,12 @@ export const updateUser: RestRoute<RestD003UpdateUserMutation, RestD003UpdateUse
   variables: (req) => ({ id: userIdOf(req), input: updateInput(bodyOf(req)) }),
   respond: ({ updateUser }, { req }) => ({ status: 200, body: sprintUser(updateUser, req.publicUrl) }),
   error(error, { ctx }) {
-    const w: SprintWording = { badRequest: 'bad_request', notFound: 'Unable to find that User.', gone: 'That User has been deleted.', serverError: 'Unknown error saving user.' };
+    const w: SprintWording = {
+      badRequest: 'bad_request',
+      notFound: 'Unable to find that User.',
+      gone: 'That User has been deleted.',
+      serverError: 'Unknown error saving user.',
+    };
     // Signed in but refused: only a wrong current password, which is bad input here.
     if (error.code === 'UNAUTHENTICATED' && ctx?.viewer) return sprintError({ ...error, code: 'BAD_USER_INPUT', status: 400 }, w);
     return sprintError(error, w);

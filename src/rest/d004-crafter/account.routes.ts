@@ -67,11 +67,12 @@ export const updateUser: RestRoute<RestD004UpdateMutation, RestD004UpdateMutatio
   doc: {
     summary: 'Update User',
     description: 'An admin may update anyone; another user only themself (changing one’s own email needs the password, so only an admin can do it here).',
-    body: jsonBodyDoc(
-      { username: 'The user to update', first_name: 'New first name', last_name: 'New last name', email: 'New email address' },
-      ['username'],
-      { username: 'jane.doe', first_name: 'Jane', last_name: 'Smith', email: 'jane.smith@example.com' },
-    ),
+    body: jsonBodyDoc({ username: 'The user to update', first_name: 'New first name', last_name: 'New last name', email: 'New email address' }, ['username'], {
+      username: 'jane.doe',
+      first_name: 'Jane',
+      last_name: 'Smith',
+      email: 'jane.smith@example.com',
+    }),
     responses: { 200: ok('Updated'), 400: INVALID, 401: UNAUTHORIZED, 403: FORBIDDEN, 404: NOT_FOUND, 409: fail('The email is taken', 'User already exists') },
   },
 };
@@ -99,7 +100,13 @@ export const changePassword: RestRoute<RestD004ChangePasswordMutation, RestD004C
       current: 'SuperSecretPassword123#',
       new: 'AnotherPassword456#',
     }),
-    responses: { 200: ok('Password changed'), 400: INVALID, 401: fail('No valid access token, or the current password is wrong', 'Unauthorized'), 403: FORBIDDEN, 404: NOT_FOUND },
+    responses: {
+      200: ok('Password changed'),
+      400: INVALID,
+      401: fail('No valid access token, or the current password is wrong', 'Unauthorized'),
+      403: FORBIDDEN,
+      404: NOT_FOUND,
+    },
   },
 };
 
@@ -132,7 +139,12 @@ export const validateToken: RestRoute<RestD004ValidateTokenQuery, RestD004Valida
     summary: 'Validate Token',
     description: 'Checks a mailed reset token without using it up.',
     query: { token: { required: true, description: 'The mailed reset token', schema: { type: 'string' } } },
-    responses: { 200: ok('The token is valid', false), 400: INVALID, 401: fail('The token is invalid or has expired', 'Unauthorized'), 429: fail('Too many invalid tokens from this network', 'Too many requests') },
+    responses: {
+      200: ok('The token is valid', false),
+      400: INVALID,
+      401: fail('The token is invalid or has expired', 'Unauthorized'),
+      429: fail('Too many invalid tokens from this network', 'Too many requests'),
+    },
   },
 };
 
@@ -152,7 +164,12 @@ export const setPassword: RestRoute<RestD004SetPasswordMutation, RestD004SetPass
     summary: 'Set Password',
     description: 'Sets a new password with a mailed reset token; every session of the user is signed out.',
     body: jsonBodyDoc({ token: 'The mailed reset token', new: 'The new password' }, ['token', 'new'], { token: '…', new: 'AnotherPassword456#' }),
-    responses: { 200: ok('Password set', false), 400: INVALID, 401: fail('The token is invalid, used or expired', 'Unauthorized'), 429: fail('Too many invalid tokens from this network', 'Too many requests') },
+    responses: {
+      200: ok('Password set', false),
+      400: INVALID,
+      401: fail('The token is invalid, used or expired', 'Unauthorized'),
+      429: fail('Too many invalid tokens from this network', 'Too many requests'),
+    },
   },
 };
 

@@ -55,7 +55,13 @@ export const createUser: RestRoute<RestD004CreateMutation, RestD004CreateMutatio
   doc: {
     summary: 'Create User',
     body: jsonBodyDoc(
-      { username: 'Username to use', password: 'Password (clear)', first_name: 'User’s first name', last_name: 'User’s last name', email: 'User’s email address' },
+      {
+        username: 'Username to use',
+        password: 'Password (clear)',
+        first_name: 'User’s first name',
+        last_name: 'User’s last name',
+        email: 'User’s email address',
+      },
       ['username', 'password', 'first_name', 'last_name', 'email'],
       { username: 'jane.doe', password: 'SuperSecretPassword123#', first_name: 'Jane', last_name: 'Doe', email: 'jane@example.com' },
     ),
@@ -125,7 +131,11 @@ export const deleteUser: RestRoute<RestD004DeleteMutation, RestD004DeleteMutatio
   operation: RestD004DeleteDocument,
   variables: async (req, ctx) => ({ id: await userIdOf(ctx, readParams(jsonBody(req), ['username']).username!) }),
   respond: () => ({ status: 204 }),
-  doc: { summary: 'Delete User', body: USERNAME_BODY, responses: { 204: { description: 'Deleted' }, 400: INVALID, 401: UNAUTHORIZED, 403: FORBIDDEN, 404: NOT_FOUND } },
+  doc: {
+    summary: 'Delete User',
+    body: USERNAME_BODY,
+    responses: { 204: { description: 'Deleted' }, 400: INVALID, 401: UNAUTHORIZED, 403: FORBIDDEN, 404: NOT_FOUND },
+  },
 };
 
 function setActive(
@@ -142,7 +152,11 @@ function setActive(
     operation,
     variables: async (req, ctx) => ({ id: await userIdOf(ctx, readParams(jsonBody(req), ['username']).username!), input: { active } }),
     respond: (_data, { req }) => OK(userLocation(req, String(jsonBody(req).username))),
-    doc: { summary, body: USERNAME_BODY, responses: { 200: ok(summary.replace(' User', 'd')), 400: INVALID, 401: UNAUTHORIZED, 403: FORBIDDEN, 404: NOT_FOUND } },
+    doc: {
+      summary,
+      body: USERNAME_BODY,
+      responses: { 200: ok(summary.replace(' User', 'd')), 400: INVALID, 401: UNAUTHORIZED, 403: FORBIDDEN, 404: NOT_FOUND },
+    },
   };
 }
 
@@ -161,7 +175,10 @@ export const userStatus: RestRoute<RestD004StatusQuery, RestD004StatusQueryVaria
     summary: 'Get User Status',
     query: { username: { required: true, description: 'The user', schema: { type: 'string' } } },
     responses: {
-      200: { description: 'Whether the user may sign in', schema: { type: 'object', required: ['username', 'enabled'], properties: { username: { type: 'string' }, enabled: { type: 'boolean' } } } },
+      200: {
+        description: 'Whether the user may sign in',
+        schema: { type: 'object', required: ['username', 'enabled'], properties: { username: { type: 'string' }, enabled: { type: 'boolean' } } },
+      },
       400: INVALID,
       401: UNAUTHORIZED,
       403: FORBIDDEN,

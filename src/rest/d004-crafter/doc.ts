@@ -21,8 +21,12 @@ export function jsonBodyDoc(properties: Record<string, string>, required: string
   return {
     contentTypes: ['application/json'],
     required: true,
-    schema: { type: 'object', required, additionalProperties: false, properties: Object.fromEntries(Object.entries(properties).map(([k, d]) => [k, { type: 'string', description: d }])) },
+    schema: {
+      type: 'object',
+      required,
+      additionalProperties: false,
+      properties: Object.fromEntries(Object.entries(properties).map(([k, d]) => [k, { type: 'string', description: d }])),
+    },
     example,
   };
 }
-

@@ -8,7 +8,8 @@ import { userIdByUsername } from './lookup.js';
 export const d004Crafter: RestDialect = {
   id: 'd004',
   title: '004 Crafter Studio 3 user service',
-  description: 'Crafter Studio 3.x `api/1` user API under /api/1/services/api/1/user/. Every answer that is not data is {"message":"..."}; success sets Location to the user’s get.json.',
+  description:
+    'Crafter Studio 3.x `api/1` user API under /api/1/services/api/1/user/. Every answer that is not data is {"message":"..."}; success sets Location to the user’s get.json.',
   contentType: 'application/json',
   bodyTypes: [JSON_TYPE],
   routes: [...adminRoutes, ...accountRoutes],

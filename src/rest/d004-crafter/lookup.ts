@@ -5,14 +5,9 @@
 import type { Context } from '../../graphql/context.js';
 import { HttpProblem } from '../framework/body.js';
 import { HelperOperation } from '../framework/executor.js';
-import {
-  RestD004UserIdDocument,
-} from '../__generated__/operations.js';
+import { RestD004UserIdDocument } from '../__generated__/operations.js';
 
-export const userIdByUsername = new HelperOperation(
-  RestD004UserIdDocument,
-  'd004 userByUsername',
-);
+export const userIdByUsername = new HelperOperation(RestD004UserIdDocument, 'd004 userByUsername');
 
 export async function userIdOf(ctx: Context, username: string): Promise<string> {
   const result = await userIdByUsername.run({ username }, ctx);

@@ -42,7 +42,8 @@ const LEGACY_CODE_OF: Record<string, RestErrorCode> = {
   REAUTH_REQUIRED: 'FORBIDDEN',
 };
 
-const MFA_REQUIRED_MESSAGE = 'This account has a second factor: signing in needs a code from the authenticator app or a passkey, which this sign-in cannot take. Sign in through GraphQL (login, then verifyMfa).';
+const MFA_REQUIRED_MESSAGE =
+  'This account has a second factor: signing in needs a code from the authenticator app or a passkey, which this sign-in cannot take. Sign in through GraphQL (login, then verifyMfa).';
 
 /** An operation ready to run: parsed and validated. */
 export interface CompiledOperation {
@@ -90,7 +91,7 @@ export function toRestError(raw: unknown, logger: Logger): RestError {
   if (error instanceof GraphQLError && isExpected(error)) {
     // Our typed errors carry a code; GraphQL's own (variable coercion) do not: they are bad input.
     const given = (error.extensions?.code as string | undefined) ?? 'BAD_USER_INPUT';
-    const code = (LEGACY_CODE_OF[given] ?? given);
+    const code = LEGACY_CODE_OF[given] ?? given;
     const known = code in STATUS_OF ? code : 'BAD_USER_INPUT';
     const fields = Array.isArray(error.extensions?.fields) ? (error.extensions.fields as FieldError[]) : [];
     const retryAfter = Number(error.extensions?.retryAfter) || undefined;

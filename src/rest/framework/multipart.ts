@@ -51,7 +51,13 @@ export function readMultipart(req: Request, res: Response, limits: MultipartLimi
     try {
       parser = busboy({
         headers: req.headers,
-        limits: { fileSize: limits.maxFileBytes, files: limits.maxFiles, fields: MAX_FIELDS, fieldSize: limits.maxFieldBytes, parts: MAX_FIELDS + limits.maxFiles },
+        limits: {
+          fileSize: limits.maxFileBytes,
+          files: limits.maxFiles,
+          fields: MAX_FIELDS,
+          fieldSize: limits.maxFieldBytes,
+          parts: MAX_FIELDS + limits.maxFiles,
+        },
       });
     } catch {
       reject(new HttpProblem('MALFORMED_BODY', 400, 'The multipart body could not be read (is the boundary missing?).'));
@@ -88,7 +94,9 @@ export function readMultipart(req: Request, res: Response, limits: MultipartLimi
       uploads.push(fileUpload(capacitor, info.filename ?? 'upload', info.mimeType, info.encoding));
       pairs.push(`${encodeURIComponent(name)}=${encodeURIComponent(`\u0000upload:${uploads.length - 1}`)}`);
     });
-    parser.on('filesLimit', () => fail(new HttpProblem('PAYLOAD_TOO_LARGE', 413, `Send at most ${limits.maxFiles} file${limits.maxFiles === 1 ? '' : 's'} per request.`)));
+    parser.on('filesLimit', () =>
+      fail(new HttpProblem('PAYLOAD_TOO_LARGE', 413, `Send at most ${limits.maxFiles} file${limits.maxFiles === 1 ? '' : 's'} per request.`)),
+    );
     parser.on('fieldsLimit', () => fail(new HttpProblem('PAYLOAD_TOO_LARGE', 413, 'The request has too many parameters.')));
     parser.on('partsLimit', () => fail(new HttpProblem('PAYLOAD_TOO_LARGE', 413, 'The request has too many parts.')));
     parser.on('error', () => reject(new HttpProblem('MALFORMED_BODY', 400, 'The multipart body could not be read.')));

@@ -31,7 +31,10 @@ export function checkJsonApiMediaTypes(headers: IncomingHttpHeaders): void {
   }
   const accept = headers.accept;
   if (accept) {
-    const jsonApi = accept.split(',').map(mediaRange).filter((range) => range.type === JSON_API);
+    const jsonApi = accept
+      .split(',')
+      .map(mediaRange)
+      .filter((range) => range.type === JSON_API);
     if (jsonApi.length && jsonApi.every((range) => range.parameters.length)) {
       throw new HttpProblem('NOT_ACCEPTABLE', 406, `Accept ${JSON_API} without media type parameters: every instance of it in Accept has some.`);
     }

@@ -64,8 +64,14 @@ function response(doc: ResponseDoc, dialect: RestDialect): ResponseObject {
   const hasContent = doc.schema !== undefined || doc.example !== undefined;
   return {
     description: doc.description,
-    ...(doc.headers ? { headers: Object.fromEntries(Object.entries(doc.headers).map(([n, h]) => [n, { description: h.description, schema: h.schema ?? { type: 'string' } }])) } : {}),
-    ...(hasContent ? { content: { [contentType]: { ...(doc.schema ? { schema: doc.schema } : {}), ...(doc.example !== undefined ? { example: doc.example } : {}) } } } : {}),
+    ...(doc.headers
+      ? {
+          headers: Object.fromEntries(Object.entries(doc.headers).map(([n, h]) => [n, { description: h.description, schema: h.schema ?? { type: 'string' } }])),
+        }
+      : {}),
+    ...(hasContent
+      ? { content: { [contentType]: { ...(doc.schema ? { schema: doc.schema } : {}), ...(doc.example !== undefined ? { example: doc.example } : {}) } } }
+      : {}),
   };
 }
 
@@ -91,11 +97,15 @@ export const THROTTLED_FIELDS = new Set([
 function mayThrottle(route: AnyRestRoute): boolean {
   if (route.auth?.some((scheme) => scheme.throttled)) return true;
   return route.operation.definitions.some(
-    (definition) => definition.kind === Kind.OPERATION_DEFINITION && definition.selectionSet.selections.some((s) => s.kind === Kind.FIELD && THROTTLED_FIELDS.has(s.name.value)),
+    (definition) =>
+      definition.kind === Kind.OPERATION_DEFINITION &&
+      definition.selectionSet.selections.some((s) => s.kind === Kind.FIELD && THROTTLED_FIELDS.has(s.name.value)),
   );
 }
 
-const RETRY_AFTER: Record<string, ParameterDoc> = { 'Retry-After': { description: 'Seconds to wait before trying again.', schema: { type: 'integer', minimum: 1 } } };
+const RETRY_AFTER: Record<string, ParameterDoc> = {
+  'Retry-After': { description: 'Seconds to wait before trying again.', schema: { type: 'integer', minimum: 1 } },
+};
 
 /** Answers every route of the dialect may give besides its own: outages, throttling, JSON:API negotiation. */
 function frameworkErrors(dialect: RestDialect, route: AnyRestRoute): Record<number, ResponseDoc> {
@@ -141,7 +151,10 @@ function operation(dialect: RestDialect, route: AnyRestRoute): OperationObject {
             content: Object.fromEntries(
               doc.body.contentTypes.map((type) => {
                 const encoding = type === FORM ? formEncoding(doc.body!.schema) : undefined;
-                return [type, { schema: doc.body!.schema, ...(encoding ? { encoding } : {}), ...(doc.body!.example !== undefined ? { example: doc.body!.example } : {}) }];
+                return [
+                  type,
+                  { schema: doc.body!.schema, ...(encoding ? { encoding } : {}), ...(doc.body!.example !== undefined ? { example: doc.body!.example } : {}) },
+                ];
               }),
             ),
           },
@@ -171,9 +184,7 @@ function merge(a: OperationObject, b: OperationObject): OperationObject {
   const content: Record<string, MediaTypeObject> = { ...(a.requestBody?.content ?? {}) };
   for (const [type, media] of Object.entries(b.requestBody?.content ?? {})) {
     const encoding = { ...(content[type]?.encoding ?? {}), ...(media.encoding ?? {}) };
-    content[type] = content[type]
-      ? { schema: { oneOf: [content[type].schema, media.schema] }, ...(Object.keys(encoding).length ? { encoding } : {}) }
-      : media;
+    content[type] = content[type] ? { schema: { oneOf: [content[type].schema, media.schema] }, ...(Object.keys(encoding).length ? { encoding } : {}) } : media;
   }
   // Security alternatives; a route without any accepts anonymous callers (`{}`).
   const security = (op: OperationObject): Json[] => (op.security.length ? op.security : [{}]);
@@ -192,7 +203,10 @@ function merge(a: OperationObject, b: OperationObject): OperationObject {
     responses,
     security: [...security(a), ...security(b)],
     'x-dialect': `${a['x-dialect']} ${b['x-dialect']}`,
-    'x-alternatives': [...(a['x-alternatives'] ?? [{ dialect: a['x-dialect'], graphql: a['x-graphql-operation'] }]), { dialect: b['x-dialect'], graphql: b['x-graphql-operation'] }],
+    'x-alternatives': [
+      ...(a['x-alternatives'] ?? [{ dialect: a['x-dialect'], graphql: a['x-graphql-operation'] }]),
+      { dialect: b['x-dialect'], graphql: b['x-graphql-operation'] },
+    ],
     'x-dispatch': 'Shared by two dialects; the request body and headers choose one.',
   };
 }

@@ -39,7 +39,10 @@ export class ParamReader {
     }
     const number = typeof value === 'number' ? value : typeof value === 'string' && /^-?\d{1,10}$/.test(value.trim()) ? Number(value) : NaN;
     if (!Number.isSafeInteger(number) || number < (options.min ?? -Infinity) || number > (options.max ?? Infinity)) {
-      this.errors.add(name, `Invalid parameter ${name}: must be an integer${options.min !== undefined ? ` from ${options.min}` : ''}${options.max !== undefined ? ` to ${options.max}` : ''}`);
+      this.errors.add(
+        name,
+        `Invalid parameter ${name}: must be an integer${options.min !== undefined ? ` from ${options.min}` : ''}${options.max !== undefined ? ` to ${options.max}` : ''}`,
+      );
       return undefined;
     }
     return number;
@@ -74,7 +77,7 @@ export class ParamReader {
       this.errors.add(name, `Invalid parameter ${name}: must be an array of hashes`);
       return undefined;
     }
-    return (items).map((item, index) => ({ value: item, index }));
+    return items.map((item, index) => ({ value: item, index }));
   }
 
   /** Refuses keys outside `allowed` (mass assignment, typos), naming each. */

@@ -46,7 +46,14 @@ function send(res: Response, dialect: RestDialect, response: RestResponse): void
   res.send(Buffer.from(text, 'utf8'));
 }
 
-function restRequest(req: Request, method: HttpMethod, query: Record<string, unknown>, body: unknown, contentType: string | null, publicUrl: string): RestRequest {
+function restRequest(
+  req: Request,
+  method: HttpMethod,
+  query: Record<string, unknown>,
+  body: unknown,
+  contentType: string | null,
+  publicUrl: string,
+): RestRequest {
   const pathParams = { ...(req.params as Record<string, string>) };
   const bodyParams = body && typeof body === 'object' && !Array.isArray(body) && !Buffer.isBuffer(body) ? (body as Record<string, unknown>) : {};
   return {
@@ -118,7 +125,13 @@ function overriddenMethod(body: unknown, contentType: string | null, targets: Ma
   return method && targets.has(method) ? method : null;
 }
 
-async function serve(deps: AppDeps, schema: GraphQLSchema, req: Request, res: Response, { method: requested, own, overrides, accept }: MountedGroup): Promise<void> {
+async function serve(
+  deps: AppDeps,
+  schema: GraphQLSchema,
+  req: Request,
+  res: Response,
+  { method: requested, own, overrides, accept }: MountedGroup,
+): Promise<void> {
   const publicUrl = deps.publicUrl;
   let method = requested;
   let candidates = own.length ? own : [...overrides!.values()][0];
@@ -145,7 +158,11 @@ async function serve(deps: AppDeps, schema: GraphQLSchema, req: Request, res: Re
     let contentType: string | null = MULTIPART;
     if (multipart) {
       if (!uploads) {
-        throw new HttpProblem('UNSUPPORTED_MEDIA_TYPE', 415, `Content type ${MULTIPART} is not accepted here; send ${chosen.dialect.bodyTypes.filter((t) => t !== MULTIPART).join(' or ')}.`);
+        throw new HttpProblem(
+          'UNSUPPORTED_MEDIA_TYPE',
+          415,
+          `Content type ${MULTIPART} is not accepted here; send ${chosen.dialect.bodyTypes.filter((t) => t !== MULTIPART).join(' or ')}.`,
+        );
       }
     } else {
       const limit = uploads?.bodyLimit?.(deps.config) ?? deps.config.bodyLimit;
@@ -162,11 +179,21 @@ async function serve(deps: AppDeps, schema: GraphQLSchema, req: Request, res: Re
       rest = parsed;
       chosen = pick(candidates, () => parsed);
       if (contentType && !acceptsType(chosen.dialect.bodyTypes, contentType)) {
-        throw new HttpProblem('UNSUPPORTED_MEDIA_TYPE', 415, `Content type ${contentType} is not accepted here; send ${chosen.dialect.bodyTypes.join(' or ')}.`);
+        throw new HttpProblem(
+          'UNSUPPORTED_MEDIA_TYPE',
+          415,
+          `Content type ${contentType} is not accepted here; send ${chosen.dialect.bodyTypes.join(' or ')}.`,
+        );
       }
     }
     if (chosen.dialect.jsonApi) checkJsonApiMediaTypes(req.headers);
-    ctx = await buildContext(deps, { authorization: req.headers.authorization, ip: req.ip ?? null, userAgent: req.get('user-agent') ?? null, acceptLanguage: req.get('accept-language') ?? null, logger: req.log });
+    ctx = await buildContext(deps, {
+      authorization: req.headers.authorization,
+      ip: req.ip ?? null,
+      userAgent: req.get('user-agent') ?? null,
+      acceptLanguage: req.get('accept-language') ?? null,
+      logger: req.log,
+    });
     rest ??= restRequest(req, method, query, body, contentType, publicUrl);
     for (const scheme of chosen.route.auth ?? []) await scheme.authenticate?.(rest, ctx);
     if (multipart) {
