@@ -121,7 +121,12 @@ describeInBrowser(`schema explorer offline, in headless Chromium${skipReason ? `
       await page.evaluate(
         `document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror.setValue('subscription { viewerEvents { type currentSession } }')`,
       );
+      // GraphiQL reads the editor's document after a debounce and picks WebSocket or HTTP from it: a click before that
+      // would send the subscription over HTTP. So give the debounce time, and require the socket to open.
+      const socketOpened = page.waitForEvent('websocket', { timeout: 60_000 });
+      await page.waitForTimeout(500);
       await page.click('.graphiql-execute-button');
+      await socketOpened;
       // The button turns into "stop" while the subscription runs; the event is then caused over HTTP until one
       // arrives (the first may come before the socket has subscribed).
       await page.waitForSelector('.graphiql-execute-button[aria-label^="Stop"]', { timeout: 30_000 });
