@@ -26,6 +26,8 @@ interface Page {
   addInitScript(script: string): Promise<void>;
   waitForSelector(selector: string, options?: { timeout?: number }): Promise<unknown>;
   waitForURL(url: string, options?: { timeout?: number }): Promise<void>;
+  waitForEvent(event: 'websocket', options?: { timeout?: number }): Promise<unknown>;
+  waitForTimeout(ms: number): Promise<void>;
   evaluate<T>(script: string): Promise<T>;
   click(selector: string): Promise<void>;
   url(): string;
