@@ -6,6 +6,7 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
+import { print } from 'graphql';
 import { projectRoot } from '../lib/harness.mjs';
 import { withServerCpu } from '../lib/process-cpu.mjs';
 import { userEmail } from '../lib/seed.mjs';
@@ -86,11 +87,13 @@ async function measureRow(b, { dialect, route, request }) {
   const headers = { authorization: `Bearer ${token}` };
   const { url, req } = restRequest(route, request(b), headers, `http://localhost:${new URL(b.ug.url).port}`);
   const variables = await route.variables(req, undefined);
+  // Routes carry generated typed documents (src/rest/__generated__): send their text.
+  const operation = typeof route.operation === 'string' ? route.operation : print(route.operation);
   const restUrl = (base) => origin(base) + url;
-  const gqlBody = JSON.stringify({ query: route.operation, variables });
+  const gqlBody = JSON.stringify({ query: operation, variables });
 
   // Same answers first: the REST body must be exactly the route's mapping of the GraphQL data.
-  const data = await b.check(b.ug.url, route.operation, variables, token);
+  const data = await b.check(b.ug.url, operation, variables, token);
   const expected = route.respond(data, { req, ctx: undefined });
   const got = await restGet(restUrl(b.ug.url), token);
   if (expected.status !== 200 || !sameJson(expected.body, got)) {
@@ -99,7 +102,7 @@ async function measureRow(b, { dialect, route, request }) {
     );
   }
   const restCount = await b.counter.perRequest(b.countRequests, () => restGet(restUrl(b.count.ug), token));
-  const gqlCount = await b.counter.perRequest(b.countRequests, () => b.check(b.count.ug, route.operation, variables, token));
+  const gqlCount = await b.counter.perRequest(b.countRequests, () => b.check(b.count.ug, operation, variables, token));
 
   const restJob = { url: restUrl(b.ug.url), method: 'GET', headers, bodies: [''], connections: 2 * b.cores };
   const gqlJob = { url: b.ug.url, method: 'POST', headers, bodies: [gqlBody], connections: 2 * b.cores };
@@ -137,7 +140,7 @@ async function measureRow(b, { dialect, route, request }) {
     p99: rest.p99,
     peer: `GraphQL ${gql.rps.toFixed(0)} req/s; server CPU ${cpu(restCpu)} vs ${cpu(gqlCpu)} ms/req`,
     graphql: gql,
-    operation: route.operation.replace(/\s+/g, ' ').trim(),
+    operation: operation.replace(/\s+/g, ' ').trim(),
     variables,
     cpuMsPerRequest: restCpu,
     graphqlCpuMsPerRequest: gqlCpu,
