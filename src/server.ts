@@ -230,15 +230,15 @@ export async function startServer(config: Config, logger: Logger = createLogger(
 
   const graphqlContext: ContextFunction<[ExpressContextFunctionArgument], Context> = async ({ req, res }) => {
     try {
-      const context = await buildContext(deps, {
+      return await buildContext(deps, {
         telemetry: (res.locals.telemetry = {}),
         authorization: req.headers.authorization,
         ip: req.ip ?? null,
         userAgent: req.get('user-agent') ?? null,
         acceptLanguage: req.get('accept-language') ?? null,
+        // The request's logger, made only when a resolver logs (reading req.log makes the child logger, with its redaction).
+        logger: () => req.log,
       });
-      // The request's logger, made only when a resolver logs (reading req.log makes the child logger, with its redaction).
-      return Object.defineProperty(context, 'logger', { configurable: true, enumerable: true, get: () => req.log });
     } catch (error) {
       if (!isDatabaseUnavailable(error)) throw error;
       req.log.error({ err: error }, 'database unavailable while authenticating');

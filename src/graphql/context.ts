@@ -74,18 +74,53 @@ export interface Context extends AppDeps {
   application: ClientApplication | null;
 }
 
+/** The request's logger, or a function that makes it on first use (a pino child logger with its redaction costs more than a small query). */
+export type RequestLogger = Logger | (() => Logger);
+
+const REQUEST_LOGGER = Symbol('request logger');
+const prototypes = new WeakMap<AppDeps, object>();
+
+/**
+ * The part of every context that lives as long as the process: the deps, and
+ * a `logger` getter that makes the request's logger only when something logs.
+ * Contexts inherit it instead of copying the deps, because Apollo clones the
+ * context of every operation with `Object.assign(Object.create(prototype),
+ * context)`: own properties are copied (and own getters called) per request,
+ * the prototype is shared.
+ */
+function contextPrototype(deps: AppDeps): object {
+  let prototype = prototypes.get(deps);
+  if (!prototype) {
+    prototype = Object.create(deps, {
+      logger: {
+        enumerable: true,
+        get(this: { [REQUEST_LOGGER]?: RequestLogger }) {
+          const logger = this[REQUEST_LOGGER];
+          return typeof logger === 'function' ? logger() : (logger ?? deps.logger);
+        },
+      },
+    }) as object;
+    prototypes.set(deps, prototype);
+  }
+  return prototype;
+}
+
+/** A copy of a context with other per-request values (e.g. a subscription's event hub); a spread would lose the shared prototype. */
+export function extendContext<T extends object>(context: Context, extra: T): Context & T {
+  return Object.assign(Object.create(Object.getPrototypeOf(context) as object) as Context, context, extra);
+}
+
 export async function buildContext(
   deps: AppDeps,
-  request: RequestInfo & { authorization?: string | null; logger?: Logger; telemetry?: { operation?: string } },
+  request: RequestInfo & { authorization?: string | null; logger?: RequestLogger; telemetry?: { operation?: string } },
 ): Promise<Context> {
   const viewer = await deps.auth.authenticate(request);
-  return {
-    ...deps,
-    logger: request.logger ?? deps.logger,
-    telemetry: request.telemetry,
-    viewer,
-    loaders: createLoaders(deps.db),
-    request: { ip: request.ip, userAgent: request.userAgent, acceptLanguage: request.acceptLanguage ?? null },
-    application: null,
-  };
+  const context = Object.create(contextPrototype(deps)) as Context & { [REQUEST_LOGGER]?: RequestLogger };
+  context.telemetry = request.telemetry;
+  context.viewer = viewer;
+  context.loaders = createLoaders(deps.db);
+  context.request = { ip: request.ip, userAgent: request.userAgent, acceptLanguage: request.acceptLanguage ?? null };
+  context.application = null;
+  context[REQUEST_LOGGER] = request.logger;
+  return context;
 }

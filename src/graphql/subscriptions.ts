@@ -30,7 +30,7 @@ import {
 import { WebSocketServer, type WebSocket } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { ApolloServerPlugin } from '@apollo/server';
-import { buildContext, type AppDeps, type Context, type Viewer } from './context.js';
+import { buildContext, extendContext, type AppDeps, type Context, type Viewer } from './context.js';
 import { bearerToken, type Credentials } from '../auth/authenticate.js';
 import { looksLikeApiKey } from '../auth/api-keys.js';
 import { createLoaders } from './loaders.js';
@@ -192,13 +192,10 @@ export function attachSubscriptions(options: {
           socket.close(CloseCodes.tryAgainLater, 'Too many connections for this user');
           return false;
         }
-        const subscriptionContext = Object.defineProperties(
-          { ...context, events },
-          {
-            // Fresh loaders each time: a subscription lives long, and a cached row would go stale.
-            loaders: { get: () => createLoaders(deps.db), enumerable: true },
-          },
-        );
+        const subscriptionContext = Object.defineProperties(extendContext(context, { events }), {
+          // Fresh loaders each time: a subscription lives long, and a cached row would go stale.
+          loaders: { get: () => createLoaders(deps.db), enumerable: true },
+        });
         const connection: Connection = { socket, viewer, credentials, context: subscriptionContext, timers: [] };
         connection.timers.push(setInterval(() => void recheck(connection), limits.authRecheckSeconds * 1000));
         // An access token ends the socket when it expires; an API key lives until it is revoked or expires (the re-check sees both).

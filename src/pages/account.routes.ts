@@ -55,7 +55,7 @@ function context(deps: AppDeps, req: Request): Promise<Context> {
     ip: req.ip ?? null,
     userAgent: req.get('user-agent') ?? null,
     acceptLanguage: req.get('accept-language') ?? null,
-    logger: req.log,
+    logger: () => req.log,
   });
 }
 

@@ -192,7 +192,7 @@ async function serve(
       ip: req.ip ?? null,
       userAgent: req.get('user-agent') ?? null,
       acceptLanguage: req.get('accept-language') ?? null,
-      logger: req.log,
+      logger: () => req.log,
     });
     rest ??= restRequest(req, method, query, body, contentType, publicUrl);
     for (const scheme of chosen.route.auth ?? []) await scheme.authenticate?.(rest, ctx);
