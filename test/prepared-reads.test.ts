@@ -11,8 +11,9 @@ import { signInAsAdmin, signUp } from './support/fixtures';
 let server: TestServer;
 let adminToken: string;
 beforeAll(async () => {
-  // Sessions stay cached through the test, so the statement counts below are the reads' own.
-  server = await startTestServer({ SESSION_CACHE_TTL_MS: '60000', VIDEO_WORKERS: '0', WEBHOOK_WORKERS: '0' });
+  // Sessions stay cached through the test, so the statement counts below are the reads' own. The gateway runs
+  // in a zone other than UTC, so a timestamp converted through local time would show.
+  server = await startTestServer({ SESSION_CACHE_TTL_MS: '60000', VIDEO_WORKERS: '0', WEBHOOK_WORKERS: '0', TZ: 'America/New_York' });
   adminToken = (await signInAsAdmin(server)).accessToken;
 });
 afterAll(() => server.stop());
@@ -133,5 +134,28 @@ describe('prepared hot reads', () => {
     expect(await statementsDuring(() => gql(page(1, ''), {}, adminToken))).toBe(1);
     expect(await statementsDuring(() => gql(page(1, ', filter: { search: "" }'), {}, adminToken))).toBe(2);
     expect(await statementsDuring(() => gql(`query($id: ID!) { user(id: $id) { ${USER_FIELDS} } }`, { id: ids[0] }, adminToken))).toBe(1);
+  });
+});
+
+describe('prepared refresh rotation', () => {
+  it('moves the session to the next token and stamps the time in UTC, as the Prisma path did', async () => {
+    const user = await signUp(server);
+    const before = Date.now();
+    const refreshed = await gql(
+      `mutation R($t: String!) { refreshSession(refreshToken: $t) { accessToken refreshToken } }`,
+      { t: user.refreshToken },
+      user.accessToken,
+    );
+    const next = refreshed.refreshSession as { accessToken: string; refreshToken: string };
+    expect(next.refreshToken).not.toBe(user.refreshToken);
+    const data = await gql(`{ sessions { amr lastUsedAt createdAt } }`, {}, next.accessToken);
+    const [session] = data.sessions as { amr: string[]; lastUsedAt: string; createdAt: string }[];
+    expect(session.amr).toEqual(['pwd']);
+    // Written as local time instead of UTC, the stamp would be five hours off (the gateway runs in New York time).
+    expect(Date.parse(session.lastUsedAt)).toBeGreaterThanOrEqual(before - 2000);
+    expect(Date.parse(session.lastUsedAt)).toBeLessThanOrEqual(Date.now() + 2000);
+    // The old token now answers within the reuse grace with the same successor, and the new one rotates again.
+    const again = await gql(`mutation R($t: String!) { refreshSession(refreshToken: $t) { refreshToken } }`, { t: user.refreshToken }, user.accessToken);
+    expect((again.refreshSession as { refreshToken: string }).refreshToken).toBe(next.refreshToken);
   });
 });

@@ -16,6 +16,7 @@ import { loginFailures } from '../../http/metrics.js';
 import type { AuthPayload } from './sessions.types.js';
 import type { AuthMethod } from '../../auth/methods.js';
 import { completeFirstFactor } from '../mfa/second-factor.js';
+import { preparedReadsFor, ROTATE_REFRESH_TOKEN, rotationParameters } from '../../db/prepared-reads.js';
 
 type Ctx = Pick<Context, 'db' | 'config' | 'tokens' | 'hasher' | 'request' | 'viewer' | 'logger' | 'throttle' | 'sessionCache'>;
 
@@ -97,15 +98,14 @@ async function rotateCurrentToken(
   sealed: string,
   now: Date,
 ): Promise<{ id: string; user_id: number; amr: AuthMethod[] } | null> {
-  const rows = await ctx.db.$queryRaw<{ id: string; user_id: number; amr: AuthMethod[] }[]>`
-    UPDATE sessions s
-    SET previous_refresh_token_hash = s.refresh_token_hash, refresh_token_hash = ${hashToken(next)}, successor_sealed = ${sealed},
-        refreshed_at = ${now}, last_used_at = ${now}
-    FROM users u
-    WHERE s.refresh_token_hash = ${hash} AND s.revoked_at IS NULL AND s.expires_at > ${now}
-      AND u.id = s.user_id AND u.active AND u.deleted_at IS NULL
-    RETURNING s.id, s.user_id, s.amr`;
-  return rows[0] ?? null;
+  const rotation = { hash, nextHash: hashToken(next), sealed, now };
+  // A prepared statement on the database's own pool (src/db/prepared-reads.ts); inside a transaction, the same text through Prisma.
+  const prepared = preparedReadsFor(ctx.db);
+  const rows = prepared
+    ? [await prepared.rotateRefreshToken(rotation)]
+    : await ctx.db.$queryRawUnsafe<{ id: string; user_id: number; amr: string[] }[]>(ROTATE_REFRESH_TOKEN, ...rotationParameters(rotation));
+  const row = rows[0];
+  return row ? { ...row, amr: row.amr as AuthMethod[] } : null;
 }
 
 /** Finds a user by email (contains @) or username, both case-insensitive, ignoring deleted ones. */
