@@ -27,7 +27,7 @@ import { oidcRoutes } from './auth/oidc/oidc.routes.js';
 import { localNotifications, postgresNotifications } from './db/notifications.js';
 import { createMailer } from './mail/mailer.js';
 import { getSchema } from './graphql/schema.js';
-import { graphqlJsonBody } from './http/graphql-body.js';
+import { graphqlJsonBody, leanJsonBody } from './http/graphql-body.js';
 import { buildContext, type AppDeps, type Context } from './graphql/context.js';
 import { createFormatError, isDatabaseUnavailable, UNAVAILABLE_MESSAGE, UNAVAILABLE_RETRY_AFTER } from './graphql/format-error.js';
 import { ensureAdmin } from './modules/users/admin-bootstrap.js';
@@ -265,7 +265,10 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   app.use(await createRestRouter(deps));
   app.use(notFoundHandler);
   app.use(errorHandler);
-  httpServer.on('request', leanGraphqlListener({ app, apollo, context: graphqlContext, front, body: [graphqlBody], onError: errorHandler }));
+  httpServer.on(
+    'request',
+    leanGraphqlListener({ app, apollo, context: graphqlContext, front, body: [leanJsonBody(config, graphqlBody)], onError: errorHandler }),
+  );
 
   await new Promise<void>((resolve) => httpServer.listen(config.port, config.host, resolve));
   const port = (httpServer.address() as AddressInfo).port;

@@ -55,6 +55,27 @@ describe('lean /graphql path', () => {
     await same(JSON.stringify({ query: '{ me { id } }' }), { 'content-type': 'application/json', 'content-encoding': 'br' });
   });
 
+  it('reads the bodies it parses itself (Content-Length within BODY_LIMIT, UTF-8, no encoding) as express.json() does', async () => {
+    const query = JSON.stringify({ query: '{ __typename }' });
+    expect((await same(query, { 'content-type': 'application/json; charset=utf-8' })).status).toBe(200);
+    expect((await same(query, { 'content-type': 'application/json; charset="UTF-8"' })).status).toBe(200);
+    expect((await same(`\uFEFF${query}`, json)).status).toBe(200);
+    expect((await same(` \n\t${query}\n`, json)).status).toBe(200);
+    // Strict: the first character must open an object or array.
+    expect((await same('"{ __typename }"', json)).status).toBe(400);
+    expect((await same('123', json)).status).toBe(400);
+    expect((await same('   ', json)).status).toBe(400);
+    expect((await same('{"query": "{ __typename }"} trailing', json)).status).toBe(400);
+    // Other charsets, encodings and sizes go to body-parser.
+    expect((await same(query, { 'content-type': 'application/json; charset=utf-16' })).status).toBe(400);
+    expect((await same(query, { 'content-type': 'application/json; charset=utf-8', 'content-encoding': 'identity' })).status).toBe(200);
+    const atLimit = JSON.stringify({ query: `{ __typename } #${'x'.repeat(2000)}` }).slice(0, 2000);
+    expect((await same(atLimit, json)).status).toBe(400);
+    const justUnder = JSON.stringify({ query: '{ __typename }', pad: 'x'.repeat(2000 - 40) });
+    expect(Buffer.byteLength(justUnder)).toBeLessThanOrEqual(2000);
+    expect((await same(justUnder, json)).status).toBe(200);
+  });
+
   it('keeps request ids, CORS and trust proxy', async () => {
     const given = await same(JSON.stringify({ query: '{ __typename }' }), { ...json, 'x-request-id': 'req-123' });
     expect(given.requestId).toBe('req-123');
