@@ -63,22 +63,35 @@ export default {
     const aa = await b.startUsergraph({ VIDEO_WORKERS: '0', WEBHOOK_WORKERS: '0' });
     const variants = await startVariants(b);
     const gateways = [{ ...ug, name: 'usergraph' }, { ...aa, name: 'A/A copy' }, ...variants];
+    // Layer floors for `me` (bench/lib/floor.mjs): node:http answering canned bytes, and that plus the gateway's prepared statement.
+    const floors =
+      process.env.BENCH_FLOORS === '0'
+        ? []
+        : [
+            { ...(await b.startUsergraph({ FLOOR: 'http' }, path.join(import.meta.dirname, '../lib/floor.mjs'))), name: 'floor: node:http' },
+            { ...(await b.startUsergraph({ FLOOR: 'sql' }, path.join(import.meta.dirname, '../lib/floor.mjs'))), name: 'floor: node:http + SQL' },
+          ];
     const body = (q, variables = {}) => JSON.stringify({ query: q, variables });
     const rows = [];
     const settings = rotationSettings(b);
     const describe = `${settings.rounds} rounds of ${settings.slice} s slices`;
 
-    const reads = async (id, title, ours, peer, token, target) => {
+    const reads = async (id, title, ours, peer, token, target, extra = []) => {
+      const servers = [...gateways, ...extra];
       const targets = [
-        ...gateways.map((g) => ({ name: g.name, url: g.url, pid: g.child.pid, headers: { authorization: `Bearer ${token}` }, bodies: [body(ours)] })),
+        ...servers.map((g) => ({ name: g.name, url: g.url, pid: g.child.pid, headers: { authorization: `Bearer ${token}` }, bodies: [body(ours)] })),
         { name: 'PostGraphile', url: b.peer.url, pid: b.peer.child.pid, bodies: [body(peer, { id: b.userId })] },
       ];
-      for (const g of gateways) await b.check(g.url, ours, {}, token);
+      const expected = JSON.stringify(await b.check(ug.url, ours, {}, token));
+      for (const g of servers) {
+        const data = JSON.stringify(await b.check(g.url, ours, {}, token));
+        if (data !== expected) throw new Error(`rotation ${id}: ${g.name} answers ${data.slice(0, 200)}, usergraph ${expected.slice(0, 200)}`);
+      }
       const raw = await rotate(b, targets);
       const vsUg = b.summarizeRotation(raw, 'usergraph');
       const vsPeer = b.summarizeRotation(raw, 'PostGraphile');
       const peerRow = vsUg.PostGraphile;
-      for (const g of gateways) {
+      for (const g of servers) {
         const s = vsUg[g.name];
         const p = vsPeer[g.name];
         rows.push({
@@ -106,7 +119,8 @@ export default {
     };
     // BENCH_ROTATION_ROWS=me,users-page,refresh picks rows (e.g. to profile one of them alone).
     const wanted = (id) => !process.env.BENCH_ROTATION_ROWS || process.env.BENCH_ROTATION_ROWS.split(',').includes(id);
-    if (wanted('me')) await reads('me', 'me + profile + roles', ME, PEER_ME, b.tokens.user, 1.2);
+    if (wanted('me')) await reads('me', 'me + profile + roles', ME, PEER_ME, b.tokens.user, 1.2, floors);
+    await Promise.all(floors.map((f) => f.stop()));
     if (wanted('users-page')) await reads('users-page', 'users page of 50', PAGE, PEER_PAGE, b.tokens.admin, 1.0);
     if (!wanted('refresh')) {
       await Promise.all([ug.stop(), aa.stop(), ...variants.map((v) => v.stop())]);
