@@ -1,17 +1,23 @@
 // Summarises a V8 CPU profile (node --cpu-prof) by layer: self time per
 // package under node_modules, per directory of the gateway's own dist/, per
 // Node internal module, and V8's own entries (garbage collector, program).
-// `node bench/lib/profile-summary.mjs file.cpuprofile [top] [last seconds]`:
+// `node bench/lib/profile-summary.mjs file.cpuprofile [top] [last seconds] [--layers=<CPU ms per request>]`:
 // with `last`, only the samples of the profile's last seconds (the load, not
 // the start-up). Idle time is left out, so shares are of the busy time.
+// With --layers, the shares are also grouped into the request's layers (HTTP,
+// body, middleware, Apollo, GraphQL execution, auth, data, garbage
+// collection, ...) and turned into microseconds per request from the CPU
+// milliseconds per request the rotation measured for that gateway.
 import fs from 'node:fs';
 
-const profile = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
-const top = Number(process.argv[3] ?? 25);
+const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const layersArg = process.argv.find((a) => a.startsWith('--layers='));
+const profile = JSON.parse(fs.readFileSync(args[0], 'utf8'));
+const top = Number(args[1] ?? 25);
 const byId = new Map(profile.nodes.map((n) => [n.id, n]));
 const self = new Map();
 const deltas = profile.timeDeltas;
-const from = process.argv[4] ? profile.endTime - Number(process.argv[4]) * 1e6 : -Infinity;
+const from = args[2] ? profile.endTime - Number(args[2]) * 1e6 : -Infinity;
 let at = profile.startTime;
 for (let i = 0; i < profile.samples.length; i++) {
   at += deltas[i] ?? 0;
@@ -29,13 +35,51 @@ function layer(node) {
   if (url.startsWith('node:')) return url;
   return url;
 }
+
+// The request's layers, from a package, own directory or file, or Node module (first match wins).
+const LAYERS = [
+  ['socket writes (writev syscall)', (n, u) => n === '(writev)'],
+  ['garbage collection', (n) => n === '(garbage collector)'],
+  ['body reading and parsing', (n, u) => /body-parser|raw-body|type-is|iconv-lite|content-type|whatwg-mimetype|media-typer|dist\/http\/graphql-body/.test(u)],
+  ['Apollo Server pipeline', (n, u) => /@apollo\/|negotiator|node:internal\/crypto\/hash/.test(u)],
+  [
+    'GraphQL execution (graphql-js, type-graphql, resolvers)',
+    (n, u) => /node_modules\/graphql\/|type-graphql|class-validator|dist\/graphql\/|dist\/modules\//.test(u),
+  ],
+  ['authentication (token, session cache)', (n, u) => /dist\/auth\/|jsonwebtoken|jws|node:internal\/crypto\/(sig|keys)/.test(u)],
+  ['data (pg, prepared statements, Prisma)', (n, u) => /node_modules\/pg|pg-protocol|pg-pool|pg-types|postgres-|@prisma\/|dist\/db\/|wasm:/.test(u)],
+  [
+    'our HTTP layer (lean path, ids, headers, CORS, metrics, Express prototypes)',
+    (n, u) =>
+      /dist\/http\/|dist\/server\.js|express|prom-client|pino|@pinojs|node:internal\/crypto\/random|cors|vary|on-finished|send|etag|fresh|range-parser/.test(u),
+  ],
+  [
+    'Node HTTP server and streams',
+    (n, u) => /node:_http|node:net|node:internal\/streams|node:internal\/stream_base|node:events|node:buffer|node:internal\/http|node:stream/.test(u),
+  ],
+  [
+    'promises, ticks and timers',
+    (n, u) => n === '(runMicrotasks)' || /task_queues|process\/promises|node:internal\/timers|node:timers|priority_queue|async_hooks|fixed_queue/.test(u),
+  ],
+];
+
 const totals = new Map();
+const grouped = new Map();
 let busy = 0;
 for (const [node, us] of self) {
   const name = layer(node);
   if (name === '(idle)') continue;
   busy += us;
   totals.set(name, (totals.get(name) ?? 0) + us);
+  const url = node.callFrame.url || '';
+  const group = LAYERS.find(([, test]) => test(name, url))?.[0] ?? 'other (V8 program, module loading, ...)';
+  grouped.set(group, (grouped.get(group) ?? 0) + us);
 }
 console.log(`busy ${(busy / 1000).toFixed(0)} ms`);
 for (const [name, us] of [...totals].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${((100 * us) / busy).toFixed(1).padStart(5)}%  ${name}`);
+if (layersArg) {
+  const msPerRequest = Number(layersArg.split('=')[1]);
+  console.log(`\nlayers (of ${msPerRequest} ms CPU per request):`);
+  for (const [name, us] of [...grouped].sort((a, b) => b[1] - a[1]))
+    console.log(`${((100 * us) / busy).toFixed(1).padStart(5)}%  ${String(Math.round((msPerRequest * 1000 * us) / busy)).padStart(5)} us  ${name}`);
+}

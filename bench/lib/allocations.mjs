@@ -1,0 +1,169 @@
+// Heap allocations per request (issue 17): bytes the gateway allocates for one
+// `me` (or users page) request, from V8's own GC trace. The gateway runs with
+// `--trace-gc --trace-gc-nvp`, which prints, for every collection, the bytes
+// allocated since the previous one (`allocated=`); their sum over a window of
+// steady load, divided by the requests answered in it, is the allocation per
+// request, what garbage collection (8-9% of `me`'s CPU) is paid for.
+//
+//   node bench/lib/allocations.mjs [name=path/to/dist/main.js ...]
+//
+// Each gateway (default: this checkout's dist/main.js) gets its own database
+// (created and dropped here) with 100 seeded users, the admin signs in, and after a warm-up
+// autocannon sends `me` then the users page for 8 s each with 4 connections.
+// Needs the local PostgreSQL (BENCH_PG_URL overrides, as for bench/run.mjs).
+// BENCH_HEAP_PROFILE=/tmp/me.heapprofile also samples where the `me` window's
+// bytes are allocated (bench/lib/heap-sampler.cjs) and prints the top sites.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import pg from 'pg';
+import { freePort } from './harness.mjs';
+import { seed } from './seed.mjs';
+
+const pgUrl = process.env.BENCH_PG_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+const root = path.resolve(import.meta.dirname, '../..');
+const variants = process.argv.slice(2).map((a) => a.split('='));
+if (variants.length === 0) variants.push(['usergraph', path.join(root, 'dist/main.js')]);
+const ME = 'query Me { me { id email username profile { firstName lastName } roles { name } } }';
+const PAGE = 'query Page { users(page: 1, pageSize: 50) { total items { id email username profile { firstName lastName } roles { name } } } }';
+
+/** Top allocation sites (self bytes per function and file) of a sampling heap profile, per request. */
+function printHeapProfile(file, requests) {
+  const { head } = JSON.parse(fs.readFileSync(file, 'utf8'));
+  const sites = new Map();
+  let total = 0;
+  const walk = (node) => {
+    const { functionName, url, lineNumber } = node.callFrame;
+    const where = `${functionName || '(anonymous)'} ${url.replace(/.*node_modules\//, '').replace(/.*\/dist\//, 'dist/')}:${lineNumber + 1}`;
+    sites.set(where, (sites.get(where) ?? 0) + node.selfSize);
+    total += node.selfSize;
+    node.children.forEach(walk);
+  };
+  walk(head);
+  console.log(`sampled ${(total / requests / 1024).toFixed(1)} KB per request; top sites (bytes per request):`);
+  for (const [where, bytes] of [...sites].sort((a, b) => b[1] - a[1]).slice(0, 25))
+    console.log(`${String(Math.round(bytes / requests)).padStart(7)}  ${where}`);
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const load = (opts) => new Promise((resolve, reject) => autocannon(opts, (err, result) => (err ? reject(err) : resolve(result))));
+
+async function measure(name, script) {
+  const database = `usergraph_alloc_${process.pid}_${name.replace(/\W/g, '_')}`;
+  const admin = new pg.Client({ connectionString: pgUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${database}`);
+  const port = await freePort();
+  const url = new URL(pgUrl);
+  url.pathname = `/${database}`;
+  const gcLines = [];
+  const heapProfile = process.env.BENCH_HEAP_PROFILE ? `${process.env.BENCH_HEAP_PROFILE.replace(/\.heapprofile$/, '')}-${name}.heapprofile` : null;
+  const preload = heapProfile ? ['--require', path.join(import.meta.dirname, 'heap-sampler.cjs')] : [];
+  const child = spawn(process.execPath, ['--trace-gc', '--trace-gc-nvp', ...preload, script], {
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATABASE_URL: url.toString(),
+      JWT_SECRET: 'alloc-jwt-secret-alloc-jwt-secret-0123456789',
+      KEY_ENCRYPTION_KEY: 'alloc-key-encryption-key-0123456789abcdef',
+      ADMIN_EMAIL: 'admin@alloc.test',
+      ADMIN_PASSWORD: 'admin-password-1',
+      LOG_LEVEL: 'warn',
+      VIDEO_WORKERS: '0',
+      WEBHOOK_WORKERS: '0',
+      ACCESS_TOKEN_TTL: '86400',
+      DATA_DIR: path.join('/tmp', `${database}-data`),
+      ...(heapProfile ? { BENCH_HEAP_PROFILE: heapProfile } : {}),
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let buffered = '';
+  child.stdout.on('data', (chunk) => {
+    buffered += chunk;
+    const lines = buffered.split('\n');
+    buffered = lines.pop();
+    const now = performance.now();
+    for (const line of lines) {
+      const allocated = /\ballocated=(\d+)/.exec(line);
+      if (allocated) gcLines.push({ at: now, bytes: Number(allocated[1]), major: /\bgc=(mc|mmc|ms)\b/.test(line) });
+    }
+  });
+  try {
+    const base = `http://127.0.0.1:${port}`;
+    for (let i = 0; ; i++) {
+      try {
+        if ((await fetch(`${base}/healthz`)).ok) break;
+      } catch {
+        /* not yet */
+      }
+      if (i > 600) throw new Error(`${name} did not start`);
+      await sleep(200);
+    }
+    // 100 users with profiles and roles, so the page has 50 to show (the gateway has made the schema by now).
+    const seeder = new pg.Client({ connectionString: url.toString() });
+    await seeder.connect();
+    await seed(seeder, { users: 100, cost: 4, refreshSessions: 0 });
+    await seeder.end();
+    const gql = async (query, variables, token) => {
+      const res = await fetch(`${base}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify({ query, variables }),
+      });
+      const body = await res.json();
+      if (body.errors) throw new Error(JSON.stringify(body.errors));
+      return body.data;
+    };
+    const { login } = await gql('mutation L($i: String!, $p: String!) { login(identifier: $i, password: $p) { accessToken } }', {
+      i: 'admin@alloc.test',
+      p: 'admin-password-1',
+    });
+    const rows = [];
+    for (const [label, query] of [
+      ['me', ME],
+      ['users page of 50', PAGE],
+    ]) {
+      const opts = {
+        url: `${base}/graphql`,
+        method: 'POST',
+        connections: 4,
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${login.accessToken}` },
+        body: JSON.stringify({ query }),
+      };
+      await load({ ...opts, duration: 3 });
+      const sample = heapProfile && label === 'me';
+      if (sample) child.kill('SIGUSR2');
+      const from = performance.now();
+      const result = await load({ ...opts, duration: 8 });
+      const to = performance.now();
+      if (sample) {
+        child.kill('SIGUSR2');
+        await sleep(1000);
+        printHeapProfile(heapProfile, result.requests.total);
+      }
+      const window = gcLines.filter((g) => g.at >= from && g.at <= to);
+      const bytes = window.reduce((n, g) => n + g.bytes, 0);
+      rows.push({
+        variant: name,
+        request: label,
+        requests: result.requests.total,
+        'KB allocated per request': (bytes / result.requests.total / 1024).toFixed(1),
+        'collections per 1000 requests': ((1000 * window.length) / result.requests.total).toFixed(1),
+        'major collections': window.filter((g) => g.major).length,
+      });
+    }
+    return rows;
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    await admin.end();
+  }
+}
+
+const rows = [];
+for (const [name, script] of variants) rows.push(...(await measure(name, path.resolve(script))));
+console.table(rows);
