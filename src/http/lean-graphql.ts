@@ -110,7 +110,13 @@ export function leanGraphqlListener<TContext extends BaseContext>(options: LeanG
         for (const [key, value] of response.headers) res.setHeader(key, value);
         res.statusCode = response.status || 200;
         if (response.body.kind === 'complete') {
-          res.send(response.body.string);
+          // What Express's res.send does for a POST answered with a string whose type already names UTF-8 (Apollo's
+          // always do): Content-Length, then end. Anything else goes through res.send itself.
+          const type = res.getHeader('content-type');
+          if (typeof type === 'string' && type.endsWith('; charset=utf-8') && res.statusCode !== 204 && res.statusCode !== 304) {
+            res.setHeader('content-length', Buffer.byteLength(response.body.string));
+            res.end(response.body.string);
+          } else res.send(response.body.string);
           return;
         }
         for await (const chunk of response.body.asyncIterator) res.write(chunk);
