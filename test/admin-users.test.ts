@@ -1,6 +1,5 @@
 // Admin user management: listing, lookup, create, update (by an admin and by
 // the user themself), soft delete and confirmation, with the access matrix.
-import crypto from 'node:crypto';
 import {
   ConfirmUserByIdDocument,
   ConfirmUserDocument,
@@ -16,7 +15,7 @@ import {
   type UsersFilter,
 } from './__generated__/graphql';
 import { ADMIN_EMAIL, startTestServer, tokenFromMail, type TestServer } from './support/server';
-import { PASSWORD, expectCode, onlyError, signIn, signInAsAdmin, signUp, uniqueEmail } from './support/fixtures';
+import { PASSWORD, expectCode, onlyError, signIn, signInAsAdmin, signUp, uniqueEmail, uniqueTag } from './support/fixtures';
 
 let server: TestServer;
 let adminToken: string;
@@ -33,7 +32,6 @@ beforeAll(async () => {
 afterAll(() => server.stop());
 
 const asAdmin = () => ({ token: adminToken });
-const tag = () => crypto.randomBytes(3).toString('hex');
 
 /** Creates a user as the admin, returning it. */
 async function createUser(input: CreateUserInput) {
@@ -51,7 +49,7 @@ describe('users (listing)', () => {
   let prefix: string;
   let created: Array<{ id: string; email: string | null }>;
   beforeAll(async () => {
-    prefix = `list${tag()}`;
+    prefix = `list${uniqueTag()}`;
     created = [];
     for (let i = 0; i < 5; i++) {
       created.push(
@@ -167,7 +165,7 @@ describe('createUser', () => {
       {
         input: {
           email,
-          username: `made_${tag()}`,
+          username: `made_${uniqueTag()}`,
           password: PASSWORD,
           passwordConfirmation: PASSWORD,
           confirmed: true,
@@ -201,7 +199,7 @@ describe('createUser', () => {
   });
 
   it('creates a user by username alone, without a password, who cannot sign in yet', async () => {
-    const username = `only_${tag()}`;
+    const username = `only_${uniqueTag()}`;
     const result = await server.gql(CreateUserDocument, { input: { username } }, asAdmin());
     expect(result.data!.createUser).toMatchObject({ email: null, username, confirmed: false, active: true, roles: [] });
     const login = await server.gql(LoginDocument, { identifier: username, password: PASSWORD });
@@ -249,7 +247,7 @@ describe('createUser', () => {
   });
 
   it('answers CONFLICT for a taken email or username and leaves nothing half-created', async () => {
-    const taken = await createUser({ email: uniqueEmail('taken'), username: `taken_${tag()}` });
+    const taken = await createUser({ email: uniqueEmail('taken'), username: `taken_${uniqueTag()}` });
     const email = await server.gql(CreateUserDocument, { input: { email: taken.email!.toUpperCase() } }, asAdmin());
     expect(onlyError(email)).toMatchObject({
       message: 'An account with that email already exists.',
@@ -280,7 +278,7 @@ describe('updateUser', () => {
       {
         id: target.id,
         input: {
-          username: `renamed_${tag()}`,
+          username: `renamed_${uniqueTag()}`,
           status: 'suspended',
           statusMessage: 'Paused',
           confirmed: true,
@@ -350,7 +348,7 @@ describe('updateUser', () => {
     const user = await signUp(server);
     const result = await server.gql(
       UpdateUserDocument,
-      { id: user.user.id, input: { username: `self_${tag()}`, profile: { firstName: 'Me' }, preferences: [{ preferences: { a: 1 } }] } },
+      { id: user.user.id, input: { username: `self_${uniqueTag()}`, profile: { firstName: 'Me' }, preferences: [{ preferences: { a: 1 } }] } },
       { token: user.accessToken },
     );
     expect(result.errors).toBeUndefined();

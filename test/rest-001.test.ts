@@ -4,7 +4,7 @@
 import { Client } from 'pg';
 import { CreateApplicationDocument, UpdateMeDocument } from './__generated__/graphql';
 import { startTestServer, tokenFromMail, type TestServer } from './support/server';
-import { FORM, JSON_BODY, railsForm, rest } from './support/rest';
+import { FORM, JSON_BODY, bearer, railsForm, rest } from './support/rest';
 import { PASSWORD, signInAsAdmin, signUp, uniqueEmail } from './support/fixtures';
 
 let server: TestServer;
@@ -21,7 +21,6 @@ beforeAll(async () => {
 afterAll(() => server.stop());
 
 const withApp = () => ({ ...FORM, AUTHORIZATION: appHeader });
-const bearer = (token: string) => ({ ...FORM, Authorization: `Bearer ${token}` });
 const error = (message: string) => ({ error: { message } });
 
 /** The user object of the document's example response, for a fresh account. */

@@ -5,7 +5,7 @@
 import Ajv2020 from 'ajv/dist/2020';
 import { CreateApplicationDocument, LogoutDocument } from './__generated__/graphql';
 import { startTestServer, type TestServer } from './support/server';
-import { FORM, JSON_BODY, railsForm, rest, type RestResult } from './support/rest';
+import { FORM, JSON_BODY, bearer, railsForm, rest, type RestResult } from './support/rest';
 import { PASSWORD, signIn, signInAsAdmin, uniqueEmail } from './support/fixtures';
 
 let server: TestServer;
@@ -19,7 +19,6 @@ beforeAll(async () => {
 });
 afterAll(() => server.stop());
 
-const bearer = (token: string) => ({ ...FORM, Authorization: `Bearer ${token}` });
 const admin = () => bearer(adminToken);
 const error = (name: string, description: string) => ({ error: name, error_description: description });
 const form = (fields: Record<string, string | number>) => new URLSearchParams(Object.entries(fields).map(([k, v]) => [k, String(v)])).toString();

@@ -3,7 +3,7 @@
 // README), each with Crafter's access rule, replayed over HTTP.
 import { LoginDocument } from './__generated__/graphql';
 import { startTestServer, tokenFromMail, type TestServer } from './support/server';
-import { JSON_BODY, FORM, rest } from './support/rest';
+import { JSON_BODY, FORM, bearer, rest } from './support/rest';
 import { signIn, signInAsAdmin, uniqueEmail } from './support/fixtures';
 
 const BASE = '/api/1/services/api/1/user';
@@ -17,11 +17,10 @@ beforeAll(async () => {
 });
 afterAll(() => server.stop());
 
-const bearer = (token: string | null) => (token ? { ...JSON_BODY, Authorization: `Bearer ${token}` } : { ...JSON_BODY });
 const post = (service: string, body: unknown, token: string | null = adminToken) =>
-  rest(server, 'POST', `${BASE}/${service}`, { body: typeof body === 'string' ? body : JSON.stringify(body), headers: bearer(token) });
+  rest(server, 'POST', `${BASE}/${service}`, { body: typeof body === 'string' ? body : JSON.stringify(body), headers: bearer(token, JSON_BODY) });
 const get = (service: string, query: string, token: string | null = adminToken) =>
-  rest(server, 'GET', `${BASE}/${service}?${query}`, { headers: bearer(token) });
+  rest(server, 'GET', `${BASE}/${service}?${query}`, { headers: bearer(token, JSON_BODY) });
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /** An absolute URL (the configured public URL) of the user's get.json. */
 const location = (username: string) =>
@@ -60,7 +59,7 @@ describe('POST create.json', () => {
     const login = await server.gql(LoginDocument, { identifier: 'jane.doe', password: example.password });
     expect(login.errors).toBeUndefined();
     const read = await rest(server, 'GET', new URL(response.headers.get('location')!).pathname + new URL(response.headers.get('location')!).search, {
-      headers: bearer(adminToken),
+      headers: bearer(adminToken, JSON_BODY),
     });
     expect(read.json).toEqual({
       username: 'jane.doe',

@@ -1,6 +1,5 @@
 // Roles: listing and lookup for signed-in users, admin management, granting
 // and taking away, the unchangeable admin role and the last admin.
-import crypto from 'node:crypto';
 import {
   AssignRoleDocument,
   AssignRolesDocument,
@@ -18,7 +17,7 @@ import {
   UserAuthorsDocument,
 } from './__generated__/graphql';
 import { startTestServer, type GraphQLResponse, type TestServer } from './support/server';
-import { PASSWORD, expectCode, onlyError, signIn, signInAsAdmin, signUp, uniqueEmail } from './support/fixtures';
+import { PASSWORD, expectCode, onlyError, signIn, signInAsAdmin, signUp, uniqueEmail, uniqueTag } from './support/fixtures';
 
 let server: TestServer;
 let adminToken: string;
@@ -38,7 +37,6 @@ beforeAll(async () => {
 afterAll(() => server.stop());
 
 const asAdmin = () => ({ token: adminToken });
-const tag = () => crypto.randomBytes(3).toString('hex');
 
 async function createRole(name: string, description?: string) {
   const result = await server.gql(CreateRoleDocument, { input: { name, description } }, asAdmin());
@@ -56,7 +54,7 @@ describe('roles and role (reading)', () => {
   });
 
   it('pages by id and filters by name and ids', async () => {
-    const prefix = `page${tag()}`;
+    const prefix = `page${uniqueTag()}`;
     const made = [];
     for (let i = 0; i < 5; i++) made.push(await createRole(`${prefix} ${i}`));
     const page2 = await server.gql(RolesDocument, { page: 2, pageSize: 2, filter: { name: prefix.toUpperCase() } }, { token: user.accessToken });
@@ -81,7 +79,7 @@ describe('roles and role (reading)', () => {
 
 describe('createRole', () => {
   it('creates a role with a trimmed name and description', async () => {
-    const name = `editor ${tag()}`;
+    const name = `editor ${uniqueTag()}`;
     const role = await createRole(`  ${name}  `, ' Edits things ');
     expect(role).toMatchObject({ name, description: 'Edits things', unchangeable: false });
   });
@@ -97,7 +95,7 @@ describe('createRole', () => {
   });
 
   it('accepts a 64-character name and answers CONFLICT for a taken one', async () => {
-    const name = `${tag()}`.padEnd(64, '_');
+    const name = `${uniqueTag()}`.padEnd(64, '_');
     await createRole(name);
     const again = await server.gql(CreateRoleDocument, { input: { name } }, asAdmin());
     expect(onlyError(again)).toMatchObject({
@@ -109,7 +107,7 @@ describe('createRole', () => {
   it('treats names differing only in case as taken', async () => {
     const upper = await server.gql(CreateRoleDocument, { input: { name: 'ADMIN' } }, asAdmin());
     expect(onlyError(upper)).toMatchObject({ message: 'A role with that name already exists.', extensions: { code: 'CONFLICT' } });
-    const role = await createRole(`Case ${tag()}`);
+    const role = await createRole(`Case ${uniqueTag()}`);
     const renamed = await server.gql(UpdateRoleDocument, { id: role.id, input: { name: role.name.toLowerCase() } }, asAdmin());
     expect(renamed.data!.updateRole.name).toBe(role.name.toLowerCase());
   });
@@ -122,8 +120,8 @@ describe('createRole', () => {
 
 describe('updateRole', () => {
   it('renames a role and clears its description', async () => {
-    const role = await createRole(`old ${tag()}`, 'Old text');
-    const name = `new ${tag()}`;
+    const role = await createRole(`old ${uniqueTag()}`, 'Old text');
+    const name = `new ${uniqueTag()}`;
     const renamed = await server.gql(UpdateRoleDocument, { id: role.id, input: { name } }, asAdmin());
     expect(renamed.data!.updateRole).toMatchObject({ id: role.id, name, description: 'Old text' });
     const cleared = await server.gql(UpdateRoleDocument, { id: role.id, input: { description: null } }, asAdmin());
@@ -133,8 +131,8 @@ describe('updateRole', () => {
   it('refuses the unchangeable admin role, a taken name, bad and empty input, unknown ids', async () => {
     const admin = await server.gql(UpdateRoleDocument, { id: adminRoleId, input: { name: 'root' } }, asAdmin());
     expect(onlyError(admin)).toMatchObject({ message: 'The admin role cannot be changed.', extensions: { code: 'FORBIDDEN' } });
-    const a = await createRole(`a ${tag()}`);
-    const b = await createRole(`b ${tag()}`);
+    const a = await createRole(`a ${uniqueTag()}`);
+    const b = await createRole(`b ${uniqueTag()}`);
     expectCode(await server.gql(UpdateRoleDocument, { id: b.id, input: { name: a.name } }, asAdmin()), 'CONFLICT');
     const bad = await server.gql(UpdateRoleDocument, { id: b.id, input: { name: 'no*stars' } }, asAdmin());
     expect(onlyError(bad).extensions).toMatchObject({ code: 'BAD_USER_INPUT', fields: [{ field: 'input.name' }] });
@@ -144,7 +142,7 @@ describe('updateRole', () => {
   });
 
   it('is for admins only', async () => {
-    const role = await createRole(`guarded ${tag()}`);
+    const role = await createRole(`guarded ${uniqueTag()}`);
     expectCode(await server.gql(UpdateRoleDocument, { id: role.id, input: { name: 'x' } }), 'UNAUTHENTICATED');
     expectCode(await server.gql(UpdateRoleDocument, { id: role.id, input: { name: 'x' } }, { token: user.accessToken }), 'FORBIDDEN');
   });
@@ -152,7 +150,7 @@ describe('updateRole', () => {
 
 describe('deleteRole', () => {
   it('deletes a role and takes it from its users', async () => {
-    const role = await createRole(`temp ${tag()}`);
+    const role = await createRole(`temp ${uniqueTag()}`);
     await server.gql(AssignRoleDocument, { userId: user.user.id, roleId: role.id }, asAdmin());
     expect((await server.gql(DeleteRoleDocument, { id: role.id }, asAdmin())).data!.deleteRole).toBe(true);
     expectCode(await server.gql(RoleDocument, { id: role.id }, asAdmin()), 'NOT_FOUND');
@@ -164,7 +162,7 @@ describe('deleteRole', () => {
   it('refuses the admin role, and non-admins', async () => {
     const admin = await server.gql(DeleteRoleDocument, { id: adminRoleId }, asAdmin());
     expect(onlyError(admin)).toMatchObject({ message: 'The admin role cannot be deleted.', extensions: { code: 'FORBIDDEN' } });
-    const role = await createRole(`keep ${tag()}`);
+    const role = await createRole(`keep ${uniqueTag()}`);
     expectCode(await server.gql(DeleteRoleDocument, { id: role.id }), 'UNAUTHENTICATED');
     expectCode(await server.gql(DeleteRoleDocument, { id: role.id }, { token: user.accessToken }), 'FORBIDDEN');
     expect((await server.gql(RoleDocument, { id: role.id }, asAdmin())).data!.role.id).toBe(role.id);
@@ -173,7 +171,7 @@ describe('deleteRole', () => {
 
 describe('assignRole and removeRole', () => {
   it('grants and takes away roles idempotently, visible in me { roles }', async () => {
-    const role = await createRole(`member ${tag()}`);
+    const role = await createRole(`member ${uniqueTag()}`);
     const first = await server.gql(AssignRoleDocument, { userId: user.user.id, roleId: role.id }, asAdmin());
     expect(first.data!.assignRole.roles).toEqual([{ id: role.id, name: role.name }]);
     const second = await server.gql(AssignRoleDocument, { userId: user.user.id, roleId: role.id }, asAdmin());
@@ -191,13 +189,13 @@ describe('assignRole and removeRole', () => {
     const target = await signUp(server);
     await server.gql(AssignRoleDocument, { userId: target.user.id, roleId: adminRoleId }, asAdmin());
     expect((await server.gql(RolesDocument, {}, { token: target.accessToken })).errors).toBeUndefined();
-    expect((await server.gql(CreateRoleDocument, { input: { name: `by-new-admin ${tag()}` } }, { token: target.accessToken })).errors).toBeUndefined();
+    expect((await server.gql(CreateRoleDocument, { input: { name: `by-new-admin ${uniqueTag()}` } }, { token: target.accessToken })).errors).toBeUndefined();
     await server.gql(RemoveRoleDocument, { userId: target.user.id, roleId: adminRoleId }, asAdmin());
-    expectCode(await server.gql(CreateRoleDocument, { input: { name: `refused ${tag()}` } }, { token: target.accessToken }), 'FORBIDDEN');
+    expectCode(await server.gql(CreateRoleDocument, { input: { name: `refused ${uniqueTag()}` } }, { token: target.accessToken }), 'FORBIDDEN');
   });
 
   it('reports unknown users and roles, deleted users and malformed ids', async () => {
-    const role = await createRole(`lookup ${tag()}`);
+    const role = await createRole(`lookup ${uniqueTag()}`);
     type Ids = { userId: string; roleId: string };
     const operations: Array<(ids: Ids) => Promise<GraphQLResponse<unknown>>> = [
       (ids: Ids) => server.gql(AssignRoleDocument, ids, asAdmin()),
@@ -244,8 +242,8 @@ describe('assignRoles and removeRoles (bulk, all or nothing)', () => {
   const rolesOf = async (token: string) => (await server.gql(MeDocument, {}, { token })).data!.me!.roles.map((r) => r.id).sort();
 
   it('grants several roles to one user, and one role to several users, idempotently; takes them back', async () => {
-    const a = await createRole(`bulk-a ${tag()}`);
-    const b = await createRole(`bulk-b ${tag()}`);
+    const a = await createRole(`bulk-a ${uniqueTag()}`);
+    const b = await createRole(`bulk-b ${uniqueTag()}`);
     const target = await signUp(server);
     const second = await signUp(server);
     expect((await server.gql(AssignRolesDocument, { userIds: [target.user.id], roleIds: [a.id, b.id, a.id] }, asAdmin())).data).toEqual({ assignRoles: true });
@@ -263,7 +261,7 @@ describe('assignRoles and removeRoles (bulk, all or nothing)', () => {
   });
 
   it('changes nothing when one id is unknown, deleted or malformed', async () => {
-    const role = await createRole(`bulk-c ${tag()}`);
+    const role = await createRole(`bulk-c ${uniqueTag()}`);
     const target = await signUp(server);
     const unknownRole = await server.gql(AssignRolesDocument, { userIds: [target.user.id], roleIds: [role.id, '999999'] }, asAdmin());
     expect(onlyError(unknownRole)).toMatchObject({ message: 'Role was not found.', extensions: { code: 'NOT_FOUND' } });
@@ -319,7 +317,7 @@ describe('User.createdById and modifiedById', () => {
 
 describe('Role.users', () => {
   it('pages the live users holding a role, for admins', async () => {
-    const role = await createRole(`crowd ${tag()}`);
+    const role = await createRole(`crowd ${uniqueTag()}`);
     const members = [];
     for (let i = 0; i < 3; i++) {
       const member = await signUp(server);

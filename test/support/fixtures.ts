@@ -9,6 +9,11 @@ export function uniqueEmail(prefix = 'user'): string {
   return `${prefix}-${crypto.randomBytes(4).toString('hex')}@example.com`;
 }
 
+/** Six random hex characters, to keep names (usernames, role names) unique across tests. */
+export function uniqueTag(): string {
+  return crypto.randomBytes(3).toString('hex');
+}
+
 /** Registers a user and signs them in; returns their session. */
 export async function signUp(server: TestServer, overrides: { email?: string; username?: string; password?: string } = {}): Promise<AuthFieldsFragment> {
   const email = overrides.email ?? uniqueEmail();
@@ -33,6 +38,13 @@ export function onlyError<T>(response: GraphQLResponse<T>) {
 
 export function expectCode<T>(response: GraphQLResponse<T>, code: string): void {
   expect(onlyError(response).extensions?.code).toBe(code);
+}
+
+/** Asserts the response's single error has this code and message (and, when given, exactly these field errors). */
+export function expectError<T>(response: GraphQLResponse<T>, code: string, message: string, fields?: Array<{ field: string; message: string }>): void {
+  const error = onlyError(response);
+  expect({ code: error.extensions?.code, message: error.message }).toEqual({ code, message });
+  if (fields) expect(error.extensions?.fields).toEqual(fields);
 }
 
 /** The data of a response, asserting it has no errors: typed, instead of `result.data!`. */
