@@ -22,6 +22,7 @@ import {
   UploadVideoDocument,
 } from './__generated__/graphql';
 import { startTestServer, type TestServer } from './support/server';
+import { statementsDuring } from './support/metrics';
 import { signInAsAdmin, signUp } from './support/fixtures';
 import { makeVideo, multipart, scratchDir } from './support/media';
 import type { JsonBody } from './support/rest';
@@ -149,22 +150,6 @@ function throughGateway(query: string, token?: string | null, variables?: Record
 
 function usergraphDirect(query: string, token?: string | null, variables?: Record<string, unknown>) {
   return post(`${usergraph.url}/graphql`, query, token, variables);
-}
-
-async function statementsSoFar(): Promise<number> {
-  const text = await (await fetch(`${usergraph.url}/metrics`)).text();
-  const match = /^usergraph_db_statements_total (\d+)$/m.exec(text);
-  if (!match) throw new Error(`no usergraph_db_statements_total in /metrics:\n${text.slice(0, 500)}`);
-  return Number(match[1]);
-}
-
-/** SQL statements usergraph ran during `action`, less what reading /metrics itself costs. */
-async function statementsDuring(action: () => Promise<unknown>): Promise<number> {
-  const idleStart = await statementsSoFar();
-  const before = await statementsSoFar();
-  const scrape = before - idleStart;
-  await action();
-  return (await statementsSoFar()) - before - scrape;
 }
 
 async function session(promise: ReturnType<typeof signUp>): Promise<Caller> {
@@ -295,10 +280,10 @@ describe('through the gateway', () => {
     expect((await throughGateway(query, alice.token, { ids: [alice.id] })).body.errors).toBeUndefined();
 
     let one: GraphQLBody = {};
-    const forOne = await statementsDuring(async () => ({ body: one } = await throughGateway(query, alice.token, { ids: [users[0].id] })));
+    const forOne = await statementsDuring(usergraph, async () => ({ body: one } = await throughGateway(query, alice.token, { ids: [users[0].id] })));
     let many: GraphQLBody = {};
     const ids = [...users.map((u) => u.id), bob.id, alice.id];
-    const forMany = await statementsDuring(async () => ({ body: many } = await throughGateway(query, alice.token, { ids })));
+    const forMany = await statementsDuring(usergraph, async () => ({ body: many } = await throughGateway(query, alice.token, { ids })));
 
     expect(one.errors).toBeUndefined();
     expect(many.errors).toBeUndefined();

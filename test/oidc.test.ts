@@ -1,11 +1,7 @@
 // Sign-in with OpenID Connect providers and linked identities, against a real
 // OpenID Provider (panva's oidc-provider) on loopback, driven over HTTP
 // through its login and consent pages, on the real gateway and database.
-import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
-import fs from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import {
   AuditEventsDocument,
   ChangePasswordDocument,
@@ -28,7 +24,7 @@ import {
   UsersDocument,
   VerifyMfaDocument,
 } from './__generated__/graphql';
-import { startTestServer, tokenFromMail, type TestServer } from './support/server';
+import { runUntilExit, startTestServer, tokenFromMail, type TestServer } from './support/server';
 import { PASSWORD, expectCode, onlyError, signIn, signInAsAdmin, signUp, uniqueEmail } from './support/fixtures';
 import { verifyWithJose } from './support/jose';
 import { authorizeAtProvider, followCallback, freePort, startTestProvider, type TestProvider } from './support/oidc';
@@ -579,23 +575,6 @@ describe('sign-up through providers turned off (OIDC_ALLOW_SIGNUP=false)', () =>
 });
 
 describe('configuration', () => {
-  async function exitOf(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
-    const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'usergraph-test-'));
-    try {
-      const child = spawn(process.execPath, [path.resolve(__dirname, '../dist/main.js')], {
-        env: { PATH: process.env.PATH, DATA_DIR: dataDir, HOST: '127.0.0.1', PORT: '0', ...env },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stderr = '';
-      child.stderr.on('data', (chunk) => (stderr += chunk));
-      const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-      const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-      clearTimeout(timer);
-      return { code, stderr };
-    } finally {
-      await fs.rm(dataDir, { recursive: true, force: true });
-    }
-  }
   const provider = { id: 'corp', name: 'Corp SSO', issuer: 'https://sso.example.com', clientId: 'usergraph', clientSecret: CLIENT_SECRET };
   const production = { NODE_ENV: 'production', JWT_SECRET: 'j'.repeat(32), KEY_ENCRYPTION_KEY: 'k'.repeat(32) };
 
@@ -641,7 +620,7 @@ describe('configuration', () => {
       'OIDC_ALLOW_INSECURE_ISSUERS must not be on in production: providers must be reached over https',
     ],
   ])('exits with code 2 and says why, never echoing the secret, on %s', async (_case, env, message) => {
-    const { code, stderr } = await exitOf(env);
+    const { code, stderr } = await runUntilExit(env, { timeoutMs: 60_000 });
     expect(code).toBe(2);
     expect(stderr.trim()).toBe(`usergraph: configuration error: ${message}`);
     expect(stderr).not.toContain(CLIENT_SECRET);
