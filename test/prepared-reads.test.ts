@@ -7,7 +7,7 @@
 // with full and empty profiles, several roles, and around a deleted user.
 import { startTestServer, type TestServer } from './support/server';
 import { statementsDuring } from './support/metrics';
-import { signInAsAdmin, signUp } from './support/fixtures';
+import { signInAsAdmin, signUp, dataOf } from './support/fixtures';
 
 let server: TestServer;
 let adminToken: string;
@@ -29,7 +29,7 @@ async function gql(query: string, variables: Record<string, unknown>, token: str
   });
   const body = (await response.json()) as { data?: Record<string, unknown>; errors?: unknown[] };
   expect(body.errors).toBeUndefined();
-  return body.data!;
+  return dataOf(body);
 }
 
 /** Drops `preferences` (only the Prisma-path query asks for it). */

@@ -17,7 +17,7 @@ import {
   UserAuthorsDocument,
 } from './__generated__/graphql';
 import { startTestServer, type GraphQLResponse, type TestServer } from './support/server';
-import { PASSWORD, expectCode, onlyError, signIn, signInAsAdmin, signUp, uniqueEmail, uniqueTag } from './support/fixtures';
+import { PASSWORD, expectCode, onlyError, signIn, signInAsAdmin, signUp, uniqueEmail, uniqueTag, dataOf } from './support/fixtures';
 
 let server: TestServer;
 let adminToken: string;
@@ -41,15 +41,15 @@ const asAdmin = () => ({ token: adminToken });
 async function createRole(name: string, description?: string) {
   const result = await server.gql(CreateRoleDocument, { input: { name, description } }, asAdmin());
   expect(result.errors).toBeUndefined();
-  return result.data!.createRole;
+  return dataOf(result).createRole;
 }
 
 describe('roles and role (reading)', () => {
   it('lists the seeded admin role to any signed-in user, and refuses anonymous', async () => {
     const listed = await server.gql(RolesDocument, {}, { token: user.accessToken });
     expect(listed.errors).toBeUndefined();
-    expect(listed.data!.roles).toMatchObject({ page: 1, pageSize: 20 });
-    expect(listed.data!.roles.items[0]).toMatchObject({ id: adminRoleId, name: 'admin', unchangeable: true });
+    expect(dataOf(listed).roles).toMatchObject({ page: 1, pageSize: 20 });
+    expect(dataOf(listed).roles.items[0]).toMatchObject({ id: adminRoleId, name: 'admin', unchangeable: true });
     expectCode(await server.gql(RolesDocument, {}), 'UNAUTHENTICATED');
   });
 
@@ -58,10 +58,10 @@ describe('roles and role (reading)', () => {
     const made = [];
     for (let i = 0; i < 5; i++) made.push(await createRole(`${prefix} ${i}`));
     const page2 = await server.gql(RolesDocument, { page: 2, pageSize: 2, filter: { name: prefix.toUpperCase() } }, { token: user.accessToken });
-    expect(page2.data!.roles).toMatchObject({ total: 5, page: 2, pageSize: 2, pageCount: 3 });
-    expect(page2.data!.roles.items.map((r) => r.id)).toEqual([made[2].id, made[3].id]);
+    expect(dataOf(page2).roles).toMatchObject({ total: 5, page: 2, pageSize: 2, pageCount: 3 });
+    expect(dataOf(page2).roles.items.map((r) => r.id)).toEqual([made[2].id, made[3].id]);
     const byIds = await server.gql(RolesDocument, { filter: { ids: [made[4].id, made[0].id] } }, { token: user.accessToken });
-    expect(byIds.data!.roles.items.map((r) => r.id)).toEqual([made[0].id, made[4].id]);
+    expect(dataOf(byIds).roles.items.map((r) => r.id)).toEqual([made[0].id, made[4].id]);
     const bad = await server.gql(RolesDocument, { page: 0, pageSize: 0 }, { token: user.accessToken });
     expect(onlyError(bad).extensions?.fields?.map((f) => f.field)).toEqual(['page', 'pageSize']);
     const badId = await server.gql(RolesDocument, { filter: { ids: ['-1'] } }, { token: user.accessToken });
@@ -70,7 +70,7 @@ describe('roles and role (reading)', () => {
 
   it('answers role(id) to any signed-in user; unknown is NOT_FOUND', async () => {
     const role = await server.gql(RoleDocument, { id: adminRoleId }, { token: other.accessToken });
-    expect(role.data!.role).toMatchObject({ name: 'admin', unchangeable: true });
+    expect(dataOf(role).role).toMatchObject({ name: 'admin', unchangeable: true });
     expectCode(await server.gql(RoleDocument, { id: adminRoleId }), 'UNAUTHENTICATED');
     const missing = await server.gql(RoleDocument, { id: '999999' }, { token: user.accessToken });
     expect(onlyError(missing)).toMatchObject({ message: 'Role was not found.', extensions: { code: 'NOT_FOUND' } });
@@ -109,7 +109,7 @@ describe('createRole', () => {
     expect(onlyError(upper)).toMatchObject({ message: 'A role with that name already exists.', extensions: { code: 'CONFLICT' } });
     const role = await createRole(`Case ${uniqueTag()}`);
     const renamed = await server.gql(UpdateRoleDocument, { id: role.id, input: { name: role.name.toLowerCase() } }, asAdmin());
-    expect(renamed.data!.updateRole.name).toBe(role.name.toLowerCase());
+    expect(dataOf(renamed).updateRole.name).toBe(role.name.toLowerCase());
   });
 
   it('is for admins only', async () => {
@@ -123,9 +123,9 @@ describe('updateRole', () => {
     const role = await createRole(`old ${uniqueTag()}`, 'Old text');
     const name = `new ${uniqueTag()}`;
     const renamed = await server.gql(UpdateRoleDocument, { id: role.id, input: { name } }, asAdmin());
-    expect(renamed.data!.updateRole).toMatchObject({ id: role.id, name, description: 'Old text' });
+    expect(dataOf(renamed).updateRole).toMatchObject({ id: role.id, name, description: 'Old text' });
     const cleared = await server.gql(UpdateRoleDocument, { id: role.id, input: { description: null } }, asAdmin());
-    expect(cleared.data!.updateRole).toMatchObject({ name, description: null });
+    expect(dataOf(cleared).updateRole).toMatchObject({ name, description: null });
   });
 
   it('refuses the unchangeable admin role, a taken name, bad and empty input, unknown ids', async () => {
@@ -152,9 +152,9 @@ describe('deleteRole', () => {
   it('deletes a role and takes it from its users', async () => {
     const role = await createRole(`temp ${uniqueTag()}`);
     await server.gql(AssignRoleDocument, { userId: user.user.id, roleId: role.id }, asAdmin());
-    expect((await server.gql(DeleteRoleDocument, { id: role.id }, asAdmin())).data!.deleteRole).toBe(true);
+    expect(dataOf(await server.gql(DeleteRoleDocument, { id: role.id }, asAdmin())).deleteRole).toBe(true);
     expectCode(await server.gql(RoleDocument, { id: role.id }, asAdmin()), 'NOT_FOUND');
-    const me = (await server.gql(MeDocument, {}, { token: user.accessToken })).data!.me!;
+    const me = dataOf(await server.gql(MeDocument, {}, { token: user.accessToken })).me!;
     expect(me.roles.map((r) => r.id)).not.toContain(role.id);
     expectCode(await server.gql(DeleteRoleDocument, { id: role.id }, asAdmin()), 'NOT_FOUND');
   });
@@ -165,7 +165,7 @@ describe('deleteRole', () => {
     const role = await createRole(`keep ${uniqueTag()}`);
     expectCode(await server.gql(DeleteRoleDocument, { id: role.id }), 'UNAUTHENTICATED');
     expectCode(await server.gql(DeleteRoleDocument, { id: role.id }, { token: user.accessToken }), 'FORBIDDEN');
-    expect((await server.gql(RoleDocument, { id: role.id }, asAdmin())).data!.role.id).toBe(role.id);
+    expect(dataOf(await server.gql(RoleDocument, { id: role.id }, asAdmin())).role.id).toBe(role.id);
   });
 });
 
@@ -173,16 +173,16 @@ describe('assignRole and removeRole', () => {
   it('grants and takes away roles idempotently, visible in me { roles }', async () => {
     const role = await createRole(`member ${uniqueTag()}`);
     const first = await server.gql(AssignRoleDocument, { userId: user.user.id, roleId: role.id }, asAdmin());
-    expect(first.data!.assignRole.roles).toEqual([{ id: role.id, name: role.name }]);
+    expect(dataOf(first).assignRole.roles).toEqual([{ id: role.id, name: role.name }]);
     const second = await server.gql(AssignRoleDocument, { userId: user.user.id, roleId: role.id }, asAdmin());
-    expect(second.data!.assignRole.roles).toEqual([{ id: role.id, name: role.name }]);
-    expect((await server.gql(MeDocument, {}, { token: user.accessToken })).data!.me!.roles).toEqual([{ id: role.id, name: role.name }]);
+    expect(dataOf(second).assignRole.roles).toEqual([{ id: role.id, name: role.name }]);
+    expect(dataOf(await server.gql(MeDocument, {}, { token: user.accessToken })).me!.roles).toEqual([{ id: role.id, name: role.name }]);
 
     const removed = await server.gql(RemoveRoleDocument, { userId: user.user.id, roleId: role.id }, asAdmin());
-    expect(removed.data!.removeRole.roles).toEqual([]);
+    expect(dataOf(removed).removeRole.roles).toEqual([]);
     const again = await server.gql(RemoveRoleDocument, { userId: user.user.id, roleId: role.id }, asAdmin());
-    expect(again.data!.removeRole.roles).toEqual([]);
-    expect((await server.gql(MeDocument, {}, { token: user.accessToken })).data!.me!.roles).toEqual([]);
+    expect(dataOf(again).removeRole.roles).toEqual([]);
+    expect(dataOf(await server.gql(MeDocument, {}, { token: user.accessToken })).me!.roles).toEqual([]);
   });
 
   it('makes a user an admin at once, and back', async () => {
@@ -230,16 +230,19 @@ describe('assignRole and removeRole', () => {
       extensions: { code: 'FORBIDDEN' },
     });
     const email = uniqueEmail('deputy');
-    const deputy = (await server.gql(CreateUserDocument, { input: { email, password: PASSWORD, roleIds: [adminRoleId] } }, asAdmin())).data!.createUser;
+    const deputy = dataOf(await server.gql(CreateUserDocument, { input: { email, password: PASSWORD, roleIds: [adminRoleId] } }, asAdmin())).createUser;
     const deputySession = await signIn(server, email, PASSWORD);
     const dropped = await server.gql(RemoveRoleDocument, { userId: deputy.id, roleId: adminRoleId }, { token: deputySession.accessToken });
-    expect(dropped.data!.removeRole.roles).toEqual([]);
+    expect(dataOf(dropped).removeRole.roles).toEqual([]);
     expectCode(await server.gql(RemoveRoleDocument, { userId: adminId, roleId: adminRoleId }, asAdmin()), 'FORBIDDEN');
   });
 });
 
 describe('assignRoles and removeRoles (bulk, all or nothing)', () => {
-  const rolesOf = async (token: string) => (await server.gql(MeDocument, {}, { token })).data!.me!.roles.map((r) => r.id).sort();
+  const rolesOf = async (token: string) =>
+    dataOf(await server.gql(MeDocument, {}, { token }))
+      .me!.roles.map((r) => r.id)
+      .sort();
 
   it('grants several roles to one user, and one role to several users, idempotently; takes them back', async () => {
     const a = await createRole(`bulk-a ${uniqueTag()}`);
@@ -283,7 +286,7 @@ describe('assignRoles and removeRoles (bulk, all or nothing)', () => {
 
   it('never takes the admin role from the last admin, even within one call', async () => {
     const email = uniqueEmail('bulk-deputy');
-    const deputy = (await server.gql(CreateUserDocument, { input: { email, password: PASSWORD, roleIds: [adminRoleId] } }, asAdmin())).data!.createUser;
+    const deputy = dataOf(await server.gql(CreateUserDocument, { input: { email, password: PASSWORD, roleIds: [adminRoleId] } }, asAdmin())).createUser;
     const refused = await server.gql(RemoveRolesDocument, { userIds: [deputy.id, adminId], roleIds: [adminRoleId] }, asAdmin());
     expect(onlyError(refused)).toMatchObject({ extensions: { code: 'FORBIDDEN' } });
     expect((await server.gql(RemoveRolesDocument, { userIds: [deputy.id], roleIds: [adminRoleId] }, asAdmin())).data).toEqual({ removeRoles: true });
@@ -302,12 +305,12 @@ describe('assignRoles and removeRoles (bulk, all or nothing)', () => {
 describe('User.createdById and modifiedById', () => {
   it('name the admin who created and changed an account, for the user and admins only', async () => {
     const email = uniqueEmail('authored');
-    const created = (await server.gql(CreateUserDocument, { input: { email, password: PASSWORD } }, asAdmin())).data!.createUser;
+    const created = dataOf(await server.gql(CreateUserDocument, { input: { email, password: PASSWORD } }, asAdmin())).createUser;
     const session = await signIn(server, email, PASSWORD);
     const expected = { id: created.id, createdById: adminId, modifiedById: adminId };
-    expect((await server.gql(UserAuthorsDocument, { id: created.id }, asAdmin())).data!.user).toEqual(expected);
-    expect((await server.gql(UserAuthorsDocument, { id: created.id }, { token: session.accessToken })).data!.user).toEqual(expected);
-    expect((await server.gql(UserAuthorsDocument, { id: user.user.id }, { token: user.accessToken })).data!.user).toEqual({
+    expect(dataOf(await server.gql(UserAuthorsDocument, { id: created.id }, asAdmin())).user).toEqual(expected);
+    expect(dataOf(await server.gql(UserAuthorsDocument, { id: created.id }, { token: session.accessToken })).user).toEqual(expected);
+    expect(dataOf(await server.gql(UserAuthorsDocument, { id: user.user.id }, { token: user.accessToken })).user).toEqual({
       id: user.user.id,
       createdById: null,
       modifiedById: null,
@@ -325,11 +328,11 @@ describe('Role.users', () => {
       members.push(member.user.id);
     }
     const page2 = await server.gql(RoleUsersDocument, { id: role.id, page: 2, pageSize: 2 }, asAdmin());
-    expect(page2.data!.role.users).toMatchObject({ total: 3, page: 2, pageSize: 2, pageCount: 2 });
-    expect(page2.data!.role.users.items.map((u) => u.id)).toEqual([members[2]]);
+    expect(dataOf(page2).role.users).toMatchObject({ total: 3, page: 2, pageSize: 2, pageCount: 2 });
+    expect(dataOf(page2).role.users.items.map((u) => u.id)).toEqual([members[2]]);
     await server.gql(DeleteUserDocument, { id: members[0] }, asAdmin());
     const live = await server.gql(RoleUsersDocument, { id: role.id }, asAdmin());
-    expect(live.data!.role.users.items.map((u) => u.id)).toEqual([members[1], members[2]]);
+    expect(dataOf(live).role.users.items.map((u) => u.id)).toEqual([members[1], members[2]]);
   });
 
   it('is for admins only', async () => {
@@ -344,7 +347,7 @@ describe('last admin under concurrency', () => {
   it('lets only one of the last two admins drop their admin role when both try at once', async () => {
     for (let round = 0; round < 3; round++) {
       const email = uniqueEmail('racer');
-      const racer = (await server.gql(CreateUserDocument, { input: { email, password: PASSWORD, roleIds: [adminRoleId] } }, asAdmin())).data!.createUser;
+      const racer = dataOf(await server.gql(CreateUserDocument, { input: { email, password: PASSWORD, roleIds: [adminRoleId] } }, asAdmin())).createUser;
       const racerToken = (await signIn(server, email, PASSWORD)).accessToken;
       const [mine, theirs] = await Promise.all([
         server.gql(RemoveRoleDocument, { userId: adminId, roleId: adminRoleId }, asAdmin()),
@@ -353,7 +356,7 @@ describe('last admin under concurrency', () => {
       const codes = [mine, theirs].map((r) => r.errors?.[0]?.extensions?.code ?? 'OK').sort();
       expect(codes).toEqual(['FORBIDDEN', 'OK']);
       const remaining = await server.gql(RoleUsersDocument, { id: adminRoleId }, { token: mine.errors ? adminToken : racerToken });
-      expect(remaining.data!.role.users.total).toBe(1);
+      expect(dataOf(remaining).role.users.total).toBe(1);
       if (!mine.errors) {
         // Hand the role back to the bootstrap admin and retire the racer.
         await server.gql(AssignRoleDocument, { userId: adminId, roleId: adminRoleId }, { token: racerToken });
