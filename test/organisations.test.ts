@@ -605,7 +605,7 @@ describe('teams', () => {
       expect(answers[1]).toEqual(answers[0]);
       expect(answers[2]).toEqual(answers[0]);
       // Nobody joined: the owner sees no one else, so nothing about them.
-      expect(answers[0].data!.setTeamMember.members.map((m) => m.user.id)).toEqual([alice.id]);
+      expect(dataOf(answers[0]).setTeamMember.members.map((m) => m.user.id)).toEqual([alice.id]);
       expect(dataOf(await server.gql(TeamDocument, { id }, { token: alice.token })).team.members.map((m) => m.user.id)).toEqual([alice.id]);
       expect(dataOf(await server.gql(TeamsDocument, {}, { token: bob.token })).teams).toEqual([]);
       expectError(await server.gql(TeamDocument, { id }, { token: bob.token }), 'FORBIDDEN', 'You are not a member of this team.');
