@@ -133,8 +133,8 @@ describe('identityProviders', () => {
 
 describe('startProviderSignIn', () => {
   it('returns the provider authorization URL with state, nonce and an S256 PKCE challenge', async () => {
-    const { data } = await server.gql(StartProviderSignInDocument, { provider: 'test', redirectUri: SPA });
-    const url = new URL(data!.startProviderSignIn.authorizationUrl);
+    const data = dataOf(await server.gql(StartProviderSignInDocument, { provider: 'test', redirectUri: SPA }));
+    const url = new URL(data.startProviderSignIn.authorizationUrl);
     expect(url.origin).toBe(op.issuer);
     expect(url.searchParams.get('client_id')).toBe('usergraph');
     expect(url.searchParams.get('response_type')).toBe('code');
@@ -166,9 +166,8 @@ describe('startProviderSignIn', () => {
   });
 
   it('accepts an allowed redirect URI however its host is cased, and keeps its query', async () => {
-    const { data, errors } = await server.gql(StartProviderSignInDocument, { provider: 'test', redirectUri: 'https://APP.example.com/auth/done?next=%2Fhome' });
-    expect(errors).toBeUndefined();
-    expect(data!.startProviderSignIn.flowId).toMatch(/^[0-9a-f-]{36}$/);
+    const data = dataOf(await server.gql(StartProviderSignInDocument, { provider: 'test', redirectUri: 'https://APP.example.com/auth/done?next=%2Fhome' }));
+    expect(data.startProviderSignIn.flowId).toMatch(/^[0-9a-f-]{36}$/);
   });
 
   it('refuses an unknown provider', async () => {
@@ -258,8 +257,8 @@ describe('provider sign-in', () => {
   });
 
   it("passes the provider's refusal on to the SPA as error and error_description", async () => {
-    const { data } = await server.gql(StartProviderSignInDocument, { provider: 'test', redirectUri: SPA });
-    const callback = await authorizeAtProvider(data!.startProviderSignIn.authorizationUrl, 'nobody', { abort: true });
+    const data = dataOf(await server.gql(StartProviderSignInDocument, { provider: 'test', redirectUri: SPA }));
+    const callback = await authorizeAtProvider(data.startProviderSignIn.authorizationUrl, 'nobody', { abort: true });
     const result = await followCallback(callback);
     expect(result.location!.origin + result.location!.pathname).toBe(SPA);
     expect(result.location!.searchParams.get('error')).toBe('access_denied');
@@ -523,8 +522,8 @@ describe('a provider that is down', () => {
 
   it('sends the SPA PROVIDER_UNAVAILABLE when the provider goes down before the code exchange, and creates nothing', async () => {
     const someone = await person({}, flaky);
-    const { data } = await server.gql(StartProviderSignInDocument, { provider: 'flaky', redirectUri: SPA });
-    const callback = await authorizeAtProvider(data!.startProviderSignIn.authorizationUrl, someone.sub);
+    const data = dataOf(await server.gql(StartProviderSignInDocument, { provider: 'flaky', redirectUri: SPA }));
+    const callback = await authorizeAtProvider(data.startProviderSignIn.authorizationUrl, someone.sub);
     const before = dataOf(await server.gql(UsersDocument, { pageSize: 1 }, { token: adminToken })).users.total;
     await flaky.stop();
     const result = await followCallback(callback);
