@@ -9,7 +9,7 @@ import path from 'node:path';
 import { LoginDocument, MeDocument, RequestPasswordResetDocument, RegisterDocument } from './__generated__/graphql';
 import { startTestServer, type TestServer } from './support/server';
 import { linkFromMail } from './support/mail';
-import { expectCode, PASSWORD, signIn, uniqueEmail } from './support/fixtures';
+import { expectCode, PASSWORD, signIn, uniqueEmail, dataOf, registerUser } from './support/fixtures';
 import { CHROMIUM, CHROMIUM_ARGS, browserTests, type BrowserContext } from './support/browser';
 
 // Minimal shapes of what the test uses, so it type-checks without playwright-core installed.
@@ -90,12 +90,7 @@ describeInBrowser(`account pages in headless Chromium without JavaScript${skipRe
     if (text) expect(await page.locator('main').innerText()).toContain(text);
   }
 
-  async function register() {
-    const email = uniqueEmail('pages');
-    const registered = await server.gql(RegisterDocument, { input: { email, password: PASSWORD } });
-    expect(registered.errors).toBeUndefined();
-    return email;
-  }
+  const register = async () => (await registerUser(server)).email;
 
   it('confirms an email address from the mailed link, once', async () => {
     const email = await register();
@@ -113,7 +108,7 @@ describeInBrowser(`account pages in headless Chromium without JavaScript${skipRe
     expect(await submit(page, '/confirm')).toBe(200);
     await expectPage(page, 'Email address confirmed', 'your email address is confirmed');
     const me = await server.gql(MeDocument, {}, { token: (await signIn(server, email, PASSWORD)).accessToken });
-    expect(me.data!.me).toMatchObject({ email, confirmed: true });
+    expect(dataOf(me).me).toMatchObject({ email, confirmed: true });
 
     // The stylesheet loaded under the page's CSP, and nothing was refused.
     expect(responses.filter((r) => r.url.endsWith('/account-pages.css')).map((r) => r.status)).toContain(200);

@@ -25,7 +25,7 @@ import {
   ValidatePasswordResetTokenDocument,
 } from './__generated__/graphql';
 import { startTestServer, tokenFromMail, type TestServer } from './support/server';
-import { PASSWORD, dataOf, expectCode, onlyError, signIn, signInAsAdmin, signUp, sleep as delay, uniqueEmail } from './support/fixtures';
+import { PASSWORD, dataOf, expectCode, onlyError, signIn, signInAsAdmin, signUp, sleep as delay, uniqueEmail, registerUser } from './support/fixtures';
 
 const NEW_PASSWORD = 'new-password-2';
 let server: TestServer;
@@ -44,12 +44,6 @@ beforeAll(async () => {
 });
 afterAll(() => server.stop());
 
-async function register(overrides: { email?: string; username?: string } = {}) {
-  const email = overrides.email ?? uniqueEmail('sec');
-  const { register: user } = dataOf(await server.gql(RegisterDocument, { input: { email, password: PASSWORD, username: overrides.username } }));
-  return { email, id: user.id };
-}
-
 async function resetTokenFor(email: string): Promise<string> {
   expect(dataOf(await server.gql(RequestPasswordResetDocument, { email })).requestPasswordReset).toBe(true);
   return tokenFromMail(await server.waitForMail(email, 'Subject: Reset your password'));
@@ -62,7 +56,7 @@ async function isLive(accessToken: string): Promise<boolean> {
 
 describe('a password change ends every session obtained with the old password', () => {
   it('including logins that read the old hash while the change ran', async () => {
-    const { email } = await register();
+    const { email } = await registerUser(server);
     const owner = await signIn(server, email, PASSWORD);
     const logins = Array.from({ length: 24 }, (_, i) => delay(i * 4).then(() => server.gql(LoginDocument, { identifier: email, password: PASSWORD })));
     const change = delay(40).then(() =>
@@ -84,13 +78,13 @@ describe('a password change ends every session obtained with the old password', 
 
 describe('a password or email change invalidates outstanding reset and confirmation tokens', () => {
   it('a reset token mailed before a password change no longer works', async () => {
-    const { email } = await register();
+    const { email } = await registerUser(server);
     const session = await signIn(server, email, PASSWORD);
     const token = await resetTokenFor(email);
     expect(
       (await server.gql(ChangePasswordDocument, { currentPassword: PASSWORD, newPassword: NEW_PASSWORD }, { token: session.accessToken })).errors,
     ).toBeUndefined();
-    expect((await server.gql(ValidatePasswordResetTokenDocument, { token })).data!.validatePasswordResetToken).toBe(false);
+    expect(dataOf(await server.gql(ValidatePasswordResetTokenDocument, { token })).validatePasswordResetToken).toBe(false);
     const reset = await server.gql(ResetPasswordDocument, { token, password: 'attacker-password-1' });
     expectCode(reset, 'BAD_USER_INPUT');
     expect(onlyError(reset).extensions?.fields).toEqual([{ field: 'token', message: 'Invalid or expired token.' }]);
@@ -98,7 +92,7 @@ describe('a password or email change invalidates outstanding reset and confirmat
   });
 
   it('a reset token mailed to the old address no longer works after an email change', async () => {
-    const { email } = await register();
+    const { email } = await registerUser(server);
     const session = await signIn(server, email, PASSWORD);
     const token = await resetTokenFor(email);
     const changed = await server.gql(UpdateMeDocument, { input: { email: uniqueEmail('moved'), currentPassword: PASSWORD } }, { token: session.accessToken });
@@ -107,7 +101,7 @@ describe('a password or email change invalidates outstanding reset and confirmat
   });
 
   it('a password set through updateMe or by an admin also invalidates them', async () => {
-    const { email, id } = await register();
+    const { email, id } = await registerUser(server);
     const session = await signIn(server, email, PASSWORD);
     const first = await resetTokenFor(email);
     const viaUpdateMe = await server.gql(UpdateMeDocument, { input: { password: NEW_PASSWORD, currentPassword: PASSWORD } }, { token: session.accessToken });
@@ -120,7 +114,7 @@ describe('a password or email change invalidates outstanding reset and confirmat
   });
 
   it('a confirmation token mailed before a password change no longer signs in', async () => {
-    const { email, id } = await register();
+    const { email, id } = await registerUser(server);
     const confirmation = tokenFromMail((await server.mails(email))[0]);
     const session = await signIn(server, email, PASSWORD);
     expect(
@@ -134,15 +128,15 @@ describe('refresh-token replay within the grace', () => {
   it('returns the same successor, so the chain is not forked and the rightful holder keeps it', async () => {
     const session = await signUp(server);
     const first = await server.gql(RefreshSessionDocument, { refreshToken: session.refreshToken });
-    const t1 = first.data!.refreshSession.refreshToken;
+    const t1 = dataOf(first).refreshSession.refreshToken;
     const replay = await server.gql(RefreshSessionDocument, { refreshToken: session.refreshToken });
     expect(replay.errors).toBeUndefined();
-    expect(replay.data!.refreshSession.refreshToken).toBe(t1);
-    expect(await isLive(replay.data!.refreshSession.accessToken)).toBe(true);
+    expect(dataOf(replay).refreshSession.refreshToken).toBe(t1);
+    expect(await isLive(dataOf(replay).refreshSession.accessToken)).toBe(true);
     // The holder of T1 is not locked out by the replay.
     const next = await server.gql(RefreshSessionDocument, { refreshToken: t1 });
     expect(next.errors).toBeUndefined();
-    expect(next.data!.refreshSession.refreshToken).not.toBe(t1);
+    expect(dataOf(next).refreshSession.refreshToken).not.toBe(t1);
   });
 
   it('20 concurrent refreshes of one token all get the same successor: one live chain', async () => {
@@ -158,7 +152,7 @@ describe('refresh-token replay within the grace', () => {
 
 describe('single-use tokens are used once, however many requests race', () => {
   it('one confirmation token used 15 times at once signs in once', async () => {
-    const { email, id } = await register();
+    const { email, id } = await registerUser(server);
     const token = tokenFromMail((await server.mails(email))[0]);
     const results = await Promise.all(Array.from({ length: 15 }, () => server.gql(ConfirmUserDocument, { id, token })));
     const signedIn = results.filter((r) => r.data?.confirmUser);
@@ -167,7 +161,7 @@ describe('single-use tokens are used once, however many requests race', () => {
   });
 
   it('one reset token used 15 times at once sets a password once', async () => {
-    const { email } = await register();
+    const { email } = await registerUser(server);
     const token = await resetTokenFor(email);
     const results = await Promise.all(Array.from({ length: 15 }, (_, i) => server.gql(ResetPasswordDocument, { token, password: `racing-password-${i}` })));
     expect(results.filter((r) => r.data?.resetPassword === true)).toHaveLength(1);
@@ -178,7 +172,7 @@ describe('single-use tokens are used once, however many requests race', () => {
 describe('identities', () => {
   it('usernames are unique whatever their case, and sign in whatever the case typed', async () => {
     const name = `Case${Date.now()}`;
-    await register({ username: name });
+    await registerUser(server, { username: name });
     for (const variant of [name.toLowerCase(), name.toUpperCase()]) {
       const again = await server.gql(RegisterDocument, { input: { email: uniqueEmail(), password: PASSWORD, username: variant } });
       expectCode(again, 'CONFLICT');
@@ -186,7 +180,7 @@ describe('identities', () => {
     }
     await signIn(server, name.toLowerCase(), PASSWORD);
     const admin = await signInAsAdmin(server);
-    expect((await server.gql(UserByUsernameDocument, { username: name.toUpperCase() }, { token: admin.accessToken })).data!.userByUsername.username).toBe(name);
+    expect(dataOf(await server.gql(UserByUsernameDocument, { username: name.toUpperCase() }, { token: admin.accessToken })).userByUsername.username).toBe(name);
     const other = await signUp(server);
     const taken = await server.gql(UpdateMeDocument, { input: { username: name.toUpperCase() } }, { token: other.accessToken });
     expectCode(taken, 'CONFLICT');
@@ -194,7 +188,7 @@ describe('identities', () => {
 
   it('counts failed logins by email and by username against one lock per account', async () => {
     const username = `lock${Date.now()}`;
-    const { email } = await register({ username });
+    const { email } = await registerUser(server, { username });
     const identifiers = [email, username, email.toUpperCase(), username.toUpperCase(), email];
     for (const identifier of identifiers) expectCode(await server.gql(LoginDocument, { identifier, password: 'wrong-password' }), 'UNAUTHENTICATED');
     expectCode(await server.gql(LoginDocument, { identifier: email, password: PASSWORD }), 'RATE_LIMITED');
@@ -255,13 +249,13 @@ describe('smaller leaks', () => {
     const existing: number[] = [];
     const unknown: number[] = [];
     for (let i = 0; i < 5; i++) {
-      const { email } = await register();
+      const { email } = await registerUser(server);
       for (const [target, list] of [
         [email, existing],
         [uniqueEmail('ghost'), unknown],
       ] as const) {
         const started = performance.now();
-        expect((await server.gql(RequestPasswordResetDocument, { email: target })).data!.requestPasswordReset).toBe(true);
+        expect(dataOf(await server.gql(RequestPasswordResetDocument, { email: target })).requestPasswordReset).toBe(true);
         list.push(performance.now() - started);
       }
     }

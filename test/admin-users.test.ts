@@ -1,6 +1,5 @@
 // Admin user management: listing, lookup, create, update (by an admin and by
 // the user themself), soft delete and confirmation, with the access matrix.
-import crypto from 'node:crypto';
 import {
   ConfirmUserByIdDocument,
   ConfirmUserDocument,
@@ -16,7 +15,7 @@ import {
   type UsersFilter,
 } from './__generated__/graphql';
 import { ADMIN_EMAIL, startTestServer, tokenFromMail, type TestServer } from './support/server';
-import { PASSWORD, expectCode, onlyError, signIn, signInAsAdmin, signUp, uniqueEmail } from './support/fixtures';
+import { PASSWORD, expectCode, onlyError, signIn, signInAsAdmin, signUp, uniqueEmail, uniqueTag, dataOf } from './support/fixtures';
 
 let server: TestServer;
 let adminToken: string;
@@ -28,30 +27,29 @@ beforeAll(async () => {
   adminToken = admin.accessToken;
   adminId = admin.user.id;
   const roles = await server.gql(RolesDocument, { filter: { name: 'admin' } }, { token: adminToken });
-  adminRoleId = roles.data!.roles.items.find((r) => r.name === 'admin')!.id;
+  adminRoleId = dataOf(roles).roles.items.find((r) => r.name === 'admin')!.id;
 });
 afterAll(() => server.stop());
 
 const asAdmin = () => ({ token: adminToken });
-const tag = () => crypto.randomBytes(3).toString('hex');
 
 /** Creates a user as the admin, returning it. */
 async function createUser(input: CreateUserInput) {
   const result = await server.gql(CreateUserDocument, { input: { password: PASSWORD, confirmed: true, ...input } }, asAdmin());
   expect(result.errors).toBeUndefined();
-  return result.data!.createUser;
+  return dataOf(result).createUser;
 }
 
 /** True when a token still authenticates. */
 async function tokenWorks(token: string): Promise<boolean> {
-  return (await server.gql(MeDocument, {}, { token })).data!.me !== null;
+  return dataOf(await server.gql(MeDocument, {}, { token })).me !== null;
 }
 
 describe('users (listing)', () => {
   let prefix: string;
   let created: Array<{ id: string; email: string | null }>;
   beforeAll(async () => {
-    prefix = `list${tag()}`;
+    prefix = `list${uniqueTag()}`;
     created = [];
     for (let i = 0; i < 5; i++) {
       created.push(
@@ -69,26 +67,26 @@ describe('users (listing)', () => {
   it('pages by id with total and pageCount, 20 a page by default', async () => {
     const all = await server.gql(UsersDocument, {}, asAdmin());
     expect(all.errors).toBeUndefined();
-    expect(all.data!.users).toMatchObject({ page: 1, pageSize: 20 });
-    const ids = all.data!.users.items.map((u) => Number(u.id));
+    expect(dataOf(all).users).toMatchObject({ page: 1, pageSize: 20 });
+    const ids = dataOf(all).users.items.map((u) => Number(u.id));
     expect(ids).toEqual([...ids].sort((a, b) => a - b));
 
     const page2 = await server.gql(UsersDocument, { page: 2, pageSize: 2, filter: { search: prefix } }, asAdmin());
-    expect(page2.data!.users).toMatchObject({ total: 5, page: 2, pageSize: 2, pageCount: 3 });
-    expect(page2.data!.users.items.map((u) => u.id)).toEqual([created[2].id, created[3].id]);
+    expect(dataOf(page2).users).toMatchObject({ total: 5, page: 2, pageSize: 2, pageCount: 3 });
+    expect(dataOf(page2).users.items.map((u) => u.id)).toEqual([created[2].id, created[3].id]);
     const page3 = await server.gql(UsersDocument, { page: 3, pageSize: 2, filter: { search: prefix } }, asAdmin());
-    expect(page3.data!.users.items.map((u) => u.id)).toEqual([created[4].id]);
+    expect(dataOf(page3).users.items.map((u) => u.id)).toEqual([created[4].id]);
     const beyond = await server.gql(UsersDocument, { page: 9, pageSize: 2, filter: { search: prefix } }, asAdmin());
-    expect(beyond.data!.users).toMatchObject({ total: 5, page: 9, pageCount: 3, items: [] });
+    expect(dataOf(beyond).users).toMatchObject({ total: 5, page: 9, pageCount: 3, items: [] });
   });
 
   it('filters by search (case-insensitive, names too), ids, role, active and confirmed', async () => {
     const list = async (filter: UsersFilter) =>
-      (await server.gql(UsersDocument, { filter: { search: prefix, ...filter } }, asAdmin())).data!.users.items.map((u) => u.id);
-    expect((await server.gql(UsersDocument, { filter: { search: `ZED${prefix.toUpperCase()}` } }, asAdmin())).data!.users.items.map((u) => u.id)).toEqual([
+      dataOf(await server.gql(UsersDocument, { filter: { search: prefix, ...filter } }, asAdmin())).users.items.map((u) => u.id);
+    expect(dataOf(await server.gql(UsersDocument, { filter: { search: `ZED${prefix.toUpperCase()}` } }, asAdmin())).users.items.map((u) => u.id)).toEqual([
       created[3].id,
     ]);
-    expect((await server.gql(UsersDocument, { filter: { search: `${prefix.toUpperCase()}_1` } }, asAdmin())).data!.users.items.map((u) => u.id)).toEqual([
+    expect(dataOf(await server.gql(UsersDocument, { filter: { search: `${prefix.toUpperCase()}_1` } }, asAdmin())).users.items.map((u) => u.id)).toEqual([
       created[1].id,
     ]);
     expect(await list({ ids: [created[1].id, created[3].id] })).toEqual([created[1].id, created[3].id]);
@@ -97,17 +95,17 @@ describe('users (listing)', () => {
     expect(await list({ confirmed: false, active: true })).toEqual([created[1].id, created[3].id]);
     expect(await list({ role: 'admin' })).toEqual([]);
     const admins = await server.gql(UsersDocument, { filter: { role: 'admin' } }, asAdmin());
-    expect(admins.data!.users.items.map((u) => u.email)).toEqual([ADMIN_EMAIL]);
+    expect(dataOf(admins).users.items.map((u) => u.email)).toEqual([ADMIN_EMAIL]);
   });
 
   it('leaves deleted users out unless includeDeleted', async () => {
     const doomed = await createUser({ email: `${prefix}-gone@example.com` });
-    expect((await server.gql(DeleteUserDocument, { id: doomed.id }, asAdmin())).data!.deleteUser).toBe(true);
+    expect(dataOf(await server.gql(DeleteUserDocument, { id: doomed.id }, asAdmin())).deleteUser).toBe(true);
     const without = await server.gql(UsersDocument, { filter: { search: `${prefix}-gone` } }, asAdmin());
-    expect(without.data!.users.total).toBe(0);
+    expect(dataOf(without).users.total).toBe(0);
     const withDeleted = await server.gql(UsersDocument, { filter: { search: `${prefix}-gone`, includeDeleted: true } }, asAdmin());
-    expect(withDeleted.data!.users.total).toBe(1);
-    expect(withDeleted.data!.users.items[0].deletedAt).not.toBeNull();
+    expect(dataOf(withDeleted).users.total).toBe(1);
+    expect(dataOf(withDeleted).users.items[0].deletedAt).not.toBeNull();
   });
 
   it('refuses bad paging and filters with field errors', async () => {
@@ -140,8 +138,8 @@ describe('user(id)', () => {
   it('answers the admin and the user themself; refuses another user and anonymous', async () => {
     const owner = await signUp(server);
     const other = await signUp(server);
-    expect((await server.gql(UserDocument, { id: owner.user.id }, asAdmin())).data!.user.email).toBe(owner.user.email);
-    expect((await server.gql(UserDocument, { id: owner.user.id }, { token: owner.accessToken })).data!.user.id).toBe(owner.user.id);
+    expect(dataOf(await server.gql(UserDocument, { id: owner.user.id }, asAdmin())).user.email).toBe(owner.user.email);
+    expect(dataOf(await server.gql(UserDocument, { id: owner.user.id }, { token: owner.accessToken })).user.id).toBe(owner.user.id);
     const refused = await server.gql(UserDocument, { id: owner.user.id }, { token: other.accessToken });
     expect(onlyError(refused)).toMatchObject({ message: 'You may only do this for your own account.', extensions: { code: 'FORBIDDEN' } });
     expectCode(await server.gql(UserDocument, { id: owner.user.id }), 'UNAUTHENTICATED');
@@ -167,7 +165,7 @@ describe('createUser', () => {
       {
         input: {
           email,
-          username: `made_${tag()}`,
+          username: `made_${uniqueTag()}`,
           password: PASSWORD,
           passwordConfirmation: PASSWORD,
           confirmed: true,
@@ -181,7 +179,7 @@ describe('createUser', () => {
       asAdmin(),
     );
     expect(result.errors).toBeUndefined();
-    const user = result.data!.createUser;
+    const user = dataOf(result).createUser;
     expect(user).toMatchObject({
       email: email.toLowerCase(),
       confirmed: true,
@@ -197,25 +195,25 @@ describe('createUser', () => {
     const session = await signIn(server, email, PASSWORD);
     expect(session.user.id).toBe(user.id);
     // Leave the bootstrap account the only admin, for the last-admin tests.
-    expect((await server.gql(DeleteUserDocument, { id: user.id }, asAdmin())).data!.deleteUser).toBe(true);
+    expect(dataOf(await server.gql(DeleteUserDocument, { id: user.id }, asAdmin())).deleteUser).toBe(true);
   });
 
   it('creates a user by username alone, without a password, who cannot sign in yet', async () => {
-    const username = `only_${tag()}`;
+    const username = `only_${uniqueTag()}`;
     const result = await server.gql(CreateUserDocument, { input: { username } }, asAdmin());
-    expect(result.data!.createUser).toMatchObject({ email: null, username, confirmed: false, active: true, roles: [] });
+    expect(dataOf(result).createUser).toMatchObject({ email: null, username, confirmed: false, active: true, roles: [] });
     const login = await server.gql(LoginDocument, { identifier: username, password: PASSWORD });
     expectCode(login, 'UNAUTHENTICATED');
   });
 
   it('mails a confirmation token to an unconfirmed user with an email', async () => {
     const email = uniqueEmail('unconfirmed');
-    const user = (await server.gql(CreateUserDocument, { input: { email, password: PASSWORD } }, asAdmin())).data!.createUser;
+    const user = dataOf(await server.gql(CreateUserDocument, { input: { email, password: PASSWORD } }, asAdmin())).createUser;
     expect(user.confirmed).toBe(false);
     const mails = await server.mails(email);
     expect(mails).toHaveLength(1);
     const confirmed = await server.gql(ConfirmUserDocument, { id: user.id, token: tokenFromMail(mails[0]) });
-    expect(confirmed.data!.confirmUser.user.confirmed).toBe(true);
+    expect(dataOf(confirmed).confirmUser.user.confirmed).toBe(true);
   });
 
   it.each([
@@ -245,11 +243,11 @@ describe('createUser', () => {
     const result = await server.gql(CreateUserDocument, { input }, asAdmin());
     expect(onlyError(result).extensions).toEqual({ code: 'BAD_USER_INPUT', fields });
     const username = (input as { username?: string }).username;
-    if (username) expect((await server.gql(UsersDocument, { filter: { search: username } }, asAdmin())).data!.users.total).toBe(0);
+    if (username) expect(dataOf(await server.gql(UsersDocument, { filter: { search: username } }, asAdmin())).users.total).toBe(0);
   });
 
   it('answers CONFLICT for a taken email or username and leaves nothing half-created', async () => {
-    const taken = await createUser({ email: uniqueEmail('taken'), username: `taken_${tag()}` });
+    const taken = await createUser({ email: uniqueEmail('taken'), username: `taken_${uniqueTag()}` });
     const email = await server.gql(CreateUserDocument, { input: { email: taken.email!.toUpperCase() } }, asAdmin());
     expect(onlyError(email)).toMatchObject({
       message: 'An account with that email already exists.',
@@ -261,7 +259,7 @@ describe('createUser', () => {
       message: 'That username is already taken.',
       extensions: { code: 'CONFLICT', fields: [{ field: 'input.username' }] },
     });
-    expect((await server.gql(UsersDocument, { filter: { search: fresh, includeDeleted: true } }, asAdmin())).data!.users.total).toBe(0);
+    expect(dataOf(await server.gql(UsersDocument, { filter: { search: fresh, includeDeleted: true } }, asAdmin())).users.total).toBe(0);
     expect(await server.mails(fresh)).toHaveLength(0);
   });
 
@@ -280,7 +278,7 @@ describe('updateUser', () => {
       {
         id: target.id,
         input: {
-          username: `renamed_${tag()}`,
+          username: `renamed_${uniqueTag()}`,
           status: 'suspended',
           statusMessage: 'Paused',
           confirmed: true,
@@ -294,7 +292,7 @@ describe('updateUser', () => {
       asAdmin(),
     );
     expect(result.errors).toBeUndefined();
-    expect(result.data!.updateUser).toMatchObject({
+    expect(dataOf(result).updateUser).toMatchObject({
       status: 'suspended',
       statusMessage: 'Paused',
       confirmed: true,
@@ -305,7 +303,7 @@ describe('updateUser', () => {
       roles: [{ name: 'admin' }],
     });
     const cleared = await server.gql(UpdateUserDocument, { id: target.id, input: { statusMessage: null, confirmed: false, roleIds: [] } }, asAdmin());
-    expect(cleared.data!.updateUser).toMatchObject({ statusMessage: null, status: 'suspended', confirmed: false, roles: [] });
+    expect(dataOf(cleared).updateUser).toMatchObject({ statusMessage: null, status: 'suspended', confirmed: false, roles: [] });
   });
 
   it('lets an admin set a password without the current one, signing the user out everywhere', async () => {
@@ -323,11 +321,11 @@ describe('updateUser', () => {
     const target = await createUser({ email: uniqueEmail('mover') });
     const first = uniqueEmail('moved');
     const moved = await server.gql(UpdateUserDocument, { id: target.id, input: { email: first } }, asAdmin());
-    expect(moved.data!.updateUser).toMatchObject({ email: first, confirmed: false });
+    expect(dataOf(moved).updateUser).toMatchObject({ email: first, confirmed: false });
     expect(await server.mails(first)).toHaveLength(1);
     const second = uniqueEmail('moved-again');
     const confirmed = await server.gql(UpdateUserDocument, { id: target.id, input: { email: second, confirmed: true } }, asAdmin());
-    expect(confirmed.data!.updateUser).toMatchObject({ email: second, confirmed: true });
+    expect(dataOf(confirmed).updateUser).toMatchObject({ email: second, confirmed: true });
     expect(await server.mails(second)).toHaveLength(0);
   });
 
@@ -337,7 +335,7 @@ describe('updateUser', () => {
     const one = await signIn(server, email, PASSWORD);
     const two = await signIn(server, email, PASSWORD);
     const result = await server.gql(UpdateUserDocument, { id: target.id, input: { active: false } }, asAdmin());
-    expect(result.data!.updateUser.active).toBe(false);
+    expect(dataOf(result).updateUser.active).toBe(false);
     expect(await tokenWorks(one.accessToken)).toBe(false);
     expect(await tokenWorks(two.accessToken)).toBe(false);
     const login = await server.gql(LoginDocument, { identifier: email, password: PASSWORD });
@@ -350,11 +348,11 @@ describe('updateUser', () => {
     const user = await signUp(server);
     const result = await server.gql(
       UpdateUserDocument,
-      { id: user.user.id, input: { username: `self_${tag()}`, profile: { firstName: 'Me' }, preferences: [{ preferences: { a: 1 } }] } },
+      { id: user.user.id, input: { username: `self_${uniqueTag()}`, profile: { firstName: 'Me' }, preferences: [{ preferences: { a: 1 } }] } },
       { token: user.accessToken },
     );
     expect(result.errors).toBeUndefined();
-    expect(result.data!.updateUser).toMatchObject({ profile: { firstName: 'Me' }, preferences: [{ preferences: { a: 1 } }] });
+    expect(dataOf(result).updateUser).toMatchObject({ profile: { firstName: 'Me' }, preferences: [{ preferences: { a: 1 } }] });
   });
 
   it('asks the user for the current password to change email or password, and keeps the calling session', async () => {
@@ -401,7 +399,7 @@ describe('updateUser', () => {
         extensions: { code: 'FORBIDDEN', fields: refused.map((f) => ({ field: `input.${f}`, message: 'Only an admin may change this.' })) },
       }),
     );
-    const me = (await server.gql(MeDocument, {}, { token: user.accessToken })).data!.me!;
+    const me = dataOf(await server.gql(MeDocument, {}, { token: user.accessToken })).me!;
     expect(me).toMatchObject({ status: null, scores: 0, roles: [], profile: { firstName: null } });
   });
 
@@ -462,7 +460,7 @@ describe('deleteUser', () => {
   it('lets the user delete themself: no login, sessions revoked, GONE afterwards', async () => {
     const user = await signUp(server);
     const other = await signIn(server, user.user.email!, PASSWORD);
-    expect((await server.gql(DeleteUserDocument, { id: user.user.id }, { token: user.accessToken })).data!.deleteUser).toBe(true);
+    expect(dataOf(await server.gql(DeleteUserDocument, { id: user.user.id }, { token: user.accessToken })).deleteUser).toBe(true);
     expect(await tokenWorks(user.accessToken)).toBe(false);
     expect(await tokenWorks(other.accessToken)).toBe(false);
     const login = await server.gql(LoginDocument, { identifier: user.user.email!, password: PASSWORD });
@@ -474,7 +472,7 @@ describe('deleteUser', () => {
 
   it('lets an admin delete a user, signing them out', async () => {
     const user = await signUp(server);
-    expect((await server.gql(DeleteUserDocument, { id: user.user.id }, asAdmin())).data!.deleteUser).toBe(true);
+    expect(dataOf(await server.gql(DeleteUserDocument, { id: user.user.id }, asAdmin())).deleteUser).toBe(true);
     expect(await tokenWorks(user.accessToken)).toBe(false);
   });
 
@@ -500,7 +498,7 @@ describe('last admin', () => {
     expect(onlyError(deactivated)).toMatchObject({ message: 'You are the last admin: make someone else an admin first.', extensions: { code: 'FORBIDDEN' } });
     const demoted = await server.gql(UpdateUserDocument, { id: adminId, input: { roleIds: [] } }, asAdmin());
     expectCode(demoted, 'FORBIDDEN');
-    const me = (await server.gql(MeDocument, {}, asAdmin())).data!.me!;
+    const me = dataOf(await server.gql(MeDocument, {}, asAdmin())).me!;
     expect(me).toMatchObject({ active: true, roles: [{ name: 'admin' }] });
   });
 
@@ -508,7 +506,7 @@ describe('last admin', () => {
     const email = uniqueEmail('second-admin');
     const second = await createUser({ email, roleIds: [adminRoleId] });
     const session = await signIn(server, email, PASSWORD);
-    expect((await server.gql(DeleteUserDocument, { id: second.id }, { token: session.accessToken })).data!.deleteUser).toBe(true);
+    expect(dataOf(await server.gql(DeleteUserDocument, { id: second.id }, { token: session.accessToken })).deleteUser).toBe(true);
     // The bootstrap admin is the last one again.
     expectCode(await server.gql(DeleteUserDocument, { id: adminId }, asAdmin()), 'FORBIDDEN');
   });
@@ -517,11 +515,11 @@ describe('last admin', () => {
 describe('confirmUserById', () => {
   it('confirms without the token, which stops working', async () => {
     const email = uniqueEmail('to-confirm');
-    const user = (await server.gql(CreateUserDocument, { input: { email, password: PASSWORD } }, asAdmin())).data!.createUser;
+    const user = dataOf(await server.gql(CreateUserDocument, { input: { email, password: PASSWORD } }, asAdmin())).createUser;
     const token = tokenFromMail((await server.mails(email))[0]);
     const result = await server.gql(ConfirmUserByIdDocument, { id: user.id }, asAdmin());
-    expect(result.data!.confirmUserById).toMatchObject({ id: user.id, confirmed: true });
-    expect(result.data!.confirmUserById.confirmedAt).not.toBeNull();
+    expect(dataOf(result).confirmUserById).toMatchObject({ id: user.id, confirmed: true });
+    expect(dataOf(result).confirmUserById.confirmedAt).not.toBeNull();
     expectCode(await server.gql(ConfirmUserDocument, { id: user.id, token }), 'BAD_USER_INPUT');
   });
 

@@ -1,7 +1,7 @@
 // Application credentials: admin only; the secret is shown once and stored hashed.
 import { ApplicationsDocument, CreateApplicationDocument, DeleteApplicationDocument } from './__generated__/graphql';
 import { startTestServer, type TestServer } from './support/server';
-import { expectCode, onlyError, signInAsAdmin, signUp } from './support/fixtures';
+import { expectCode, onlyError, signInAsAdmin, signUp, dataOf } from './support/fixtures';
 
 let server: TestServer;
 let adminToken: string;
@@ -16,12 +16,12 @@ afterAll(() => server.stop());
 it('lets an admin create an application and shows its secret only once', async () => {
   const created = await server.gql(CreateApplicationDocument, { name: '  Mobile app  ' }, { token: adminToken });
   expect(created.errors).toBeUndefined();
-  const credentials = created.data!.createApplication;
+  const credentials = dataOf(created).createApplication;
   expect(credentials.name).toBe('Mobile app');
   expect(credentials.uid).toMatch(/^[\w-]{32}$/);
   expect(credentials.secret).toMatch(/^[\w-]{43}$/);
   const listed = await server.gql(ApplicationsDocument, {}, { token: adminToken });
-  const entry = listed.data!.applications.find((a) => a.id === credentials.id)!;
+  const entry = dataOf(listed).applications.find((a) => a.id === credentials.id)!;
   expect(entry).toEqual({ id: credentials.id, name: 'Mobile app', uid: credentials.uid, createdAt: credentials.createdAt });
   expect(JSON.stringify(listed)).not.toContain(credentials.secret);
   expect(server.logs()).not.toContain(credentials.secret);
@@ -43,7 +43,7 @@ it('requires a name of at most 100 characters', async () => {
 });
 
 it('deletes an application, and reports an unknown one as NOT_FOUND', async () => {
-  const { id } = (await server.gql(CreateApplicationDocument, { name: 'Doomed' }, { token: adminToken })).data!.createApplication;
-  expect((await server.gql(DeleteApplicationDocument, { id }, { token: adminToken })).data!.deleteApplication).toBe(true);
+  const { id } = dataOf(await server.gql(CreateApplicationDocument, { name: 'Doomed' }, { token: adminToken })).createApplication;
+  expect(dataOf(await server.gql(DeleteApplicationDocument, { id }, { token: adminToken })).deleteApplication).toBe(true);
   expectCode(await server.gql(DeleteApplicationDocument, { id }, { token: adminToken }), 'NOT_FOUND');
 });

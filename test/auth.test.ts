@@ -16,7 +16,7 @@ import {
   SessionsDocument,
 } from './__generated__/graphql';
 import { startTestServer, tokenFromMail, type TestServer } from './support/server';
-import { PASSWORD, expectCode, onlyError, signIn, signInAsAdmin, signUp, uniqueEmail } from './support/fixtures';
+import { PASSWORD, expectCode, onlyError, signIn, signInAsAdmin, signUp, uniqueEmail, dataOf } from './support/fixtures';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -30,7 +30,7 @@ describe('register', () => {
     const email = uniqueEmail('New.Person');
     const result = await server.gql(RegisterDocument, { input: { email, password: PASSWORD, passwordConfirmation: PASSWORD, username: 'new.person' } });
     expect(result.errors).toBeUndefined();
-    const user = result.data!.register;
+    const user = dataOf(result).register;
     expect(user).toMatchObject({ email: email.toLowerCase(), username: 'new.person', confirmed: false, active: true, scores: 0, roles: [] });
     expect(user.profile).toEqual({ firstName: null, lastName: null, birthDate: null, sex: null, timeZone: null, avatarUrl: null, customFields: {} });
     const mails = await server.mails(email.toLowerCase());
@@ -142,24 +142,24 @@ describe('login', () => {
 describe('access tokens', () => {
   it('me is null without a token, and null with a forged or tampered one', async () => {
     const { accessToken, user } = await signUp(server);
-    expect((await server.gql(MeDocument)).data!.me).toBeNull();
+    expect(dataOf(await server.gql(MeDocument)).me).toBeNull();
     const forged = jwt.sign({ user_id: Number(user.id), uid: 'x', typ: 'access' }, 'another-secret-that-is-32-bytes-long!!', {
       issuer: 'usergraph',
       audience: 'usergraph',
       subject: user.id,
     });
-    expect((await server.gql(MeDocument, {}, { token: forged })).data!.me).toBeNull();
+    expect(dataOf(await server.gql(MeDocument, {}, { token: forged })).me).toBeNull();
     const [h, , s] = accessToken.split('.');
     const noneHeader = Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url');
     const payload = Buffer.from(JSON.stringify({ ...(jwt.decode(accessToken) as object), user_id: 1, sub: '1' })).toString('base64url');
-    expect((await server.gql(MeDocument, {}, { token: `${noneHeader}.${payload}.` })).data!.me).toBeNull();
-    expect((await server.gql(MeDocument, {}, { token: `${h}.${payload}.${s}` })).data!.me).toBeNull();
-    expect((await server.gql(MeDocument, {}, { token: accessToken })).data!.me!.id).toBe(user.id);
+    expect(dataOf(await server.gql(MeDocument, {}, { token: `${noneHeader}.${payload}.` })).me).toBeNull();
+    expect(dataOf(await server.gql(MeDocument, {}, { token: `${h}.${payload}.${s}` })).me).toBeNull();
+    expect(dataOf(await server.gql(MeDocument, {}, { token: accessToken })).me!.id).toBe(user.id);
   });
 
   it('does not accept a refresh token as an access token', async () => {
     const { refreshToken } = await signUp(server);
-    expect((await server.gql(MeDocument, {}, { token: refreshToken })).data!.me).toBeNull();
+    expect(dataOf(await server.gql(MeDocument, {}, { token: refreshToken })).me).toBeNull();
   });
 });
 
@@ -168,29 +168,29 @@ describe('refresh', () => {
     const first = await signUp(server);
     const second = await server.gql(RefreshSessionDocument, { refreshToken: first.refreshToken });
     expect(second.errors).toBeUndefined();
-    const next = second.data!.refreshSession;
+    const next = dataOf(second).refreshSession;
     expect(next.session.id).toBe(first.session.id);
     expect(next.session.createdAt).toBe(first.session.createdAt);
     // The user is returned to themself: private fields included.
     expect(next.user).toMatchObject({ id: first.user.id, email: first.user.email, roles: first.user.roles, profile: first.user.profile });
     expect(next.user.email).not.toBeNull();
     expect(next.refreshToken).not.toBe(first.refreshToken);
-    expect((await server.gql(MeDocument, {}, { token: next.accessToken })).data!.me!.id).toBe(first.user.id);
+    expect(dataOf(await server.gql(MeDocument, {}, { token: next.accessToken })).me!.id).toBe(first.user.id);
   });
 
   it('accepts the previous token within the grace period, and revokes the session when it is reused later', async () => {
     const first = await signUp(server);
-    const rotated = (await server.gql(RefreshSessionDocument, { refreshToken: first.refreshToken })).data!.refreshSession;
+    const rotated = dataOf(await server.gql(RefreshSessionDocument, { refreshToken: first.refreshToken })).refreshSession;
     const concurrent = await server.gql(RefreshSessionDocument, { refreshToken: first.refreshToken });
     expect(concurrent.errors).toBeUndefined();
     // In use (and so in the session cache) until the reuse below.
-    expect((await server.gql(MeDocument, {}, { token: rotated.accessToken })).data!.me!.id).toBe(first.user.id);
+    expect(dataOf(await server.gql(MeDocument, {}, { token: rotated.accessToken })).me!.id).toBe(first.user.id);
     await new Promise((r) => setTimeout(r, 1500));
     const reuse = await server.gql(RefreshSessionDocument, { refreshToken: first.refreshToken });
     expectCode(reuse, 'UNAUTHENTICATED');
     // The whole session is gone: its newest tokens stop working too.
-    expectCode(await server.gql(RefreshSessionDocument, { refreshToken: concurrent.data!.refreshSession.refreshToken }), 'UNAUTHENTICATED');
-    expect((await server.gql(MeDocument, {}, { token: rotated.accessToken })).data!.me).toBeNull();
+    expectCode(await server.gql(RefreshSessionDocument, { refreshToken: dataOf(concurrent).refreshSession.refreshToken }), 'UNAUTHENTICATED');
+    expect(dataOf(await server.gql(MeDocument, {}, { token: rotated.accessToken })).me).toBeNull();
   });
 
   it('rejects an unknown refresh token', async () => {
@@ -202,8 +202,8 @@ describe('refresh', () => {
 describe('logout and sessions', () => {
   it('logout revokes the session: its access and refresh tokens stop working at once', async () => {
     const session = await signUp(server);
-    expect((await server.gql(LogoutDocument, {}, { token: session.accessToken })).data!.logout).toBe(true);
-    expect((await server.gql(MeDocument, {}, { token: session.accessToken })).data!.me).toBeNull();
+    expect(dataOf(await server.gql(LogoutDocument, {}, { token: session.accessToken })).logout).toBe(true);
+    expect(dataOf(await server.gql(MeDocument, {}, { token: session.accessToken })).me).toBeNull();
     expectCode(await server.gql(RefreshSessionDocument, { refreshToken: session.refreshToken }), 'UNAUTHENTICATED');
   });
 
@@ -217,42 +217,46 @@ describe('logout and sessions', () => {
     const a2 = await signIn(server, email, PASSWORD);
     const other = await signUp(server);
     const listed = await server.gql(SessionsDocument, {}, { token: a1.accessToken });
-    expect(listed.data!.sessions.map((s) => s.id).sort()).toEqual([a1.session.id, a2.session.id].sort());
+    expect(
+      dataOf(listed)
+        .sessions.map((s) => s.id)
+        .sort(),
+    ).toEqual([a1.session.id, a2.session.id].sort());
     expectCode(await server.gql(SessionsDocument, { userId: a1.user.id }, { token: other.accessToken }), 'FORBIDDEN');
     expectCode(await server.gql(RevokeSessionDocument, { id: a2.session.id }, { token: other.accessToken }), 'NOT_FOUND');
     expectCode(await server.gql(SessionsDocument, {}), 'UNAUTHENTICATED');
-    expect((await server.gql(RevokeSessionDocument, { id: a2.session.id }, { token: a1.accessToken })).data!.revokeSession).toBe(true);
-    expect((await server.gql(MeDocument, {}, { token: a2.accessToken })).data!.me).toBeNull();
-    expect((await server.gql(MeDocument, {}, { token: a1.accessToken })).data!.me!.id).toBe(a1.user.id);
+    expect(dataOf(await server.gql(RevokeSessionDocument, { id: a2.session.id }, { token: a1.accessToken })).revokeSession).toBe(true);
+    expect(dataOf(await server.gql(MeDocument, {}, { token: a2.accessToken })).me).toBeNull();
+    expect(dataOf(await server.gql(MeDocument, {}, { token: a1.accessToken })).me!.id).toBe(a1.user.id);
   });
 
   it('an admin can list and revoke any user’s sessions', async () => {
     const admin = await signInAsAdmin(server);
     const user = await signUp(server);
     const listed = await server.gql(SessionsDocument, { userId: user.user.id }, { token: admin.accessToken });
-    expect(listed.data!.sessions.map((s) => s.id)).toEqual([user.session.id]);
-    expect((await server.gql(RevokeSessionDocument, { id: user.session.id }, { token: admin.accessToken })).data!.revokeSession).toBe(true);
-    expect((await server.gql(MeDocument, {}, { token: user.accessToken })).data!.me).toBeNull();
+    expect(dataOf(listed).sessions.map((s) => s.id)).toEqual([user.session.id]);
+    expect(dataOf(await server.gql(RevokeSessionDocument, { id: user.session.id }, { token: admin.accessToken })).revokeSession).toBe(true);
+    expect(dataOf(await server.gql(MeDocument, {}, { token: user.accessToken })).me).toBeNull();
   });
 });
 
 describe('confirmation', () => {
   it('confirms with the mailed token, signs in, and refuses the token a second time', async () => {
     const email = uniqueEmail();
-    const registered = (await server.gql(RegisterDocument, { input: { email, password: PASSWORD } })).data!.register;
+    const registered = dataOf(await server.gql(RegisterDocument, { input: { email, password: PASSWORD } })).register;
     const token = tokenFromMail((await server.mails(email))[0]);
     const wrong = await server.gql(ConfirmUserDocument, { id: registered.id, token: 'wrong' });
     expectCode(wrong, 'BAD_USER_INPUT');
     const confirmed = await server.gql(ConfirmUserDocument, { id: registered.id, token });
     expect(confirmed.errors).toBeUndefined();
-    expect(confirmed.data!.confirmUser.user.confirmed).toBe(true);
-    expect((await server.gql(MeDocument, {}, { token: confirmed.data!.confirmUser.accessToken })).data!.me!.confirmed).toBe(true);
+    expect(dataOf(confirmed).confirmUser.user.confirmed).toBe(true);
+    expect(dataOf(await server.gql(MeDocument, {}, { token: dataOf(confirmed).confirmUser.accessToken })).me!.confirmed).toBe(true);
     expectCode(await server.gql(ConfirmUserDocument, { id: registered.id, token }), 'BAD_USER_INPUT');
   });
 
   it('resends a confirmation token only to an unconfirmed, signed-in user', async () => {
     const session = await signUp(server);
-    expect((await server.gql(ResendConfirmationDocument, {}, { token: session.accessToken })).data!.resendConfirmation).toBe(true);
+    expect(dataOf(await server.gql(ResendConfirmationDocument, {}, { token: session.accessToken })).resendConfirmation).toBe(true);
     expect(await server.mails(session.user.email!)).toHaveLength(2);
     expectCode(await server.gql(ResendConfirmationDocument), 'UNAUTHENTICATED');
   });
@@ -266,13 +270,13 @@ describe('password reset', () => {
   it('mails a token that sets a new password once and signs out every session', async () => {
     const email = uniqueEmail();
     const session = await signUp(server, { email });
-    expect((await server.gql(RequestPasswordResetDocument, { email })).data!.requestPasswordReset).toBe(true);
+    expect(dataOf(await server.gql(RequestPasswordResetDocument, { email })).requestPasswordReset).toBe(true);
     const mail = await server.waitForMail(email, 'Subject: Reset your password');
     const token = tokenFromMail(mail);
     const short = await server.gql(ResetPasswordDocument, { token, password: 'short' });
     expectCode(short, 'BAD_USER_INPUT');
-    expect((await server.gql(ResetPasswordDocument, { token, password: 'brand-new-password' })).data!.resetPassword).toBe(true);
-    expect((await server.gql(MeDocument, {}, { token: session.accessToken })).data!.me).toBeNull();
+    expect(dataOf(await server.gql(ResetPasswordDocument, { token, password: 'brand-new-password' })).resetPassword).toBe(true);
+    expect(dataOf(await server.gql(MeDocument, {}, { token: session.accessToken })).me).toBeNull();
     expectCode(await server.gql(LoginDocument, { identifier: email, password: PASSWORD }), 'UNAUTHENTICATED');
     await signIn(server, email, 'brand-new-password');
     expectCode(await server.gql(ResetPasswordDocument, { token, password: 'another-new-password' }), 'BAD_USER_INPUT');
@@ -295,9 +299,9 @@ describe('changePassword', () => {
     const wrong = await server.gql(ChangePasswordDocument, { currentPassword: 'nope-nope', newPassword: 'next-password-1' }, { token: here.accessToken });
     expect(onlyError(wrong).extensions).toMatchObject({ code: 'BAD_USER_INPUT', fields: [{ field: 'currentPassword', message: 'Wrong password.' }] });
     const ok = await server.gql(ChangePasswordDocument, { currentPassword: PASSWORD, newPassword: 'next-password-1' }, { token: here.accessToken });
-    expect(ok.data!.changePassword).toBe(true);
-    expect((await server.gql(MeDocument, {}, { token: here.accessToken })).data!.me).not.toBeNull();
-    expect((await server.gql(MeDocument, {}, { token: elsewhere.accessToken })).data!.me).toBeNull();
+    expect(dataOf(ok).changePassword).toBe(true);
+    expect(dataOf(await server.gql(MeDocument, {}, { token: here.accessToken })).me).not.toBeNull();
+    expect(dataOf(await server.gql(MeDocument, {}, { token: elsewhere.accessToken })).me).toBeNull();
     await signIn(server, email, 'next-password-1');
   });
 

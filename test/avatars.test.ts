@@ -5,7 +5,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import { MeDocument, UploadAvatarDocument } from './__generated__/graphql';
 import { startTestServer, type TestServer } from './support/server';
-import { expectCode, onlyError, signUp } from './support/fixtures';
+import { expectCode, onlyError, signUp, dataOf } from './support/fixtures';
 import { makeImage, multipart, scratchDir, storedFiles } from './support/media';
 
 let server: TestServer;
@@ -47,10 +47,10 @@ describe('uploadAvatar', () => {
   ] as const)('accepts a %s file, recognised by its bytes whatever its name, and serves it publicly', async (ext, contentType) => {
     const result = await uploadFile(images[ext], 'avatar.txt');
     expect(result.errors).toBeUndefined();
-    const url = result.data!.uploadAvatar.avatarUrl!;
+    const url = dataOf(result).uploadAvatar.avatarUrl!;
     expect(url).toMatch(new RegExp(`/media/avatars/[A-Za-z0-9_-]{43}\\.${ext}$`));
     const me = await server.gql(MeDocument, undefined, { token });
-    expect(me.data!.me!.profile.avatarUrl).toBe(url);
+    expect(dataOf(me).me!.profile.avatarUrl).toBe(url);
     const served = await fetch(local(url)); // no token: avatars are public
     expect(served.status).toBe(200);
     expect(served.headers.get('content-type')).toBe(contentType);
@@ -60,11 +60,11 @@ describe('uploadAvatar', () => {
   });
 
   it('accepts base64, with or without a data: URL prefix, and replaces the previous avatar (its file is deleted)', async () => {
-    const first = (await uploadBase64(images.png.toString('base64'))).data!.uploadAvatar.avatarUrl!;
+    const first = dataOf(await uploadBase64(images.png.toString('base64'))).uploadAvatar.avatarUrl!;
     expect(await storedFiles(server, 'avatars')).toEqual([`avatars/${first.split('/').pop()}`]);
     const second = await uploadBase64(`data:image/jpeg;base64,${images.jpg.toString('base64')}`);
     expect(second.errors).toBeUndefined();
-    const url = second.data!.uploadAvatar.avatarUrl!;
+    const url = dataOf(second).uploadAvatar.avatarUrl!;
     expect(url).toMatch(/\.jpg$/);
     expect(await storedFiles(server, 'avatars')).toEqual([`avatars/${url.split('/').pop()}`]);
     expect((await fetch(local(first))).status).toBe(404);
@@ -76,11 +76,11 @@ describe('uploadAvatar', () => {
     let current: string | null | undefined;
     beforeEach(async () => {
       before = await storedFiles(server);
-      current = (await server.gql(MeDocument, undefined, { token })).data!.me!.profile.avatarUrl;
+      current = dataOf(await server.gql(MeDocument, undefined, { token })).me!.profile.avatarUrl;
     });
     afterEach(async () => {
       expect(await storedFiles(server)).toEqual(before);
-      expect((await server.gql(MeDocument, undefined, { token })).data!.me!.profile.avatarUrl).toBe(current);
+      expect(dataOf(await server.gql(MeDocument, undefined, { token })).me!.profile.avatarUrl).toBe(current);
     });
 
     const notAnImage = { field: 'file', message: 'The avatar must be a PNG, JPEG, WebP or GIF image.' };

@@ -5,7 +5,7 @@
 import { AuditEventsDocument, RequestSignInCodeDocument, SignInWithCodeDocument, SignInWithEmailLinkDocument } from './__generated__/graphql';
 import { startTestServer, type TestServer } from './support/server';
 import { linkFromMail, parseMail } from './support/mail';
-import { expectCode, onlyError, signInAsAdmin, signUp, uniqueEmail } from './support/fixtures';
+import { expectCode, onlyError, signInAsAdmin, signUp, uniqueEmail, dataOf } from './support/fixtures';
 
 const APP_URL = 'https://app.example.test';
 let server: TestServer;
@@ -27,7 +27,7 @@ async function mailedCode(
   const before = (await gateway.mails(email)).length;
   const answer = await gateway.gql(RequestSignInCodeDocument, { email }, { headers });
   expect(answer.errors).toBeUndefined();
-  expect(answer.data!.requestSignInCode).toBe(true);
+  expect(dataOf(answer).requestSignInCode).toBe(true);
   for (const deadline = Date.now() + 5000; Date.now() < deadline;) {
     const mails = await gateway.mails(email);
     if (mails.length > before) {
@@ -52,7 +52,7 @@ describe('sign-in by mailed code', () => {
     const unknown = uniqueEmail('nobody');
     const answer = await server.gql(RequestSignInCodeDocument, { email: unknown });
     expect(answer.errors).toBeUndefined();
-    expect(answer.data!.requestSignInCode).toBe(true);
+    expect(dataOf(answer).requestSignInCode).toBe(true);
     // A known address asked after it gets its mail; the unknown one's background work ran before.
     const known = (await signUp(server)).user.email!;
     await mailedCode(server, known);
@@ -71,8 +71,8 @@ describe('sign-in by mailed code', () => {
 
     const signedIn = await server.gql(SignInWithCodeDocument, { email: email.toUpperCase(), code });
     expect(signedIn.errors).toBeUndefined();
-    expect(signedIn.data!.signInWithCode.user).toEqual({ id: user.user.id, email, confirmed: true });
-    expect(claims(signedIn.data!.signInWithCode.accessToken)).toMatchObject({ amr: ['email'], aal: 'aal1' });
+    expect(dataOf(signedIn).signInWithCode.user).toEqual({ id: user.user.id, email, confirmed: true });
+    expect(claims(dataOf(signedIn).signInWithCode.accessToken)).toMatchObject({ amr: ['email'], aal: 'aal1' });
 
     expectCode(await server.gql(SignInWithCodeDocument, { email, code }), 'UNAUTHENTICATED');
   });
@@ -93,8 +93,8 @@ describe('sign-in by mailed code', () => {
 
     const signedIn = await server.gql(SignInWithEmailLinkDocument, { token: second.token! });
     expect(signedIn.errors).toBeUndefined();
-    expect(signedIn.data!.signInWithEmailLink.user.email).toBe(email);
-    expect(claims(signedIn.data!.signInWithEmailLink.accessToken)).toMatchObject({ amr: ['email'] });
+    expect(dataOf(signedIn).signInWithEmailLink.user.email).toBe(email);
+    expect(claims(dataOf(signedIn).signInWithEmailLink.accessToken)).toMatchObject({ amr: ['email'] });
     const reused = onlyError(await server.gql(SignInWithEmailLinkDocument, { token: second.token! }));
     expect(reused.extensions?.code).toBe('UNAUTHENTICATED');
     expect(reused.message).toMatch(/sign-in link is not valid/);
@@ -126,7 +126,7 @@ describe('sign-in by mailed code', () => {
   it('audits requests, failures and sign-ins', async () => {
     const admin = await signInAsAdmin(server);
     const events = await server.gql(AuditEventsDocument, { pageSize: 100, filter: { type: 'sign_in_code.' } }, { token: admin.accessToken });
-    const types = new Set(events.data!.auditEvents.items.map((e) => e.type));
+    const types = new Set(dataOf(events).auditEvents.items.map((e) => e.type));
     expect([...types].sort()).toEqual(['sign_in_code.failed', 'sign_in_code.requested', 'sign_in_code.used']);
   });
 });

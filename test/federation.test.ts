@@ -22,7 +22,8 @@ import {
   UploadVideoDocument,
 } from './__generated__/graphql';
 import { startTestServer, type TestServer } from './support/server';
-import { signInAsAdmin, signUp } from './support/fixtures';
+import { statementsDuring } from './support/metrics';
+import { signInAsAdmin, signUp, dataOf } from './support/fixtures';
 import { makeVideo, multipart, scratchDir } from './support/media';
 import type { JsonBody } from './support/rest';
 
@@ -151,22 +152,6 @@ function usergraphDirect(query: string, token?: string | null, variables?: Recor
   return post(`${usergraph.url}/graphql`, query, token, variables);
 }
 
-async function statementsSoFar(): Promise<number> {
-  const text = await (await fetch(`${usergraph.url}/metrics`)).text();
-  const match = /^usergraph_db_statements_total (\d+)$/m.exec(text);
-  if (!match) throw new Error(`no usergraph_db_statements_total in /metrics:\n${text.slice(0, 500)}`);
-  return Number(match[1]);
-}
-
-/** SQL statements usergraph ran during `action`, less what reading /metrics itself costs. */
-async function statementsDuring(action: () => Promise<unknown>): Promise<number> {
-  const idleStart = await statementsSoFar();
-  const before = await statementsSoFar();
-  const scrape = before - idleStart;
-  await action();
-  return (await statementsSoFar()) - before - scrape;
-}
-
 async function session(promise: ReturnType<typeof signUp>): Promise<Caller> {
   const auth = await promise;
   return { token: auth.accessToken, id: auth.user.id, email: auth.user.email! };
@@ -197,7 +182,7 @@ beforeAll(async () => {
     { token: alice.token },
   );
   expect(uploaded.errors).toBeUndefined();
-  aliceVideo = { id: uploaded.data!.uploadVideo.id, name: uploaded.data!.uploadVideo.name };
+  aliceVideo = { id: dataOf(uploaded).uploadVideo.id, name: dataOf(uploaded).uploadVideo.name };
   reviews = [
     { id: 'r1', body: 'Lovely light.', authorId: alice.id, videoId: aliceVideo.id },
     { id: 'r2', body: 'Too short.', authorId: bob.id, videoId: null },
@@ -228,8 +213,8 @@ describe('through the gateway', () => {
     const { status, body } = await throughGateway(REVIEWS_QUERY, alice.token);
     expect(status).toBe(200);
     expect(body.errors).toBeUndefined();
-    expect(body.data!.me).toEqual({ id: alice.id, username: `alice-${process.pid}`, email: alice.email, reviewCount: 1 });
-    expect(body.data!.reviews[0]).toEqual({
+    expect(dataOf(body).me).toEqual({ id: alice.id, username: `alice-${process.pid}`, email: alice.email, reviewCount: 1 });
+    expect(dataOf(body).reviews[0]).toEqual({
       body: 'Lovely light.',
       author: {
         id: alice.id,
@@ -247,7 +232,7 @@ describe('through the gateway', () => {
   it("keeps another user's private fields null, as usergraph's own queries do", async () => {
     const { body } = await throughGateway(REVIEWS_QUERY, alice.token);
     // Bob, seen by Alice: public fields only.
-    expect(body.data!.reviews[1].author).toEqual({
+    expect(dataOf(body).reviews[1].author).toEqual({
       id: bob.id,
       username: `bob-${process.pid}`,
       email: null,
@@ -258,8 +243,8 @@ describe('through the gateway', () => {
 
     // Alice, seen by Bob: no email, no birth date, and not her video.
     const seenByBob = await throughGateway(REVIEWS_QUERY, bob.token);
-    expect(seenByBob.body.data!.me).toMatchObject({ id: bob.id, email: bob.email });
-    const aliceSeenByBob = seenByBob.body.data!.reviews[0];
+    expect(dataOf(seenByBob.body).me).toMatchObject({ id: bob.id, email: bob.email });
+    const aliceSeenByBob = dataOf(seenByBob.body).reviews[0];
     expect(aliceSeenByBob.author).toEqual({
       id: alice.id,
       username: `alice-${process.pid}`,
@@ -272,8 +257,8 @@ describe('through the gateway', () => {
 
     // An admin sees everything, as with user(id).
     const seenByAdmin = await throughGateway(REVIEWS_QUERY, admin.token);
-    expect(seenByAdmin.body.data!.reviews[0].author).toMatchObject({ email: alice.email, profile: { birthDate: '1990-05-06' } });
-    expect(seenByAdmin.body.data!.reviews[0].video).toEqual({ id: aliceVideo.id, name: aliceVideo.name, status: 'QUEUED' });
+    expect(dataOf(seenByAdmin.body).reviews[0].author).toMatchObject({ email: alice.email, profile: { birthDate: '1990-05-06' } });
+    expect(dataOf(seenByAdmin.body).reviews[0].video).toEqual({ id: aliceVideo.id, name: aliceVideo.name, status: 'QUEUED' });
   });
 
   it('resolves no usergraph entity for an anonymous caller', async () => {
@@ -295,15 +280,15 @@ describe('through the gateway', () => {
     expect((await throughGateway(query, alice.token, { ids: [alice.id] })).body.errors).toBeUndefined();
 
     let one: GraphQLBody = {};
-    const forOne = await statementsDuring(async () => ({ body: one } = await throughGateway(query, alice.token, { ids: [users[0].id] })));
+    const forOne = await statementsDuring(usergraph, async () => ({ body: one } = await throughGateway(query, alice.token, { ids: [users[0].id] })));
     let many: GraphQLBody = {};
     const ids = [...users.map((u) => u.id), bob.id, alice.id];
-    const forMany = await statementsDuring(async () => ({ body: many } = await throughGateway(query, alice.token, { ids })));
+    const forMany = await statementsDuring(usergraph, async () => ({ body: many } = await throughGateway(query, alice.token, { ids })));
 
     expect(one.errors).toBeUndefined();
     expect(many.errors).toBeUndefined();
-    expect(many.data!.featuredUsers.map((u: { id: string }) => u.id)).toEqual(ids);
-    expect(many.data!.featuredUsers.at(-1)).toEqual({
+    expect(dataOf(many).featuredUsers.map((u: { id: string }) => u.id)).toEqual(ids);
+    expect(dataOf(many).featuredUsers.at(-1)).toEqual({
       id: alice.id,
       username: `alice-${process.pid}`,
       reviewCount: 1,
@@ -319,7 +304,7 @@ describe('the subgraph itself', () => {
   it('publishes its SDL with a key on each entity, as committed in schema.subgraph.graphql', async () => {
     const { body } = await usergraphDirect('{ _service { sdl } }');
     expect(body.errors).toBeUndefined();
-    const sdl: string = body.data!._service.sdl;
+    const sdl: string = dataOf(body)._service.sdl;
     for (const type of ['User', 'Video', 'Organisation', 'Team', 'Role']) {
       expect(sdl).toMatch(new RegExp(`type ${type}\\s+@key\\(fields: "id"\\)`));
     }
@@ -354,12 +339,12 @@ describe('the subgraph itself', () => {
   });
 
   it('resolves a team, an organisation, a role and a video only for those their own queries allow', async () => {
-    const team = (await usergraph.gql(CreateTeamDocument, { input: { name: 'Lake crew' } }, { token: alice.token })).data!.createTeam;
-    const organisation = (await usergraph.gql(CreateOrganisationDocument, { input: { name: 'Lake club' } }, { token: admin.token })).data!.createOrganisation;
+    const team = dataOf(await usergraph.gql(CreateTeamDocument, { input: { name: 'Lake crew' } }, { token: alice.token })).createTeam;
+    const organisation = dataOf(await usergraph.gql(CreateOrganisationDocument, { input: { name: 'Lake club' } }, { token: admin.token })).createOrganisation;
     expect(
       (await usergraph.gql(SetOrganisationMemberDocument, { organisationId: organisation.id, userId: alice.id, roles: [] }, { token: admin.token })).errors,
     ).toBeUndefined();
-    const role = (await usergraph.gql(CreateRoleDocument, { input: { name: `swimmer-${process.pid}` } }, { token: admin.token })).data!.createRole;
+    const role = dataOf(await usergraph.gql(CreateRoleDocument, { input: { name: `swimmer-${process.pid}` } }, { token: admin.token })).createRole;
     const query = `query($r: [_Any!]!) { _entities(representations: $r) {
       __typename ... on Team { name } ... on Organisation { name } ... on Role { name } ... on Video { name } } }`;
     const r = [

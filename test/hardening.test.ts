@@ -12,7 +12,7 @@ import {
   UnlockAccountDocument,
 } from './__generated__/graphql';
 import { startTestServer, type TestServer } from './support/server';
-import { PASSWORD, expectCode, onlyError, signIn, signInAsAdmin, signUp, uniqueEmail, sleep } from './support/fixtures';
+import { PASSWORD, expectCode, onlyError, signIn, signInAsAdmin, signUp, uniqueEmail, sleep, dataOf } from './support/fixtures';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -88,14 +88,14 @@ describe('login throttling', () => {
 
   it('lets an admin unlock an account at once; only admins may', async () => {
     const email = uniqueEmail();
-    const user = (await server.gql(RegisterDocument, { input: { email, password: PASSWORD } })).data!.register;
+    const user = dataOf(await server.gql(RegisterDocument, { input: { email, password: PASSWORD } })).register;
     for (let i = 0; i < 3; i++) await server.gql(LoginDocument, { identifier: email, password: 'wrong-password' });
     expectCode(await server.gql(LoginDocument, { identifier: email, password: PASSWORD }), 'RATE_LIMITED');
     const other = await signUp(server);
     expectCode(await server.gql(UnlockAccountDocument, { userId: user.id }, { token: other.accessToken }), 'FORBIDDEN');
     expectCode(await server.gql(UnlockAccountDocument, { userId: user.id }), 'UNAUTHENTICATED');
     const admin = await signInAsAdmin(server);
-    expect((await server.gql(UnlockAccountDocument, { userId: user.id }, { token: admin.accessToken })).data!.unlockAccount).toBe(true);
+    expect(dataOf(await server.gql(UnlockAccountDocument, { userId: user.id }, { token: admin.accessToken })).unlockAccount).toBe(true);
     await signIn(server, email, PASSWORD);
     expectCode(await server.gql(UnlockAccountDocument, { userId: '999999' }, { token: admin.accessToken }), 'NOT_FOUND');
   });
@@ -104,7 +104,7 @@ describe('login throttling', () => {
 describe('other abuse limits', () => {
   it('limits password-reset requests per account, the same for unknown accounts', async () => {
     for (const email of [uniqueEmail(), uniqueEmail('ghost')]) {
-      for (let i = 0; i < 2; i++) expect((await server.gql(RequestPasswordResetDocument, { email })).data!.requestPasswordReset).toBe(true);
+      for (let i = 0; i < 2; i++) expect(dataOf(await server.gql(RequestPasswordResetDocument, { email })).requestPasswordReset).toBe(true);
       const limited = await server.gql(RequestPasswordResetDocument, { email });
       expect(onlyError(limited).extensions).toMatchObject({ code: 'RATE_LIMITED' });
       expect(onlyError(limited).message).toMatch(/^Too many requests for this account\. Try again in \d+ seconds\.$/);
@@ -237,15 +237,15 @@ describe('audit log', () => {
     const admin = await signInAsAdmin(server);
     const events = await server.gql(AuditEventsDocument, { filter: { userId: user.user.id }, pageSize: 50 }, { token: admin.accessToken });
     expect(events.errors).toBeUndefined();
-    const types = events.data!.auditEvents.items.map((e) => e.type);
+    const types = dataOf(events).auditEvents.items.map((e) => e.type);
     expect(types).toEqual(expect.arrayContaining(['user.registered', 'login.succeeded', 'login.failed']));
-    const failed = events.data!.auditEvents.items.find((e) => e.type === 'login.failed')!;
+    const failed = dataOf(events).auditEvents.items.find((e) => e.type === 'login.failed')!;
     expect(failed).toMatchObject({ subjectUserId: user.user.id, actorId: null, details: { reason: 'wrong_password' } });
     expect(failed.ip).toBeTruthy();
     expect(JSON.stringify(events.data)).not.toContain('wrong-password-x');
     expect(JSON.stringify(events.data)).not.toContain(PASSWORD);
     const prefix = await server.gql(AuditEventsDocument, { filter: { type: 'login.' } }, { token: admin.accessToken });
-    expect(prefix.data!.auditEvents.items.every((e) => e.type.startsWith('login.'))).toBe(true);
+    expect(dataOf(prefix).auditEvents.items.every((e) => e.type.startsWith('login.'))).toBe(true);
     expectCode(await server.gql(AuditEventsDocument, {}, { token: user.accessToken }), 'FORBIDDEN');
     expectCode(await server.gql(AuditEventsDocument, {}), 'UNAUTHENTICATED');
   });

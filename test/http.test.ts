@@ -1,11 +1,7 @@
 // The HTTP surface around GraphQL: health checks, GET requests and Apollo's
 // CSRF prevention, the Sandbox landing page, production hardening, request
 // limits, unknown paths, and refusing to start on bad configuration.
-import { spawn } from 'node:child_process';
-import fs from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { startTestServer, type TestServer } from './support/server';
+import { runUntilExit, startTestServer, type TestServer } from './support/server';
 
 const CSRF_MESSAGE =
   "This operation has been blocked as a potential Cross-Site Request Forgery (CSRF). Please either specify a 'content-type' header (with a type that is not one of application/x-www-form-urlencoded, multipart/form-data, text/plain) or provide a non-empty value for one of the following headers: x-apollo-operation-name, apollo-require-preflight\n";
@@ -153,25 +149,6 @@ describe('in production', () => {
 });
 
 describe('start-up with a bad configuration', () => {
-  /** Runs `node dist/main.js` with exactly `env` (plus PATH) and waits for it to exit. */
-  async function startExpectingExit(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
-    const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'usergraph-test-'));
-    try {
-      const child = spawn(process.execPath, [path.resolve(__dirname, '../dist/main.js')], {
-        env: { PATH: process.env.PATH, DATA_DIR: dataDir, HOST: '127.0.0.1', PORT: '0', ...env },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stderr = '';
-      child.stderr.on('data', (chunk) => (stderr += chunk));
-      const timer = setTimeout(() => child.kill('SIGKILL'), 150_000);
-      const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-      clearTimeout(timer);
-      return { code, stderr };
-    } finally {
-      await fs.rm(dataDir, { recursive: true, force: true });
-    }
-  }
-
   it.each([
     ['production without JWT_SECRET', { NODE_ENV: 'production' }, 'JWT_SECRET is required in production (at least 32 bytes)'],
     ['a JWT_SECRET under 32 bytes', { JWT_SECRET: 'x'.repeat(31) }, 'JWT_SECRET must be at least 32 bytes long'],
@@ -184,7 +161,7 @@ describe('start-up with a bad configuration', () => {
       'APP_URL must be an absolute http or https URL without query or fragment, got "app.example.com/x"',
     ],
   ])('exits with code 2 and says why, on %s', async (_case, env, message) => {
-    const { code, stderr } = await startExpectingExit(env);
+    const { code, stderr } = await runUntilExit(env);
     expect(code).toBe(2);
     expect(stderr.trim()).toBe(`usergraph: configuration error: ${message}`);
   });

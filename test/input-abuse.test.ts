@@ -5,7 +5,7 @@
 import { CreateOrganisationDocument, MeDocument, UpdateMeDocument, UsersDocument } from './__generated__/graphql';
 import { startTestServer, type TestServer } from './support/server';
 import { FORM, JSON_BODY, rest } from './support/rest';
-import { expectCode, onlyError, signInAsAdmin, signUp } from './support/fixtures';
+import { expectCode, onlyError, signInAsAdmin, signUp, dataOf } from './support/fixtures';
 
 let server: TestServer;
 let adminToken: string;
@@ -157,7 +157,7 @@ describe('text PostgreSQL cannot store', () => {
     // A well-formed pair (an emoji) is fine.
     const ok = await server.gql(UpdateMeDocument, { input: { profile: { firstName: 'Ann \ud83d\ude00' } } }, { token });
     expect(ok.errors).toBeUndefined();
-    expect(ok.data!.updateMe.profile.firstName).toBe('Ann 😀');
+    expect(dataOf(ok).updateMe.profile.firstName).toBe('Ann 😀');
   });
 });
 
@@ -235,7 +235,7 @@ describe('preferences have a total cap', () => {
     const second = await server.gql(UpdateMeDocument, { input: { preferences: Array.from({ length: 10 }, (_, i) => big(i)) } }, { token });
     expectField(second, 'input.preferences', /at most 262144 bytes/);
     const me = await server.gql(MeDocument, undefined, { token });
-    expect(me.data!.me!.preferences).toHaveLength(10);
+    expect(dataOf(me).me!.preferences).toHaveLength(10);
     expectCode(second, 'BAD_USER_INPUT');
   });
 });

@@ -5,7 +5,6 @@
 import {
   ConfirmUserDocument,
   LoginDocument,
-  RegisterDocument,
   RequestPasswordResetDocument,
   ResendConfirmationDocument,
   ResetPasswordDocument,
@@ -13,7 +12,7 @@ import {
 } from './__generated__/graphql';
 import { startTestServer, tokenFromMail, type TestServer } from './support/server';
 import { parseMail, type ParsedMail } from './support/mail';
-import { PASSWORD, signIn, uniqueEmail } from './support/fixtures';
+import { PASSWORD, signIn, dataOf, registerUser } from './support/fixtures';
 
 const APP_URL = 'https://app.example.test/account';
 let server: TestServer;
@@ -57,13 +56,8 @@ const EXPECTED = {
 type Locale = keyof typeof EXPECTED;
 type Kind = keyof (typeof EXPECTED)['en'];
 
-async function register(acceptLanguage?: string) {
-  const email = uniqueEmail('mail');
-  const headers: Record<string, string> = acceptLanguage ? { 'accept-language': acceptLanguage } : {};
-  const result = await server.gql(RegisterDocument, { input: { email, password: PASSWORD } }, { headers });
-  expect(result.errors).toBeUndefined();
-  return { email, id: result.data!.register.id };
-}
+/** Registers a user whose request asked for `acceptLanguage`. */
+const register = (acceptLanguage?: string) => registerUser(server, { headers: acceptLanguage ? { 'accept-language': acceptLanguage } : {} });
 
 async function lastMail(email: string): Promise<{ raw: string; mail: ParsedMail }> {
   const raw = (await server.mails(email)).at(-1)!;
@@ -101,7 +95,7 @@ describe.each(['en', 'de'] as const)('mails in %s', (locale) => {
     expectMail(mail, 'confirmation', locale, `${APP_URL}/confirm?id=${id}&token=${token}`, token);
     const confirmed = await server.gql(ConfirmUserDocument, { id, token });
     expect(confirmed.errors).toBeUndefined();
-    expect(confirmed.data!.confirmUser.user.confirmed).toBe(true);
+    expect(dataOf(confirmed).confirmUser.user.confirmed).toBe(true);
   });
 
   it('sends the password reset with both parts, and its token resets the password', async () => {

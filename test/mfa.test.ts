@@ -25,7 +25,7 @@ import {
   VerifyMfaDocument,
 } from './__generated__/graphql';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestServer, type GraphQLResponse, type TestServer } from './support/server';
-import { expectCode, onlyError, PASSWORD, signInAsAdmin, signUp, uniqueEmail } from './support/fixtures';
+import { expectCode, onlyError, PASSWORD, signInAsAdmin, signUp, uniqueEmail, dataOf } from './support/fixtures';
 import { verifyWithJose } from './support/jose';
 import { FORM, railsForm, rest } from './support/rest';
 import { hotp, totp, totpFor } from './support/totp';
@@ -63,10 +63,10 @@ async function userWithTotp(target = server) {
   const session = await signUp(target, { email });
   const enrolled = await target.gql(EnrollTotpDocument, { label: 'Phone' }, { token: session.accessToken });
   expect(enrolled.errors).toBeUndefined();
-  const { secret, factor } = enrolled.data!.enrollTotp;
+  const { secret, factor } = dataOf(enrolled).enrollTotp;
   const confirmed = await target.gql(ConfirmTotpDocument, { factorId: factor.id, code: totpFor(secret) }, { token: session.accessToken });
   expect(confirmed.errors).toBeUndefined();
-  return { email, session, secret, factorId: factor.id, recoveryCodes: confirmed.data!.confirmTotp };
+  return { email, session, secret, factorId: factor.id, recoveryCodes: dataOf(confirmed).confirmTotp };
 }
 
 async function mfaTicket(email: string, target = server): Promise<string> {
@@ -97,13 +97,13 @@ describe('authentication methods in access tokens', () => {
     const registered = await signUp(server, { email });
     const login = await server.gql(LoginDocument, { identifier: email, password: PASSWORD });
     expect(login.errors).toBeUndefined();
-    const session = login.data!.login;
+    const session = dataOf(login).login;
     const me = await server.gql(MeDocument, {}, { token: session.accessToken });
     expect(me.data?.me?.id).toBe(registered.user.id);
 
     const refreshed = await server.gql(RefreshSessionDocument, { refreshToken: session.refreshToken });
     expect(refreshed.errors).toBeUndefined();
-    const [first, second] = await verifyWithJose(server, [session.accessToken, refreshed.data!.refreshSession.accessToken]);
+    const [first, second] = await verifyWithJose(server, [session.accessToken, dataOf(refreshed).refreshSession.accessToken]);
     expect(first).toMatchObject({ ok: true, payload: { sub: registered.user.id, uid: session.session.id, amr: ['pwd'], aal: 'aal1' } });
     expect(second).toMatchObject({ ok: true, payload: { uid: session.session.id, amr: ['pwd'], aal: 'aal1' } });
   });
@@ -115,7 +115,7 @@ describe('enrolling an authenticator app', () => {
     const session = await signUp(server, { email });
     const enrolled = await server.gql(EnrollTotpDocument, { label: 'Work phone' }, { token: session.accessToken });
     expect(enrolled.errors).toBeUndefined();
-    const { secret, otpauthUrl, qrCodeSvg, factor } = enrolled.data!.enrollTotp;
+    const { secret, otpauthUrl, qrCodeSvg, factor } = dataOf(enrolled).enrollTotp;
     expect(secret).toMatch(/^[A-Z2-7]{32}$/);
     const url = new URL(otpauthUrl);
     expect(url.protocol).toBe('otpauth:');
@@ -127,7 +127,7 @@ describe('enrolling an authenticator app', () => {
 
     // Listed, unconfirmed; a login does not ask for it yet.
     const listed = await server.gql(MyMfaFactorsDocument, {}, { token: session.accessToken });
-    expect(listed.data!.me!.mfaFactors).toEqual([expect.objectContaining({ id: factor.id, kind: 'TOTP', confirmedAt: null, lastUsedAt: null })]);
+    expect(dataOf(listed).me!.mfaFactors).toEqual([expect.objectContaining({ id: factor.id, kind: 'TOTP', confirmedAt: null, lastUsedAt: null })]);
     expect((await server.gql(LoginDocument, { identifier: email, password: PASSWORD })).errors).toBeUndefined();
 
     const wrong = await server.gql(ConfirmTotpDocument, { factorId: factor.id, code: totpFor(secret, -5) }, { token: session.accessToken });
@@ -137,7 +137,7 @@ describe('enrolling an authenticator app', () => {
 
     const confirmed = await server.gql(ConfirmTotpDocument, { factorId: factor.id, code: totpFor(secret) }, { token: session.accessToken });
     expect(confirmed.errors).toBeUndefined();
-    const codes = confirmed.data!.confirmTotp;
+    const codes = dataOf(confirmed).confirmTotp;
     expect(codes).toHaveLength(10);
     expect(new Set(codes).size).toBe(10);
     for (const code of codes) expect(code).toMatch(/^[a-z2-9]{5}-[a-z2-9]{5}$/);
@@ -152,10 +152,10 @@ describe('enrolling an authenticator app', () => {
     expect(mail).toContain('Work phone');
     expect(mail).not.toContain(secret);
     const after = await server.gql(MyMfaFactorsDocument, {}, { token: session.accessToken });
-    expect(after.data!.me!.mfaFactors![0].confirmedAt).toEqual(expect.any(String));
+    expect(dataOf(after).me!.mfaFactors![0].confirmedAt).toEqual(expect.any(String));
     // Other users see no factors.
     const peek = await server.gql(MyMfaFactorsDocument, {}, { token: other.accessToken });
-    expect(peek.data!.me!.mfaFactors).toEqual([]);
+    expect(dataOf(peek).me!.mfaFactors).toEqual([]);
     // The secret never leaves again, nor reaches the logs.
     expect(server.logs()).not.toContain(secret);
     expect(server.logs()).not.toContain(codes[0]);
@@ -185,22 +185,22 @@ describe('signing in with a second factor', () => {
     expectCode(await server.gql(VerifyMfaDocument, { ticket: extensions.mfaTicket!, code: totpFor(secret, 1) }), 'MFA_TICKET_INVALID');
     const verified = await server.gql(VerifyMfaDocument, { ticket: retry.mfaTicket!, code: totpFor(secret, 1) });
     expect(verified.errors).toBeUndefined();
-    const payload = verified.data!.verifyMfa;
+    const payload = dataOf(verified).verifyMfa;
     expect(payload.user.id).toBe(first.user.id);
     const [claims] = await verifyWithJose(server, [payload.accessToken]);
     expect(claims).toMatchObject({ ok: true, payload: { sub: first.user.id, amr: ['pwd', 'otp'], aal: 'aal2' } });
     const sessions = await server.gql(MySessionsDocument, {}, { token: payload.accessToken });
-    expect(sessions.data!.sessions.find((s) => s.id === payload.session.id)).toMatchObject({ amr: ['pwd', 'otp'], authenticatedAt: expect.any(String) });
+    expect(dataOf(sessions).sessions.find((s) => s.id === payload.session.id)).toMatchObject({ amr: ['pwd', 'otp'], authenticatedAt: expect.any(String) });
     // A refresh keeps aal2.
     const refreshed = await server.gql(RefreshSessionDocument, { refreshToken: payload.refreshToken });
-    const [refreshedClaims] = await verifyWithJose(server, [refreshed.data!.refreshSession.accessToken]);
+    const [refreshedClaims] = await verifyWithJose(server, [dataOf(refreshed).refreshSession.accessToken]);
     expect(refreshedClaims).toMatchObject({ ok: true, payload: { amr: ['pwd', 'otp'], aal: 'aal2' } });
 
     // The used ticket cannot be replayed.
     expectCode(await server.gql(VerifyMfaDocument, { ticket: retry.mfaTicket!, code: totpFor(secret, 1) }), 'MFA_TICKET_INVALID');
     expectCode(await server.gql(VerifyMfaDocument, { ticket: 'not-a-ticket', code: '123456' }), 'MFA_TICKET_INVALID');
     const factors = await server.gql(MyMfaFactorsDocument, {}, { token: payload.accessToken });
-    expect(factors.data!.me!.mfaFactors![0].lastUsedAt).toEqual(expect.any(String));
+    expect(dataOf(factors).me!.mfaFactors![0].lastUsedAt).toEqual(expect.any(String));
   });
 
   it('refuses an expired code, and a code of another user with this ticket', async () => {
@@ -212,17 +212,17 @@ describe('signing in with a second factor', () => {
     const crossed = await server.gql(VerifyMfaDocument, { ticket: expired.mfaTicket!, code: totpFor(bob.secret, 1) });
     const next = mfaExtensions(crossed, 'MFA_CODE_INVALID');
     const done = await server.gql(VerifyMfaDocument, { ticket: next.mfaTicket!, code: totpFor(alice.secret, 1) });
-    expect(done.data!.verifyMfa.user.id).toBe(alice.session.user.id);
+    expect(dataOf(done).verifyMfa.user.id).toBe(alice.session.user.id);
     // Bob's code was not spent by the attempt on Alice's ticket.
     const bobs = await server.gql(VerifyMfaDocument, { ticket: await mfaTicket(bob.email), code: totpFor(bob.secret, 1) });
-    expect(bobs.data!.verifyMfa.user.id).toBe(bob.session.user.id);
+    expect(dataOf(bobs).verifyMfa.user.id).toBe(bob.session.user.id);
   });
 
   it('accepts each recovery code once', async () => {
     const { email, recoveryCodes, session } = await userWithTotp();
     const first = await server.gql(VerifyMfaDocument, { ticket: await mfaTicket(email), code: recoveryCodes[3].toUpperCase() });
     expect(first.errors).toBeUndefined();
-    const [claims] = await verifyWithJose(server, [first.data!.verifyMfa.accessToken]);
+    const [claims] = await verifyWithJose(server, [dataOf(first).verifyMfa.accessToken]);
     expect(claims).toMatchObject({ ok: true, payload: { amr: ['pwd', 'recovery'], aal: 'aal2' } });
     const twice = await server.gql(VerifyMfaDocument, { ticket: await mfaTicket(email), code: recoveryCodes[3] });
     mfaExtensions(twice, 'MFA_CODE_INVALID');
@@ -231,7 +231,7 @@ describe('signing in with a second factor', () => {
       { filter: { userId: session.user.id, type: 'mfa.' } },
       { token: (await signInAsAdmin(server)).accessToken },
     );
-    const types = audit.data!.auditEvents.items.map((e) => e.type);
+    const types = dataOf(audit).auditEvents.items.map((e) => e.type);
     expect(types).toEqual(expect.arrayContaining(['mfa.factor_added', 'mfa.required', 'mfa.verified', 'mfa.recovery_code_used', 'mfa.failed']));
   });
 
@@ -251,7 +251,7 @@ describe('signing in with a second factor', () => {
     const wrong = await server.gql(LoginWithOtpDocument, { identifier: email, password: PASSWORD, otp: '123456' });
     expect(mfaExtensions(wrong, 'MFA_CODE_INVALID').mfaTicket).toBeUndefined();
     const right = await server.gql(LoginWithOtpDocument, { identifier: email, password: PASSWORD, otp: totpFor(secret, 1) });
-    expect(right.data!.login.user.id).toBe(session.user.id);
+    expect(dataOf(right).login.user.id).toBe(session.user.id);
     expectCode(await server.gql(LoginWithOtpDocument, { identifier: email, password: 'wrong-password', otp: totpFor(secret, 1) }), 'UNAUTHENTICATED');
   });
 });
@@ -263,21 +263,21 @@ describe('managing factors', () => {
     expectCode(await server.gql(ReauthenticateDocument, { password: 'wrong-password' }, { token }), 'BAD_USER_INPUT');
     expectCode(await server.gql(ReauthenticateDocument, {}, { token }), 'BAD_USER_INPUT');
     expectCode(await server.gql(ReauthenticateDocument, { code: '000000' }, { token }), 'MFA_CODE_INVALID');
-    const before = (await server.gql(MySessionsDocument, {}, { token })).data!.sessions.find((s) => s.id === session.session.id)!;
+    const before = dataOf(await server.gql(MySessionsDocument, {}, { token })).sessions.find((s) => s.id === session.session.id)!;
     const byPassword = await server.gql(ReauthenticateDocument, { password: PASSWORD }, { token });
     expect(byPassword.errors).toBeUndefined();
     const byCode = await server.gql(ReauthenticateDocument, { code: totpFor(secret, 1) }, { token });
     expect(byCode.errors).toBeUndefined();
-    const after = (await server.gql(MySessionsDocument, {}, { token })).data!.sessions.find((s) => s.id === session.session.id)!;
+    const after = dataOf(await server.gql(MySessionsDocument, {}, { token })).sessions.find((s) => s.id === session.session.id)!;
     expect(new Date(after.authenticatedAt).getTime()).toBeGreaterThanOrEqual(new Date(before.authenticatedAt).getTime());
-    expect(after.authenticatedAt).toBe(byCode.data!.reauthenticate);
+    expect(after.authenticatedAt).toBe(dataOf(byCode).reauthenticate);
     expectCode(await server.gql(ReauthenticateDocument, { password: PASSWORD }), 'UNAUTHENTICATED');
   });
 
   it('regenerates recovery codes, and the old ones stop working', async () => {
     const { email, session, recoveryCodes } = await userWithTotp();
     const regenerated = await server.gql(RegenerateRecoveryCodesDocument, {}, { token: session.accessToken });
-    const codes = regenerated.data!.regenerateRecoveryCodes;
+    const codes = dataOf(regenerated).regenerateRecoveryCodes;
     expect(codes).toHaveLength(10);
     expect(codes).not.toContain(recoveryCodes[0]);
     mfaExtensions(await server.gql(VerifyMfaDocument, { ticket: await mfaTicket(email), code: recoveryCodes[0] }), 'MFA_CODE_INVALID');
@@ -295,8 +295,8 @@ describe('managing factors', () => {
     const other = await signUp(server);
     expectCode(await server.gql(RemoveMfaFactorDocument, { id: factorId, password: PASSWORD }, { token: other.accessToken }), 'NOT_FOUND');
     const removed = await server.gql(RemoveMfaFactorDocument, { id: factorId, recoveryCode: recoveryCodes[0] }, { token });
-    expect(removed.data!.removeMfaFactor).toBe(true);
-    expect((await server.gql(MyMfaFactorsDocument, {}, { token })).data!.me!.mfaFactors).toEqual([]);
+    expect(dataOf(removed).removeMfaFactor).toBe(true);
+    expect(dataOf(await server.gql(MyMfaFactorsDocument, {}, { token })).me!.mfaFactors).toEqual([]);
     await server.waitForMail(email, 'A second factor was removed');
     // Signing in takes the password alone again.
     expect((await server.gql(LoginDocument, { identifier: email, password: PASSWORD })).errors).toBeUndefined();
@@ -307,18 +307,18 @@ describe('managing factors', () => {
     expectCode(await server.gql(ResetUserMfaDocument, { userId: session.user.id }, { token: session.accessToken }), 'FORBIDDEN');
     const admin = (await signInAsAdmin(server)).accessToken;
     const reset = await server.gql(ResetUserMfaDocument, { userId: session.user.id }, { token: admin });
-    expect(reset.data!.resetUserMfa).toBe(true);
+    expect(dataOf(reset).resetUserMfa).toBe(true);
     expect((await server.gql(LoginDocument, { identifier: email, password: PASSWORD })).errors).toBeUndefined();
     await server.waitForMail(email, 'An administrator removed every second factor');
     const audit = await server.gql(AuditEventsDocument, { filter: { userId: session.user.id, type: 'admin.mfa_reset' } }, { token: admin });
-    expect(audit.data!.auditEvents.items).toHaveLength(1);
+    expect(dataOf(audit).auditEvents.items).toHaveLength(1);
   });
 });
 
 describe('REST dialect 001', () => {
   it('refuses a password sign-in of an MFA account without session[otp], and takes the code in it', async () => {
     const admin = (await signInAsAdmin(server)).accessToken;
-    const app = (await server.gql(CreateApplicationDocument, { name: 'Beach app' }, { token: admin })).data!.createApplication;
+    const app = dataOf(await server.gql(CreateApplicationDocument, { name: 'Beach app' }, { token: admin })).createApplication;
     const headers = { ...FORM, AUTHORIZATION: `application_id ${app.uid}, client_secret ${app.secret}` };
     const { email, secret, session } = await userWithTotp();
     const without = await rest(server, 'POST', '/v1/auth', { body: railsForm({ session: { email, password: PASSWORD } }), headers });
@@ -350,13 +350,13 @@ describe('REST dialect 000', () => {
 describe('recent sign-in and admins (REAUTH_MAX_AGE_MINUTES=1, MFA_REQUIRED_FOR_ADMINS=true)', () => {
   it('answers MFA_ENROLLMENT_REQUIRED to an admin without a second factor until they sign in with one', async () => {
     expectCode(await strict.gql(CreateApplicationDocument, { name: 'x' }, { token: strictAdminToken }), 'MFA_ENROLLMENT_REQUIRED');
-    const fresh = (await strict.gql(LoginDocument, { identifier: ADMIN_EMAIL, password: ADMIN_PASSWORD })).data!.login.accessToken;
-    const enrolled = (await strict.gql(EnrollTotpDocument, {}, { token: fresh })).data!.enrollTotp;
+    const fresh = dataOf(await strict.gql(LoginDocument, { identifier: ADMIN_EMAIL, password: ADMIN_PASSWORD })).login.accessToken;
+    const enrolled = dataOf(await strict.gql(EnrollTotpDocument, {}, { token: fresh })).enrollTotp;
     expect((await strict.gql(ConfirmTotpDocument, { factorId: enrolled.factor.id, code: totpFor(enrolled.secret) }, { token: fresh })).errors).toBeUndefined();
     // Still the password-only session.
     expectCode(await strict.gql(CreateApplicationDocument, { name: 'x' }, { token: fresh }), 'MFA_ENROLLMENT_REQUIRED');
     const withCode = await strict.gql(LoginWithOtpDocument, { identifier: ADMIN_EMAIL, password: ADMIN_PASSWORD, otp: totpFor(enrolled.secret, 1) });
-    const created = await strict.gql(CreateApplicationDocument, { name: 'Allowed' }, { token: withCode.data!.login.accessToken });
+    const created = await strict.gql(CreateApplicationDocument, { name: 'Allowed' }, { token: dataOf(withCode).login.accessToken });
     expect(created.errors).toBeUndefined();
   });
 
@@ -370,7 +370,7 @@ describe('recent sign-in and admins (REAUTH_MAX_AGE_MINUTES=1, MFA_REQUIRED_FOR_
     expectCode(await strict.gql(CreateApiKeyDocument, { input: { name: 'CI', scopes: ['read'] } }, { token }), 'REAUTH_REQUIRED');
     expectCode(await strict.gql(EnrollTotpDocument, {}, { token }), 'REAUTH_REQUIRED');
     // Reading is not sensitive.
-    expect((await strict.gql(MeDocument, {}, { token })).data!.me!.email).toBe(strictUser.email);
+    expect(dataOf(await strict.gql(MeDocument, {}, { token })).me!.email).toBe(strictUser.email);
     expect((await strict.gql(ReauthenticateDocument, { password: PASSWORD }, { token })).errors).toBeUndefined();
     expect((await strict.gql(CreateApiKeyDocument, { input: { name: 'CI', scopes: ['read'] } }, { token })).errors).toBeUndefined();
     expect((await strict.gql(ChangePasswordDocument, { currentPassword: PASSWORD, newPassword: 'another-password-2' }, { token })).errors).toBeUndefined();

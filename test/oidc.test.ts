@@ -1,11 +1,7 @@
 // Sign-in with OpenID Connect providers and linked identities, against a real
 // OpenID Provider (panva's oidc-provider) on loopback, driven over HTTP
 // through its login and consent pages, on the real gateway and database.
-import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
-import fs from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import {
   AuditEventsDocument,
   ChangePasswordDocument,
@@ -28,8 +24,8 @@ import {
   UsersDocument,
   VerifyMfaDocument,
 } from './__generated__/graphql';
-import { startTestServer, tokenFromMail, type TestServer } from './support/server';
-import { PASSWORD, expectCode, onlyError, signIn, signInAsAdmin, signUp, uniqueEmail } from './support/fixtures';
+import { runUntilExit, startTestServer, tokenFromMail, type TestServer } from './support/server';
+import { PASSWORD, expectCode, onlyError, signIn, signInAsAdmin, signUp, uniqueEmail, dataOf } from './support/fixtures';
 import { verifyWithJose } from './support/jose';
 import { authorizeAtProvider, followCallback, freePort, startTestProvider, type TestProvider } from './support/oidc';
 import { totpFor } from './support/totp';
@@ -101,8 +97,8 @@ async function person(claims: Record<string, unknown> = {}, provider = op): Prom
 async function providerRoundTrip(sub: string, options: { provider?: string; token?: string; link?: boolean } = {}) {
   const provider = options.provider ?? 'test';
   const started = options.link
-    ? (await server.gql(LinkProviderDocument, { provider, redirectUri: SPA }, { token: options.token })).data!.linkProvider
-    : (await server.gql(StartProviderSignInDocument, { provider, redirectUri: SPA })).data!.startProviderSignIn;
+    ? dataOf(await server.gql(LinkProviderDocument, { provider, redirectUri: SPA }, { token: options.token })).linkProvider
+    : dataOf(await server.gql(StartProviderSignInDocument, { provider, redirectUri: SPA })).startProviderSignIn;
   const callback = await authorizeAtProvider(started.authorizationUrl, sub);
   return { started, callback, result: await followCallback(callback) };
 }
@@ -131,14 +127,14 @@ describe('identityProviders', () => {
       { id: 'down', name: 'Down Provider' },
     ]);
     expect(text).not.toContain(CLIENT_SECRET);
-    expect((await server.gql(IdentityProvidersDocument)).data!.identityProviders).toHaveLength(3);
+    expect(dataOf(await server.gql(IdentityProvidersDocument)).identityProviders).toHaveLength(3);
   });
 });
 
 describe('startProviderSignIn', () => {
   it('returns the provider authorization URL with state, nonce and an S256 PKCE challenge', async () => {
-    const { data } = await server.gql(StartProviderSignInDocument, { provider: 'test', redirectUri: SPA });
-    const url = new URL(data!.startProviderSignIn.authorizationUrl);
+    const data = dataOf(await server.gql(StartProviderSignInDocument, { provider: 'test', redirectUri: SPA }));
+    const url = new URL(data.startProviderSignIn.authorizationUrl);
     expect(url.origin).toBe(op.issuer);
     expect(url.searchParams.get('client_id')).toBe('usergraph');
     expect(url.searchParams.get('response_type')).toBe('code');
@@ -170,9 +166,8 @@ describe('startProviderSignIn', () => {
   });
 
   it('accepts an allowed redirect URI however its host is cased, and keeps its query', async () => {
-    const { data, errors } = await server.gql(StartProviderSignInDocument, { provider: 'test', redirectUri: 'https://APP.example.com/auth/done?next=%2Fhome' });
-    expect(errors).toBeUndefined();
-    expect(data!.startProviderSignIn.flowId).toMatch(/^[0-9a-f-]{36}$/);
+    const data = dataOf(await server.gql(StartProviderSignInDocument, { provider: 'test', redirectUri: 'https://APP.example.com/auth/done?next=%2Fhome' }));
+    expect(data.startProviderSignIn.flowId).toMatch(/^[0-9a-f-]{36}$/);
   });
 
   it('refuses an unknown provider', async () => {
@@ -187,7 +182,7 @@ describe('provider sign-in', () => {
     const ada = await person();
     const first = await signInThroughProvider(ada.sub);
     expect(first.response.errors).toBeUndefined();
-    const payload = first.response.data!.completeProviderSignIn;
+    const payload = dataOf(first.response).completeProviderSignIn;
     expect(payload.user).toMatchObject({
       email: ada.email,
       confirmed: true,
@@ -196,20 +191,20 @@ describe('provider sign-in', () => {
     expect(payload.session.provider).toBe('test');
 
     const me = await server.gql(MyIdentitiesDocument, {}, { token: payload.accessToken });
-    expect(me.data!.me!.identities).toEqual([
+    expect(dataOf(me).me!.identities).toEqual([
       { id: expect.any(String), provider: 'test', subject: ada.sub, email: ada.email, linkedAt: expect.any(String), lastUsedAt: expect.any(String) },
     ]);
     // The access token says how its session signed in, as a service behind the gateway reads it.
     const [checked] = await verifyWithJose(server, [payload.accessToken]);
     expect(checked).toMatchObject({ ok: true, payload: { sub: payload.user.id, uid: payload.session.id, amr: ['oidc'], aal: 'aal1' } });
     const sessions = await server.gql(SessionProvidersDocument, {}, { token: payload.accessToken });
-    expect(sessions.data!.sessions).toEqual([{ id: payload.session.id, provider: 'test' }]);
+    expect(dataOf(sessions).sessions).toEqual([{ id: payload.session.id, provider: 'test' }]);
 
     const again = await signInThroughProvider(ada.sub);
-    expect(again.response.data!.completeProviderSignIn.user.id).toBe(payload.user.id);
+    expect(dataOf(again.response).completeProviderSignIn.user.id).toBe(payload.user.id);
 
     const audit = await server.gql(AuditEventsDocument, { filter: { type: 'login.succeeded', userId: payload.user.id } }, { token: adminToken });
-    expect(audit.data!.auditEvents.items[0]).toMatchObject({ type: 'login.succeeded', subjectUserId: payload.user.id, details: { amr: ['oidc'] } });
+    expect(dataOf(audit).auditEvents.items[0]).toMatchObject({ type: 'login.succeeded', subjectUserId: payload.user.id, details: { amr: ['oidc'] } });
   });
 
   it('makes a one-time code work once', async () => {
@@ -252,9 +247,9 @@ describe('provider sign-in', () => {
     const victim = await person();
     const a = await server.gql(StartProviderSignInDocument, { provider: 'test', redirectUri: SPA });
     const b = await server.gql(StartProviderSignInDocument, { provider: 'test', redirectUri: SPA });
-    const callbackB = await authorizeAtProvider(b.data!.startProviderSignIn.authorizationUrl, victim.sub);
+    const callbackB = await authorizeAtProvider(dataOf(b).startProviderSignIn.authorizationUrl, victim.sub);
     const injected = new URL(callbackB);
-    injected.searchParams.set('state', new URL(a.data!.startProviderSignIn.authorizationUrl).searchParams.get('state')!);
+    injected.searchParams.set('state', new URL(dataOf(a).startProviderSignIn.authorizationUrl).searchParams.get('state')!);
     const result = await followCallback(injected);
     expect(result.status).toBe(303);
     expect(result.location!.searchParams.get('error')).toBe('INVALID_ID_TOKEN');
@@ -262,8 +257,8 @@ describe('provider sign-in', () => {
   });
 
   it("passes the provider's refusal on to the SPA as error and error_description", async () => {
-    const { data } = await server.gql(StartProviderSignInDocument, { provider: 'test', redirectUri: SPA });
-    const callback = await authorizeAtProvider(data!.startProviderSignIn.authorizationUrl, 'nobody', { abort: true });
+    const data = dataOf(await server.gql(StartProviderSignInDocument, { provider: 'test', redirectUri: SPA }));
+    const callback = await authorizeAtProvider(data.startProviderSignIn.authorizationUrl, 'nobody', { abort: true });
     const result = await followCallback(callback);
     expect(result.location!.origin + result.location!.pathname).toBe(SPA);
     expect(result.location!.searchParams.get('error')).toBe('access_denied');
@@ -273,22 +268,22 @@ describe('provider sign-in', () => {
   it('creates an account without the email when the provider has not verified it', async () => {
     const unverified = await person({ email_verified: false });
     const { response } = await signInThroughProvider(unverified.sub);
-    const payload = response.data!.completeProviderSignIn;
+    const payload = dataOf(response).completeProviderSignIn;
     expect(payload.user).toMatchObject({ email: null, username: expect.stringMatching(/^test-[a-z0-9]{11}$/), confirmed: false });
     const me = await server.gql(MyIdentitiesDocument, {}, { token: payload.accessToken });
-    expect(me.data!.me!.identities![0]).toMatchObject({ subject: unverified.sub, email: unverified.email });
+    expect(dataOf(me).me!.identities![0]).toMatchObject({ subject: unverified.sub, email: unverified.email });
   });
 
   it('never links to an existing account with the same email: IDENTITY_EMAIL_IN_USE, and no account or identity is created', async () => {
     const owner = await signUp(server);
     const impostor = await person({ email: owner.user.email, email_verified: true });
-    const before = (await server.gql(UsersDocument, { pageSize: 1 }, { token: adminToken })).data!.users.total;
+    const before = dataOf(await server.gql(UsersDocument, { pageSize: 1 }, { token: adminToken })).users.total;
     const { response } = await signInThroughProvider(impostor.sub);
     expectCode(response, 'IDENTITY_EMAIL_IN_USE');
     expect(onlyError(response).message).toContain('then link Test Provider');
-    expect((await server.gql(UsersDocument, { pageSize: 1 }, { token: adminToken })).data!.users.total).toBe(before);
+    expect(dataOf(await server.gql(UsersDocument, { pageSize: 1 }, { token: adminToken })).users.total).toBe(before);
     const identities = await server.gql(UserIdentitiesDocument, { id: owner.user.id }, { token: adminToken });
-    expect(identities.data!.user.identities).toEqual([]);
+    expect(dataOf(identities).user.identities).toEqual([]);
   });
 });
 
@@ -305,10 +300,10 @@ describe('linking', () => {
     const retry = await providerRoundTrip(identity.sub, { link: true, token: owner.accessToken });
     const linked = await server.gql(CompleteProviderLinkDocument, { code: retry.result.location!.searchParams.get('code')! }, { token: owner.accessToken });
     expect(linked.errors).toBeUndefined();
-    expect(linked.data!.completeProviderLink).toMatchObject({ provider: 'test', subject: identity.sub, email: owner.user.email });
+    expect(dataOf(linked).completeProviderLink).toMatchObject({ provider: 'test', subject: identity.sub, email: owner.user.email });
 
     const { response } = await signInThroughProvider(identity.sub);
-    expect(response.data!.completeProviderSignIn.user.id).toBe(owner.user.id);
+    expect(dataOf(response).completeProviderSignIn.user.id).toBe(owner.user.id);
 
     const elsewhere = await providerRoundTrip(identity.sub, { link: true, token: stranger.accessToken });
     const refused = await server.gql(
@@ -328,11 +323,11 @@ describe('identities and unlinking', () => {
   it('shows identities to the user and admins only', async () => {
     // Unverified email: the account gets a username, so others can look it up.
     const { response } = await signInThroughProvider((await person({ email_verified: false })).sub);
-    const user = response.data!.completeProviderSignIn.user;
+    const user = dataOf(response).completeProviderSignIn.user;
     const other = await signUp(server);
-    expect((await server.gql(UserIdentitiesDocument, { id: user.id }, { token: adminToken })).data!.user.identities).toHaveLength(1);
+    expect(dataOf(await server.gql(UserIdentitiesDocument, { id: user.id }, { token: adminToken })).user.identities).toHaveLength(1);
     expect(
-      (await server.gql(PublicUserIdentitiesDocument, { username: user.username! }, { token: response.data!.completeProviderSignIn.accessToken })).data!
+      dataOf(await server.gql(PublicUserIdentitiesDocument, { username: user.username! }, { token: dataOf(response).completeProviderSignIn.accessToken }))
         .userByUsername.identities,
     ).toHaveLength(1);
     // Another user, or nobody, reads no identities (users are admin-or-self; the field itself is private too).
@@ -347,8 +342,8 @@ describe('identities and unlinking', () => {
   it("refuses to unlink an account's last way to sign in, and lets it go once there is another", async () => {
     const first = await person();
     const { response } = await signInThroughProvider(first.sub);
-    const token = response.data!.completeProviderSignIn.accessToken;
-    const [only] = (await server.gql(MyIdentitiesDocument, {}, { token })).data!.me!.identities!;
+    const token = dataOf(response).completeProviderSignIn.accessToken;
+    const [only] = dataOf(await server.gql(MyIdentitiesDocument, {}, { token })).me!.identities!;
     const refused = await server.gql(UnlinkIdentityDocument, { id: only.id }, { token });
     expectCode(refused, 'LAST_SIGN_IN_METHOD');
     // Another user cannot see it, let alone unlink it.
@@ -358,8 +353,8 @@ describe('identities and unlinking', () => {
     const second = await person();
     const linkedResult = await providerRoundTrip(second.sub, { link: true, token });
     await server.gql(CompleteProviderLinkDocument, { code: linkedResult.result.location!.searchParams.get('code')! }, { token });
-    expect((await server.gql(UnlinkIdentityDocument, { id: only.id }, { token })).data!.unlinkIdentity).toBe(true);
-    expect((await server.gql(MyIdentitiesDocument, {}, { token })).data!.me!.identities!.map((i) => i.subject)).toEqual([second.sub]);
+    expect(dataOf(await server.gql(UnlinkIdentityDocument, { id: only.id }, { token })).unlinkIdentity).toBe(true);
+    expect(dataOf(await server.gql(MyIdentitiesDocument, {}, { token })).me!.identities!.map((i) => i.subject)).toEqual([second.sub]);
   });
 
   it('unlinks the only identity of an account that has a password', async () => {
@@ -367,12 +362,12 @@ describe('identities and unlinking', () => {
     const identity = await person();
     const { result } = await providerRoundTrip(identity.sub, { link: true, token: owner.accessToken });
     const linked = await server.gql(CompleteProviderLinkDocument, { code: result.location!.searchParams.get('code')! }, { token: owner.accessToken });
-    expect((await server.gql(UnlinkIdentityDocument, { id: linked.data!.completeProviderLink.id }, { token: owner.accessToken })).data!.unlinkIdentity).toBe(
+    expect(dataOf(await server.gql(UnlinkIdentityDocument, { id: dataOf(linked).completeProviderLink.id }, { token: owner.accessToken })).unlinkIdentity).toBe(
       true,
     );
     // Unlinked: that provider account is a stranger again, and its email is not this account's.
     const { response } = await signInThroughProvider(identity.sub);
-    expect(response.data!.completeProviderSignIn.user.id).not.toBe(owner.user.id);
+    expect(dataOf(response).completeProviderSignIn.user.id).not.toBe(owner.user.id);
     // The password still works.
     await signIn(server, owner.user.email!, PASSWORD);
   });
@@ -382,7 +377,7 @@ describe('accounts without a password', () => {
   it('refuse every password path until a reset sets a first password, which then allows unlinking the provider', async () => {
     const someone = await person();
     const { response } = await signInThroughProvider(someone.sub);
-    const { accessToken } = response.data!.completeProviderSignIn;
+    const { accessToken } = dataOf(response).completeProviderSignIn;
     for (const password of ['', 'anything-at-all', PASSWORD]) {
       expectCode(await server.gql(LoginDocument, { identifier: someone.email, password }), password ? 'UNAUTHENTICATED' : 'BAD_USER_INPUT');
     }
@@ -390,13 +385,13 @@ describe('accounts without a password', () => {
       await server.gql(ChangePasswordDocument, { currentPassword: '', newPassword: 'brand-new-password-1' }, { token: accessToken }),
       'BAD_USER_INPUT',
     );
-    const [identity] = (await server.gql(MyIdentitiesDocument, {}, { token: accessToken })).data!.me!.identities!;
+    const [identity] = dataOf(await server.gql(MyIdentitiesDocument, {}, { token: accessToken })).me!.identities!;
 
     await server.gql(RequestPasswordResetDocument, { email: someone.email });
     const token = tokenFromMail(await server.waitForMail(someone.email, 'reset'));
     expect((await server.gql(ResetPasswordDocument, { token, password: 'brand-new-password-1' })).errors).toBeUndefined();
     const signedIn = await signIn(server, someone.email, 'brand-new-password-1');
-    expect((await server.gql(UnlinkIdentityDocument, { id: identity.id }, { token: signedIn.accessToken })).data!.unlinkIdentity).toBe(true);
+    expect(dataOf(await server.gql(UnlinkIdentityDocument, { id: identity.id }, { token: signedIn.accessToken })).unlinkIdentity).toBe(true);
   });
 });
 
@@ -435,7 +430,7 @@ describe('signInWithIdToken (native apps)', () => {
     const { idToken, nonce } = await nativeIdToken(someone.sub);
     const response = await server.gql(SignInWithIdTokenDocument, { provider: 'test', idToken, nonce });
     expect(response.errors).toBeUndefined();
-    expect(response.data!.signInWithIdToken).toMatchObject({ user: { email: someone.email }, session: { provider: 'test' } });
+    expect(dataOf(response).signInWithIdToken).toMatchObject({ user: { email: someone.email }, session: { provider: 'test' } });
   });
 
   it('takes an ID token once: the same token and nonce again are refused as a replay, and audited', async () => {
@@ -449,9 +444,9 @@ describe('signInWithIdToken (native apps)', () => {
     // A new token from the provider still signs in.
     const fresh = await nativeIdToken(someone.sub);
     const again = await server.gql(SignInWithIdTokenDocument, { provider: 'test', idToken: fresh.idToken, nonce: fresh.nonce });
-    expect(again.data?.signInWithIdToken.user.id).toBe(first.data!.signInWithIdToken.user.id);
+    expect(again.data?.signInWithIdToken.user.id).toBe(dataOf(first).signInWithIdToken.user.id);
     const audit = await server.gql(AuditEventsDocument, { filter: { type: 'login.failed' }, pageSize: 100 }, { token: adminToken });
-    expect(audit.data!.auditEvents.items).toContainEqual(
+    expect(dataOf(audit).auditEvents.items).toContainEqual(
       expect.objectContaining({ details: expect.objectContaining({ provider: 'test', reason: 'id_token_replayed' }) }),
     );
   });
@@ -459,11 +454,11 @@ describe('signInWithIdToken (native apps)', () => {
   it('asks a user with an authenticator app for it, and the session it opens records the provider (amr oidc + otp, oidc + recovery)', async () => {
     const someone = await person();
     const { idToken, nonce } = await nativeIdToken(someone.sub);
-    const first = (await server.gql(SignInWithIdTokenDocument, { provider: 'test', idToken, nonce })).data!.signInWithIdToken;
-    const enrolled = (await server.gql(EnrollTotpDocument, { label: 'Phone' }, { token: first.accessToken })).data!.enrollTotp;
+    const first = dataOf(await server.gql(SignInWithIdTokenDocument, { provider: 'test', idToken, nonce })).signInWithIdToken;
+    const enrolled = dataOf(await server.gql(EnrollTotpDocument, { label: 'Phone' }, { token: first.accessToken })).enrollTotp;
     const confirmed = await server.gql(ConfirmTotpDocument, { factorId: enrolled.factor.id, code: totpFor(enrolled.secret) }, { token: first.accessToken });
     expect(confirmed.errors).toBeUndefined();
-    const recoveryCodes = confirmed.data!.confirmTotp;
+    const recoveryCodes = dataOf(confirmed).confirmTotp;
 
     // Through the browser flow: the provider is the first factor, the app's code the second.
     const browser = await signInThroughProvider(someone.sub);
@@ -471,10 +466,10 @@ describe('signInWithIdToken (native apps)', () => {
     expect(required.extensions).toMatchObject({ code: 'MFA_REQUIRED', factors: ['TOTP', 'RECOVERY_CODE'], mfaTicket: expect.any(String) });
     const verified = await server.gql(VerifyMfaDocument, { ticket: required.extensions!.mfaTicket as string, code: totpFor(enrolled.secret, 1) });
     expect(verified.errors).toBeUndefined();
-    const session = verified.data!.verifyMfa;
+    const session = dataOf(verified).verifyMfa;
     const [checked] = await verifyWithJose(server, [session.accessToken]);
     expect(checked).toMatchObject({ ok: true, payload: { sub: first.user.id, amr: ['oidc', 'otp'], aal: 'aal2' } });
-    const sessions = (await server.gql(SessionProvidersDocument, {}, { token: session.accessToken })).data!.sessions;
+    const sessions = dataOf(await server.gql(SessionProvidersDocument, {}, { token: session.accessToken })).sessions;
     expect(sessions).toContainEqual({ id: session.session.id, provider: 'test' });
 
     // Through a native app's ID token, finished with a recovery code.
@@ -483,10 +478,10 @@ describe('signInWithIdToken (native apps)', () => {
     expect(nativeRequired.extensions?.code).toBe('MFA_REQUIRED');
     const recovered = await server.gql(VerifyMfaDocument, { ticket: nativeRequired.extensions!.mfaTicket as string, code: recoveryCodes[0] });
     expect(recovered.errors).toBeUndefined();
-    const [nativeChecked] = await verifyWithJose(server, [recovered.data!.verifyMfa.accessToken]);
+    const [nativeChecked] = await verifyWithJose(server, [dataOf(recovered).verifyMfa.accessToken]);
     expect(nativeChecked).toMatchObject({ ok: true, payload: { amr: ['oidc', 'recovery'], aal: 'aal2' } });
-    const nativeSessions = (await server.gql(SessionProvidersDocument, {}, { token: recovered.data!.verifyMfa.accessToken })).data!.sessions;
-    expect(nativeSessions).toContainEqual({ id: recovered.data!.verifyMfa.session.id, provider: 'test' });
+    const nativeSessions = dataOf(await server.gql(SessionProvidersDocument, {}, { token: dataOf(recovered).verifyMfa.accessToken })).sessions;
+    expect(nativeSessions).toContainEqual({ id: dataOf(recovered).verifyMfa.session.id, provider: 'test' });
   });
 
   it('refuses a wrong nonce', async () => {
@@ -527,15 +522,15 @@ describe('a provider that is down', () => {
 
   it('sends the SPA PROVIDER_UNAVAILABLE when the provider goes down before the code exchange, and creates nothing', async () => {
     const someone = await person({}, flaky);
-    const { data } = await server.gql(StartProviderSignInDocument, { provider: 'flaky', redirectUri: SPA });
-    const callback = await authorizeAtProvider(data!.startProviderSignIn.authorizationUrl, someone.sub);
-    const before = (await server.gql(UsersDocument, { pageSize: 1 }, { token: adminToken })).data!.users.total;
+    const data = dataOf(await server.gql(StartProviderSignInDocument, { provider: 'flaky', redirectUri: SPA }));
+    const callback = await authorizeAtProvider(data.startProviderSignIn.authorizationUrl, someone.sub);
+    const before = dataOf(await server.gql(UsersDocument, { pageSize: 1 }, { token: adminToken })).users.total;
     await flaky.stop();
     const result = await followCallback(callback);
     expect(result.status).toBe(303);
     expect(result.location!.searchParams.get('error')).toBe('PROVIDER_UNAVAILABLE');
     expect(result.location!.searchParams.get('code')).toBeNull();
-    expect((await server.gql(UsersDocument, { pageSize: 1 }, { token: adminToken })).data!.users.total).toBe(before);
+    expect(dataOf(await server.gql(UsersDocument, { pageSize: 1 }, { token: adminToken })).users.total).toBe(before);
   });
 
   it('never logs the client secret', () => {
@@ -556,22 +551,22 @@ describe('sign-up through providers turned off (OIDC_ALLOW_SIGNUP=false)', () =>
     try {
       const roundTrip = async (sub: string, token?: string) => {
         const started = token
-          ? (await closed.gql(LinkProviderDocument, { provider: 'test', redirectUri: SPA }, { token })).data!.linkProvider
-          : (await closed.gql(StartProviderSignInDocument, { provider: 'test', redirectUri: SPA })).data!.startProviderSignIn;
+          ? dataOf(await closed.gql(LinkProviderDocument, { provider: 'test', redirectUri: SPA }, { token })).linkProvider
+          : dataOf(await closed.gql(StartProviderSignInDocument, { provider: 'test', redirectUri: SPA })).startProviderSignIn;
         const result = await followCallback(await authorizeAtProvider(started.authorizationUrl, sub));
         return result.location!.searchParams.get('code')!;
       };
       const admin = (await signInAsAdmin(closed)).accessToken;
-      const before = (await closed.gql(UsersDocument, { pageSize: 1 }, { token: admin })).data!.users.total;
+      const before = dataOf(await closed.gql(UsersDocument, { pageSize: 1 }, { token: admin })).users.total;
       const stranger = await person();
       const refused = await closed.gql(CompleteProviderSignInDocument, { code: await roundTrip(stranger.sub) });
       expectCode(refused, 'PROVIDER_SIGNUP_DISABLED');
-      expect((await closed.gql(UsersDocument, { pageSize: 1 }, { token: admin })).data!.users.total).toBe(before);
+      expect(dataOf(await closed.gql(UsersDocument, { pageSize: 1 }, { token: admin })).users.total).toBe(before);
 
       const owner = await signUp(closed);
       await closed.gql(CompleteProviderLinkDocument, { code: await roundTrip(stranger.sub, owner.accessToken) }, { token: owner.accessToken });
       const signedIn = await closed.gql(CompleteProviderSignInDocument, { code: await roundTrip(stranger.sub) });
-      expect(signedIn.data!.completeProviderSignIn.user.id).toBe(owner.user.id);
+      expect(dataOf(signedIn).completeProviderSignIn.user.id).toBe(owner.user.id);
     } finally {
       await closed.stop();
     }
@@ -579,23 +574,6 @@ describe('sign-up through providers turned off (OIDC_ALLOW_SIGNUP=false)', () =>
 });
 
 describe('configuration', () => {
-  async function exitOf(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
-    const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'usergraph-test-'));
-    try {
-      const child = spawn(process.execPath, [path.resolve(__dirname, '../dist/main.js')], {
-        env: { PATH: process.env.PATH, DATA_DIR: dataDir, HOST: '127.0.0.1', PORT: '0', ...env },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stderr = '';
-      child.stderr.on('data', (chunk) => (stderr += chunk));
-      const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-      const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-      clearTimeout(timer);
-      return { code, stderr };
-    } finally {
-      await fs.rm(dataDir, { recursive: true, force: true });
-    }
-  }
   const provider = { id: 'corp', name: 'Corp SSO', issuer: 'https://sso.example.com', clientId: 'usergraph', clientSecret: CLIENT_SECRET };
   const production = { NODE_ENV: 'production', JWT_SECRET: 'j'.repeat(32), KEY_ENCRYPTION_KEY: 'k'.repeat(32) };
 
@@ -641,7 +619,7 @@ describe('configuration', () => {
       'OIDC_ALLOW_INSECURE_ISSUERS must not be on in production: providers must be reached over https',
     ],
   ])('exits with code 2 and says why, never echoing the secret, on %s', async (_case, env, message) => {
-    const { code, stderr } = await exitOf(env);
+    const { code, stderr } = await runUntilExit(env, { timeoutMs: 60_000 });
     expect(code).toBe(2);
     expect(stderr.trim()).toBe(`usergraph: configuration error: ${message}`);
     expect(stderr).not.toContain(CLIENT_SECRET);

@@ -29,8 +29,8 @@ import path from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
-import { startTestServer, type GraphQLResponse, type TestServer } from './support/server';
-import { onlyError, signInAsAdmin, signUp } from './support/fixtures';
+import { startTestServer, type TestServer } from './support/server';
+import { dataOf, expectError, signInAsAdmin, signUp } from './support/fixtures';
 
 let server: TestServer;
 let admin: string;
@@ -88,38 +88,27 @@ async function newUser(): Promise<TestUser> {
   return { token: auth.accessToken, id: auth.user.id, email: auth.user.email! };
 }
 
-function ok<T>(response: GraphQLResponse<T>): T {
-  expect(response.errors).toBeUndefined();
-  return response.data!;
-}
-
-function expectError<T>(response: GraphQLResponse<T>, code: string, message: string, fields?: Array<{ field: string; message: string }>): void {
-  const error = onlyError(response);
-  expect({ code: error.extensions?.code, message: error.message }).toEqual({ code, message });
-  if (fields) expect(error.extensions?.fields).toEqual(fields);
-}
-
 async function newOrganisation(members: Array<[TestUser, string[]]> = [], name = 'Howe Group'): Promise<string> {
-  const { id } = ok(await server.gql(CreateOrganisationDocument, { input: { name } }, { token: admin })).createOrganisation;
+  const { id } = dataOf(await server.gql(CreateOrganisationDocument, { input: { name } }, { token: admin })).createOrganisation;
   for (const [user, roles] of members) {
-    ok(await server.gql(SetOrganisationMemberDocument, { organisationId: id, userId: user.id, roles }, { token: admin }));
+    dataOf(await server.gql(SetOrganisationMemberDocument, { organisationId: id, userId: user.id, roles }, { token: admin }));
   }
   return id;
 }
 
 async function newTeam(owner: TestUser, input: Partial<TeamInput> = {}, members: Array<[TestUser, string[]]> = []): Promise<string> {
-  const { id } = ok(await server.gql(CreateTeamDocument, { input: { name: 'Gaylord, Okuneva and Gerhold', ...input } }, { token: owner.token })).createTeam;
+  const { id } = dataOf(await server.gql(CreateTeamDocument, { input: { name: 'Gaylord, Okuneva and Gerhold', ...input } }, { token: owner.token })).createTeam;
   for (const [user, roles] of members) {
     // The owner invites; membership needs the member's consent.
-    ok(await server.gql(SetTeamMemberDocument, { teamId: id, userId: user.id, roles }, { token: owner.token }));
-    ok(await server.gql(AcceptTeamInvitationDocument, { teamId: id }, { token: user.token }));
+    dataOf(await server.gql(SetTeamMemberDocument, { teamId: id, userId: user.id, roles }, { token: owner.token }));
+    dataOf(await server.gql(AcceptTeamInvitationDocument, { teamId: id }, { token: user.token }));
   }
   return id;
 }
 
 describe('organisations', () => {
   it('lets an admin create one with a trimmed name and logo properties', async () => {
-    const created = ok(
+    const created = dataOf(
       await server.gql(
         CreateOrganisationDocument,
         { input: { name: '  Howe Group ', logoProperties: { color: '#3d8bc0', width: 120, round: true } } },
@@ -128,9 +117,9 @@ describe('organisations', () => {
     ).createOrganisation;
     expect(created).toMatchObject({ name: 'Howe Group', logoUrl: null, logoProperties: { color: '#3d8bc0', width: 120, round: true }, members: [] });
     expect(created.createdAt).toBe(created.updatedAt);
-    const fetched = ok(await server.gql(OrganisationDocument, { id: created.id }, { token: admin })).organisation;
+    const fetched = dataOf(await server.gql(OrganisationDocument, { id: created.id }, { token: admin })).organisation;
     expect(fetched).toEqual(created);
-    const plain = ok(await server.gql(CreateOrganisationDocument, { input: { name: 'Plain' } }, { token: admin })).createOrganisation;
+    const plain = dataOf(await server.gql(CreateOrganisationDocument, { input: { name: 'Plain' } }, { token: admin })).createOrganisation;
     expect(plain.logoProperties).toEqual({});
   });
 
@@ -158,18 +147,20 @@ describe('organisations', () => {
   });
 
   it('accepts a 100-character name and reports every invalid field at once', async () => {
-    ok(await server.gql(CreateOrganisationDocument, { input: { name: 'x'.repeat(100) } }, { token: admin }));
+    dataOf(await server.gql(CreateOrganisationDocument, { input: { name: 'x'.repeat(100) } }, { token: admin }));
     const result = await server.gql(CreateOrganisationDocument, { input: { name: '', logoProperties: { a: [] } } }, { token: admin });
     expectError(result, 'BAD_USER_INPUT', '2 fields are invalid: input.name, input.logoProperties.a.');
   });
 
   it('updates the name, and replaces, keeps or clears the logo properties', async () => {
     const id = await newOrganisation();
-    const replaced = ok(await server.gql(UpdateOrganisationDocument, { id, input: { name: 'Renamed', logoProperties: { color: 'red' } } }, { token: admin }));
+    const replaced = dataOf(
+      await server.gql(UpdateOrganisationDocument, { id, input: { name: 'Renamed', logoProperties: { color: 'red' } } }, { token: admin }),
+    );
     expect(replaced.updateOrganisation).toMatchObject({ id, name: 'Renamed', logoProperties: { color: 'red' } });
-    const kept = ok(await server.gql(UpdateOrganisationDocument, { id, input: { name: 'Renamed again' } }, { token: admin }));
+    const kept = dataOf(await server.gql(UpdateOrganisationDocument, { id, input: { name: 'Renamed again' } }, { token: admin }));
     expect(kept.updateOrganisation).toMatchObject({ name: 'Renamed again', logoProperties: { color: 'red' } });
-    const cleared = ok(await server.gql(UpdateOrganisationDocument, { id, input: { name: 'Cleared', logoProperties: null } }, { token: admin }));
+    const cleared = dataOf(await server.gql(UpdateOrganisationDocument, { id, input: { name: 'Cleared', logoProperties: null } }, { token: admin }));
     expect(cleared.updateOrganisation).toMatchObject({ name: 'Cleared', logoProperties: {} });
   });
 
@@ -193,24 +184,24 @@ describe('organisations', () => {
     const alice = await newUser();
     const id = await newOrganisation([[alice, ['manager']]]);
     const teamId = await newTeam(alice, { organisationId: id });
-    expect(ok(await server.gql(DeleteOrganisationDocument, { id }, { token: admin })).deleteOrganisation).toBe(true);
+    expect(dataOf(await server.gql(DeleteOrganisationDocument, { id }, { token: admin })).deleteOrganisation).toBe(true);
     expectError(await server.gql(DeleteOrganisationDocument, { id }, { token: admin }), 'NOT_FOUND', 'Organisation was not found.');
     expectError(await server.gql(OrganisationDocument, { id }, { token: admin }), 'NOT_FOUND', 'Organisation was not found.');
-    expect(ok(await server.gql(TeamDocument, { id: teamId }, { token: alice.token })).team.organisation).toBeNull();
-    expect(ok(await server.gql(MyMembershipsDocument, {}, { token: alice.token })).me!.organisations).toEqual([]);
+    expect(dataOf(await server.gql(TeamDocument, { id: teamId }, { token: alice.token })).team.organisation).toBeNull();
+    expect(dataOf(await server.gql(MyMembershipsDocument, {}, { token: alice.token })).me!.organisations).toEqual([]);
   });
 
   describe('members', () => {
     it('adds a member with trimmed, de-duplicated roles, then replaces the roles', async () => {
       const alice = await newUser();
       const id = await newOrganisation();
-      const added = ok(
+      const added = dataOf(
         await server.gql(SetOrganisationMemberDocument, { organisationId: id, userId: alice.id, roles: [' manager ', 'viewer', 'manager'] }, { token: admin }),
       );
       expect(added.setOrganisationMember.members).toEqual([
         { roles: ['manager', 'viewer'], createdAt: expect.any(String), user: { id: alice.id, email: alice.email } },
       ]);
-      const changed = ok(await server.gql(SetOrganisationMemberDocument, { organisationId: id, userId: alice.id, roles: [] }, { token: admin }));
+      const changed = dataOf(await server.gql(SetOrganisationMemberDocument, { organisationId: id, userId: alice.id, roles: [] }, { token: admin }));
       expect(changed.setOrganisationMember.members).toEqual([
         { roles: [], createdAt: added.setOrganisationMember.members[0].createdAt, user: { id: alice.id, email: alice.email } },
       ]);
@@ -229,7 +220,7 @@ describe('organisations', () => {
     it('accepts exactly 20 roles of 64 characters', async () => {
       const [alice, id] = await Promise.all([newUser(), newOrganisation()]);
       const roles = Array.from({ length: 20 }, (_, i) => `${i}`.padEnd(64, 'r'));
-      const result = ok(await server.gql(SetOrganisationMemberDocument, { organisationId: id, userId: alice.id, roles }, { token: admin }));
+      const result = dataOf(await server.gql(SetOrganisationMemberDocument, { organisationId: id, userId: alice.id, roles }, { token: admin }));
       expect(result.setOrganisationMember.members[0].roles).toEqual(roles);
     });
 
@@ -253,7 +244,7 @@ describe('organisations', () => {
         [alice, []],
         [bob, ['viewer']],
       ]);
-      const result = ok(await server.gql(RemoveOrganisationMemberDocument, { organisationId: id, userId: alice.id }, { token: admin }));
+      const result = dataOf(await server.gql(RemoveOrganisationMemberDocument, { organisationId: id, userId: alice.id }, { token: admin }));
       expect(result.removeOrganisationMember.members.map((m) => m.user.id)).toEqual([bob.id]);
       expectError(await server.gql(OrganisationDocument, { id }, { token: alice.token }), 'FORBIDDEN', 'You are not a member of this organisation.');
     });
@@ -272,7 +263,7 @@ describe('organisations', () => {
       expectError(await server.gql(DeleteOrganisationDocument, { id }, { token }), code, message);
       expectError(await server.gql(SetOrganisationMemberDocument, { organisationId: id, userId: member.id, roles: ['admin'] }, { token }), code, message);
       expectError(await server.gql(RemoveOrganisationMemberDocument, { organisationId: id, userId: member.id }, { token }), code, message);
-      const unchanged = ok(await server.gql(OrganisationDocument, { id }, { token: admin })).organisation;
+      const unchanged = dataOf(await server.gql(OrganisationDocument, { id }, { token: admin })).organisation;
       expect(unchanged.name).toBe('Howe Group');
       expect(unchanged.members.map((m) => m.roles)).toEqual([['manager']]);
     });
@@ -282,9 +273,9 @@ describe('organisations', () => {
       const mine = await newOrganisation([[member, []]], 'Mine');
       const other = await newOrganisation([], 'Other');
       expectError(await server.gql(OrganisationsDocument, {}, { token: null }), 'UNAUTHENTICATED', SIGN_IN);
-      expect(ok(await server.gql(OrganisationsDocument, {}, { token: member.token })).organisations).toEqual([{ id: mine, name: 'Mine' }]);
-      expect(ok(await server.gql(OrganisationsDocument, {}, { token: outsider.token })).organisations).toEqual([]);
-      const all = ok(await server.gql(OrganisationsDocument, {}, { token: admin })).organisations.map((o) => o.id);
+      expect(dataOf(await server.gql(OrganisationsDocument, {}, { token: member.token })).organisations).toEqual([{ id: mine, name: 'Mine' }]);
+      expect(dataOf(await server.gql(OrganisationsDocument, {}, { token: outsider.token })).organisations).toEqual([]);
+      const all = dataOf(await server.gql(OrganisationsDocument, {}, { token: admin })).organisations.map((o) => o.id);
       expect(all).toEqual(expect.arrayContaining([mine, other]));
       expect(all).toEqual([...all].sort((a, b) => Number(a) - Number(b)));
     });
@@ -295,9 +286,9 @@ describe('organisations', () => {
       expectError(await server.gql(OrganisationDocument, { id }, { token: null }), 'UNAUTHENTICATED', SIGN_IN);
       expectError(await server.gql(OrganisationDocument, { id }, { token: outsider.token }), 'FORBIDDEN', 'You are not a member of this organisation.');
       expectError(await server.gql(OrganisationDocument, { id: MISSING_ID }, { token: outsider.token }), 'NOT_FOUND', 'Organisation was not found.');
-      const seen = ok(await server.gql(OrganisationDocument, { id }, { token: member.token })).organisation;
+      const seen = dataOf(await server.gql(OrganisationDocument, { id }, { token: member.token })).organisation;
       expect(seen.members).toEqual([{ roles: ['viewer'], createdAt: expect.any(String), user: { id: member.id, email: member.email } }]);
-      expect(ok(await server.gql(OrganisationDocument, { id }, { token: admin })).organisation).toEqual(seen);
+      expect(dataOf(await server.gql(OrganisationDocument, { id }, { token: admin })).organisation).toEqual(seen);
     });
   });
 });
@@ -306,7 +297,7 @@ describe('teams', () => {
   it('lets any user create a team they own and are a member of, with no roles', async () => {
     const alice = await newUser();
     expectError(await server.gql(CreateTeamDocument, { input: { name: 'x' } }, { token: null }), 'UNAUTHENTICATED', SIGN_IN);
-    const team = ok(await server.gql(CreateTeamDocument, { input: { name: ' Blue ', ownerId: alice.id } }, { token: alice.token })).createTeam;
+    const team = dataOf(await server.gql(CreateTeamDocument, { input: { name: ' Blue ', ownerId: alice.id } }, { token: alice.token })).createTeam;
     expect(team).toEqual({
       id: expect.any(String),
       name: 'Blue',
@@ -330,7 +321,7 @@ describe('teams', () => {
   it('attaches a team only to an organisation its non-admin creator belongs to', async () => {
     const [member, outsider] = await Promise.all([newUser(), newUser()]);
     const organisationId = await newOrganisation([[member, []]]);
-    const team = ok(await server.gql(CreateTeamDocument, { input: { name: 'In org', organisationId } }, { token: member.token })).createTeam;
+    const team = dataOf(await server.gql(CreateTeamDocument, { input: { name: 'In org', organisationId } }, { token: member.token })).createTeam;
     expect(team.organisation).toEqual({ id: organisationId, name: 'Howe Group' });
     expectError(
       await server.gql(CreateTeamDocument, { input: { name: 'Sneaky', organisationId } }, { token: outsider.token }),
@@ -342,7 +333,7 @@ describe('teams', () => {
       'NOT_FOUND',
       'Organisation was not found.',
     );
-    const byAdmin = ok(await server.gql(CreateTeamDocument, { input: { name: 'Admin team', organisationId } }, { token: admin })).createTeam;
+    const byAdmin = dataOf(await server.gql(CreateTeamDocument, { input: { name: 'Admin team', organisationId } }, { token: admin })).createTeam;
     expect(byAdmin.organisation?.id).toBe(organisationId);
   });
 
@@ -353,11 +344,11 @@ describe('teams', () => {
       'FORBIDDEN',
       'Only an admin may create a team for someone else.',
     );
-    const team = ok(await server.gql(CreateTeamDocument, { input: { name: 'For Bob', ownerId: bob.id } }, { token: admin })).createTeam;
+    const team = dataOf(await server.gql(CreateTeamDocument, { input: { name: 'For Bob', ownerId: bob.id } }, { token: admin })).createTeam;
     expect(team.owner.id).toBe(bob.id);
     expect(team.members.map((m) => m.user.id)).toEqual([bob.id]);
     expectError(await server.gql(CreateTeamDocument, { input: { name: 'Ghost', ownerId: MISSING_ID } }, { token: admin }), 'NOT_FOUND', 'User was not found.');
-    expect(ok(await server.gql(TeamsDocument, {}, { token: alice.token })).teams).toEqual([]);
+    expect(dataOf(await server.gql(TeamsDocument, {}, { token: alice.token })).teams).toEqual([]);
   });
 
   describe('access matrix', () => {
@@ -372,10 +363,10 @@ describe('teams', () => {
 
     it('lists teams by ownership or membership, and every team for an admin', async () => {
       expectError(await server.gql(TeamsDocument, {}, { token: null }), 'UNAUTHENTICATED', SIGN_IN);
-      expect(ok(await server.gql(TeamsDocument, {}, { token: owner.token })).teams).toEqual([{ id: teamId, name: 'Matrix' }]);
-      expect(ok(await server.gql(TeamsDocument, {}, { token: member.token })).teams).toEqual([{ id: teamId, name: 'Matrix' }]);
-      expect(ok(await server.gql(TeamsDocument, {}, { token: outsider.token })).teams).toEqual([]);
-      expect(ok(await server.gql(TeamsDocument, {}, { token: admin })).teams).toContainEqual({ id: teamId, name: 'Matrix' });
+      expect(dataOf(await server.gql(TeamsDocument, {}, { token: owner.token })).teams).toEqual([{ id: teamId, name: 'Matrix' }]);
+      expect(dataOf(await server.gql(TeamsDocument, {}, { token: member.token })).teams).toEqual([{ id: teamId, name: 'Matrix' }]);
+      expect(dataOf(await server.gql(TeamsDocument, {}, { token: outsider.token })).teams).toEqual([]);
+      expect(dataOf(await server.gql(TeamsDocument, {}, { token: admin })).teams).toContainEqual({ id: teamId, name: 'Matrix' });
     });
 
     it('shows a team to its owner, its members and admins', async () => {
@@ -387,9 +378,9 @@ describe('teams', () => {
         { roles: [], createdAt: expect.any(String), user: { id: owner.id, email: !viewer || viewer.id === owner.id ? owner.email : null } },
         { roles: ['player'], createdAt: expect.any(String), user: { id: member.id, email: !viewer || viewer.id === member.id ? member.email : null } },
       ];
-      expect(ok(await server.gql(TeamDocument, { id: teamId }, { token: owner.token })).team.members).toEqual(members(owner));
-      expect(ok(await server.gql(TeamDocument, { id: teamId }, { token: member.token })).team.members).toEqual(members(member));
-      expect(ok(await server.gql(TeamDocument, { id: teamId }, { token: admin })).team.members).toEqual(members(null));
+      expect(dataOf(await server.gql(TeamDocument, { id: teamId }, { token: owner.token })).team.members).toEqual(members(owner));
+      expect(dataOf(await server.gql(TeamDocument, { id: teamId }, { token: member.token })).team.members).toEqual(members(member));
+      expect(dataOf(await server.gql(TeamDocument, { id: teamId }, { token: admin })).team.members).toEqual(members(null));
     });
 
     it.each([
@@ -401,7 +392,7 @@ describe('teams', () => {
       expectError(await server.gql(DeleteTeamDocument, { id: teamId }, { token: token() }), code, message);
       expectError(await server.gql(SetTeamMemberDocument, { teamId, userId: outsider.id, roles: [] }, { token: token() }), code, message);
       expectError(await server.gql(RemoveTeamMemberDocument, { teamId, userId: member.id }, { token: token() }), code, message);
-      const unchanged = ok(await server.gql(TeamDocument, { id: teamId }, { token: admin })).team;
+      const unchanged = dataOf(await server.gql(TeamDocument, { id: teamId }, { token: admin })).team;
       expect(unchanged.name).toBe('Matrix');
       expect(unchanged.members.map((m) => m.user.id)).toEqual([owner.id, member.id]);
     });
@@ -416,9 +407,9 @@ describe('teams', () => {
         newOrganisation([], 'Foreign'),
       ]);
       const id = await newTeam(alice, { organisationId: first });
-      const moved = ok(await server.gql(UpdateTeamDocument, { id, input: { name: 'Moved', organisationId: second } }, { token: alice.token })).updateTeam;
+      const moved = dataOf(await server.gql(UpdateTeamDocument, { id, input: { name: 'Moved', organisationId: second } }, { token: alice.token })).updateTeam;
       expect(moved).toMatchObject({ name: 'Moved', organisation: { id: second, name: 'Second' } });
-      const kept = ok(await server.gql(UpdateTeamDocument, { id, input: { name: 'Kept' } }, { token: alice.token })).updateTeam;
+      const kept = dataOf(await server.gql(UpdateTeamDocument, { id, input: { name: 'Kept' } }, { token: alice.token })).updateTeam;
       expect(kept).toMatchObject({ name: 'Kept', organisation: { id: second } });
       expectError(
         await server.gql(UpdateTeamDocument, { id, input: { name: 'Kept', organisationId: foreign } }, { token: alice.token }),
@@ -430,9 +421,13 @@ describe('teams', () => {
         'NOT_FOUND',
         'Organisation was not found.',
       );
-      const detached = ok(await server.gql(UpdateTeamDocument, { id, input: { name: 'Detached', organisationId: null } }, { token: alice.token })).updateTeam;
+      const detached = dataOf(
+        await server.gql(UpdateTeamDocument, { id, input: { name: 'Detached', organisationId: null } }, { token: alice.token }),
+      ).updateTeam;
       expect(detached.organisation).toBeNull();
-      const byAdmin = ok(await server.gql(UpdateTeamDocument, { id, input: { name: 'Admin moved', organisationId: foreign } }, { token: admin })).updateTeam;
+      const byAdmin = dataOf(
+        await server.gql(UpdateTeamDocument, { id, input: { name: 'Admin moved', organisationId: foreign } }, { token: admin }),
+      ).updateTeam;
       expect(byAdmin.organisation?.id).toBe(foreign);
     });
 
@@ -440,8 +435,8 @@ describe('teams', () => {
       const alice = await newUser();
       const organisationId = await newOrganisation([[alice, []]]);
       const id = await newTeam(alice, { organisationId });
-      ok(await server.gql(RemoveOrganisationMemberDocument, { organisationId, userId: alice.id }, { token: admin }));
-      const renamed = ok(await server.gql(UpdateTeamDocument, { id, input: { name: 'Renamed', organisationId } }, { token: alice.token })).updateTeam;
+      dataOf(await server.gql(RemoveOrganisationMemberDocument, { organisationId, userId: alice.id }, { token: admin }));
+      const renamed = dataOf(await server.gql(UpdateTeamDocument, { id, input: { name: 'Renamed', organisationId } }, { token: alice.token })).updateTeam;
       expect(renamed).toMatchObject({ name: 'Renamed', organisation: { id: organisationId } });
     });
 
@@ -453,22 +448,22 @@ describe('teams', () => {
         'FORBIDDEN',
         'Only an admin may transfer a team to another owner.',
       );
-      ok(await server.gql(UpdateTeamDocument, { id, input: { name: 'Same owner', ownerId: alice.id } }, { token: alice.token }));
+      dataOf(await server.gql(UpdateTeamDocument, { id, input: { name: 'Same owner', ownerId: alice.id } }, { token: alice.token }));
       expectError(
         await server.gql(UpdateTeamDocument, { id, input: { name: 'x', ownerId: MISSING_ID } }, { token: admin }),
         'NOT_FOUND',
         'User was not found.',
       );
-      const transferred = ok(await server.gql(UpdateTeamDocument, { id, input: { name: 'Bob’s', ownerId: bob.id } }, { token: admin })).updateTeam;
+      const transferred = dataOf(await server.gql(UpdateTeamDocument, { id, input: { name: 'Bob’s', ownerId: bob.id } }, { token: admin })).updateTeam;
       expect(transferred.owner.id).toBe(bob.id);
       expect(transferred.members.map((m) => [m.user.id, m.roles])).toEqual([
         [alice.id, []],
         [bob.id, ['captain']],
       ]);
-      expect(ok(await server.gql(MyMembershipsDocument, {}, { token: bob.token })).me!.teams).toEqual([
+      expect(dataOf(await server.gql(MyMembershipsDocument, {}, { token: bob.token })).me!.teams).toEqual([
         { id, name: 'Bob’s', isOwner: true, currentUserRoles: ['captain'] },
       ]);
-      expect(ok(await server.gql(MyMembershipsDocument, {}, { token: alice.token })).me!.teams).toEqual([
+      expect(dataOf(await server.gql(MyMembershipsDocument, {}, { token: alice.token })).me!.teams).toEqual([
         { id, name: 'Bob’s', isOwner: false, currentUserRoles: [] },
       ]);
       expectError(await server.gql(UpdateTeamDocument, { id, input: { name: 'Back' } }, { token: alice.token }), 'FORBIDDEN', OWNER_OR_ADMIN);
@@ -495,19 +490,19 @@ describe('teams', () => {
     it('lets the owner and an admin add members and replace their roles', async () => {
       const [alice, bob, carol] = await Promise.all([newUser(), newUser(), newUser()]);
       const id = await newTeam(alice);
-      ok(await server.gql(SetTeamMemberDocument, { teamId: id, userId: bob.id, roles: ['player', ' player '] }, { token: alice.token }));
-      const added = ok(await server.gql(AcceptTeamInvitationDocument, { teamId: id }, { token: bob.token })).acceptTeamInvitation;
+      dataOf(await server.gql(SetTeamMemberDocument, { teamId: id, userId: bob.id, roles: ['player', ' player '] }, { token: alice.token }));
+      const added = dataOf(await server.gql(AcceptTeamInvitationDocument, { teamId: id }, { token: bob.token })).acceptTeamInvitation;
       expect(added.members.map((m) => [m.user.id, m.roles])).toEqual([
         [alice.id, []],
         [bob.id, ['player']],
       ]);
-      const byAdmin = ok(await server.gql(SetTeamMemberDocument, { teamId: id, userId: carol.id, roles: ['coach'] }, { token: admin })).setTeamMember;
+      const byAdmin = dataOf(await server.gql(SetTeamMemberDocument, { teamId: id, userId: carol.id, roles: ['coach'] }, { token: admin })).setTeamMember;
       expect(byAdmin.members.map((m) => [m.user.id, m.roles])).toEqual([
         [alice.id, []],
         [bob.id, ['player']],
         [carol.id, ['coach']],
       ]);
-      const ownerRoles = ok(
+      const ownerRoles = dataOf(
         await server.gql(SetTeamMemberDocument, { teamId: id, userId: alice.id, roles: ['captain'] }, { token: alice.token }),
       ).setTeamMember;
       expect(ownerRoles.members[0].roles).toEqual(['captain']);
@@ -531,7 +526,7 @@ describe('teams', () => {
       );
       // To the owner, an unknown id is like any user who is not a member: nothing tells them apart.
       expect(
-        ok(await server.gql(SetTeamMemberDocument, { teamId: id, userId: MISSING_ID, roles: [] }, { token: alice.token })).setTeamMember.members,
+        dataOf(await server.gql(SetTeamMemberDocument, { teamId: id, userId: MISSING_ID, roles: [] }, { token: alice.token })).setTeamMember.members,
       ).toHaveLength(1);
       expectError(
         await server.gql(RemoveTeamMemberDocument, { teamId: id, userId: MISSING_ID }, { token: alice.token }),
@@ -545,7 +540,7 @@ describe('teams', () => {
     it('removes a member, never the owner', async () => {
       const [alice, bob] = await Promise.all([newUser(), newUser()]);
       const id = await newTeam(alice, {}, [[bob, []]]);
-      const removed = ok(await server.gql(RemoveTeamMemberDocument, { teamId: id, userId: bob.id }, { token: alice.token })).removeTeamMember;
+      const removed = dataOf(await server.gql(RemoveTeamMemberDocument, { teamId: id, userId: bob.id }, { token: alice.token })).removeTeamMember;
       expect(removed.members.map((m) => m.user.id)).toEqual([alice.id]);
       expectError(
         await server.gql(RemoveTeamMemberDocument, { teamId: id, userId: bob.id }, { token: alice.token }),
@@ -563,10 +558,10 @@ describe('teams', () => {
       const [alice, bob] = await Promise.all([newUser(), newUser()]);
       const organisationId = await newOrganisation([[alice, ['manager']]]);
       const id = await newTeam(alice, { organisationId }, [[bob, []]]);
-      expect(ok(await server.gql(TeamDocument, { id }, { token: bob.token })).team.organisation).toEqual({ id: organisationId, name: 'Howe Group' });
+      expect(dataOf(await server.gql(TeamDocument, { id }, { token: bob.token })).team.organisation).toEqual({ id: organisationId, name: 'Howe Group' });
       const result = await server.gql(TeamOrganisationMembersDocument, { id }, { token: bob.token });
       expectError(result, 'FORBIDDEN', 'Only members of this organisation may see its members.');
-      expect(ok(await server.gql(TeamOrganisationMembersDocument, { id }, { token: alice.token })).team.organisation!.members).toEqual([
+      expect(dataOf(await server.gql(TeamOrganisationMembersDocument, { id }, { token: alice.token })).team.organisation!.members).toEqual([
         { roles: ['manager'] },
       ]);
     });
@@ -585,9 +580,9 @@ describe('teams', () => {
       const aliceOnlyTeam = await newTeam(alice, { name: 'Private' });
       const byId = (members: Array<{ user: { id: string; organisations: unknown; teams: unknown } }>, id: string) =>
         members.find((m) => m.user.id === id)!.user;
-      const bobsView = ok(await server.gql(TeamMemberMembershipsDocument, { id: teamId }, { token: bob.token })).team.members;
+      const bobsView = dataOf(await server.gql(TeamMemberMembershipsDocument, { id: teamId }, { token: bob.token })).team.members;
       expect(byId(bobsView, alice.id)).toEqual({ id: alice.id, organisations: [{ id: shared }], teams: [{ id: teamId, isOwner: true }] });
-      const adminsView = ok(await server.gql(TeamMemberMembershipsDocument, { id: teamId }, { token: admin })).team.members;
+      const adminsView = dataOf(await server.gql(TeamMemberMembershipsDocument, { id: teamId }, { token: admin })).team.members;
       expect(byId(adminsView, alice.id).teams).toEqual([
         { id: teamId, isOwner: true },
         { id: aliceOnlyTeam, isOwner: true },
@@ -599,7 +594,7 @@ describe('teams', () => {
   describe('invitations', () => {
     it('an owner adds nobody without consent, and the answer is the same for an admin, a user and an unknown id', async () => {
       const [alice, bob] = await Promise.all([newUser(), newUser()]);
-      const adminId = ok(await server.gql(MyMembershipsDocument, {}, { token: admin })).me!.id;
+      const adminId = dataOf(await server.gql(MyMembershipsDocument, {}, { token: admin })).me!.id;
       const id = await newTeam(alice);
       const answers = [];
       for (const userId of [adminId, bob.id, MISSING_ID]) {
@@ -610,51 +605,51 @@ describe('teams', () => {
       expect(answers[1]).toEqual(answers[0]);
       expect(answers[2]).toEqual(answers[0]);
       // Nobody joined: the owner sees no one else, so nothing about them.
-      expect(answers[0].data!.setTeamMember.members.map((m) => m.user.id)).toEqual([alice.id]);
-      expect(ok(await server.gql(TeamDocument, { id }, { token: alice.token })).team.members.map((m) => m.user.id)).toEqual([alice.id]);
-      expect(ok(await server.gql(TeamsDocument, {}, { token: bob.token })).teams).toEqual([]);
+      expect(dataOf(answers[0]).setTeamMember.members.map((m) => m.user.id)).toEqual([alice.id]);
+      expect(dataOf(await server.gql(TeamDocument, { id }, { token: alice.token })).team.members.map((m) => m.user.id)).toEqual([alice.id]);
+      expect(dataOf(await server.gql(TeamsDocument, {}, { token: bob.token })).teams).toEqual([]);
       expectError(await server.gql(TeamDocument, { id }, { token: bob.token }), 'FORBIDDEN', 'You are not a member of this team.');
     });
 
     it('the invitee sees the invitation, and joins with its roles by accepting it', async () => {
       const [alice, bob, carol] = await Promise.all([newUser(), newUser(), newUser()]);
       const id = await newTeam(alice, { name: 'Rowing' });
-      ok(await server.gql(SetTeamMemberDocument, { teamId: id, userId: bob.id, roles: ['cox'] }, { token: alice.token }));
-      ok(await server.gql(SetTeamMemberDocument, { teamId: id, userId: bob.id, roles: ['rower', 'cox'] }, { token: alice.token }));
-      expect(ok(await server.gql(TeamInvitationsDocument, {}, { token: bob.token })).teamInvitations).toEqual([
+      dataOf(await server.gql(SetTeamMemberDocument, { teamId: id, userId: bob.id, roles: ['cox'] }, { token: alice.token }));
+      dataOf(await server.gql(SetTeamMemberDocument, { teamId: id, userId: bob.id, roles: ['rower', 'cox'] }, { token: alice.token }));
+      expect(dataOf(await server.gql(TeamInvitationsDocument, {}, { token: bob.token })).teamInvitations).toEqual([
         { teamId: id, teamName: 'Rowing', roles: ['rower', 'cox'], createdAt: expect.any(String), owner: { id: alice.id } },
       ]);
-      expect(ok(await server.gql(TeamInvitationsDocument, {}, { token: carol.token })).teamInvitations).toEqual([]);
+      expect(dataOf(await server.gql(TeamInvitationsDocument, {}, { token: carol.token })).teamInvitations).toEqual([]);
       expectError(await server.gql(TeamInvitationsDocument, {}, { token: null }), 'UNAUTHENTICATED', SIGN_IN);
       // Only the invitee can accept.
       expectError(await server.gql(AcceptTeamInvitationDocument, { teamId: id }, { token: carol.token }), 'NOT_FOUND', 'Team invitation was not found.');
       expectError(await server.gql(AcceptTeamInvitationDocument, { teamId: id }, { token: null }), 'UNAUTHENTICATED', SIGN_IN);
-      const joined = ok(await server.gql(AcceptTeamInvitationDocument, { teamId: id }, { token: bob.token })).acceptTeamInvitation;
+      const joined = dataOf(await server.gql(AcceptTeamInvitationDocument, { teamId: id }, { token: bob.token })).acceptTeamInvitation;
       expect(joined.members.map((m) => [m.user.id, m.roles])).toEqual([
         [alice.id, []],
         [bob.id, ['rower', 'cox']],
       ]);
-      expect(ok(await server.gql(TeamInvitationsDocument, {}, { token: bob.token })).teamInvitations).toEqual([]);
+      expect(dataOf(await server.gql(TeamInvitationsDocument, {}, { token: bob.token })).teamInvitations).toEqual([]);
       expectError(await server.gql(AcceptTeamInvitationDocument, { teamId: id }, { token: bob.token }), 'NOT_FOUND', 'Team invitation was not found.');
       // A member's roles change at once.
-      const changed = ok(await server.gql(SetTeamMemberDocument, { teamId: id, userId: bob.id, roles: ['captain'] }, { token: alice.token })).setTeamMember;
+      const changed = dataOf(await server.gql(SetTeamMemberDocument, { teamId: id, userId: bob.id, roles: ['captain'] }, { token: alice.token })).setTeamMember;
       expect(changed.members.map((m) => m.roles)).toEqual([[], ['captain']]);
     });
 
     it('the invitee may decline, and the owner may withdraw it, which answers as for a non-member', async () => {
       const [alice, bob, carol] = await Promise.all([newUser(), newUser(), newUser()]);
       const id = await newTeam(alice);
-      ok(await server.gql(SetTeamMemberDocument, { teamId: id, userId: bob.id, roles: [] }, { token: alice.token }));
-      expect(ok(await server.gql(DeclineTeamInvitationDocument, { teamId: id }, { token: bob.token })).declineTeamInvitation).toBe(true);
+      dataOf(await server.gql(SetTeamMemberDocument, { teamId: id, userId: bob.id, roles: [] }, { token: alice.token }));
+      expect(dataOf(await server.gql(DeclineTeamInvitationDocument, { teamId: id }, { token: bob.token })).declineTeamInvitation).toBe(true);
       expectError(await server.gql(DeclineTeamInvitationDocument, { teamId: id }, { token: bob.token }), 'NOT_FOUND', 'Team invitation was not found.');
       expectError(await server.gql(AcceptTeamInvitationDocument, { teamId: id }, { token: bob.token }), 'NOT_FOUND', 'Team invitation was not found.');
-      ok(await server.gql(SetTeamMemberDocument, { teamId: id, userId: carol.id, roles: [] }, { token: alice.token }));
+      dataOf(await server.gql(SetTeamMemberDocument, { teamId: id, userId: carol.id, roles: [] }, { token: alice.token }));
       expectError(
         await server.gql(RemoveTeamMemberDocument, { teamId: id, userId: carol.id }, { token: alice.token }),
         'NOT_FOUND',
         'Team member was not found.',
       );
-      expect(ok(await server.gql(TeamInvitationsDocument, {}, { token: carol.token })).teamInvitations).toEqual([]);
+      expect(dataOf(await server.gql(TeamInvitationsDocument, {}, { token: carol.token })).teamInvitations).toEqual([]);
     });
   });
 
@@ -662,28 +657,29 @@ describe('teams', () => {
     const [alice, bob] = await Promise.all([newUser(), newUser()]);
     const first = await newTeam(alice, {}, [[bob, ['player']]]);
     const second = await newTeam(alice);
-    expect(ok(await server.gql(DeleteTeamDocument, { id: first }, { token: alice.token })).deleteTeam).toBe(true);
+    expect(dataOf(await server.gql(DeleteTeamDocument, { id: first }, { token: alice.token })).deleteTeam).toBe(true);
     expectError(await server.gql(DeleteTeamDocument, { id: first }, { token: alice.token }), 'NOT_FOUND', 'Team was not found.');
-    expect(ok(await server.gql(MyMembershipsDocument, {}, { token: bob.token })).me!.teams).toEqual([]);
-    expect(ok(await server.gql(DeleteTeamDocument, { id: second }, { token: admin })).deleteTeam).toBe(true);
-    expect(ok(await server.gql(TeamsDocument, {}, { token: alice.token })).teams).toEqual([]);
+    expect(dataOf(await server.gql(MyMembershipsDocument, {}, { token: bob.token })).me!.teams).toEqual([]);
+    expect(dataOf(await server.gql(DeleteTeamDocument, { id: second }, { token: admin })).deleteTeam).toBe(true);
+    expect(dataOf(await server.gql(TeamsDocument, {}, { token: alice.token })).teams).toEqual([]);
   });
 });
 
 describe("me's memberships", () => {
   it('reflect organisations and teams exactly, with isOwner only for the owner', async () => {
     const [alice, bob] = await Promise.all([newUser(), newUser()]);
-    const empty = ok(await server.gql(MyMembershipsDocument, {}, { token: alice.token })).me!;
+    const empty = dataOf(await server.gql(MyMembershipsDocument, {}, { token: alice.token })).me!;
     expect(empty).toEqual({ id: alice.id, organisations: [], teams: [] });
 
-    const orgId = ok(await server.gql(CreateOrganisationDocument, { input: { name: 'Howe Group', logoProperties: { color: '#3d8bc0' } } }, { token: admin }))
-      .createOrganisation.id;
-    ok(await server.gql(SetOrganisationMemberDocument, { organisationId: orgId, userId: alice.id, roles: ['manager', 'billing'] }, { token: admin }));
-    ok(await server.gql(SetOrganisationMemberDocument, { organisationId: orgId, userId: bob.id, roles: [] }, { token: admin }));
+    const orgId = dataOf(
+      await server.gql(CreateOrganisationDocument, { input: { name: 'Howe Group', logoProperties: { color: '#3d8bc0' } } }, { token: admin }),
+    ).createOrganisation.id;
+    dataOf(await server.gql(SetOrganisationMemberDocument, { organisationId: orgId, userId: alice.id, roles: ['manager', 'billing'] }, { token: admin }));
+    dataOf(await server.gql(SetOrganisationMemberDocument, { organisationId: orgId, userId: bob.id, roles: [] }, { token: admin }));
     const owned = await newTeam(alice, { name: 'Owned', organisationId: orgId }, [[bob, ['player']]]);
     const joined = await newTeam(bob, { name: 'Joined' }, [[alice, ['coach']]]);
 
-    const me = ok(await server.gql(MyMembershipsDocument, {}, { token: alice.token })).me!;
+    const me = dataOf(await server.gql(MyMembershipsDocument, {}, { token: alice.token })).me!;
     expect(me).toEqual({
       id: alice.id,
       organisations: [{ id: orgId, name: 'Howe Group', logoUrl: null, logoProperties: { color: '#3d8bc0' }, currentUserRoles: ['manager', 'billing'] }],
@@ -692,16 +688,16 @@ describe("me's memberships", () => {
         { id: joined, name: 'Joined', isOwner: false, currentUserRoles: ['coach'] },
       ],
     });
-    const bobs = ok(await server.gql(MyMembershipsDocument, {}, { token: bob.token })).me!;
+    const bobs = dataOf(await server.gql(MyMembershipsDocument, {}, { token: bob.token })).me!;
     expect(bobs.organisations).toEqual([{ id: orgId, name: 'Howe Group', logoUrl: null, logoProperties: { color: '#3d8bc0' }, currentUserRoles: [] }]);
     expect(bobs.teams).toEqual([
       { id: owned, name: 'Owned', isOwner: false, currentUserRoles: ['player'] },
       { id: joined, name: 'Joined', isOwner: true, currentUserRoles: [] },
     ]);
 
-    ok(await server.gql(RemoveOrganisationMemberDocument, { organisationId: orgId, userId: alice.id }, { token: admin }));
-    ok(await server.gql(RemoveTeamMemberDocument, { teamId: joined, userId: alice.id }, { token: bob.token }));
-    const after = ok(await server.gql(MyMembershipsDocument, {}, { token: alice.token })).me!;
+    dataOf(await server.gql(RemoveOrganisationMemberDocument, { organisationId: orgId, userId: alice.id }, { token: admin }));
+    dataOf(await server.gql(RemoveTeamMemberDocument, { teamId: joined, userId: alice.id }, { token: bob.token }));
+    const after = dataOf(await server.gql(MyMembershipsDocument, {}, { token: alice.token })).me!;
     expect(after).toEqual({ id: alice.id, organisations: [], teams: [{ id: owned, name: 'Owned', isOwner: true, currentUserRoles: [] }] });
   });
 });
@@ -718,11 +714,11 @@ describe('deleted users', () => {
     expectError(await server.gql(SetTeamMemberDocument, { teamId, userId: ghost.id, roles: ['x'] }, { token: admin }), 'GONE', gone);
     expectError(await server.gql(CreateTeamDocument, { input: { name: 'Haunted', ownerId: ghost.id } }, { token: admin }), 'GONE', gone);
     expectError(await server.gql(UpdateTeamDocument, { id: teamId, input: { name: 'Haunted', ownerId: ghost.id } }, { token: admin }), 'GONE', gone);
-    const organisation = ok(
+    const organisation = dataOf(
       await server.gql(RemoveOrganisationMemberDocument, { organisationId, userId: ghost.id }, { token: admin }),
     ).removeOrganisationMember;
     expect(organisation.members).toEqual([]);
-    const team = ok(await server.gql(RemoveTeamMemberDocument, { teamId, userId: ghost.id }, { token: admin })).removeTeamMember;
+    const team = dataOf(await server.gql(RemoveTeamMemberDocument, { teamId, userId: ghost.id }, { token: admin })).removeTeamMember;
     expect(team.members.map((m) => m.user.id)).toEqual([alice.id]);
   });
 });

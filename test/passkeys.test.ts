@@ -27,7 +27,7 @@ import {
 } from './__generated__/graphql';
 import { startTestServer, type TestServer } from './support/server';
 import { parseMail } from './support/mail';
-import { expectCode, onlyError, PASSWORD, signInAsAdmin, signUp, uniqueEmail } from './support/fixtures';
+import { expectCode, onlyError, PASSWORD, signInAsAdmin, signUp, uniqueEmail, dataOf } from './support/fixtures';
 import { CHROMIUM, CHROMIUM_ARGS, browserTests, type BrowserContext } from './support/browser';
 import { totpFor } from './support/totp';
 
@@ -86,14 +86,14 @@ async function auditTypes(since: Date): Promise<Array<{ type: string; subjectUse
     { token: admin.accessToken },
   );
   expect(events.errors).toBeUndefined();
-  return events.data!.auditEvents.items.map((e) => ({ type: e.type, subjectUserId: e.subjectUserId, details: e.details }));
+  return dataOf(events).auditEvents.items.map((e) => ({ type: e.type, subjectUserId: e.subjectUserId, details: e.details }));
 }
 
 describe('passkey requests that need no browser', () => {
   it('asks for a discoverable passkey with user verification when there is no ticket', async () => {
     const result = await server.gql(StartPasskeySignInDocument, {});
     expect(result.errors).toBeUndefined();
-    const options = result.data!.startPasskeySignIn as Json;
+    const options = dataOf(result).startPasskeySignIn as Json;
     expect(options.rpId).toBe('localhost');
     expect(options.userVerification).toBe('required');
     expect(options.allowCredentials ?? []).toEqual([]);
@@ -117,7 +117,7 @@ describe('passkey requests that need no browser', () => {
     const user = await signUp(server);
     const result = await server.gql(StartPasskeyRegistrationDocument, {}, { token: user.accessToken });
     expect(result.errors).toBeUndefined();
-    const options = result.data!.startPasskeyRegistration as Json;
+    const options = dataOf(result).startPasskeyRegistration as Json;
     expect(options.rp).toEqual({ id: 'localhost', name: 'usergraph tests' });
     expect((options.user as Json).name).toBe(user.user.email);
     expect(options.attestation).toBe('none');
@@ -179,7 +179,7 @@ describeInBrowser(`passkeys in headless Chromium with a virtual authenticator${s
   async function signInOptions(mfaTicket?: string): Promise<Json> {
     const started = await server.gql(StartPasskeySignInDocument, { mfaTicket });
     expect(started.errors).toBeUndefined();
-    return started.data!.startPasskeySignIn;
+    return dataOf(started).startPasskeySignIn;
   }
 
   async function virtualCredentials(): Promise<VirtualCredential[]> {
@@ -198,19 +198,19 @@ describeInBrowser(`passkeys in headless Chromium with a virtual authenticator${s
     userId = user.user.id;
     const started = await server.gql(StartPasskeyRegistrationDocument, {}, { token: user.accessToken });
     expect(started.errors).toBeUndefined();
-    const response = await create(started.data!.startPasskeyRegistration);
+    const response = await create(dataOf(started).startPasskeyRegistration);
     const finished = await server.gql(FinishPasskeyRegistrationDocument, { response, label: 'Test laptop' }, { token: user.accessToken });
     expect(finished.errors).toBeUndefined();
-    expect(finished.data!.finishPasskeyRegistration).toMatchObject({
+    expect(dataOf(finished).finishPasskeyRegistration).toMatchObject({
       label: 'Test laptop',
       discoverable: true,
       backedUp: false,
       deviceType: 'singleDevice',
       lastUsedAt: null,
     });
-    expect(finished.data!.finishPasskeyRegistration.transports).toContain('internal');
+    expect(dataOf(finished).finishPasskeyRegistration.transports).toContain('internal');
     // The user's first second factor: recovery codes come with it, shown this once.
-    recoveryCodes = finished.data!.finishPasskeyRegistration.recoveryCodes!;
+    recoveryCodes = dataOf(finished).finishPasskeyRegistration.recoveryCodes!;
     expect(recoveryCodes).toHaveLength(10);
     expect(new Set(recoveryCodes).size).toBe(10);
     for (const code of recoveryCodes) expect(code).toMatch(/^[a-km-np-z2-9]{5}-[a-km-np-z2-9]{5}$/);
@@ -225,8 +225,8 @@ describeInBrowser(`passkeys in headless Chromium with a virtual authenticator${s
     const response = await get(await signInOptions());
     const signedIn = await server.gql(FinishPasskeySignInDocument, { response });
     expect(signedIn.errors).toBeUndefined();
-    expect(signedIn.data!.finishPasskeySignIn.user).toEqual({ id: userId, email });
-    expect(claims(signedIn.data!.finishPasskeySignIn.accessToken)).toMatchObject({ amr: ['webauthn'], aal: 'aal2' });
+    expect(dataOf(signedIn).finishPasskeySignIn.user).toEqual({ id: userId, email });
+    expect(claims(dataOf(signedIn).finishPasskeySignIn.accessToken)).toMatchObject({ amr: ['webauthn'], aal: 'aal2' });
     usedResponse = response;
 
     const replayed = onlyError(await server.gql(FinishPasskeySignInDocument, { response }));
@@ -242,7 +242,7 @@ describeInBrowser(`passkeys in headless Chromium with a virtual authenticator${s
     expect((options.allowCredentials as Json[]).map((c) => c.id)).toEqual([credentialId]);
     const signedIn = await server.gql(FinishPasskeySignInDocument, { response: await get(options) });
     expect(signedIn.errors).toBeUndefined();
-    expect(claims(signedIn.data!.finishPasskeySignIn.accessToken)).toMatchObject({ amr: ['pwd', 'webauthn'], aal: 'aal2' });
+    expect(claims(dataOf(signedIn).finishPasskeySignIn.accessToken)).toMatchObject({ amr: ['pwd', 'webauthn'], aal: 'aal2' });
     // The ticket was spent by startPasskeySignIn.
     expectCode(await server.gql(StartPasskeySignInDocument, { mfaTicket: login.extensions!.mfaTicket as string }), 'MFA_TICKET_INVALID');
   });
@@ -253,22 +253,22 @@ describeInBrowser(`passkeys in headless Chromium with a virtual authenticator${s
     expect(login.extensions?.factors).toEqual(['WEBAUTHN', 'RECOVERY_CODE']);
     const verified = await server.gql(VerifyMfaDocument, { ticket: login.extensions!.mfaTicket as string, code: recoveryCodes[0] });
     expect(verified.errors).toBeUndefined();
-    expect(claims(verified.data!.verifyMfa.accessToken)).toMatchObject({ amr: ['pwd', 'recovery'] });
+    expect(claims(dataOf(verified).verifyMfa.accessToken)).toMatchObject({ amr: ['pwd', 'recovery'] });
   });
 
   it('issues no recovery codes with a passkey that is not the first factor (the set from the authenticator app stays)', async () => {
     const user = await signUp(server);
     const enrolled = await server.gql(EnrollTotpDocument, { label: 'Phone' }, { token: user.accessToken });
-    const { secret, factor } = enrolled.data!.enrollTotp;
+    const { secret, factor } = dataOf(enrolled).enrollTotp;
     const confirmed = await server.gql(ConfirmTotpDocument, { factorId: factor.id, code: totpFor(secret) }, { token: user.accessToken });
     expect(confirmed.errors).toBeUndefined();
-    const totpCodes = confirmed.data!.confirmTotp;
+    const totpCodes = dataOf(confirmed).confirmTotp;
 
     const started = await server.gql(StartPasskeyRegistrationDocument, {}, { token: user.accessToken });
-    const response = await create(started.data!.startPasskeyRegistration);
+    const response = await create(dataOf(started).startPasskeyRegistration);
     const finished = await server.gql(FinishPasskeyRegistrationDocument, { response }, { token: user.accessToken });
     expect(finished.errors).toBeUndefined();
-    expect(finished.data!.finishPasskeyRegistration.recoveryCodes).toBeNull();
+    expect(dataOf(finished).finishPasskeyRegistration.recoveryCodes).toBeNull();
     // The codes from the authenticator app's confirmation still work.
     const login = onlyError(await server.gql(LoginDocument, { identifier: user.user.email!, password: PASSWORD }));
     const verified = await server.gql(VerifyMfaDocument, { ticket: login.extensions!.mfaTicket as string, code: totpCodes[0] });
@@ -294,7 +294,7 @@ describeInBrowser(`passkeys in headless Chromium with a virtual authenticator${s
     expectCode(await server.gql(FinishPasskeySignInDocument, { response: forged }), 'UNAUTHENTICATED');
     const signedIn = await server.gql(FinishPasskeySignInDocument, { response: await get(options) });
     expect(signedIn.errors).toBeUndefined();
-    expect(claims(signedIn.data!.finishPasskeySignIn.accessToken)).toMatchObject({ amr: ['email', 'webauthn'], aal: 'aal2' });
+    expect(claims(dataOf(signedIn).finishPasskeySignIn.accessToken)).toMatchObject({ amr: ['email', 'webauthn'], aal: 'aal2' });
     // The code was spent by the first factor.
     const withCode = onlyError(await server.gql(SignInWithCodeDocument, { email, code }));
     expect(withCode.extensions?.code).toBe('UNAUTHENTICATED');
@@ -309,7 +309,7 @@ describeInBrowser(`passkeys in headless Chromium with a virtual authenticator${s
     // A registration answer is no sign-in, and another user cannot finish it either.
     const owner = await signUp(server);
     const started = await server.gql(StartPasskeyRegistrationDocument, {}, { token: owner.accessToken });
-    const registration = await create(started.data!.startPasskeyRegistration);
+    const registration = await create(dataOf(started).startPasskeyRegistration);
     expectCode(await server.gql(FinishPasskeySignInDocument, { response: registration }), 'UNAUTHENTICATED');
     const other = await signUp(server);
     const stolen = onlyError(await server.gql(FinishPasskeyRegistrationDocument, { response: registration }, { token: other.accessToken }));
@@ -336,7 +336,7 @@ describeInBrowser(`passkeys in headless Chromium with a virtual authenticator${s
       const second = await signInOptions(login.extensions!.mfaTicket as string);
       const signedIn = await server.gql(FinishPasskeySignInDocument, { response: await get({ ...second, userVerification: 'discouraged' }) });
       expect(signedIn.errors).toBeUndefined();
-      expect(claims(signedIn.data!.finishPasskeySignIn.accessToken)).toMatchObject({ amr: ['pwd', 'webauthn'], aal: 'aal2' });
+      expect(claims(dataOf(signedIn).finishPasskeySignIn.accessToken)).toMatchObject({ amr: ['pwd', 'webauthn'], aal: 'aal2' });
     } finally {
       await cdp.send('WebAuthn.setUserVerified', { authenticatorId, isUserVerified: true });
     }

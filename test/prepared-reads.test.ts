@@ -6,7 +6,8 @@
 // field of User, Profile and Role must come out the same both ways, for users
 // with full and empty profiles, several roles, and around a deleted user.
 import { startTestServer, type TestServer } from './support/server';
-import { signInAsAdmin, signUp } from './support/fixtures';
+import { statementsDuring } from './support/metrics';
+import { signInAsAdmin, signUp, dataOf } from './support/fixtures';
 
 let server: TestServer;
 let adminToken: string;
@@ -29,21 +30,7 @@ async function gql(query: string, variables: Record<string, unknown>, token: str
   });
   const body = (await response.json()) as { data?: Record<string, unknown>; errors?: unknown[] };
   expect(body.errors).toBeUndefined();
-  return body.data!;
-}
-
-async function statementsSoFar(): Promise<number> {
-  const text = await (await fetch(`${server.url}/metrics`)).text();
-  return Number(/^usergraph_db_statements_total (\d+)$/m.exec(text)![1]);
-}
-
-/** SQL statements the gateway ran during `action`, less what reading /metrics itself costs. */
-async function statementsDuring(action: () => Promise<unknown>): Promise<number> {
-  const idleStart = await statementsSoFar();
-  const before = await statementsSoFar();
-  const scrape = before - idleStart;
-  await action();
-  return (await statementsSoFar()) - before - scrape;
+  return dataOf(body);
 }
 
 /** Drops `preferences` (only the Prisma-path query asks for it). */
@@ -131,9 +118,9 @@ describe('prepared hot reads', () => {
       expect(prepared).toEqual(viaPrisma);
     }
     // One statement for the page and its total, against Prisma's two; one for a user with profile and roles.
-    expect(await statementsDuring(() => gql(page(1, ''), {}, adminToken))).toBe(1);
-    expect(await statementsDuring(() => gql(page(1, ', filter: { search: "" }'), {}, adminToken))).toBe(2);
-    expect(await statementsDuring(() => gql(`query($id: ID!) { user(id: $id) { ${USER_FIELDS} } }`, { id: ids[0] }, adminToken))).toBe(1);
+    expect(await statementsDuring(server, () => gql(page(1, ''), {}, adminToken))).toBe(1);
+    expect(await statementsDuring(server, () => gql(page(1, ', filter: { search: "" }'), {}, adminToken))).toBe(2);
+    expect(await statementsDuring(server, () => gql(`query($id: ID!) { user(id: $id) { ${USER_FIELDS} } }`, { id: ids[0] }, adminToken))).toBe(1);
   });
 });
 

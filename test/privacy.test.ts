@@ -3,7 +3,7 @@
 // their public face (id, username, names, avatar).
 import { AcceptTeamInvitationDocument, CreateTeamDocument, SetTeamMemberDocument, TeamMembersPrivacyDocument, UpdateMeDocument } from './__generated__/graphql';
 import { startTestServer, type TestServer } from './support/server';
-import { signInAsAdmin, signUp } from './support/fixtures';
+import { signInAsAdmin, signUp, dataOf } from './support/fixtures';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -24,7 +24,7 @@ it('shows a teammate only the public fields of another member, and everything to
     },
     { token: owner.accessToken },
   );
-  const team = (await server.gql(CreateTeamDocument, { input: { name: 'Rowing' } }, { token: owner.accessToken })).data!.createTeam;
+  const team = dataOf(await server.gql(CreateTeamDocument, { input: { name: 'Rowing' } }, { token: owner.accessToken })).createTeam;
   expect(
     (await server.gql(SetTeamMemberDocument, { teamId: team.id, userId: mate.user.id, roles: ['rower'] }, { token: owner.accessToken })).errors,
   ).toBeUndefined();
@@ -33,7 +33,7 @@ it('shows a teammate only the public fields of another member, and everything to
 
   const seenByMate = await server.gql(TeamMembersPrivacyDocument, { id: team.id }, { token: mate.accessToken });
   expect(seenByMate.errors).toBeUndefined();
-  const ownerSeenByMate = seenByMate.data!.team.owner;
+  const ownerSeenByMate = dataOf(seenByMate).team.owner;
   expect(ownerSeenByMate).toMatchObject({
     id: owner.user.id,
     username: 'team-owner',
@@ -49,20 +49,20 @@ it('shows a teammate only the public fields of another member, and everything to
   });
   expect(ownerSeenByMate.teams.map((t) => t.id)).toEqual([team.id]);
   // The mate sees their own private fields in the same answer.
-  const mateEntry = seenByMate.data!.team.members.find((m) => m.user.id === mate.user.id)!;
+  const mateEntry = dataOf(seenByMate).team.members.find((m) => m.user.id === mate.user.id)!;
   expect(mateEntry.user.email).toBe(mate.user.email);
 
   const seenByOwner = await server.gql(TeamMembersPrivacyDocument, { id: team.id }, { token: owner.accessToken });
-  expect(seenByOwner.data!.team.owner).toMatchObject({
+  expect(dataOf(seenByOwner).team.owner).toMatchObject({
     email: owner.user.email,
     confirmed: false,
     profile: { birthDate: '1980-01-02', customFields: { shoe: '42' } },
   });
-  expect(seenByOwner.data!.team.owner.preferences.map((p) => p.preferences)).toEqual([{ theme: 'dark' }]);
-  const mateSeenByOwner = seenByOwner.data!.team.members.find((m) => m.user.id === mate.user.id)!;
+  expect(dataOf(seenByOwner).team.owner.preferences.map((p) => p.preferences)).toEqual([{ theme: 'dark' }]);
+  const mateSeenByOwner = dataOf(seenByOwner).team.members.find((m) => m.user.id === mate.user.id)!;
   expect(mateSeenByOwner.user.email).toBeNull();
 
   const admin = await signInAsAdmin(server);
   const seenByAdmin = await server.gql(TeamMembersPrivacyDocument, { id: team.id }, { token: admin.accessToken });
-  expect(seenByAdmin.data!.team.owner).toMatchObject({ email: owner.user.email, profile: { timeZone: 'Europe/Paris' } });
+  expect(dataOf(seenByAdmin).team.owner).toMatchObject({ email: owner.user.email, profile: { timeZone: 'Europe/Paris' } });
 });

@@ -10,7 +10,7 @@ import { LogoutDocument, MeDocument, RevokeSessionDocument, UploadVideoDocument,
 import { makeVideo, multipart, scratchDir, until } from './support/media';
 import { startTestServer, type TestServer } from './support/server';
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy';
-import { signUp } from './support/fixtures';
+import { signUp, dataOf } from './support/fixtures';
 
 const onPostgres = !!process.env.TEST_DATABASE_URL;
 const describeOnPostgres = onPostgres ? describe : describe.skip;
@@ -53,16 +53,16 @@ describeOnPostgres('replicas sharing a database', () => {
 
   it('a logout on one replica signs the session out on the other at once', async () => {
     const session = await signUp(a);
-    expect((await b.gql(MeDocument, {}, { token: session.accessToken })).data!.me!.id).toBe(session.user.id);
-    expect((await a.gql(LogoutDocument, {}, { token: session.accessToken })).data!.logout).toBe(true);
+    expect(dataOf(await b.gql(MeDocument, {}, { token: session.accessToken })).me!.id).toBe(session.user.id);
+    expect(dataOf(await a.gql(LogoutDocument, {}, { token: session.accessToken })).logout).toBe(true);
     expect(await signedOutWithin(b, session.accessToken, 5_000)).toBe(true);
   });
 
   it('a session revoked on one replica stops working on the other', async () => {
     const session = await signUp(a);
     // Cached on a; revoked through b.
-    expect((await a.gql(MeDocument, {}, { token: session.accessToken })).data!.me!.id).toBe(session.user.id);
-    expect((await b.gql(RevokeSessionDocument, { id: session.session.id }, { token: session.accessToken })).data!.revokeSession).toBe(true);
+    expect(dataOf(await a.gql(MeDocument, {}, { token: session.accessToken })).me!.id).toBe(session.user.id);
+    expect(dataOf(await b.gql(RevokeSessionDocument, { id: session.session.id }, { token: session.accessToken })).revokeSession).toBe(true);
     expect(await signedOutWithin(a, session.accessToken, 5_000)).toBe(true);
   });
 
@@ -79,7 +79,7 @@ describeOnPostgres('replicas sharing a database', () => {
         { token },
       );
       expect(uploaded.errors).toBeUndefined();
-      const id = uploaded.data!.uploadVideo.id;
+      const id = dataOf(uploaded).uploadVideo.id;
       const ready = await until('READY', async () => {
         const video = (await b.gql(VideoDocument, { id }, { token })).data?.video;
         return video?.status === 'READY' || video?.status === 'FAILED' ? video : null;
@@ -92,10 +92,10 @@ describeOnPostgres('replicas sharing a database', () => {
 
   it('a replica that lost its database connection forgets its cached sessions when it is back', async () => {
     const session = await signUp(a);
-    expect((await b.gql(MeDocument, {}, { token: session.accessToken })).data!.me!.id).toBe(session.user.id);
+    expect(dataOf(await b.gql(MeDocument, {}, { token: session.accessToken })).me!.id).toBe(session.user.id);
     proxy.cut();
     // Published while b cannot hear it.
-    expect((await a.gql(LogoutDocument, {}, { token: session.accessToken })).data!.logout).toBe(true);
+    expect(dataOf(await a.gql(LogoutDocument, {}, { token: session.accessToken })).logout).toBe(true);
     proxy.restore();
     expect(await signedOutWithin(b, session.accessToken, 20_000)).toBe(true);
   });

@@ -7,7 +7,7 @@ import { Client } from 'pg';
 import { MeDocument, RegisterDocument, UpdateMeDocument, UsersDocument } from './__generated__/graphql';
 import { startTestServer, type GraphQLResponse, type TestServer } from './support/server';
 import { startTcpProxy, throughProxy, type TcpProxy } from './support/tcp-proxy';
-import { PASSWORD, signInAsAdmin, signUp } from './support/fixtures';
+import { PASSWORD, signInAsAdmin, signUp, dataOf } from './support/fixtures';
 
 const onPostgres = !!process.env.TEST_DATABASE_URL;
 const describeOnPostgres = onPostgres ? describe : describe.skip;
@@ -81,7 +81,7 @@ describeOnPostgres('PostgreSQL outage', () => {
     expect(accepted.length).toBeGreaterThan(0);
     const admin = await signInAsAdmin(server);
     const listed = await server.gql(UsersDocument, { pageSize: 100, filter: { search: 'stream-' } }, { token: admin.accessToken });
-    const stored = new Set(listed.data!.users.items.map((u) => u.email));
+    const stored = new Set(dataOf(listed).users.items.map((u) => u.email));
     for (const email of accepted) expect(stored.has(email)).toBe(true);
   });
 });

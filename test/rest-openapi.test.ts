@@ -6,7 +6,7 @@ import { CreateApplicationDocument } from './__generated__/graphql';
 import { startTestServer, type TestServer } from './support/server';
 import { startTcpProxy, throughProxy, type TcpProxy } from './support/tcp-proxy';
 import { FORM, railsForm, rest, type JsonBody, type RestResult } from './support/rest';
-import { PASSWORD, signInAsAdmin, uniqueEmail } from './support/fixtures';
+import { PASSWORD, signInAsAdmin, uniqueEmail, dataOf } from './support/fixtures';
 
 let server: TestServer;
 let doc: JsonBody;
@@ -147,7 +147,7 @@ function expectDocumented(method: string, path: string, response: RestResult) {
 describe('throttled answers match the document', () => {
   it('for the sign-in routes of dialects 000 and 001, with Retry-After', async () => {
     const admin = await signInAsAdmin(server);
-    const app = (await server.gql(CreateApplicationDocument, { name: 'openapi-throttle' }, { token: admin.accessToken })).data!.createApplication;
+    const app = dataOf(await server.gql(CreateApplicationDocument, { name: 'openapi-throttle' }, { token: admin.accessToken })).createApplication;
     const withApp = { ...FORM, Authorization: `application_id ${app.uid}, client_secret ${app.secret}` };
     // LOGIN_FAILURES_PER_ACCOUNT is 5 by default: the sixth attempt is locked out.
     const rails = uniqueEmail('throttle-000');
@@ -204,7 +204,7 @@ describe('real answers match the documented schemas', () => {
 
   it('for dialect 001', async () => {
     const admin = await signInAsAdmin(server);
-    const app = (await server.gql(CreateApplicationDocument, { name: 'openapi' }, { token: admin.accessToken })).data!.createApplication;
+    const app = dataOf(await server.gql(CreateApplicationDocument, { name: 'openapi' }, { token: admin.accessToken })).createApplication;
     const withApp = { ...FORM, Authorization: `application_id ${app.uid}, client_secret ${app.secret}` };
     const email = uniqueEmail('openapi-001');
     const created = await rest(server, 'POST', '/v1/users', {

@@ -9,7 +9,7 @@ import { MeDocument, VideoDocument } from './__generated__/graphql';
 import { startTestServer, type TestServer } from './support/server';
 import { railsForm, rest } from './support/rest';
 import { FFMPEG, makeImage, makeVideo, partialUpload, scratchDir, spoolFiles, storedFiles, until } from './support/media';
-import { signUp } from './support/fixtures';
+import { signUp, dataOf } from './support/fixtures';
 
 let server: TestServer;
 let dir: string;
@@ -262,7 +262,7 @@ describe('PUT /v1/user avatar_attributes (seed 001)', () => {
     );
     expect(response.status).toBe(status);
     expect(response.json).toEqual({ error: { message: expect.any(String) } });
-    const me = (await server.gql(MeDocument, {}, { token: user.accessToken })).data!.me!;
+    const me = dataOf(await server.gql(MeDocument, {}, { token: user.accessToken })).me!;
     expect(me.profile).toMatchObject({ firstName: null, avatarUrl: null });
   });
 

@@ -4,17 +4,12 @@
 // throttle, the notifications and the hasher are closed, so the next start on
 // the same data needs no crash recovery: on PGlite a recovery shows as a jump
 // in the user id sequence (PostgreSQL logs sequences 32 values ahead).
-import { RegisterDocument } from './__generated__/graphql';
 import { startTestServer, type TestServer } from './support/server';
-import { uniqueEmail, PASSWORD } from './support/fixtures';
+import { registerUser } from './support/fixtures';
 
 const production = { NODE_ENV: 'production' };
 
-async function register(server: TestServer): Promise<number> {
-  const result = await server.gql(RegisterDocument, { input: { email: uniqueEmail('shutdown'), password: PASSWORD } });
-  expect(result.errors).toBeUndefined();
-  return Number(result.data!.register.id);
-}
+const register = async (server: TestServer): Promise<number> => Number((await registerUser(server)).id);
 
 async function stopWith(server: TestServer, signal: 'SIGTERM' | 'SIGINT'): Promise<void> {
   await server.stop({ keepData: true, signal });

@@ -22,7 +22,7 @@ import {
   ViewerEventsDocument,
 } from './__generated__/graphql';
 import { startTestServer, type TestServer } from './support/server';
-import { PASSWORD, signIn, signInAsAdmin, signUp } from './support/fixtures';
+import { PASSWORD, signIn, signInAsAdmin, signUp, dataOf } from './support/fixtures';
 import { makeVideo, multipart, scratchDir, until, type UploadFile } from './support/media';
 import { openSocket, wsUrl, type SocketClient } from './support/subscriptions';
 
@@ -64,7 +64,7 @@ describe('video updates', () => {
     // The subscription is live once the server has it; a viewer event round trip proves that.
     await new Promise((r) => setTimeout(r, 200));
     const uploaded = await multipart(server, UploadVideoDocument, { file: null, name: 'Followed' }, { file: clip }, { token: owner.accessToken });
-    const id = uploaded.data!.uploadVideo.id;
+    const id = dataOf(uploaded).uploadVideo.id;
     const ready = await updates.next('READY', (d) => d.myVideoUpdates.status === 'READY' || d.myVideoUpdates.status === 'FAILED');
     expect(ready.myVideoUpdates).toEqual({
       videoId: id,
@@ -87,7 +87,7 @@ describe('video updates', () => {
   it('videoUpdated(id): the owner gets the state now first; another user is refused with NOT_FOUND; an admin may follow it', async () => {
     const [owner, other, admin] = await Promise.all([signUp(server), signUp(server), signInAsAdmin(server)]);
     const uploaded = await multipart(server, UploadVideoDocument, { file: null, name: 'Mine' }, { file: clip }, { token: owner.accessToken });
-    const id = uploaded.data!.uploadVideo.id;
+    const id = dataOf(uploaded).uploadVideo.id;
 
     const stranger = open(other.accessToken).subscribe(VideoUpdatedDocument, { id });
     await until('the refusal', async () => stranger.errors.length > 0);
@@ -113,7 +113,7 @@ describe('viewer events and the session behind a socket', () => {
     await socket.connected;
     const events = socket.subscribe(ViewerEventsDocument);
     await new Promise((r) => setTimeout(r, 200));
-    expect((await server.gql(LogoutDocument, {}, { token: user.accessToken })).data!.logout).toBe(true);
+    expect(dataOf(await server.gql(LogoutDocument, {}, { token: user.accessToken })).logout).toBe(true);
     const revoked = await events.next('SESSION_REVOKED', (d) => d.viewerEvents.type === 'SESSION_REVOKED');
     expect(revoked.viewerEvents).toEqual({ type: 'SESSION_REVOKED', sessionId: user.session.id, currentSession: true });
     expect(await socket.waitClosed()).toEqual({ code: 4401, reason: 'Session revoked' });
@@ -143,7 +143,7 @@ describe('viewer events and the session behind a socket', () => {
     await server.gql(UpdateMeDocument, { input: { profile: { firstName: 'Grace' } } }, { token: user.accessToken });
     await events.next('PROFILE_UPDATED', (d) => d.viewerEvents.type === 'PROFILE_UPDATED');
     const role = await server.gql(CreateRoleDocument, { input: { name: `editor-${crypto.randomBytes(3).toString('hex')}` } }, { token: admin.accessToken });
-    await server.gql(AssignRoleDocument, { userId: user.user.id, roleId: role.data!.createRole.id }, { token: admin.accessToken });
+    await server.gql(AssignRoleDocument, { userId: user.user.id, roleId: dataOf(role).createRole.id }, { token: admin.accessToken });
     await events.next('ROLES_CHANGED', (d) => d.viewerEvents.type === 'ROLES_CHANGED');
     expect(events.data.map((d) => d.viewerEvents.type)).toEqual(['PROFILE_UPDATED', 'ROLES_CHANGED']);
     expect(events.errors).toEqual([]);
@@ -161,14 +161,14 @@ describe('a socket signed in with an API key', () => {
   async function apiKey(token: string, scopes: Array<'read' | 'write'> = ['read']) {
     const created = await server.gql(CreateApiKeyDocument, { input: { name: 'realtime', scopes } }, { token });
     expect(created.errors).toBeUndefined();
-    return created.data!.createApiKey;
+    return dataOf(created).createApiKey;
   }
 
   it("sees what the key's user may see: their viewer events and videos, not another user's video; a session's logout leaves it open", async () => {
     const [user, other] = await Promise.all([signUp(server), signUp(server)]);
     const { secret } = await apiKey(user.accessToken);
     const uploaded = await multipart(server, UploadVideoDocument, { file: null, name: 'Theirs' }, { file: clip }, { token: other.accessToken });
-    const theirs = uploaded.data!.uploadVideo.id;
+    const theirs = dataOf(uploaded).uploadVideo.id;
 
     const socket = open(secret);
     await socket.connected;
@@ -192,8 +192,8 @@ describe('a socket signed in with an API key', () => {
     await new Promise((r) => setTimeout(r, 200));
     const fresh = await signIn(server, user.user.email!, PASSWORD);
     const mine = await multipart(server, UploadVideoDocument, { file: null, name: 'Mine' }, { file: clip }, { token: fresh.accessToken });
-    await videos.next('READY', (d) => d.myVideoUpdates.videoId === mine.data!.uploadVideo.id && d.myVideoUpdates.status === 'READY');
-    expect(videos.data.every((d) => d.myVideoUpdates.videoId === mine.data!.uploadVideo.id)).toBe(true);
+    await videos.next('READY', (d) => d.myVideoUpdates.videoId === dataOf(mine).uploadVideo.id && d.myVideoUpdates.status === 'READY');
+    expect(videos.data.every((d) => d.myVideoUpdates.videoId === dataOf(mine).uploadVideo.id)).toBe(true);
   });
 
   it('is closed with 4401 at the next re-check once the key is revoked; the revoked key cannot open another (4403)', async () => {
@@ -203,7 +203,7 @@ describe('a socket signed in with an API key', () => {
     await socket.connected;
     socket.subscribe(ViewerEventsDocument);
     const revoked = await server.gql(RevokeApiKeyDocument, { id: key.id }, { token: user.accessToken });
-    expect(revoked.data!.revokeApiKey.revokedAt).toEqual(expect.any(String));
+    expect(dataOf(revoked).revokeApiKey.revokedAt).toEqual(expect.any(String));
     expect(await socket.waitClosed()).toEqual({ code: 4401, reason: 'Session ended' });
     expect(await open(secret).waitClosed()).toMatchObject({ code: 4403 });
   });
@@ -222,7 +222,7 @@ describe('an event too large for NOTIFY', () => {
     expect(updated.errors).toBeUndefined();
     await events.next('PROFILE_UPDATED', (d) => d.viewerEvents.type === 'PROFILE_UPDATED');
     const me = await server.gql(MeDocument, {}, { token: user.accessToken });
-    expect(me.data!.me!.profile.customFields).toEqual(customFields);
+    expect(dataOf(me).me!.profile.customFields).toEqual(customFields);
   });
 });
 
@@ -324,7 +324,7 @@ describeOnPostgres('replicas', () => {
   it("an event over NOTIFY's 8000 bytes crosses with ids only, and the subscriber on the other replica gets the full data", async () => {
     const user = await signUp(a);
     const uploaded = await multipart(a, UploadVideoDocument, { file: null, name: 'Large' }, { file: clip }, { token: user.accessToken });
-    const id = uploaded.data!.uploadVideo.id;
+    const id = dataOf(uploaded).uploadVideo.id;
     const socket = open(user.accessToken, b);
     const updates = socket.subscribe(VideoUpdatedDocument, { id });
     await updates.next('READY', (d) => d.videoUpdated.status === 'READY');

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { LoginDocument, RegisterDocument, UnlockAccountDocument } from './__generated__/graphql';
 import { startTestServer, type TestServer } from './support/server';
-import { PASSWORD, expectCode, signIn, signInAsAdmin, uniqueEmail } from './support/fixtures';
+import { PASSWORD, expectCode, signIn, signInAsAdmin, uniqueEmail, dataOf } from './support/fixtures';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -36,7 +36,7 @@ afterAll(async () => {
 
 itWithRedis('locks an account through counters kept in Redis, and an admin unlock clears them', async () => {
   const email = uniqueEmail('redis');
-  const user = (await server.gql(RegisterDocument, { input: { email, password: PASSWORD } })).data!.register;
+  const user = dataOf(await server.gql(RegisterDocument, { input: { email, password: PASSWORD } })).register;
   for (let i = 0; i < 3; i++) expectCode(await server.gql(LoginDocument, { identifier: email, password: 'wrong-password' }), 'UNAUTHENTICATED');
   expectCode(await server.gql(LoginDocument, { identifier: email, password: PASSWORD }), 'RATE_LIMITED');
   // One lock per account once the identifier names one: keyed by the user's id.
@@ -46,7 +46,7 @@ itWithRedis('locks an account through counters kept in Redis, and an admin unloc
   expect(await redis.pttl(keys[0])).toBeGreaterThan(20_000);
 
   const admin = await signInAsAdmin(server);
-  expect((await server.gql(UnlockAccountDocument, { userId: user.id }, { token: admin.accessToken })).data!.unlockAccount).toBe(true);
+  expect(dataOf(await server.gql(UnlockAccountDocument, { userId: user.id }, { token: admin.accessToken })).unlockAccount).toBe(true);
   expect(await redis.exists(lockKey)).toBe(0);
   await signIn(server, email, PASSWORD);
 });

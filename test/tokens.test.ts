@@ -27,7 +27,7 @@ import {
   UpdateMeDocument,
 } from './__generated__/graphql';
 import { startTestServer, type GraphQLResponse, type TestServer } from './support/server';
-import { expectCode, PASSWORD, signInAsAdmin, signUp, sleep } from './support/fixtures';
+import { expectCode, PASSWORD, signInAsAdmin, signUp, sleep, dataOf } from './support/fixtures';
 import { verifyWithJose } from './support/jose';
 import { rest } from './support/rest';
 
@@ -103,7 +103,7 @@ describe.each(['ES256', 'RS256', 'EdDSA'])('%s access tokens, verified by jose a
     const oldKid = headerOf(before.accessToken).kid as string;
     const rotated = await server.gql(RotateSigningKeyDocument, {}, { token: admin.accessToken });
     expect(rotated.errors).toBeUndefined();
-    const next = rotated.data!.rotateSigningKey;
+    const next = dataOf(rotated).rotateSigningKey;
     expect(next).toMatchObject({ algorithm, status: 'pending', source: 'generated', revokedAt: null });
     // Published before it signs.
     const fetchedAt = Date.now();
@@ -120,7 +120,7 @@ describe.each(['ES256', 'RS256', 'EdDSA'])('%s access tokens, verified by jose a
     await sleep(new Date(next.activatesAt).getTime() + 10_000 - Date.now() + 500);
     expect((await jwks(server)).keys.map((k) => k.kid)).toEqual([next.kid]);
     const admin2 = await signInAsAdmin(server);
-    const listed = (await server.gql(SigningKeysDocument, {}, { token: admin2.accessToken })).data!.signingKeys;
+    const listed = dataOf(await server.gql(SigningKeysDocument, {}, { token: admin2.accessToken })).signingKeys;
     expect(listed.map((k) => [k.kid, k.status])).toEqual([
       [next.kid, 'active'],
       [oldKid, 'retired'],
@@ -134,7 +134,7 @@ describe.each(['ES256', 'RS256', 'EdDSA'])('%s access tokens, verified by jose a
     const admin = await signInAsAdmin(server);
     const revoked = await server.gql(RevokeSigningKeyDocument, { kid }, { token: admin.accessToken });
     expect(revoked.errors).toBeUndefined();
-    expect(revoked.data!.revokeSigningKey).toMatchObject({ kid, status: 'revoked', revokedAt: expect.any(String) });
+    expect(dataOf(revoked).revokeSigningKey).toMatchObject({ kid, status: 'revoked', revokedAt: expect.any(String) });
     expect(await meOf(server, user.accessToken)).toBeNull();
     const [refused] = await verifyWithJose(server, [user.accessToken]);
     expect(refused).toEqual({ ok: false, code: 'ERR_JWKS_NO_MATCHING_KEY' });
@@ -245,7 +245,7 @@ describe('one ES256 gateway', () => {
         { token: user.accessToken },
       );
       expect(created.errors).toBeUndefined();
-      const { secret, apiKey } = created.data!.createApiKey;
+      const { secret, apiKey } = dataOf(created).createApiKey;
       expect(secret).toMatch(/^ugk_[\w-]{43}$/);
       expect(apiKey).toMatchObject({
         name: 'CI deploy',
@@ -258,32 +258,34 @@ describe('one ES256 gateway', () => {
         revokedAt: null,
       });
       const listed = await server.gql(ApiKeysDocument, {}, { token: user.accessToken });
-      expect(listed.data!.apiKeys).toEqual([apiKey]);
+      expect(dataOf(listed).apiKeys).toEqual([apiKey]);
       expect(JSON.stringify(listed)).not.toContain(secret);
       expect(server.logs()).not.toContain(secret);
     });
 
     it('authenticates as its user on both transports, and records its use from a new address', async () => {
       const user = await signUp(server, { username: `keyuser${Date.now()}` });
-      const { secret, apiKey } = (await server.gql(CreateApiKeyDocument, { input: { name: 'reader', scopes: ['read'] } }, { token: user.accessToken })).data!
-        .createApiKey;
+      const { secret, apiKey } = dataOf(
+        await server.gql(CreateApiKeyDocument, { input: { name: 'reader', scopes: ['read'] } }, { token: user.accessToken }),
+      ).createApiKey;
       expect(await meOf(server, secret)).toBe(user.user.id);
       const restAnswer = await rest(server, 'GET', `/api/1/services/api/1/user/get.json?username=${user.user.username}`, {
         headers: { Authorization: `Bearer ${secret}` },
       });
       expect(restAnswer.status).toBe(200);
-      const listed = (await server.gql(ApiKeysDocument, {}, { token: user.accessToken })).data!.apiKeys[0];
+      const listed = dataOf(await server.gql(ApiKeysDocument, {}, { token: user.accessToken })).apiKeys[0];
       expect(listed).toMatchObject({ id: apiKey.id, lastUsedAt: expect.any(String), lastUsedIp: expect.stringMatching(/127\.0\.0\.1/) });
       const audit = await server.gql(AuditEventsDocument, { filter: { type: 'api_key.', userId: user.user.id } }, { token: admin.accessToken });
-      const types = audit.data!.auditEvents.items.map((e) => e.type);
+      const types = dataOf(audit).auditEvents.items.map((e) => e.type);
       expect(types).toEqual(expect.arrayContaining(['api_key.created', 'api_key.used_from_new_ip']));
       expect(JSON.stringify(audit.data)).not.toContain(secret);
     });
 
     it('with the read scope: queries only, on both transports', async () => {
       const user = await signUp(server, { username: `reader${Date.now()}` });
-      const { secret } = (await server.gql(CreateApiKeyDocument, { input: { name: 'reader', scopes: ['read'] } }, { token: user.accessToken })).data!
-        .createApiKey;
+      const { secret } = dataOf(
+        await server.gql(CreateApiKeyDocument, { input: { name: 'reader', scopes: ['read'] } }, { token: user.accessToken }),
+      ).createApiKey;
       const mutation = await server.gql(CreateOrganisationDocument, { input: { name: 'Read-only Ltd' } }, { token: secret });
       expect(mutation.status).toBe(403);
       expectCode(mutation, 'FORBIDDEN');
@@ -296,8 +298,9 @@ describe('one ES256 gateway', () => {
     });
 
     it("with the write scope: mutations, but never keys, sessions, passwords or email (an admin's key neither)", async () => {
-      const { secret } = (await server.gql(CreateApiKeyDocument, { input: { name: 'writer', scopes: ['write'] } }, { token: admin.accessToken })).data!
-        .createApiKey;
+      const { secret } = dataOf(
+        await server.gql(CreateApiKeyDocument, { input: { name: 'writer', scopes: ['write'] } }, { token: admin.accessToken }),
+      ).createApiKey;
       const allowed = await server.gql(CreateOrganisationDocument, { input: { name: `Writer ${Date.now()}` } }, { token: secret });
       expect(allowed.errors).toBeUndefined();
       const refused: Array<GraphQLResponse<unknown>> = [
@@ -318,30 +321,34 @@ describe('one ES256 gateway', () => {
     it("stops working once revoked or expired; admins list and revoke anyone's, others see nothing", async () => {
       const user = await signUp(server);
       const other = await signUp(server);
-      const expiring = (
+      const expiring = dataOf(
         await server.gql(
           CreateApiKeyDocument,
           { input: { name: 'short', scopes: ['read'], expiresAt: new Date(Date.now() + 1500).toISOString() } },
           { token: user.accessToken },
-        )
-      ).data!.createApiKey;
-      const kept = (await server.gql(CreateApiKeyDocument, { input: { name: 'kept', scopes: ['read'] } }, { token: user.accessToken })).data!.createApiKey;
+        ),
+      ).createApiKey;
+      const kept = dataOf(await server.gql(CreateApiKeyDocument, { input: { name: 'kept', scopes: ['read'] } }, { token: user.accessToken })).createApiKey;
       expect(await meOf(server, kept.secret)).toBe(user.user.id);
       expectCode(await server.gql(RevokeApiKeyDocument, { id: kept.apiKey.id }, { token: other.accessToken }), 'NOT_FOUND');
       expectCode(await server.gql(ApiKeysDocument, { userId: user.user.id }, { token: other.accessToken }), 'FORBIDDEN');
       expectCode(await server.gql(ApiKeysDocument, {}, {}), 'UNAUTHENTICATED');
       const seenByAdmin = await server.gql(ApiKeysDocument, { userId: user.user.id }, { token: admin.accessToken });
-      expect(seenByAdmin.data!.apiKeys.map((k) => k.name).sort()).toEqual(['kept', 'short']);
+      expect(
+        dataOf(seenByAdmin)
+          .apiKeys.map((k) => k.name)
+          .sort(),
+      ).toEqual(['kept', 'short']);
       const revoked = await server.gql(RevokeApiKeyDocument, { id: kept.apiKey.id }, { token: admin.accessToken });
-      expect(revoked.data!.revokeApiKey.revokedAt).toEqual(expect.any(String));
+      expect(dataOf(revoked).revokeApiKey.revokedAt).toEqual(expect.any(String));
       expect(await meOf(server, kept.secret)).toBeNull();
-      expect((await server.gql(RevokeApiKeyDocument, { id: kept.apiKey.id }, { token: user.accessToken })).data!.revokeApiKey.revokedAt).toBe(
-        revoked.data!.revokeApiKey.revokedAt,
+      expect(dataOf(await server.gql(RevokeApiKeyDocument, { id: kept.apiKey.id }, { token: user.accessToken })).revokeApiKey.revokedAt).toBe(
+        dataOf(revoked).revokeApiKey.revokedAt,
       );
       await sleep(Math.max(0, new Date(expiring.apiKey.expiresAt!).getTime() - Date.now()) + 100);
       expect(await meOf(server, expiring.secret)).toBeNull();
       const audit = await server.gql(AuditEventsDocument, { filter: { type: 'api_key.revoked', userId: user.user.id } }, { token: admin.accessToken });
-      expect(audit.data!.auditEvents.items).toEqual([expect.objectContaining({ type: 'api_key.revoked', actorId: admin.user.id })]);
+      expect(dataOf(audit).auditEvents.items).toEqual([expect.objectContaining({ type: 'api_key.revoked', actorId: admin.user.id })]);
     });
 
     it('answers bad input to createApiKey, apiKeys and revokeApiKey', async () => {
@@ -398,7 +405,7 @@ describe('one ES256 gateway', () => {
       authorization: `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(password)}`).toString('base64')}`,
     });
     beforeAll(async () => {
-      const created = (await server.gql(CreateApplicationDocument, { name: 'billing service' }, { token: admin.accessToken })).data!.createApplication;
+      const created = dataOf(await server.gql(CreateApplicationDocument, { name: 'billing service' }, { token: admin.accessToken })).createApplication;
       ({ uid, secret, id: applicationId } = created);
     });
 
@@ -448,8 +455,9 @@ describe('one ES256 gateway', () => {
   // Last: it spends this address's token-guess allowance.
   it('counts wrong API keys as token guesses, shared with refresh tokens and application secrets', async () => {
     const user = await signUp(server);
-    const { secret } = (await server.gql(CreateApiKeyDocument, { input: { name: 'victim', scopes: ['read'] } }, { token: user.accessToken })).data!
-      .createApiKey;
+    const { secret } = dataOf(
+      await server.gql(CreateApiKeyDocument, { input: { name: 'victim', scopes: ['read'] } }, { token: user.accessToken }),
+    ).createApiKey;
     let guesses = 0;
     while ((await meOf(server, secret)) !== null && guesses < 60) {
       await meOf(server, `ugk_${crypto.randomBytes(32).toString('base64url')}`);
@@ -521,7 +529,7 @@ describe('operator-supplied keys (JWT_SIGNING_KEYS_FILE)', () => {
     const admin = await signInAsAdmin(server);
     expectCode(await server.gql(RotateSigningKeyDocument, {}, { token: admin.accessToken }), 'CONFLICT');
     expectCode(await server.gql(RevokeSigningKeyDocument, { kid: 'operator-1' }, { token: admin.accessToken }), 'CONFLICT');
-    const listed = (await server.gql(SigningKeysDocument, {}, { token: admin.accessToken })).data!.signingKeys;
+    const listed = dataOf(await server.gql(SigningKeysDocument, {}, { token: admin.accessToken })).signingKeys;
     expect(listed.map((k) => k.source)).toEqual(['configured', 'configured']);
   });
 });
@@ -555,7 +563,7 @@ describeOnPostgres('signing keys on two replicas sharing a database', () => {
     expect(await meOf(b, user.accessToken)).toBe(user.user.id);
     expect(headerOf((await signUp(b)).accessToken).kid).toBe(kid);
     const admin = await signInAsAdmin(a);
-    const next = (await a.gql(RotateSigningKeyDocument, {}, { token: admin.accessToken })).data!.rotateSigningKey;
+    const next = dataOf(await a.gql(RotateSigningKeyDocument, {}, { token: admin.accessToken })).rotateSigningKey;
     const deadline = Date.now() + 5000;
     while (!(await jwks(b)).keys.some((k) => k.kid === next.kid) && Date.now() < deadline) await sleep(50);
     expect((await jwks(b)).keys.map((k) => k.kid)).toEqual(expect.arrayContaining([kid, next.kid]));

@@ -8,7 +8,7 @@ import {
   ValidatePasswordResetTokenDocument,
 } from './__generated__/graphql';
 import { startTestServer, tokenFromMail, type TestServer } from './support/server';
-import { expectCode, onlyError, signInAsAdmin, signUp, uniqueEmail } from './support/fixtures';
+import { expectCode, onlyError, signInAsAdmin, signUp, uniqueEmail, dataOf } from './support/fixtures';
 
 let server: TestServer;
 let adminToken: string;
@@ -27,8 +27,8 @@ describe('userByUsername', () => {
     const other = await signUp(server, { username: name() });
     const expected = { id: alice.user.id, username, email: alice.user.email, active: true };
 
-    expect((await server.gql(UserByUsernameDocument, { username }, { token: alice.accessToken })).data!.userByUsername).toEqual(expected);
-    expect((await server.gql(UserByUsernameDocument, { username }, { token: adminToken })).data!.userByUsername).toEqual(expected);
+    expect(dataOf(await server.gql(UserByUsernameDocument, { username }, { token: alice.accessToken })).userByUsername).toEqual(expected);
+    expect(dataOf(await server.gql(UserByUsernameDocument, { username }, { token: adminToken })).userByUsername).toEqual(expected);
     const forbidden = await server.gql(UserByUsernameDocument, { username }, { token: other.accessToken });
     expect(onlyError(forbidden)).toMatchObject({ message: 'You may only do this for your own account.', extensions: { code: 'FORBIDDEN' } });
     expectCode(await server.gql(UserByUsernameDocument, { username }), 'UNAUTHENTICATED');
@@ -58,14 +58,14 @@ describe('validatePasswordResetToken', () => {
     await server.gql(RequestPasswordResetDocument, { email });
     const token = tokenFromMail(await server.waitForMail(email, 'Subject: Reset your password'));
 
-    expect((await server.gql(ValidatePasswordResetTokenDocument, { token })).data!.validatePasswordResetToken).toBe(true);
-    expect((await server.gql(ValidatePasswordResetTokenDocument, { token })).data!.validatePasswordResetToken).toBe(true);
+    expect(dataOf(await server.gql(ValidatePasswordResetTokenDocument, { token })).validatePasswordResetToken).toBe(true);
+    expect(dataOf(await server.gql(ValidatePasswordResetTokenDocument, { token })).validatePasswordResetToken).toBe(true);
     expect((await server.gql(ResetPasswordDocument, { token, password: 'another-password-2' })).errors).toBeUndefined();
-    expect((await server.gql(ValidatePasswordResetTokenDocument, { token })).data!.validatePasswordResetToken).toBe(false);
+    expect(dataOf(await server.gql(ValidatePasswordResetTokenDocument, { token })).validatePasswordResetToken).toBe(false);
 
     // Three failed checks (the one above and two more) use up the limit of 3.
-    expect((await server.gql(ValidatePasswordResetTokenDocument, { token: 'guess-1' })).data!.validatePasswordResetToken).toBe(false);
-    expect((await server.gql(ValidatePasswordResetTokenDocument, { token: 'guess-2' })).data!.validatePasswordResetToken).toBe(false);
+    expect(dataOf(await server.gql(ValidatePasswordResetTokenDocument, { token: 'guess-1' })).validatePasswordResetToken).toBe(false);
+    expect(dataOf(await server.gql(ValidatePasswordResetTokenDocument, { token: 'guess-2' })).validatePasswordResetToken).toBe(false);
     expectCode(await server.gql(ValidatePasswordResetTokenDocument, { token: 'guess-3' }), 'RATE_LIMITED');
   });
 });

@@ -5,7 +5,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { DeleteVideoDocument, UploadVideoDocument, VideoDocument, VideosDocument, type VideoFieldsFragment } from './__generated__/graphql';
 import { startTestServer, type TestServer } from './support/server';
-import { expectCode, onlyError, signInAsAdmin, signUp } from './support/fixtures';
+import { expectCode, onlyError, signInAsAdmin, signUp, dataOf } from './support/fixtures';
 import {
   killOrphanedFfmpeg,
   makeBusyVideo,
@@ -83,7 +83,7 @@ describe('uploadVideo over GraphQL multipart', () => {
   it('answers at once with a QUEUED video, which becomes READY and cuts where asked (trimStart 1, duration 2)', async () => {
     const result = await upload(owner.token, { name: '  Holiday  ', trimStart: 1, duration: 2 });
     expect(result.errors).toBeUndefined();
-    const queued = result.data!.uploadVideo;
+    const queued = dataOf(result).uploadVideo;
     expect(queued).toMatchObject({
       name: 'Holiday',
       status: expect.stringMatching(/^(QUEUED|PROCESSING)$/),
@@ -123,15 +123,15 @@ describe('uploadVideo over GraphQL multipart', () => {
       { token: other.token, pieces: { bytes: 8192, pauseMs: 5 } },
     );
     expect(result.errors).toBeUndefined();
-    const { id } = result.data!.uploadVideo;
+    const { id } = dataOf(result).uploadVideo;
     expect((await fs.readFile(path.join(server.dataDir, 'media', 'videos', id, 'source'))).equals(data)).toBe(true);
     await waitForVideo(id, other.token);
     await server.gql(DeleteVideoDocument, { id }, { token: other.token });
   });
 
   it('cuts between keyframes accurately too (trimStart 1.3, duration 2.2), and clamps an end past the source', async () => {
-    const between = (await upload(owner.token, { trimStart: 1.3, duration: 2.2 })).data!.uploadVideo;
-    const clamped = (await upload(owner.token, { trimStart: 3.5, duration: 10 })).data!.uploadVideo;
+    const between = dataOf(await upload(owner.token, { trimStart: 1.3, duration: 2.2 })).uploadVideo;
+    const clamped = dataOf(await upload(owner.token, { trimStart: 3.5, duration: 10 })).uploadVideo;
     expect(clamped.duration).toBeCloseTo(1.5, 1);
     for (const [video, start, duration] of [
       [between, 1.3, 2.2],
@@ -151,7 +151,7 @@ describe('uploadVideo over GraphQL multipart', () => {
   });
 
   it('defaults to the whole video when trimStart and duration are left out', async () => {
-    const video = (await upload(owner.token, { trimStart: null, duration: null })).data!.uploadVideo;
+    const video = dataOf(await upload(owner.token, { trimStart: null, duration: null })).uploadVideo;
     expect(video.trimStart).toBe(0);
     expect(video.duration).toBeCloseTo(5, 1);
     expect((await waitForVideo(video.id, owner.token)).status).toBe('READY');
@@ -257,7 +257,7 @@ describe('HTTP limits', () => {
       extensions: { code: 'PAYLOAD_TOO_LARGE', fields: [{ field: 'file', message: 'The file is larger than the 1 MB limit.' }] },
     });
     expect(await storedFiles(server)).toEqual(before);
-    expect((await server.gql(VideosDocument, {}, { token: owner.token })).data!.videos.items.every((v) => v.status !== 'QUEUED')).toBe(true);
+    expect(dataOf(await server.gql(VideosDocument, {}, { token: owner.token })).videos.items.every((v) => v.status !== 'QUEUED')).toBe(true);
   });
 
   it('answers 413 for more files than UPLOAD_MAX_FILES', async () => {
@@ -279,14 +279,14 @@ describe('HTTP limits', () => {
 describe('reading, listing, downloading and deleting: owner, another user, admin, anonymous', () => {
   let video: VideoFieldsFragment;
   beforeAll(async () => {
-    const created = (await upload(owner.token, { name: 'Private', trimStart: 0.5, duration: 1 })).data!.uploadVideo;
+    const created = dataOf(await upload(owner.token, { name: 'Private', trimStart: 0.5, duration: 1 })).uploadVideo;
     video = await waitForVideo(created.id, owner.token);
   });
   const urlOf = () => video.url!.replace('localhost', '127.0.0.1');
 
   it('video(id): the owner and admins see it; another user gets NOT_FOUND; anonymous UNAUTHENTICATED', async () => {
-    expect((await server.gql(VideoDocument, { id: video.id }, { token: owner.token })).data!.video!.id).toBe(video.id);
-    expect((await server.gql(VideoDocument, { id: video.id }, { token: admin.token })).data!.video!.owner.id).toBe(owner.id);
+    expect(dataOf(await server.gql(VideoDocument, { id: video.id }, { token: owner.token })).video!.id).toBe(video.id);
+    expect(dataOf(await server.gql(VideoDocument, { id: video.id }, { token: admin.token })).video!.owner.id).toBe(owner.id);
     const stranger = await server.gql(VideoDocument, { id: video.id }, { token: other.token });
     expect(onlyError(stranger)).toMatchObject({ message: 'Video was not found.', extensions: { code: 'NOT_FOUND' } });
     expectCode(await server.gql(VideoDocument, { id: video.id }), 'UNAUTHENTICATED');
@@ -294,12 +294,12 @@ describe('reading, listing, downloading and deleting: owner, another user, admin
   });
 
   it("videos: your own, paginated; admins may list anyone's; others may not", async () => {
-    const mine = (await server.gql(VideosDocument, { pageSize: 2 }, { token: owner.token })).data!.videos;
+    const mine = dataOf(await server.gql(VideosDocument, { pageSize: 2 }, { token: owner.token })).videos;
     expect(mine.total).toBeGreaterThanOrEqual(5);
     expect(mine).toMatchObject({ page: 1, pageSize: 2, pageCount: Math.ceil(mine.total / 2) });
     expect(mine.items[0].id).toBe(video.id);
-    expect((await server.gql(VideosDocument, {}, { token: other.token })).data!.videos).toMatchObject({ total: 0, items: [] });
-    expect((await server.gql(VideosDocument, { userId: owner.id }, { token: admin.token })).data!.videos.total).toBe(mine.total);
+    expect(dataOf(await server.gql(VideosDocument, {}, { token: other.token })).videos).toMatchObject({ total: 0, items: [] });
+    expect(dataOf(await server.gql(VideosDocument, { userId: owner.id }, { token: admin.token })).videos.total).toBe(mine.total);
     const forbidden = await server.gql(VideosDocument, { userId: owner.id }, { token: other.token });
     expect(onlyError(forbidden)).toMatchObject({ message: "Only admins may list another user's videos.", extensions: { code: 'FORBIDDEN' } });
     expectCode(await server.gql(VideosDocument, { pageSize: 0 }, { token: owner.token }), 'BAD_USER_INPUT');
@@ -355,7 +355,7 @@ describe('reading, listing, downloading and deleting: owner, another user, admin
     expectCode(await server.gql(DeleteVideoDocument, { id: video.id }, { token: other.token }), 'NOT_FOUND');
     expect(await storedFiles(server, `videos/${video.id}`)).toHaveLength(2);
     const deleted = await server.gql(DeleteVideoDocument, { id: video.id }, { token: owner.token });
-    expect(deleted.data!.deleteVideo).toBe(true);
+    expect(dataOf(deleted).deleteVideo).toBe(true);
     expect(await storedFiles(server, `videos/${video.id}`)).toEqual([]);
     await expect(fs.stat(path.join(server.dataDir, 'media', 'videos', video.id))).rejects.toThrow(/ENOENT/);
     expectCode(await server.gql(VideoDocument, { id: video.id }, { token: owner.token }), 'NOT_FOUND');
@@ -364,8 +364,8 @@ describe('reading, listing, downloading and deleting: owner, another user, admin
   });
 
   it("an admin may delete anyone's video", async () => {
-    const created = (await upload(owner.token, { duration: 1 })).data!.uploadVideo;
-    expect((await server.gql(DeleteVideoDocument, { id: created.id }, { token: admin.token })).data!.deleteVideo).toBe(true);
+    const created = dataOf(await upload(owner.token, { duration: 1 })).uploadVideo;
+    expect(dataOf(await server.gql(DeleteVideoDocument, { id: created.id }, { token: admin.token })).deleteVideo).toBe(true);
     expect(await storedFiles(server, `videos/${created.id}`)).toEqual([]);
   });
 });
@@ -381,8 +381,8 @@ describe('durability: jobs live in the database and survive restarts and crashes
     let current = first;
     try {
       const user = await session(signUp(first));
-      const long = (await upload(user.token, { name: 'long', trimStart: 1, duration: 12 }, busy, first)).data!.uploadVideo;
-      const broken = (await upload(user.token, { name: 'broken' }, clip, first)).data!.uploadVideo;
+      const long = dataOf(await upload(user.token, { name: 'long', trimStart: 1, duration: 12 }, busy, first)).uploadVideo;
+      const broken = dataOf(await upload(user.token, { name: 'broken' }, clip, first)).uploadVideo;
       const before = await storedFiles(first);
       const third = await upload(user.token, { name: 'third' }, clip, first);
       expect(onlyError(third)).toMatchObject({
@@ -440,7 +440,7 @@ describe('the per-user queue limit (VIDEO_MAX_QUEUED_PER_USER 5) under concurren
     try {
       const user = await session(signUp(racing));
       const results = await Promise.all(Array.from({ length: 20 }, (_, i) => upload(user.token, { name: `race ${i}` }, clip, racing)));
-      const accepted = results.filter((r) => r.data?.uploadVideo).map((r) => r.data!.uploadVideo.id);
+      const accepted = results.filter((r) => r.data?.uploadVideo).map((r) => dataOf(r).uploadVideo.id);
       const refused = results.filter((r) => !r.data?.uploadVideo);
       expect(accepted).toHaveLength(5);
       for (const result of refused) {
@@ -449,7 +449,7 @@ describe('the per-user queue limit (VIDEO_MAX_QUEUED_PER_USER 5) under concurren
           extensions: { code: 'RATE_LIMITED' },
         });
       }
-      expect((await racing.gql(VideosDocument, {}, { token: user.token })).data!.videos.total).toBe(5);
+      expect(dataOf(await racing.gql(VideosDocument, {}, { token: user.token })).videos.total).toBe(5);
       expect(await storedFiles(racing)).toEqual(accepted.map((id) => `videos/${id}/source`).sort());
       await until('the spool to empty', async () => (await spoolFiles(racing)).length === 0, 10_000);
     } finally {

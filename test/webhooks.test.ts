@@ -26,7 +26,7 @@ import {
   WebhooksDocument,
 } from './__generated__/graphql';
 import { ADMIN_EMAIL, startTestServer, type TestServer } from './support/server';
-import { expectCode, signInAsAdmin, signUp, uniqueEmail } from './support/fixtures';
+import { expectCode, signInAsAdmin, signUp, uniqueEmail, dataOf } from './support/fixtures';
 import { until } from './support/media';
 
 interface Received {
@@ -89,7 +89,7 @@ async function receiver(answer?: (n: number) => number): Promise<Receiver> {
 async function createWebhook(on: TestServer, token: string, url: string, events = ALL_EVENTS) {
   const result = await on.gql(CreateWebhookDocument, { input: { url, events, description: 'test receiver' } }, { token });
   expect(result.errors).toBeUndefined();
-  return result.data!.createWebhook;
+  return dataOf(result).createWebhook;
 }
 
 beforeAll(async () => {
@@ -127,7 +127,7 @@ describe('deliveries', () => {
       { token: user.accessToken },
     );
     const role = await server.gql(CreateRoleDocument, { input: { name: `hooked-${crypto.randomBytes(3).toString('hex')}` } }, { token: admin });
-    await server.gql(AssignRolesDocument, { userIds: [id], roleIds: [role.data!.createRole.id] }, { token: admin });
+    await server.gql(AssignRolesDocument, { userIds: [id], roleIds: [dataOf(role).createRole.id] }, { token: admin });
     await server.gql(LogoutDocument, {}, { token: user.accessToken });
 
     const mine = () => hooks.accepted().filter((r) => r.payload.data.id === id || r.payload.data.userId === id);
@@ -156,10 +156,10 @@ describe('deliveries', () => {
   it('delivers nothing for a change that was rolled back', async () => {
     const [user, marker] = await Promise.all([signUp(server), signUp(server)]);
     const role = await server.gql(CreateRoleDocument, { input: { name: `rollback-${crypto.randomBytes(3).toString('hex')}` } }, { token: admin });
-    const roleId = role.data!.createRole.id;
+    const roleId = dataOf(role).createRole.id;
     await server.gql(AssignRolesDocument, { userIds: [user.user.id], roleIds: [roleId] }, { token: admin });
     const roles = await server.gql(RolesDocument, { filter: { name: 'admin' } }, { token: admin });
-    const adminRole = roles.data!.roles.items.find((r) => r.name === 'admin')!.id;
+    const adminRole = dataOf(roles).roles.items.find((r) => r.name === 'admin')!.id;
     // All or nothing: the user's role goes first, then taking the last admin's role fails, and the whole change rolls back.
     const me = await signInAsAdmin(server);
     const refused = await server.gql(RemoveRolesDocument, { userIds: [user.user.id, me.user.id], roleIds: [roleId, adminRole] }, { token: admin });
@@ -180,12 +180,12 @@ describe('deliveries', () => {
     const first = hooks.received[0];
     const eventId = first.headers['webhook-id'];
     const again = await server.gql(RedeliverWebhookEventDocument, { id: eventId }, { token: admin });
-    expect(again.data!.redeliverWebhookEvent).toEqual([expect.objectContaining({ eventId, status: 'PENDING', attempts: 0, webhookId })]);
+    expect(dataOf(again).redeliverWebhookEvent).toEqual([expect.objectContaining({ eventId, status: 'PENDING', attempts: 0, webhookId })]);
     await until('the redelivery', async () => hooks.received.filter((r) => r.headers['webhook-id'] === eventId).length === 2, 30_000);
     const copies = hooks.received.filter((r) => r.headers['webhook-id'] === eventId);
     expect(copies[1].body).toBe(copies[0].body);
     const log = await server.gql(WebhookDeliveriesDocument, { webhookId }, { token: admin });
-    expect(log.data!.webhookDeliveries.items.filter((d) => d.eventId === eventId)).toEqual([
+    expect(dataOf(log).webhookDeliveries.items.filter((d) => d.eventId === eventId)).toEqual([
       expect.objectContaining({ status: 'DELIVERED', attempts: 1, responseStatus: 204 }),
       expect.objectContaining({ status: 'DELIVERED', attempts: 1, responseStatus: 204 }),
     ]);
@@ -203,7 +203,7 @@ describe('retries and failing endpoints', () => {
     expect(flaky.received[1].headers['webhook-id']).toBe(flaky.received[0].headers['webhook-id']);
     expect(new Webhook(secret).verify(flaky.received[1].body, flaky.received[1].headers)).toMatchObject({ type: 'user.created' });
     const log = await server.gql(WebhookDeliveriesDocument, { webhookId: webhook.id }, { token: admin });
-    expect(log.data!.webhookDeliveries.items).toEqual([
+    expect(dataOf(log).webhookDeliveries.items).toEqual([
       expect.objectContaining({ status: 'DELIVERED', attempts: 2, responseStatus: 200, eventType: 'user.created' }),
     ]);
     await server.gql(DeleteWebhookDocument, { id: webhook.id }, { token: admin });
@@ -217,16 +217,18 @@ describe('retries and failing endpoints', () => {
       'the endpoint disabled',
       async () => {
         const list = await server.gql(WebhooksDocument, {}, { token: admin });
-        return list.data!.webhooks.find((w) => w.id === webhook.id && !w.enabled);
+        return dataOf(list).webhooks.find((w) => w.id === webhook.id && !w.enabled);
       },
       30_000,
     );
     expect(disabled.disabledReason).toMatch(/1 deliveries in a row failed/);
     expect(broken.received.map((r) => r.status)).toEqual([503, 503]);
     const log = await server.gql(WebhookDeliveriesDocument, { webhookId: webhook.id, status: 'FAILED' }, { token: admin });
-    expect(log.data!.webhookDeliveries.items).toEqual([expect.objectContaining({ attempts: 2, responseStatus: 503, lastError: 'The receiver answered 503.' })]);
+    expect(dataOf(log).webhookDeliveries.items).toEqual([
+      expect.objectContaining({ attempts: 2, responseStatus: 503, lastError: 'The receiver answered 503.' }),
+    ]);
     const audit = await server.gql(AuditEventsDocument, { filter: { type: 'webhook.disabled' } }, { token: admin });
-    expect(audit.data!.auditEvents.items[0].details).toMatchObject({ webhookId: Number(webhook.id), url: broken.url });
+    expect(dataOf(audit).auditEvents.items[0].details).toMatchObject({ webhookId: Number(webhook.id), url: broken.url });
     await until(
       'the mail to the admin',
       async () => (await server.mails(ADMIN_EMAIL)).some((m) => m.includes('A webhook endpoint was disabled') && m.includes(broken.url)),
@@ -234,7 +236,7 @@ describe('retries and failing endpoints', () => {
     );
     // Re-enabled, it gets new events again.
     const enabled = await server.gql(UpdateWebhookDocument, { id: webhook.id, input: { enabled: true } }, { token: admin });
-    expect(enabled.data!.updateWebhook).toMatchObject({ enabled: true, disabledReason: null });
+    expect(dataOf(enabled).updateWebhook).toMatchObject({ enabled: true, disabledReason: null });
     await server.gql(DeleteWebhookDocument, { id: webhook.id }, { token: admin });
   });
 });
@@ -269,7 +271,7 @@ describe('management', () => {
     const hooks = await receiver();
     const created = await createWebhook(server, admin, hooks.url, ['user.created']);
     const rotated = await server.gql(RotateWebhookSecretDocument, { id: created.webhook.id }, { token: admin });
-    const secret = rotated.data!.rotateWebhookSecret.secret;
+    const secret = dataOf(rotated).rotateWebhookSecret.secret;
     expect(secret).not.toBe(created.secret);
     await signUp(server);
     await until('the delivery', async () => hooks.received.length === 1, 30_000);
@@ -329,12 +331,12 @@ describe('durability', () => {
     try {
       const token = (await signInAsAdmin(strictAgain)).accessToken;
       await signUp(strictAgain);
-      const [endpoint] = (await strictAgain.gql(WebhooksDocument, {}, { token })).data!.webhooks;
+      const [endpoint] = dataOf(await strictAgain.gql(WebhooksDocument, {}, { token })).webhooks;
       const failed = await until(
         'the refused delivery',
         async () => {
           const log = await strictAgain.gql(WebhookDeliveriesDocument, { webhookId: endpoint.id, status: 'FAILED' }, { token });
-          return log.data!.webhookDeliveries.items[0];
+          return dataOf(log).webhookDeliveries.items[0];
         },
         30_000,
       );
@@ -393,7 +395,7 @@ describe('the key that encrypts stored secrets', () => {
         'the refused attempt',
         async () => {
           const log = await current.gql(WebhookDeliveriesDocument, { webhookId: webhook.id, status: 'PENDING' }, { token: admin });
-          return log.data!.webhookDeliveries.items.find((d) => d.attempts === 1);
+          return dataOf(log).webhookDeliveries.items.find((d) => d.attempts === 1);
         },
         30_000,
       );
@@ -401,7 +403,7 @@ describe('the key that encrypts stored secrets', () => {
       expect(hooks.received).toHaveLength(before);
       expect(current.logs()).toContain('cannot read the webhook signing secret');
       const rotated = await current.gql(RotateWebhookSecretDocument, { id: webhook.id }, { token: admin });
-      expect(await deliveredWith(rotated.data!.rotateWebhookSecret.secret)).toMatchObject({ type: 'user.created' });
+      expect(await deliveredWith(dataOf(rotated).rotateWebhookSecret.secret)).toMatchObject({ type: 'user.created' });
     } finally {
       await current.stop();
     }

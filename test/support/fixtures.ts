@@ -9,12 +9,31 @@ export function uniqueEmail(prefix = 'user'): string {
   return `${prefix}-${crypto.randomBytes(4).toString('hex')}@example.com`;
 }
 
+/** Six random hex characters, to keep names (usernames, role names) unique across tests. */
+export function uniqueTag(): string {
+  return crypto.randomBytes(3).toString('hex');
+}
+
+export interface Registration {
+  email?: string;
+  username?: string;
+  password?: string;
+  /** Request headers (e.g. accept-language, which picks the confirmation mail's language). */
+  headers?: Record<string, string>;
+}
+
+/** Registers a user (a fresh email and PASSWORD unless given), asserting it worked; returns their email and id. */
+export async function registerUser(server: TestServer, registration: Registration = {}): Promise<{ email: string; id: string }> {
+  const email = registration.email ?? uniqueEmail();
+  const input = { email, password: registration.password ?? PASSWORD, username: registration.username };
+  const { register } = dataOf(await server.gql(RegisterDocument, { input }, { headers: registration.headers }));
+  return { email, id: register.id };
+}
+
 /** Registers a user and signs them in; returns their session. */
-export async function signUp(server: TestServer, overrides: { email?: string; username?: string; password?: string } = {}): Promise<AuthFieldsFragment> {
-  const email = overrides.email ?? uniqueEmail();
-  const password = overrides.password ?? PASSWORD;
-  dataOf(await server.gql(RegisterDocument, { input: { email, password, username: overrides.username } }));
-  return signIn(server, email, password);
+export async function signUp(server: TestServer, overrides: Omit<Registration, 'headers'> = {}): Promise<AuthFieldsFragment> {
+  const { email } = await registerUser(server, overrides);
+  return signIn(server, email, overrides.password ?? PASSWORD);
 }
 
 export async function signIn(server: TestServer, identifier: string, password: string): Promise<AuthFieldsFragment> {
@@ -35,8 +54,15 @@ export function expectCode<T>(response: GraphQLResponse<T>, code: string): void 
   expect(onlyError(response).extensions?.code).toBe(code);
 }
 
-/** The data of a response, asserting it has no errors: typed, instead of `result.data!`. */
-export function dataOf<T>(response: GraphQLResponse<T>): T {
+/** Asserts the response's single error has this code and message (and, when given, exactly these field errors). */
+export function expectError<T>(response: GraphQLResponse<T>, code: string, message: string, fields?: Array<{ field: string; message: string }>): void {
+  const error = onlyError(response);
+  expect({ code: error.extensions?.code, message: error.message }).toEqual({ code, message });
+  if (fields) expect(error.extensions?.fields).toEqual(fields);
+}
+
+/** The data of a response (or a raw GraphQL body), asserting it has no errors: typed, instead of `result.data!`. */
+export function dataOf<T>(response: { data?: T | null; errors?: unknown }): T {
   expect(response.errors).toBeUndefined();
   expect(response.data).toBeDefined();
   return response.data!;

@@ -20,6 +20,11 @@ export interface RestResult<T = JsonBody> {
 export const FORM = { 'Content-Type': 'application/x-www-form-urlencoded' };
 export const JSON_BODY = { 'Content-Type': 'application/json' };
 
+/** `headers` (a form body's by default) with the Bearer token, or without any Authorization when `token` is null. */
+export function bearer(token: string | null, headers: Record<string, string> = FORM): Record<string, string> {
+  return token ? { ...headers, Authorization: `Bearer ${token}` } : { ...headers };
+}
+
 export async function rest<T = JsonBody>(
   server: TestServer,
   method: string,

@@ -216,3 +216,25 @@ export function tokenFromMail(mail: string, label = 'token'): string {
   if (!match) throw new Error(`no ${label} in mail:\n${mail}`);
   return match[1];
 }
+
+/**
+ * Runs `node dist/main.js` with exactly `env` (plus PATH, a fresh DATA_DIR, HOST and PORT 0) and waits for it to
+ * exit, as a start-up that must fail does; killed after `timeoutMs` (default 150 s) if it never exits.
+ */
+export async function runUntilExit(env: Record<string, string>, { timeoutMs = 150_000 } = {}): Promise<{ code: number | null; stderr: string }> {
+  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'usergraph-test-'));
+  try {
+    const child = spawn(process.execPath, [path.join(root, 'dist/main.js')], {
+      env: { PATH: process.env.PATH, DATA_DIR: dataDir, HOST: '127.0.0.1', PORT: '0', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    clearTimeout(timer);
+    return { code, stderr };
+  } finally {
+    await fs.rm(dataDir, { recursive: true, force: true });
+  }
+}
