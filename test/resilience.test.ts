@@ -5,31 +5,21 @@ import { print } from 'graphql';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { Client } from 'pg';
 import { MeDocument, RegisterDocument, UpdateMeDocument, UsersDocument } from './__generated__/graphql';
-import { startTestServer, type GraphQLResponse, type TestServer } from './support/server';
-import { startTcpProxy, throughProxy, type TcpProxy } from './support/tcp-proxy';
+import type { GraphQLResponse } from './support/server';
+import { startServerBehindProxy, type ServerBehindProxy, type TcpProxy } from './support/tcp-proxy';
 import { PASSWORD, signInAsAdmin, signUp, dataOf } from './support/fixtures';
 
 const onPostgres = !!process.env.TEST_DATABASE_URL;
 const describeOnPostgres = onPostgres ? describe : describe.skip;
 
 describeOnPostgres('PostgreSQL outage', () => {
-  let server: TestServer;
+  let server: ServerBehindProxy;
   let proxy: TcpProxy;
   beforeAll(async () => {
-    const target = new URL(process.env.TEST_DATABASE_URL!);
-    proxy = await startTcpProxy(target.hostname, Number(target.port || 5432));
-    server = await startTestServer(
-      {},
-      {
-        rewriteDatabaseUrl: throughProxy(proxy),
-      },
-    );
+    server = await startServerBehindProxy();
+    proxy = server.database;
   });
-  afterAll(async () => {
-    proxy.restore();
-    await server.stop();
-    await proxy.close();
-  });
+  afterAll(() => server.stop());
 
   it('answers 503 fast while the database is away, reports it in /readyz, and recovers without a restart', async () => {
     const session = await signUp(server);
@@ -92,23 +82,17 @@ describeOnPostgres('PostgreSQL partition (packets black-holed, no socket closed)
   const CONNECT_TIMEOUT_MS = 1000;
   /** Every request must have answered by then: a statement's bound, a connection's, and slack for a loaded machine. */
   const BOUND_MS = STATEMENT_TIMEOUT_MS + 1000 + CONNECT_TIMEOUT_MS + 3000;
-  let server: TestServer;
+  let server: ServerBehindProxy;
   let proxy: TcpProxy;
   beforeAll(async () => {
-    const target = new URL(process.env.TEST_DATABASE_URL!);
-    proxy = await startTcpProxy(target.hostname, Number(target.port || 5432));
-    server = await startTestServer(
-      { DATABASE_STATEMENT_TIMEOUT_MS: String(STATEMENT_TIMEOUT_MS), DATABASE_CONNECT_TIMEOUT_MS: String(CONNECT_TIMEOUT_MS), SESSION_CACHE_TTL_MS: '0' },
-      {
-        rewriteDatabaseUrl: throughProxy(proxy),
-      },
-    );
+    server = await startServerBehindProxy({
+      DATABASE_STATEMENT_TIMEOUT_MS: String(STATEMENT_TIMEOUT_MS),
+      DATABASE_CONNECT_TIMEOUT_MS: String(CONNECT_TIMEOUT_MS),
+      SESSION_CACHE_TTL_MS: '0',
+    });
+    proxy = server.database;
   });
-  afterAll(async () => {
-    proxy.restore();
-    await server.stop();
-    await proxy.close();
-  });
+  afterAll(() => server.stop());
   afterEach(() => proxy.restore());
 
   /** A GraphQL POST that gives up after `giveUpMs` (so a hanging gateway fails the test instead of stalling it). */

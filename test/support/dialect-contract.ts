@@ -6,7 +6,7 @@
 // `defineIntegrationTestSuite` is, and run by each test/rest-00X file against
 // its own server with a small table of its routes and error shape.
 import { startTestServer, type StartOptions, type TestServer } from './server';
-import { startTcpProxy, throughProxy, type TcpProxy } from './tcp-proxy';
+import { startServerBehindProxy, type TcpProxy } from './tcp-proxy';
 import { signUp } from './fixtures';
 import type { RestResult } from './rest';
 
@@ -54,21 +54,7 @@ export interface DialectServer extends TestServer {
 /** Starts the file's server; on PostgreSQL its database connection goes through a proxy the outage case cuts. */
 export async function startDialectServer(env: Record<string, string> = {}, options: StartOptions = {}): Promise<DialectServer> {
   if (!onPostgres) return { ...(await startTestServer(env, options)), database: null };
-  const target = new URL(process.env.TEST_DATABASE_URL!);
-  const proxy = await startTcpProxy(target.hostname, Number(target.port || 5432));
-  const server = await startTestServer(env, { ...options, rewriteDatabaseUrl: throughProxy(proxy) }).catch(async (error: unknown) => {
-    await proxy.close();
-    throw error;
-  });
-  return {
-    ...server,
-    database: proxy,
-    async stop(stopOptions) {
-      proxy.restore();
-      await server.stop(stopOptions);
-      await proxy.close();
-    },
-  };
+  return startServerBehindProxy(env, options);
 }
 
 function expectAnswer(table: DialectTable, response: RestResult, status: number, code: string, message: unknown): void {

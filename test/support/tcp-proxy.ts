@@ -5,6 +5,7 @@
 // connections get no answer); `restore()` lets traffic through again, and
 // what a partition held back is then delivered, as TCP would retransmit it.
 import net from 'node:net';
+import { startTestServer, type StartOptions, type TestServer } from './server';
 
 export interface TcpProxy {
   port: number;
@@ -92,5 +93,29 @@ export function throughProxy(proxy: Pick<TcpProxy, 'port'>): (url: string) => st
     through.hostname = '127.0.0.1';
     through.port = String(proxy.port);
     return through.toString();
+  };
+}
+
+/** A test server whose PostgreSQL connection goes through a proxy the test can cut or partition (TEST_DATABASE_URL must be set). */
+export interface ServerBehindProxy extends TestServer {
+  database: TcpProxy;
+}
+
+/** Starts a test server on TEST_DATABASE_URL through a new proxy; stopping it restores and closes the proxy too. */
+export async function startServerBehindProxy(env: Record<string, string> = {}, options: StartOptions = {}): Promise<ServerBehindProxy> {
+  const target = new URL(process.env.TEST_DATABASE_URL!);
+  const proxy = await startTcpProxy(target.hostname, Number(target.port || 5432));
+  const server = await startTestServer(env, { ...options, rewriteDatabaseUrl: throughProxy(proxy) }).catch(async (error: unknown) => {
+    await proxy.close();
+    throw error;
+  });
+  return {
+    ...server,
+    database: proxy,
+    async stop(stopOptions) {
+      proxy.restore();
+      await server.stop(stopOptions);
+      await proxy.close();
+    },
   };
 }
