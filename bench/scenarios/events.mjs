@@ -5,7 +5,7 @@
 import http from 'node:http';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { rotate } from './rotation.mjs';
+import { pairRow, rotate } from './rotation.mjs';
 
 export const eventsEnv = {
   WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
@@ -114,24 +114,19 @@ export default {
         bodies: [JSON.stringify({ query: ME })],
       });
       const raw = await rotate(b, [meTarget('sockets', busy), meTarget('none', quiet), meTarget('A/A', aa)]);
-      const s = b.summarizeRotation(raw, 'none');
-      const fmt = (x) => (x == null ? '?' : x.toFixed(2));
-      rows.push({
-        id: 'me-idle-subscriptions',
-        scenario: `me with ${clients.length} idle subscriptions [rotation]`,
-        rps: s.sockets.rps,
-        p50: s.sockets.p50,
-        p99: s.sockets.p99,
-        cpuMsPerRequest: s.sockets.cpuMsPerRequest,
-        peerCpuMsPerRequest: s.none.cpuMsPerRequest,
-        peer: `${s.none.rps.toFixed(0)} req/s with none`,
-        ratio: s.sockets.ratio,
-        spread: `IQR ${fmt(s.sockets.ratioIqr[0])}-${fmt(s.sockets.ratioIqr[1])}`,
-        control: `A/A ${fmt(s['A/A'].ratio)}x (IQR ${fmt(s['A/A'].ratioIqr[0])}-${fmt(s['A/A'].ratioIqr[1])})`,
-        target: '>= 0.95x',
-        met: s.sockets.ratio >= 0.95,
-        summary: s,
-      });
+      const vsNone = b.summarizeRotation(raw, 'none');
+      rows.push(
+        pairRow({
+          id: 'me-idle-subscriptions',
+          scenario: `me with ${clients.length} idle subscriptions [rotation]`,
+          subject: 'sockets',
+          reference: 'none',
+          control: 'A/A',
+          vsRef: vsNone,
+          vsTwin: vsNone,
+          peer: `${vsNone.none.rps.toFixed(0)} req/s with none`,
+        }),
+      );
     } finally {
       await Promise.all(clients.map((c) => c.dispose()));
       await Promise.all([quiet.stop(), aa.stop(), busy.stop()]);

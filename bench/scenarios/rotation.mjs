@@ -27,6 +27,31 @@ const REFRESH = `mutation Refresh($refreshToken: String!) { refreshSession(refre
 const fmt = (x, d = 2) => (x == null ? '?' : x.toFixed(d));
 const iqr = ([a, b], d = 2) => `${fmt(a, d)}-${fmt(b, d)}`;
 
+/**
+ * A rotated row comparing one server with a reference (`vsRef` = summarizeRotation(raw, reference)), with the A/A
+ * control's ratio to its twin (`vsTwin` = summarizeRotation(raw, twin)) printed beside it.
+ */
+export function pairRow({ id, scenario, subject, reference, control, vsRef, vsTwin, peer, target = 0.95 }) {
+  const s = vsRef[subject];
+  const c = vsTwin[control];
+  return {
+    id,
+    scenario,
+    rps: s.rps,
+    p50: s.p50,
+    p99: s.p99,
+    cpuMsPerRequest: s.cpuMsPerRequest,
+    peerCpuMsPerRequest: vsRef[reference].cpuMsPerRequest,
+    peer,
+    ratio: s.ratio,
+    spread: `IQR ${iqr(s.ratioIqr)}`,
+    control: `A/A ${fmt(c.ratio)}x (IQR ${iqr(c.ratioIqr)})`,
+    target: `>= ${target}x`,
+    met: s.ratio >= target,
+    summary: vsRef,
+  };
+}
+
 export function rotationSettings(b) {
   // BENCH_ROTATION_ROUNDS overrides the number of measured rounds.
   const rounds = Number(process.env.BENCH_ROTATION_ROUNDS) || (b.quick ? 6 : 30);

@@ -8,7 +8,7 @@
 // the machine does not favour either. Ratios are ES256 over HS256; the target
 // is no loss beyond 5%.
 import { BENCH_PASSWORD, userEmail } from '../lib/seed.mjs';
-import { rotate } from './rotation.mjs';
+import { pairRow, rotate } from './rotation.mjs';
 
 const LOGIN = `mutation Login($identifier: String!, $password: String!) { login(identifier: $identifier, password: $password) { accessToken } }`;
 const REFRESH = `mutation Refresh($refreshToken: String!) { refreshSession(refreshToken: $refreshToken) { accessToken refreshToken } }`;
@@ -70,25 +70,18 @@ export default {
     });
     const raw = await rotate(b, [meTarget('ES256', es, tokens.es), meTarget('HS256', hs, tokens.hs), meTarget('ES256 A/A', control, controlToken)]);
     await control.stop();
-    const vsHs = b.summarizeRotation(raw, 'HS256');
-    const vsEs = b.summarizeRotation(raw, 'ES256');
-    const fmt = (x) => (x == null ? '?' : x.toFixed(2));
-    rows.push({
-      id: 'me-es256',
-      scenario: 'me, ES256 token (vs HS256) [rotation]',
-      rps: vsHs.ES256.rps,
-      p50: vsHs.ES256.p50,
-      p99: vsHs.ES256.p99,
-      cpuMsPerRequest: vsHs.ES256.cpuMsPerRequest,
-      peerCpuMsPerRequest: vsHs.HS256.cpuMsPerRequest,
-      peer: `HS256 ${vsHs.HS256.rps.toFixed(0)} req/s`,
-      ratio: vsHs.ES256.ratio,
-      spread: `IQR ${fmt(vsHs.ES256.ratioIqr[0])}-${fmt(vsHs.ES256.ratioIqr[1])}`,
-      control: `A/A ${fmt(vsEs['ES256 A/A'].ratio)}x (IQR ${fmt(vsEs['ES256 A/A'].ratioIqr[0])}-${fmt(vsEs['ES256 A/A'].ratioIqr[1])})`,
-      target: '>= 0.95x',
-      met: vsHs.ES256.ratio >= 0.95,
-      summary: vsHs,
-    });
+    rows.push(
+      pairRow({
+        id: 'me-es256',
+        scenario: 'me, ES256 token (vs HS256) [rotation]',
+        subject: 'ES256',
+        reference: 'HS256',
+        control: 'ES256 A/A',
+        vsRef: b.summarizeRotation(raw, 'HS256'),
+        vsTwin: b.summarizeRotation(raw, 'ES256'),
+        peer: `HS256 ${b.summarizeRotation(raw, 'HS256').HS256.rps.toFixed(0)} req/s`,
+      }),
+    );
 
     const loginBodies = Array.from({ length: 500 }, (_, i) =>
       JSON.stringify({ query: LOGIN, variables: { identifier: userEmail(1 + ((i * 37) % b.users)), password: BENCH_PASSWORD } }),
