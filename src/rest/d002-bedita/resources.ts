@@ -1,6 +1,7 @@
 // The two resources of dialect 002, as BEdita 4 shapes them: users (profile
 // names as name/surname, uname, authorship, `password` kept for shape but
 // always null) and roles, each with its relationship links.
+import { JSON_API, JSON_TYPE } from '../framework/body.js';
 import type { Hash } from '../framework/params.js';
 import type { RestRequest } from '../framework/types.js';
 import { timestamp, urlOf } from './conventions.js';
@@ -107,6 +108,22 @@ const pageLink = { type: ['string', 'null'] };
 const integer = { type: 'integer' };
 
 export const documentSchema = (resource: object) => ({ type: 'object', required: ['data', 'links'], properties: { data: resource, links: documentLinks } });
+
+/** The body of a create or update: one resource of `type` whose attributes have these properties, `required` of them required. */
+export const resourceBody = (type: string, attributes: Record<string, object>, required: string[]) => ({
+  contentTypes: [JSON_API, JSON_TYPE],
+  schema: {
+    type: 'object',
+    required: ['data'],
+    properties: {
+      data: {
+        type: 'object',
+        required: ['type'],
+        properties: { id: { type: ['string', 'integer'] }, type: { const: type }, attributes: { type: 'object', required, properties: attributes } },
+      },
+    },
+  },
+});
 
 export const collectionSchema = (resource: object) => ({
   type: 'object',

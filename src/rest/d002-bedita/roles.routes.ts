@@ -2,11 +2,10 @@
 // and the users holding a role. Roles are readable by anyone signed in; the
 // rest needs an admin.
 import { adminOnly, bearerAuth } from '../framework/auth.js';
-import { JSON_API, JSON_TYPE } from '../framework/body.js';
 import { ParamReader, type Hash } from '../framework/params.js';
 import type { RestRoute } from '../framework/types.js';
 import { collection, documentLinks, nullableString, readAttributes, readPage } from './conventions.js';
-import { PAGE_QUERY, collectionSchema, documentSchema, roleResource, roleSchema, userResource, userSchema } from './resources.js';
+import { PAGE_QUERY, collectionSchema, documentSchema, resourceBody, roleResource, roleSchema, userResource, userSchema } from './resources.js';
 import {
   RestD002CreateRoleDocument,
   type RestD002CreateRoleMutation,
@@ -37,28 +36,8 @@ function roleInput(attributes: Hash, required: boolean): Hash {
   return Object.fromEntries(Object.entries({ name, description }).filter(([, v]) => v !== undefined));
 }
 
-const roleBody = (required: string[]) => ({
-  contentTypes: [JSON_API, JSON_TYPE],
-  schema: {
-    type: 'object',
-    required: ['data'],
-    properties: {
-      data: {
-        type: 'object',
-        required: ['type'],
-        properties: {
-          id: { type: ['string', 'integer'] },
-          type: { const: 'roles' },
-          attributes: {
-            type: 'object',
-            required,
-            properties: { name: { type: 'string', maxLength: 64 }, description: { type: ['string', 'null'], maxLength: 255 } },
-          },
-        },
-      },
-    },
-  },
-});
+const roleBody = (required: string[]) =>
+  resourceBody('roles', { name: { type: 'string', maxLength: 64 }, description: { type: ['string', 'null'], maxLength: 255 } }, required);
 
 export const listRoles: RestRoute<RestD002RolesQuery, RestD002RolesQueryVariables> = {
   name: 'listRoles',

@@ -2,11 +2,10 @@
 // modify, delete, and a user's roles. Writes need an admin; a user may read
 // their own record (the services decide).
 import { adminOnly, bearerAuth } from '../framework/auth.js';
-import { JSON_API, JSON_TYPE } from '../framework/body.js';
 import { ParamReader, type Hash } from '../framework/params.js';
 import type { RestRequest, RestRoute } from '../framework/types.js';
 import { collection, documentLinks, nullableString, readAttributes, readPage, readUsername, slicePage } from './conventions.js';
-import { PAGE_QUERY, collectionSchema, documentSchema, roleResource, roleSchema, userResource, userSchema } from './resources.js';
+import { PAGE_QUERY, collectionSchema, documentSchema, resourceBody, roleResource, roleSchema, userResource, userSchema } from './resources.js';
 import {
   RestD002ListUserRolesByQueryDocument,
   RestD002ListUserRolesDocument,
@@ -29,7 +28,6 @@ import {
   type RestD002UsersQueryVariables,
 } from '../__generated__/operations.js';
 
-const BODY = [JSON_API, JSON_TYPE];
 const USER_ATTRIBUTES = ['username', 'uname', 'password', 'email', 'name', 'surname'];
 
 /** Account fields of a users document, in GraphQL input terms (profile names included). */
@@ -47,31 +45,15 @@ function accountInput(attributes: Hash, required: boolean): Hash {
   return Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
 }
 
-const userAttributesDoc = {
-  type: 'object',
-  properties: {
-    username: { type: 'string' },
-    uname: { type: 'string', description: 'The username again: when both are sent they must be equal.' },
-    password: { type: 'string' },
-    email: { type: 'string' },
-    name: { type: ['string', 'null'] },
-    surname: { type: ['string', 'null'] },
-  },
+const USER_ATTRIBUTE_DOCS = {
+  username: { type: 'string' },
+  uname: { type: 'string', description: 'The username again: when both are sent they must be equal.' },
+  password: { type: 'string' },
+  email: { type: 'string' },
+  name: { type: ['string', 'null'] },
+  surname: { type: ['string', 'null'] },
 };
-const userBody = (required: string[]) => ({
-  contentTypes: BODY,
-  schema: {
-    type: 'object',
-    required: ['data'],
-    properties: {
-      data: {
-        type: 'object',
-        required: ['type'],
-        properties: { id: { type: ['string', 'integer'] }, type: { const: 'users' }, attributes: { ...userAttributesDoc, required } },
-      },
-    },
-  },
-});
+const userBody = (required: string[]) => resourceBody('users', USER_ATTRIBUTE_DOCS, required);
 
 const hasIdQuery = (req: RestRequest) => req.query.id !== undefined;
 
