@@ -167,24 +167,13 @@ export interface SignInCodeConfig {
 }
 
 function webauthnOrigins(env: Env): string[] {
-  const raw = str(env, 'WEBAUTHN_ORIGINS');
-  if (raw === null) return [];
-  return raw
-    .split(',')
-    .map((o) => o.trim())
-    .filter(Boolean)
-    .map((origin) => {
-      let url: URL | null = null;
-      try {
-        url = new URL(origin);
-      } catch {
-        // reported below
-      }
-      if (!url || !/^https?:$/.test(url.protocol) || url.origin !== origin.replace(/\/+$/, '')) {
-        throw new ConfigError(`WEBAUTHN_ORIGINS must be comma-separated origins such as https://app.example.com (scheme, host and port only), got "${origin}"`);
-      }
-      return url.origin;
-    });
+  return commaList(env, 'WEBAUTHN_ORIGINS').map((origin) => {
+    const url = parseUrl(origin);
+    if (!url || !/^https?:$/.test(url.protocol) || url.origin !== origin.replace(/\/+$/, '')) {
+      throw new ConfigError(`WEBAUTHN_ORIGINS must be comma-separated origins such as https://app.example.com (scheme, host and port only), got "${origin}"`);
+    }
+    return url.origin;
+  });
 }
 
 function webauthnRpId(env: Env): string | null {
@@ -259,12 +248,7 @@ function oidcProviders(env: Env, allowInsecure: boolean): OidcProviderConfig[] {
     seen.add(p.id);
     const name = typeof p.name === 'string' ? p.name.trim() : '';
     if (!name || name.length > 100) throw new ConfigError(`${at}.name (provider "${p.id}") must be a non-empty string of at most 100 characters`);
-    let issuer: URL | null = null;
-    try {
-      issuer = typeof p.issuer === 'string' ? new URL(p.issuer) : null;
-    } catch {
-      // reported below
-    }
+    const issuer = typeof p.issuer === 'string' ? parseUrl(p.issuer) : null;
     if (!issuer || (issuer.protocol !== 'https:' && issuer.protocol !== 'http:') || issuer.search || issuer.hash) {
       throw new ConfigError(`${at}.issuer (provider "${p.id}") must be an absolute https URL without query or fragment`);
     }
@@ -288,24 +272,13 @@ function oidcProviders(env: Env, allowInsecure: boolean): OidcProviderConfig[] {
 }
 
 function oidcRedirectUrls(env: Env): string[] {
-  const raw = str(env, 'OIDC_REDIRECT_URLS');
-  if (raw === null) return [];
-  return raw
-    .split(',')
-    .map((u) => u.trim())
-    .filter(Boolean)
-    .map((u) => {
-      let url: URL | null = null;
-      try {
-        url = new URL(u);
-      } catch {
-        // reported below
-      }
-      if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.search || url.hash || url.username || url.password) {
-        throw new ConfigError(`OIDC_REDIRECT_URLS must be comma-separated absolute http(s) URLs without query, fragment or credentials, got "${u}"`);
-      }
-      return url.origin + url.pathname;
-    });
+  return commaList(env, 'OIDC_REDIRECT_URLS').map((u) => {
+    const url = parseUrl(u);
+    if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.search || url.hash || url.username || url.password) {
+      throw new ConfigError(`OIDC_REDIRECT_URLS must be comma-separated absolute http(s) URLs without query, fragment or credentials, got "${u}"`);
+    }
+    return url.origin + url.pathname;
+  });
 }
 
 function loadOidcConfig(env: Env, production: boolean): OidcConfig {
@@ -473,15 +446,27 @@ function str(env: Env, name: string): string | null {
   return raw === undefined || raw === '' ? null : raw;
 }
 
+/** The comma-separated entries of variable `name`, trimmed, empty ones dropped; none when it is unset. */
+function commaList(env: Env, name: string): string[] {
+  return (str(env, name) ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+}
+
+/** `raw` as a URL, or null when it is not one (the caller reports it with its own message). */
+function parseUrl(raw: string): URL | null {
+  try {
+    return new URL(raw);
+  } catch {
+    return null;
+  }
+}
+
 /** `raw`, read from variable `name`, checked to be an absolute http(s) URL; without its trailing slash. */
 function httpUrl(name: string, raw: string | null): string | null {
   if (raw === null) return null;
-  let url: URL | null = null;
-  try {
-    url = new URL(raw);
-  } catch {
-    // reported below
-  }
+  const url = parseUrl(raw);
   if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.search || url.hash) {
     throw new ConfigError(`${name} must be an absolute http or https URL without query or fragment, got "${raw}"`);
   }
@@ -573,9 +558,8 @@ export function loadConfig(env: Env = process.env): Config {
     maxPageSize: int(env, 'MAX_PAGE_SIZE', 100, 1, 1000),
     logLevel: str(env, 'LOG_LEVEL') ?? (nodeEnv === 'test' ? 'warn' : 'info'),
     redisUrl: str(env, 'REDIS_URL'),
-    corsOrigins: (str(env, 'CORS_ORIGINS') ?? '')
-      .split(',')
-      .map((o) => o.trim().replace(/\/+$/, ''))
+    corsOrigins: commaList(env, 'CORS_ORIGINS')
+      .map((o) => o.replace(/\/+$/, ''))
       .filter(Boolean),
     trustProxy: int(env, 'TRUST_PROXY', 0, 0, 10),
     metricsToken: str(env, 'METRICS_TOKEN'),
