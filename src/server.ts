@@ -28,7 +28,7 @@ import { localNotifications, postgresNotifications } from './db/notifications.js
 import { createMailer } from './mail/mailer.js';
 import { getSchema } from './graphql/schema.js';
 import { graphqlJsonBody, leanJsonBody } from './http/graphql-body.js';
-import { buildContext, type AppDeps, type Context } from './graphql/context.js';
+import { buildContext, expressRequestInfo, type AppDeps, type Context } from './graphql/context.js';
 import { createFormatError, isDatabaseUnavailable, UNAVAILABLE_MESSAGE, UNAVAILABLE_RETRY_AFTER } from './graphql/format-error.js';
 import { ensureAdmin } from './modules/users/admin-bootstrap.js';
 import { healthRoutes } from './http/health.js';
@@ -230,15 +230,8 @@ export async function startServer(config: Config, logger: Logger = createLogger(
 
   const graphqlContext: ContextFunction<[ExpressContextFunctionArgument], Context> = async ({ req, res }) => {
     try {
-      return await buildContext(deps, {
-        telemetry: (res.locals.telemetry = {}),
-        authorization: req.headers.authorization,
-        ip: req.ip ?? null,
-        userAgent: req.get('user-agent') ?? null,
-        acceptLanguage: req.get('accept-language') ?? null,
-        // The request's logger, made only when a resolver logs (reading req.log makes the child logger, with its redaction).
-        logger: () => req.log,
-      });
+      // The request's logger is made only when a resolver logs (reading req.log makes the child logger, with its redaction).
+      return await buildContext(deps, { ...expressRequestInfo(req), telemetry: (res.locals.telemetry = {}) });
     } catch (error) {
       if (!isDatabaseUnavailable(error)) throw error;
       req.log.error({ err: error }, 'database unavailable while authenticating');

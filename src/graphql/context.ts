@@ -2,6 +2,7 @@
 // Authentication happens once, here, through src/auth's authenticate(): a bad
 // or missing credential gives `viewer = null`; authorisation happens later,
 // in the services.
+import type { Request } from 'express';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { PrismaClient } from '../generated/prisma/client.js';
@@ -108,6 +109,17 @@ function contextPrototype(deps: AppDeps): object {
 /** A copy of a context with other per-request values (e.g. a subscription's event hub); a spread would lose the shared prototype. */
 export function extendContext<T extends object>(context: Context, extra: T): Context & T {
   return Object.assign(Object.create(Object.getPrototypeOf(context) as object) as Context, context, extra);
+}
+
+/** What an Express request tells buildContext about itself: credentials, client address, agent, language, and its logger made on first use. */
+export function expressRequestInfo(req: Request): RequestInfo & { authorization?: string; logger: RequestLogger } {
+  return {
+    authorization: req.headers.authorization,
+    ip: req.ip ?? null,
+    userAgent: req.get('user-agent') ?? null,
+    acceptLanguage: req.get('accept-language') ?? null,
+    logger: () => req.log,
+  };
 }
 
 export async function buildContext(

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import express, { Router, type Request, type Response } from 'express';
-import { buildContext, type AppDeps, type Context } from '../graphql/context.js';
+import { buildContext, expressRequestInfo, type AppDeps, type Context } from '../graphql/context.js';
 import { AppError, type FieldError } from '../common/errors.js';
 import { hashToken } from '../auth/tokens.js';
 import { PASSWORD_MAX_BYTES, PASSWORD_MIN_BYTES } from '../auth/passwords.js';
@@ -51,12 +51,8 @@ function formIsValid(deps: AppDeps, body: unknown, purpose: string, subject: str
 }
 
 function context(deps: AppDeps, req: Request): Promise<Context> {
-  return buildContext(deps, {
-    ip: req.ip ?? null,
-    userAgent: req.get('user-agent') ?? null,
-    acceptLanguage: req.get('accept-language') ?? null,
-    logger: () => req.log,
-  });
+  // The account pages (HTML forms with their own form tokens) never take credentials from an Authorization header.
+  return buildContext(deps, { ...expressRequestInfo(req), authorization: undefined });
 }
 
 function sendFormExpired(res: Response, again: string): void {

@@ -3,7 +3,7 @@
 // by one handler that picks the first route whose `when` holds.
 import express, { type Request, type Response, type Router } from 'express';
 import type { GraphQLSchema } from 'graphql';
-import { buildContext, type AppDeps, type Context } from '../../graphql/context.js';
+import { buildContext, expressRequestInfo, type AppDeps, type Context } from '../../graphql/context.js';
 import { acceptsType, mediaType, readBody, parseQuery, HttpProblem, FORM, MULTIPART } from './body.js';
 import { readMultipart } from './multipart.js';
 import { checkJsonApiMediaTypes } from './negotiation.js';
@@ -187,13 +187,7 @@ async function serve(
       }
     }
     if (chosen.dialect.jsonApi) checkJsonApiMediaTypes(req.headers);
-    ctx = await buildContext(deps, {
-      authorization: req.headers.authorization,
-      ip: req.ip ?? null,
-      userAgent: req.get('user-agent') ?? null,
-      acceptLanguage: req.get('accept-language') ?? null,
-      logger: () => req.log,
-    });
+    ctx = await buildContext(deps, expressRequestInfo(req));
     rest ??= restRequest(req, method, query, body, contentType, publicUrl);
     for (const scheme of chosen.route.auth ?? []) await scheme.authenticate?.(rest, ctx);
     if (multipart) {
