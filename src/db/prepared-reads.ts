@@ -32,8 +32,15 @@ export interface PreparedReads {
    * moves a current, live session of an active user to its next refresh
    * token; null when `hash` is not such a token.
    */
-  rotateRefreshToken(rotation: RefreshRotation): Promise<{ id: string; user_id: number; amr: string[] } | null>;
+  rotateRefreshToken(rotation: RefreshRotation): Promise<RotatedSession | null>;
 }
+
+/** The session a rotation moved on (the statement's RETURNING). */
+export type RotatedSession = {
+  id: string;
+  user_id: number;
+  amr: string[];
+};
 
 export interface RefreshRotation {
   hash: string;
@@ -144,7 +151,7 @@ export function registerPreparedReads(prisma: PrismaClient, run: Run, onStatemen
     },
     async rotateRefreshToken(rotation) {
       const rows = await query('ug_rotate_refresh_token', ROTATE_REFRESH_TOKEN, rotationParameters(rotation));
-      return (rows[0] as { id: string; user_id: number; amr: string[] } | undefined) ?? null;
+      return (rows[0] as RotatedSession | undefined) ?? null;
     },
   };
   readers.set(prisma, reads);

@@ -16,7 +16,7 @@ import { loginFailures } from '../../http/metrics.js';
 import type { AuthPayload } from './sessions.types.js';
 import type { AuthMethod } from '../../auth/methods.js';
 import { completeFirstFactor } from '../mfa/second-factor.js';
-import { preparedReadsFor, ROTATE_REFRESH_TOKEN, rotationParameters } from '../../db/prepared-reads.js';
+import { preparedReadsFor, ROTATE_REFRESH_TOKEN, rotationParameters, type RotatedSession } from '../../db/prepared-reads.js';
 
 type Ctx = Pick<Context, 'db' | 'config' | 'tokens' | 'hasher' | 'request' | 'viewer' | 'logger' | 'throttle' | 'sessionCache'>;
 
@@ -91,19 +91,13 @@ export async function payloadSession(ctx: Pick<Context, 'db'>, p: AuthPayload): 
  * of an active user and returns the session and user ids, or null when the
  * token is anything else (the caller then works out why).
  */
-async function rotateCurrentToken(
-  ctx: Ctx,
-  hash: string,
-  next: string,
-  sealed: string,
-  now: Date,
-): Promise<{ id: string; user_id: number; amr: AuthMethod[] } | null> {
+async function rotateCurrentToken(ctx: Ctx, hash: string, next: string, sealed: string, now: Date): Promise<(RotatedSession & { amr: AuthMethod[] }) | null> {
   const rotation = { hash, nextHash: hashToken(next), sealed, now };
   // A prepared statement on the database's own pool (src/db/prepared-reads.ts); inside a transaction, the same text through Prisma.
   const prepared = preparedReadsFor(ctx.db);
   const rows = prepared
     ? [await prepared.rotateRefreshToken(rotation)]
-    : await ctx.db.$queryRawUnsafe<{ id: string; user_id: number; amr: string[] }[]>(ROTATE_REFRESH_TOKEN, ...rotationParameters(rotation));
+    : await ctx.db.$queryRawUnsafe<RotatedSession[]>(ROTATE_REFRESH_TOKEN, ...rotationParameters(rotation));
   const row = rows[0];
   return row ? { ...row, amr: row.amr as AuthMethod[] } : null;
 }
