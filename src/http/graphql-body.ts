@@ -7,6 +7,7 @@
 // avatar and keeps BODY_LIMIT.
 import express, { type RequestHandler } from 'express';
 import { avatarBodyLimit, type Config } from '../config.js';
+import { splitContentType } from './lean-graphql.js';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -86,15 +87,7 @@ export function leanJsonBody(config: Pick<Config, 'bodyLimit'>, fallback: Reques
   return (req, res, next) => {
     const length = req.headers['content-length'] === undefined ? NaN : Number(req.headers['content-length']);
     const encoding = req.headers['content-encoding'];
-    const type = req.headers['content-type'] ?? '';
-    const semi = type.indexOf(';');
-    const parameters =
-      semi < 0
-        ? ''
-        : type
-            .slice(semi + 1)
-            .trim()
-            .toLowerCase();
+    const { parameters } = splitContentType(req.headers['content-type']);
     if (
       !(length >= 0 && length <= config.bodyLimit) ||
       (encoding !== undefined && encoding.toLowerCase() !== 'identity') ||

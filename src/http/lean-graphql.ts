@@ -22,10 +22,22 @@ export function isLeanGraphqlRequest(req: http.IncomingMessage): boolean {
   if (req.method !== 'POST') return false;
   const url = req.url ?? '';
   if (!url.startsWith(PATH) || (url.length > PATH.length && url.charCodeAt(PATH.length) !== 0x3f) /* ? */) return false;
-  const type = req.headers['content-type'];
-  if (!type) return false;
-  const semi = type.indexOf(';');
-  return (semi < 0 ? type : type.slice(0, semi)).trim().toLowerCase() === 'application/json';
+  return splitContentType(req.headers['content-type']).type === 'application/json';
+}
+
+/** A Content-Type header's media type and its parameters, each trimmed and lower-cased ('' when absent). */
+export function splitContentType(header: string | undefined): { type: string; parameters: string } {
+  if (!header) return { type: '', parameters: '' };
+  const semi = header.indexOf(';');
+  return semi < 0
+    ? { type: header.trim().toLowerCase(), parameters: '' }
+    : {
+        type: header.slice(0, semi).trim().toLowerCase(),
+        parameters: header
+          .slice(semi + 1)
+          .trim()
+          .toLowerCase(),
+      };
 }
 
 /** Runs connect-style handlers in order as Express does: an error (thrown, passed to next or a rejected promise) skips to `done(err)`. */
