@@ -16,16 +16,15 @@
 // the gateway (BENCH_UG_NODE_ARGS, profile-summary.mjs) divides that part.
 import http from 'node:http';
 import pg from 'pg';
+import { userStatement } from '../../dist/db/prepared-reads.js';
 
 const mode = process.env.FLOOR;
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 10 });
-const ME = `SELECT json_build_object('u', row_to_json(u),
-  'profile', (SELECT row_to_json(p) FROM profiles p WHERE p.user_id = u.id),
-  'roles', (SELECT coalesce(json_agg(r ORDER BY r.name), '[]'::json) FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = u.id)) AS entry
-  FROM users u WHERE u.id = $1`;
+// The gateway's own statement (built by dist/, so the floor cannot drift from it).
+const ME = userStatement({ profile: true, roles: true });
 
 async function me(userId) {
-  const { rows } = await pool.query({ name: 'floor_me', text: ME, values: [userId] });
+  const { rows } = await pool.query({ ...ME, values: [userId] });
   const { u, profile, roles } = rows[0].entry;
   return {
     data: {

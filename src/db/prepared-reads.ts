@@ -117,6 +117,12 @@ function relations(include: { profile?: boolean; roles?: boolean }): { key: stri
   return { key, columns };
 }
 
+/** The statement behind `user()` (its one parameter is the id; one row `{ entry: { u, profile?, roles? } }`); also bench/lib/floor.mjs's. */
+export function userStatement(include: { profile?: boolean; roles?: boolean }): { name: string; text: string } {
+  const { key, columns } = relations(include);
+  return { name: `ug_user_${key}`, text: `SELECT json_build_object('u', row_to_json(u)${columns}) AS entry FROM users u WHERE u.id = $1` };
+}
+
 function withRelations(entry: {
   u: Record<string, unknown>;
   profile?: Record<string, unknown> | null;
@@ -136,9 +142,8 @@ export function registerPreparedReads(prisma: PrismaClient, run: Run, onStatemen
   };
   const reads: PreparedReads = {
     async user(id, include) {
-      const { key, columns } = relations(include);
-      const text = `SELECT json_build_object('u', row_to_json(u)${columns}) AS entry FROM users u WHERE u.id = $1`;
-      const rows = await query(`ug_user_${key}`, text, [id]);
+      const { name, text } = userStatement(include);
+      const rows = await query(name, text, [id]);
       return rows.length ? withRelations(rows[0].entry as never) : null;
     },
     async liveUsersPage(skip, take, include) {
