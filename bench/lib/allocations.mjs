@@ -13,12 +13,11 @@
 // Needs the local PostgreSQL (BENCH_PG_URL overrides, as for bench/run.mjs).
 // BENCH_HEAP_PROFILE=/tmp/me.heapprofile also samples where the `me` window's
 // bytes are allocated (bench/lib/heap-sampler.cjs) and prints the top sites.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
-import { freePort } from './harness.mjs';
+import { freePort, startProcess, stopProcess } from './harness.mjs';
 import { seed } from './seed.mjs';
 
 const pgUrl = process.env.BENCH_PG_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
@@ -60,48 +59,42 @@ async function measure(name, script) {
   const gcLines = [];
   const heapProfile = process.env.BENCH_HEAP_PROFILE ? `${process.env.BENCH_HEAP_PROFILE.replace(/\.heapprofile$/, '')}-${name}.heapprofile` : null;
   const preload = heapProfile ? ['--require', path.join(import.meta.dirname, 'heap-sampler.cjs')] : [];
-  const child = spawn(process.execPath, ['--trace-gc', '--trace-gc-nvp', ...preload, script], {
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DATABASE_URL: url.toString(),
-      JWT_SECRET: 'alloc-jwt-secret-alloc-jwt-secret-0123456789',
-      KEY_ENCRYPTION_KEY: 'alloc-key-encryption-key-0123456789abcdef',
-      ADMIN_EMAIL: 'admin@alloc.test',
-      ADMIN_PASSWORD: 'admin-password-1',
-      LOG_LEVEL: 'warn',
-      VIDEO_WORKERS: '0',
-      WEBHOOK_WORKERS: '0',
-      ACCESS_TOKEN_TTL: '86400',
-      DATA_DIR: path.join('/tmp', `${database}-data`),
-      ...(heapProfile ? { BENCH_HEAP_PROFILE: heapProfile } : {}),
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let buffered = '';
-  child.stdout.on('data', (chunk) => {
-    buffered += chunk;
-    const lines = buffered.split('\n');
-    buffered = lines.pop();
-    const now = performance.now();
-    for (const line of lines) {
-      const allocated = /\ballocated=(\d+)/.exec(line);
-      if (allocated) gcLines.push({ at: now, bytes: Number(allocated[1]), major: /\bgc=(mc|mmc|ms)\b/.test(line) });
-    }
-  });
+  const base = `http://127.0.0.1:${port}`;
+  let child;
   try {
-    const base = `http://127.0.0.1:${port}`;
-    for (let i = 0; ; i++) {
-      try {
-        if ((await fetch(`${base}/healthz`)).ok) break;
-      } catch {
-        /* not yet */
+    ({ child } = await startProcess(
+      name,
+      ['--trace-gc', '--trace-gc-nvp', ...preload, script],
+      {
+        NODE_ENV: 'production',
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        DATABASE_URL: url.toString(),
+        JWT_SECRET: 'alloc-jwt-secret-alloc-jwt-secret-0123456789',
+        KEY_ENCRYPTION_KEY: 'alloc-key-encryption-key-0123456789abcdef',
+        ADMIN_EMAIL: 'admin@alloc.test',
+        ADMIN_PASSWORD: 'admin-password-1',
+        LOG_LEVEL: 'warn',
+        VIDEO_WORKERS: '0',
+        WEBHOOK_WORKERS: '0',
+        ACCESS_TOKEN_TTL: '86400',
+        DATA_DIR: path.join('/tmp', `${database}-data`),
+        ...(heapProfile ? { BENCH_HEAP_PROFILE: heapProfile } : {}),
+      },
+      `${base}/healthz`,
+    ));
+    // Bytes allocated between collections, from V8's trace on stdout.
+    let buffered = '';
+    child.stdout.on('data', (chunk) => {
+      buffered += chunk;
+      const lines = buffered.split('\n');
+      buffered = lines.pop();
+      const now = performance.now();
+      for (const line of lines) {
+        const allocated = /\ballocated=(\d+)/.exec(line);
+        if (allocated) gcLines.push({ at: now, bytes: Number(allocated[1]), major: /\bgc=(mc|mmc|ms)\b/.test(line) });
       }
-      if (i > 600) throw new Error(`${name} did not start`);
-      await sleep(200);
-    }
+    });
     // 100 users with profiles and roles, so the page has 50 to show (the gateway has made the schema by now).
     const seeder = new pg.Client({ connectionString: url.toString() });
     await seeder.connect();
@@ -157,8 +150,7 @@ async function measure(name, script) {
     }
     return rows;
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
+    if (child) await stopProcess(child);
     await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
     await admin.end();
   }
