@@ -8,8 +8,9 @@ export const repoRoot = path.resolve(__dirname, '../..');
 export function configEnvNames(): string[] {
   const source = fs.readFileSync(path.join(repoRoot, 'src/config.ts'), 'utf8');
   const names = new Set<string>();
-  // `env.NODE_ENV` and the helpers' `int(env, 'PORT', ...)`, `str(env, 'HOST')`.
+  // `env.NODE_ENV` and any helper that takes the environment and a name:
+  // `int(env, 'PORT', ...)`, `str(env, 'HOST')`, `commaList(env, 'CORS_ORIGINS')`.
   for (const match of source.matchAll(/\benv\.([A-Z][A-Z0-9_]*)\b/g)) names.add(match[1]);
-  for (const match of source.matchAll(/\b(?:int|bool|str)\(env, '([A-Z][A-Z0-9_]*)'/g)) names.add(match[1]);
+  for (const match of source.matchAll(/\b[a-zA-Z]+\(env, '([A-Z][A-Z0-9_]*)'/g)) names.add(match[1]);
   return [...names].sort();
 }
