@@ -161,9 +161,10 @@ beforeAll(async () => {
   dir = await scratchDir();
   let clip: string;
   [usergraph, clip] = await Promise.all([
-    // No trim workers (they poll the database) and a long session cache, so
-    // that the statements counted are those of the requests under test.
-    startTestServer({ FEDERATION: 'true', VIDEO_WORKERS: '0', SESSION_CACHE_TTL_MS: '60000' }),
+    // No trim or webhook delivery workers (they poll the database) and a long
+    // session cache, so that the statements counted are those of the requests
+    // under test.
+    startTestServer({ FEDERATION: 'true', VIDEO_WORKERS: '0', WEBHOOK_WORKERS: '0', SESSION_CACHE_TTL_MS: '60000' }),
     makeVideo(dir, 'clip.mp4', { seconds: 2 }),
   ]);
   [alice, bob, admin] = await Promise.all([
