@@ -187,6 +187,8 @@ async function main() {
     /** Another gateway on the bench database, e.g. with other settings (stopped at the end with the rest). */
     startUsergraph: async (extraEnv, script) => startUsergraph(await freePort(), dbUrl, extraEnv, script),
     rotateLoad,
+    /** The database's process name when it runs on this machine, so rotations can read its CPU per request. */
+    dbProcess: ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(pgBase).hostname) ? 'postgres' : null,
     summarizeRotation,
     rotationRefreshStart: refreshSessions + 1,
     rotationRefreshSessions,
@@ -252,8 +254,12 @@ function printTable(rows) {
       continue;
     }
     const sql = r.statements === undefined ? '' : `${fmt(r.statements, 1)} (peer ${fmt(r.peerStatements, 1)})`;
+    // Gateway CPU, then (rotations on a local database) the database's CPU for the same request.
+    const withDb = (cpu, db) => `${fmt(cpu, 2)}${db == null ? '' : ` + DB ${fmt(db, 2)}`}`;
     const cpu =
-      r.cpuMsPerRequest == null ? '' : `${fmt(r.cpuMsPerRequest, 2)}${r.peerCpuMsPerRequest == null ? '' : ` (peer ${fmt(r.peerCpuMsPerRequest, 2)})`}`;
+      r.cpuMsPerRequest == null
+        ? ''
+        : `${withDb(r.cpuMsPerRequest, r.dbCpuMsPerRequest)}${r.peerCpuMsPerRequest == null ? '' : ` (peer ${withDb(r.peerCpuMsPerRequest, r.peerDbCpuMsPerRequest)})`}`;
     lines.push([
       r.scenario,
       fmt(r.rps),

@@ -215,6 +215,7 @@ export function summarizeRotation(raw, reference) {
   for (const [name, t] of Object.entries(raw.targets)) {
     const rps = t.slices.map((s) => s.rps);
     const cpu = t.slices.map((s) => s.cpuMsPerRequest);
+    const dbCpu = t.slices.map((s) => s.dbCpuMsPerRequest);
     const ratios = t.slices.map((s, i) => s.rps / ref.slices[i].rps);
     const cpuRatios = t.slices.map((s, i) => (s.cpuMsPerRequest && ref.slices[i].cpuMsPerRequest ? ref.slices[i].cpuMsPerRequest / s.cpuMsPerRequest : null));
     out[name] = {
@@ -222,6 +223,7 @@ export function summarizeRotation(raw, reference) {
       rpsIqr: quartiles(rps),
       cpuMsPerRequest: median(cpu),
       cpuIqr: quartiles(cpu),
+      dbCpuMsPerRequest: median(dbCpu),
       ratio: median(ratios),
       ratioIqr: quartiles(ratios),
       cpuRatio: median(cpuRatios),

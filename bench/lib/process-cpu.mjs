@@ -8,17 +8,47 @@ import fs from 'node:fs';
 
 let ticksPerSecond;
 
-/** Seconds of CPU used so far by process `pid`, or null when /proc cannot tell. */
-export function cpuSeconds(pid) {
+/** Command name, CPU seconds (user + system) and nice value from a /proc/.../stat file, or null when it is gone. */
+export function readStat(file) {
   try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name may hold spaces; the fields after it are space-separated: utime and stime are the 12th and 13th.
+    const stat = fs.readFileSync(file, 'utf8');
+    // The command name may hold spaces; the fields after it are space-separated: utime and stime are the 12th and 13th, nice the 17th.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     ticksPerSecond ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-    return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
+    return {
+      comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')),
+      cpu: (Number(fields[11]) + Number(fields[12])) / ticksPerSecond,
+      nice: Number(fields[16]),
+    };
   } catch {
     return null;
   }
+}
+
+/** Seconds of CPU used so far by process `pid`, or null when /proc cannot tell. */
+export function cpuSeconds(pid) {
+  return readStat(`/proc/${pid}/stat`)?.cpu ?? null;
+}
+
+/**
+ * Seconds of CPU used so far by every process named `name` (e.g. `postgres`:
+ * its backends, which the benchmark's servers share, and its helpers), or null
+ * without /proc. Over a rotation slice only one server is loaded, so the
+ * difference is that server's database work.
+ */
+export function namedProcessesCpuSeconds(name) {
+  let pids;
+  try {
+    pids = fs.readdirSync('/proc').filter((entry) => /^\d+$/.test(entry));
+  } catch {
+    return null;
+  }
+  let total = 0;
+  for (const pid of pids) {
+    const stat = readStat(`/proc/${pid}/stat`);
+    if (stat?.comm === name) total += stat.cpu;
+  }
+  return total;
 }
 
 /** Runs `work` and returns its result with `cpuMsPerRequest`: the server's CPU over the run divided by `result.requests`. */

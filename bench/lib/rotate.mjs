@@ -1,19 +1,22 @@
 // Rotation load generator, run as its own process (never beside a server's
 // event loop). Reads a JSON job from the file named by argv[2]:
 //   { targets: [{ name, url, headers?, bodies?: string[], template?: string, pid? }],
-//     connections, slice (seconds), rounds, warmupRounds?, start? }
+//     connections, slice (seconds), rounds, warmupRounds?, start?, dbProcess? }
 // Each round sends load to every target in turn for one slice (the order
 // shuffled per round), so all targets see the same machine: whatever else
 // loads it hits them alike. Per slice it records requests per second,
 // latencies and, with `pid`, the server's CPU milliseconds per request
-// (/proc/<pid>/stat). With `template`, every request gets a fresh body with
+// (/proc/<pid>/stat), and with `dbProcess` (a local database's process name,
+// `postgres`) the CPU milliseconds that database spent per request: only one
+// target is loaded in a slice, so its processes' CPU over the slice is that
+// target's database work. With `template`, every request gets a fresh body with
 // %N% replaced by a counter shared by all targets (tokens usable once).
-// Prints one JSON line: { targets: { <name>: { slices: [{ rps, cpuMsPerRequest }],
+// Prints one JSON line: { targets: { <name>: { slices: [{ rps, cpuMsPerRequest, dbCpuMsPerRequest }],
 //   latencies: { p50, p99 }, requests, non2xx, errors, graphqlErrors, sample } },
 //   order: [[name, ...] per round] }.
 import fs from 'node:fs';
 import net from 'node:net';
-import { cpuSeconds } from './process-cpu.mjs';
+import { cpuSeconds, namedProcessesCpuSeconds } from './process-cpu.mjs';
 
 const job = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
 let counter = job.start ?? 0;
@@ -123,6 +126,7 @@ async function slice(s, seconds, record) {
   await connect(s);
   const pid = s.target.pid;
   const cpuBefore = pid ? cpuSeconds(pid) : null;
+  const dbBefore = job.dbProcess ? namedProcessesCpuSeconds(job.dbProcess) : null;
   const started = process.hrtime.bigint();
   const stopAt = Date.now() + seconds * 1000;
   let requests = 0;
@@ -159,12 +163,14 @@ async function slice(s, seconds, record) {
   await Promise.all(s.connections.map((c, i) => worker(c, i)));
   const seconds_ = Number(process.hrtime.bigint() - started) / 1e9;
   const cpuAfter = pid ? cpuSeconds(pid) : null;
+  const dbAfter = job.dbProcess ? namedProcessesCpuSeconds(job.dbProcess) : null;
   if (!record) return;
   s.requests += requests;
   for (const l of latencies) s.latencies.push(l);
   s.slices.push({
     rps: requests / seconds_,
     cpuMsPerRequest: cpuBefore === null || cpuAfter === null || !requests ? null : ((cpuAfter - cpuBefore) * 1000) / requests,
+    dbCpuMsPerRequest: dbBefore === null || dbAfter === null || !requests ? null : ((dbAfter - dbBefore) * 1000) / requests,
   });
 }
 

@@ -41,7 +41,9 @@ export function pairRow({ id, scenario, subject, reference, control, vsRef, vsTw
     p50: s.p50,
     p99: s.p99,
     cpuMsPerRequest: s.cpuMsPerRequest,
+    dbCpuMsPerRequest: s.dbCpuMsPerRequest,
     peerCpuMsPerRequest: vsRef[reference].cpuMsPerRequest,
+    peerDbCpuMsPerRequest: vsRef[reference].dbCpuMsPerRequest,
     peer,
     ratio: s.ratio,
     spread: `IQR ${iqr(s.ratioIqr)}`,
@@ -60,7 +62,7 @@ export function rotationSettings(b) {
 
 /** Runs one rotation and refuses it if any target answered with an error. */
 export async function rotate(b, targets, settings = rotationSettings(b), extra = {}) {
-  const raw = await b.rotateLoad({ ...settings, ...extra, targets });
+  const raw = await b.rotateLoad({ ...settings, dbProcess: b.dbProcess, ...extra, targets });
   for (const [name, t] of Object.entries(raw.targets)) {
     if (t.non2xx || t.errors || t.graphqlErrors)
       throw new Error(`rotation ${name}: ${t.non2xx} non-2xx, ${t.errors} errors, ${t.graphqlErrors} GraphQL errors (e.g. ${t.sample})`);
@@ -126,7 +128,9 @@ export default {
           p50: s.p50,
           p99: s.p99,
           cpuMsPerRequest: s.cpuMsPerRequest,
+          dbCpuMsPerRequest: s.dbCpuMsPerRequest,
           peerCpuMsPerRequest: peerRow.cpuMsPerRequest,
+          peerDbCpuMsPerRequest: peerRow.dbCpuMsPerRequest,
           peer: `PostGraphile ${fmt(peerRow.rps, 0)} req/s`,
           ratio: p.ratio,
           spread: `IQR ${iqr(p.ratioIqr)}`,
@@ -173,6 +177,7 @@ export default {
         p50: s[g.name].p50,
         p99: s[g.name].p99,
         cpuMsPerRequest: s[g.name].cpuMsPerRequest,
+        dbCpuMsPerRequest: s[g.name].dbCpuMsPerRequest,
         peer: `${fmt(perCore, 0)}/s per core, limit 500`,
         ratio: perCore / 500,
         spread: `req/s IQR ${iqr(s[g.name].rpsIqr, 0)}`,
