@@ -9,6 +9,7 @@
 // collection, ...) and turned into microseconds per request from the CPU
 // milliseconds per request the rotation measured for that gateway.
 import fs from 'node:fs';
+import { layerOf, sourceOf } from './layers.mjs';
 
 const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const layersArg = process.argv.find((a) => a.startsWith('--layers='));
@@ -25,43 +26,8 @@ for (let i = 0; i < profile.samples.length; i++) {
   const node = byId.get(profile.samples[i]);
   self.set(node, (self.get(node) ?? 0) + (deltas[i] ?? 0));
 }
-function layer(node) {
-  const { url, functionName } = node.callFrame;
-  if (!url) return `(${functionName || 'native'})`.replace('((', '(').replace('))', ')');
-  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
-  if (pkg) return pkg[1];
-  const own = /\/dist\/(.+)\/[^/]+\.js$/.exec(url) ?? /\/dist\/([^/]+)\.js$/.exec(url);
-  if (own) return `usergraph ${own[1]}`;
-  if (url.startsWith('node:')) return url;
-  return url;
-}
-
-// The request's layers, from a package, own directory or file, or Node module (first match wins).
-const LAYERS = [
-  ['socket writes (writev syscall)', (n, u) => n === '(writev)'],
-  ['garbage collection', (n) => n === '(garbage collector)'],
-  ['body reading and parsing', (n, u) => /body-parser|raw-body|type-is|iconv-lite|content-type|whatwg-mimetype|media-typer|dist\/http\/graphql-body/.test(u)],
-  ['Apollo Server pipeline', (n, u) => /@apollo\/|negotiator|node:internal\/crypto\/hash/.test(u)],
-  [
-    'GraphQL execution (graphql-js, type-graphql, resolvers)',
-    (n, u) => /node_modules\/graphql\/|type-graphql|class-validator|dist\/graphql\/|dist\/modules\//.test(u),
-  ],
-  ['authentication (token, session cache)', (n, u) => /dist\/auth\/|jsonwebtoken|jws|node:internal\/crypto\/(sig|keys)/.test(u)],
-  ['data (pg, prepared statements, Prisma)', (n, u) => /node_modules\/pg|pg-protocol|pg-pool|pg-types|postgres-|@prisma\/|dist\/db\/|wasm:/.test(u)],
-  [
-    'our HTTP layer (lean path, ids, headers, CORS, metrics, Express prototypes)',
-    (n, u) =>
-      /dist\/http\/|dist\/server\.js|express|prom-client|pino|@pinojs|node:internal\/crypto\/random|cors|vary|on-finished|send|etag|fresh|range-parser/.test(u),
-  ],
-  [
-    'Node HTTP server and streams',
-    (n, u) => /node:_http|node:net|node:internal\/streams|node:internal\/stream_base|node:events|node:buffer|node:internal\/http|node:stream/.test(u),
-  ],
-  [
-    'promises, ticks and timers',
-    (n, u) => n === '(runMicrotasks)' || /task_queues|process\/promises|node:internal\/timers|node:timers|priority_queue|async_hooks|fixed_queue/.test(u),
-  ],
-];
+/** Package, own directory or Node module of a profile node, or V8's own entry such as `(garbage collector)`. */
+const layer = (node) => sourceOf(node.callFrame.url, node.callFrame.functionName);
 
 const totals = new Map();
 const grouped = new Map();
@@ -72,7 +38,7 @@ for (const [node, us] of self) {
   busy += us;
   totals.set(name, (totals.get(name) ?? 0) + us);
   const url = node.callFrame.url || '';
-  const group = LAYERS.find(([, test]) => test(name, url))?.[0] ?? 'other (V8 program, module loading, ...)';
+  const group = layerOf(name, url);
   grouped.set(group, (grouped.get(group) ?? 0) + us);
 }
 console.log(`busy ${(busy / 1000).toFixed(0)} ms`);

@@ -13,6 +13,7 @@
 // from other code (e.g. a worktree of the commit before a change) to every
 // rotation: how each lever in bench/README.md was measured.
 import path from 'node:path';
+import { perfReport, startPerf } from '../lib/perf-layers.mjs';
 
 const ME = `query Me { me { id email username profile { firstName lastName } roles { name } } }`;
 const PEER_ME = `query Me($id: Int!) { userById(id: $id) { id email username
@@ -52,6 +53,21 @@ export function pairRow({ id, scenario, subject, reference, control, vsRef, vsTw
     met: s.ratio >= target,
     summary: vsRef,
   };
+}
+
+/**
+ * With BENCH_PERF=1, Linux perf samples the event loop of the gateway `pid`
+ * during `run` and its CPU is printed by layer (bench/lib/perf-layers.mjs;
+ * start the gateways with BENCH_UG_NODE_ARGS="--perf-basic-prof
+ * --interpreted-frames-native-stack" so JavaScript frames have names).
+ * Returns run's result and a function printing the report for a CPU ms per request.
+ */
+async function withPerf(title, pid, run) {
+  if (process.env.BENCH_PERF !== '1') return { result: await run(), report: () => {} };
+  const perf = startPerf(pid);
+  const result = await run();
+  const text = await perf.stop();
+  return { result, report: (msPerRequest) => console.log(`\nperf, ${title}:\n${perfReport(text, { msPerRequest })}`) };
 }
 
 export function rotationSettings(b) {
@@ -114,8 +130,9 @@ export default {
         const data = JSON.stringify(await b.check(g.url, ours, {}, token));
         if (data !== expected) throw new Error(`rotation ${id}: ${g.name} answers ${data.slice(0, 200)}, usergraph ${expected.slice(0, 200)}`);
       }
-      const raw = await rotate(b, targets);
+      const { result: raw, report } = await withPerf(title, ug.child.pid, () => rotate(b, targets));
       const vsUg = b.summarizeRotation(raw, 'usergraph');
+      report(vsUg.usergraph.cpuMsPerRequest);
       const vsPeer = b.summarizeRotation(raw, 'PostGraphile');
       const peerRow = vsUg.PostGraphile;
       for (const g of servers) {
@@ -163,8 +180,9 @@ export default {
       pid: g.child.pid,
       template: body(REFRESH, { refreshToken: 'bench-refresh-%N%' }),
     }));
-    const raw = await rotate(b, refreshTargets, settings, { start: b.rotationRefreshStart });
+    const { result: raw, report } = await withPerf('refresh', ug.child.pid, () => rotate(b, refreshTargets, settings, { start: b.rotationRefreshStart }));
     const s = b.summarizeRotation(raw, 'usergraph');
+    report(s.usergraph.cpuMsPerRequest);
     const used = Object.values(raw.targets).reduce((n, t) => n + t.requests, 0);
     if (used * 1.3 > b.rotationRefreshSessions)
       throw new Error('rotation refresh: too close to the end of the seeded refresh tokens; raise rotationRefreshSessions');
