@@ -29,7 +29,7 @@ import rest from './scenarios/rest.mjs';
 import media, { mediaEnv } from './scenarios/media.mjs';
 import signing from './scenarios/signing.mjs';
 import events, { eventsEnv } from './scenarios/events.mjs';
-import rotation from './scenarios/rotation.mjs';
+import rotation, { rotationSettings } from './scenarios/rotation.mjs';
 
 const quick = process.argv.includes('--quick');
 /** `--only=<scenario id>[,<id>...]`: run only those plug-ins (the others print as skipped). */
@@ -49,8 +49,13 @@ const flag = (name) => process.argv.find((a) => a.startsWith(`--${name}=`))?.spl
 const duration = Number(flag('duration') ?? (quick ? 3 : 10));
 const warmup = Math.max(1, Math.round(duration / 3));
 const refreshSessions = Math.max(20_000, duration * 6_000);
-/** Refresh tokens for the rotation (bench-refresh-<refreshSessions + 1> on): every gateway in it spends its own. */
-const rotationRefreshSessions = quick ? 20_000 : 100_000;
+/**
+ * Refresh tokens for the rotation (bench-refresh-<refreshSessions + 1> on): every gateway in it spends its own, for
+ * its slices of every round (warm-up included), at up to 2,000 refreshes a second each.
+ */
+const rotationGateways = 2 + (process.env.BENCH_VARIANTS ?? '').split(',').filter(Boolean).length;
+const { rounds: rotationRounds, warmupRounds, slice } = rotationSettings({ quick, cores });
+const rotationRefreshSessions = Math.max(quick ? 20_000 : 100_000, Math.ceil((rotationRounds + warmupRounds) * rotationGateways * slice * 2_000));
 const jwtSecret = 'bench-jwt-secret-bench-jwt-secret-0123456789';
 const adminEmail = 'admin@bench.test';
 const adminPassword = 'bench-admin-password-1';
@@ -128,7 +133,9 @@ async function main() {
   const {
     rows: [{ id: userId }],
   } = await seeder.query('SELECT id FROM users WHERE email = $1', [userEmail(1)]);
-  console.log(`seeded ${users} users, profiles, roles, preferences and ${refreshSessions} refresh sessions in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  console.log(
+    `seeded ${users} users, profiles, roles, preferences and ${refreshSessions + rotationRefreshSessions} refresh sessions in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+  );
 
   // A role whose statements the server logs: the counting instances connect as it.
   await admin.query(`CREATE ROLE ${countRole} LOGIN`);

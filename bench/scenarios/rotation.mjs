@@ -12,6 +12,8 @@
 // BENCH_VARIANTS="name=/path/to/other/dist/main.js,..." adds gateways built
 // from other code (e.g. a worktree of the commit before a change) to every
 // rotation: how each lever in bench/README.md was measured.
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { perfReport, startPerf } from '../lib/perf-layers.mjs';
 
@@ -67,7 +69,10 @@ async function withPerf(title, pid, run) {
   const perf = startPerf(pid);
   const result = await run();
   const text = await perf.stop();
-  return { result, report: (msPerRequest) => console.log(`\nperf, ${title}:\n${perfReport(text, { msPerRequest })}`) };
+  // Kept for a closer look: `node bench/lib/perf-layers.mjs <file> 60`, or grep it for a function.
+  const file = path.join(os.tmpdir(), `usergraph-perf-${title.replace(/\W+/g, '-')}.txt`);
+  fs.writeFileSync(file, text);
+  return { result, report: (msPerRequest) => console.log(`\nperf, ${title} (${file}):\n${perfReport(text, { msPerRequest })}`) };
 }
 
 export function rotationSettings(b) {
