@@ -48,7 +48,8 @@ const flag = (name) => process.argv.find((a) => a.startsWith(`--${name}=`))?.spl
 /** Seconds of each measured run (`--duration=N` overrides): 3 in quick mode, 10 otherwise; warm-up is a third of it. */
 const duration = Number(flag('duration') ?? (quick ? 3 : 10));
 const warmup = Math.max(1, Math.round(duration / 3));
-const refreshSessions = Math.max(20_000, duration * 6_000);
+/** Refresh tokens for the refresh and signing rows: the signing row spends a quarter in each of its four runs, at up to 2,500 a second. */
+const refreshSessions = Math.max(20_000, (warmup + duration) * 4 * 2_500);
 /**
  * Refresh tokens for the rotation (bench-refresh-<refreshSessions + 1> on): every gateway in it spends its own, for
  * its slices of every round (warm-up included), at up to 2,000 refreshes a second each.
@@ -229,7 +230,16 @@ async function main() {
       continue;
     }
     console.log(`running ${scenario.id}...`);
-    rows.push(...(await scenario.run(b)));
+    try {
+      rows.push(...(await scenario.run(b)));
+    } catch (error) {
+      // What was measured before the failure is still worth reading.
+      if (rows.some((r) => !r.unavailable)) {
+        console.error(`${scenario.id} failed; the rows measured before it:`);
+        printTable(rows);
+      }
+      throw error;
+    }
   }
   await benchDb.end();
 
