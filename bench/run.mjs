@@ -48,8 +48,7 @@ const flag = (name) => process.argv.find((a) => a.startsWith(`--${name}=`))?.spl
 /** Seconds of each measured run (`--duration=N` overrides): 3 in quick mode, 10 otherwise; warm-up is a third of it. */
 const duration = Number(flag('duration') ?? (quick ? 3 : 10));
 const warmup = Math.max(1, Math.round(duration / 3));
-/** Refresh tokens for the refresh and signing rows: the signing row spends a quarter in each of its four runs, at up to 2,500 a second. */
-const refreshSessions = Math.max(20_000, (warmup + duration) * 4 * 2_500);
+
 /**
  * Refresh tokens for the rotation (bench-refresh-<refreshSessions + 1> on): every gateway in it spends its own, for
  * its slices of every round (warm-up included), at up to 2,000 refreshes a second each.
@@ -57,6 +56,11 @@ const refreshSessions = Math.max(20_000, (warmup + duration) * 4 * 2_500);
 const rotationGateways = 2 + (process.env.BENCH_VARIANTS ?? '').split(',').filter(Boolean).length;
 const { rounds: rotationRounds, warmupRounds, slice } = rotationSettings({ quick, cores });
 const rotationRefreshSessions = Math.max(quick ? 20_000 : 100_000, Math.ceil((rotationRounds + warmupRounds) * rotationGateways * slice * 2_000));
+/**
+ * Refresh tokens for the refresh row (the lower half, one run at up to 2,500 a second) and the signing scenario's
+ * rotation of three gateways (the upper half, up to 2,000 a second each).
+ */
+const refreshSessions = 2 * Math.max(10_000, (warmup + duration) * 2_500, Math.ceil((rotationRounds + warmupRounds) * 3 * slice * 2_000));
 const jwtSecret = 'bench-jwt-secret-bench-jwt-secret-0123456789';
 const adminEmail = 'admin@bench.test';
 const adminPassword = 'bench-admin-password-1';

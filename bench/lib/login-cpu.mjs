@@ -15,7 +15,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { freePort, load, startProcess, stopProcess } from './harness.mjs';
 import { perfReport, startPerf } from './perf-layers.mjs';
-import { namedProcessesCpuSeconds, readStat } from './process-cpu.mjs';
+import { namedProcessesCpu, namedProcessesCpuSince, readStat } from './process-cpu.mjs';
 import { BENCH_PASSWORD, seed, userEmail } from './seed.mjs';
 
 const pgUrl = process.env.BENCH_PG_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
@@ -75,13 +75,13 @@ try {
   const job = { url: `http://127.0.0.1:${port}/graphql`, bodies, connections };
   await load({ ...job, duration: 3 }); // warm-up: starts the bcrypt threads
   const pid = gateway.child.pid;
-  const before = { threads: threads(pid), pg: namedProcessesCpuSeconds('postgres') };
+  const before = { threads: threads(pid), pg: namedProcessesCpu('postgres') };
   // BENCH_PERF=1: Linux perf samples the event loop meanwhile (see bench/lib/perf-layers.mjs).
   const perf = process.env.BENCH_PERF === '1' ? startPerf(pid) : null;
   const startedAt = performance.now();
   const result = await load({ ...job, duration: seconds });
   const wall = (performance.now() - startedAt) / 1000;
-  const after = { threads: threads(pid), pg: namedProcessesCpuSeconds('postgres') };
+  const after = { threads: threads(pid), pg: namedProcessesCpu('postgres') };
   const perfText = await perf?.stop();
   const n = result.requests;
   const per = (s) => ((s * 1000) / n).toFixed(2);
@@ -101,7 +101,8 @@ try {
       'ms per login': per(cpu),
     });
   }
-  rows.push({ thread: 'postgres (all processes)', 'CPU s': (after.pg - before.pg).toFixed(2), 'ms per login': per(after.pg - before.pg) });
+  const dbCpu = namedProcessesCpuSince(before.pg, after.pg);
+  rows.push({ thread: 'postgres (all processes)', 'CPU s': dbCpu.toFixed(2), 'ms per login': per(dbCpu) });
   console.table(rows);
   if (perfText) {
     const loop = (after.threads.get(String(pid)).cpu - before.threads.get(String(pid)).cpu) / n;

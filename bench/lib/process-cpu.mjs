@@ -31,26 +31,37 @@ export function cpuSeconds(pid) {
 }
 
 /**
- * Seconds of CPU used so far by every process named `name` (e.g. `postgres`:
- * its backends, which the benchmark's servers share, and its helpers), or null
- * without /proc. Over a rotation slice only one server is loaded, so the
- * difference is that server's database work.
+ * CPU seconds used so far by each process named `name` (e.g. `postgres`: its
+ * backends, which the benchmark's servers share, and its helpers), by pid, or
+ * null without /proc.
  */
-export function namedProcessesCpuSeconds(name) {
+export function namedProcessesCpu(name) {
   let pids;
   try {
     pids = fs.readdirSync('/proc').filter((entry) => /^\d+$/.test(entry));
   } catch {
     return null;
   }
-  let total = 0;
+  const cpu = new Map();
   for (const pid of pids) {
     const stat = readStat(`/proc/${pid}/stat`);
-    if (stat?.comm === name) total += stat.cpu;
+    if (stat?.comm === name) cpu.set(pid, stat.cpu);
   }
-  return total;
+  return cpu;
 }
 
+/**
+ * CPU seconds those processes used between two readings of namedProcessesCpu:
+ * a process started since counts in full, one that exited since is left out
+ * (a sum over all of them would drop by its whole CPU). Over a rotation slice
+ * only one server is loaded, so this is that server's database work.
+ */
+export function namedProcessesCpuSince(before, after) {
+  if (!before || !after) return null;
+  let total = 0;
+  for (const [pid, cpu] of after) total += cpu - (before.get(pid) ?? 0);
+  return total;
+}
 /** Runs `work` and returns its result with `cpuMsPerRequest`: the server's CPU over the run divided by `result.requests`. */
 export async function withServerCpu(pid, work) {
   const before = cpuSeconds(pid);

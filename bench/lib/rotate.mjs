@@ -16,7 +16,7 @@
 //   order: [[name, ...] per round] }.
 import fs from 'node:fs';
 import net from 'node:net';
-import { cpuSeconds, namedProcessesCpuSeconds } from './process-cpu.mjs';
+import { cpuSeconds, namedProcessesCpu, namedProcessesCpuSince } from './process-cpu.mjs';
 
 const job = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
 let counter = job.start ?? 0;
@@ -126,7 +126,7 @@ async function slice(s, seconds, record) {
   await connect(s);
   const pid = s.target.pid;
   const cpuBefore = pid ? cpuSeconds(pid) : null;
-  const dbBefore = job.dbProcess ? namedProcessesCpuSeconds(job.dbProcess) : null;
+  const dbBefore = job.dbProcess ? namedProcessesCpu(job.dbProcess) : null;
   const started = process.hrtime.bigint();
   const stopAt = Date.now() + seconds * 1000;
   let requests = 0;
@@ -163,14 +163,15 @@ async function slice(s, seconds, record) {
   await Promise.all(s.connections.map((c, i) => worker(c, i)));
   const seconds_ = Number(process.hrtime.bigint() - started) / 1e9;
   const cpuAfter = pid ? cpuSeconds(pid) : null;
-  const dbAfter = job.dbProcess ? namedProcessesCpuSeconds(job.dbProcess) : null;
+  const dbAfter = job.dbProcess ? namedProcessesCpu(job.dbProcess) : null;
+  const dbCpu = namedProcessesCpuSince(dbBefore, dbAfter);
   if (!record) return;
   s.requests += requests;
   for (const l of latencies) s.latencies.push(l);
   s.slices.push({
     rps: requests / seconds_,
     cpuMsPerRequest: cpuBefore === null || cpuAfter === null || !requests ? null : ((cpuAfter - cpuBefore) * 1000) / requests,
-    dbCpuMsPerRequest: dbBefore === null || dbAfter === null || !requests ? null : ((dbAfter - dbBefore) * 1000) / requests,
+    dbCpuMsPerRequest: dbCpu === null || !requests ? null : (dbCpu * 1000) / requests,
   });
 }
 
