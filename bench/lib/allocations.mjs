@@ -8,7 +8,7 @@
 //   node bench/lib/allocations.mjs [name=path/to/dist/main.js ...]
 //
 // Each gateway (default: this checkout's dist/main.js) gets its own database
-// (created and dropped here) with 100 seeded users, the admin signs in, and after a warm-up
+// (bench/lib/harness.mjs startOwnGateway) with 100 seeded users, the admin signs in, and after a warm-up
 // autocannon sends `me` then the users page for 8 s each with 4 connections.
 // Needs the local PostgreSQL (BENCH_PG_URL overrides, as for bench/run.mjs).
 // BENCH_HEAP_PROFILE=/tmp/me.heapprofile also samples where the `me` window's
@@ -16,11 +16,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import autocannon from 'autocannon';
-import pg from 'pg';
-import { freePort, startProcess, stopProcess } from './harness.mjs';
-import { seed } from './seed.mjs';
+import { startOwnGateway } from './harness.mjs';
 
-const pgUrl = process.env.BENCH_PG_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const root = path.resolve(import.meta.dirname, '../..');
 const variants = process.argv.slice(2).map((a) => a.split('='));
 if (variants.length === 0) variants.push(['usergraph', path.join(root, 'dist/main.js')]);
@@ -49,40 +46,25 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const load = (opts) => new Promise((resolve, reject) => autocannon(opts, (err, result) => (err ? reject(err) : resolve(result))));
 
 async function measure(name, script) {
-  const database = `usergraph_alloc_${process.pid}_${name.replace(/\W/g, '_')}`;
-  const admin = new pg.Client({ connectionString: pgUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${database}`);
-  const port = await freePort();
-  const url = new URL(pgUrl);
-  url.pathname = `/${database}`;
-  const gcLines = [];
   const heapProfile = process.env.BENCH_HEAP_PROFILE ? `${process.env.BENCH_HEAP_PROFILE.replace(/\.heapprofile$/, '')}-${name}.heapprofile` : null;
   const preload = heapProfile ? ['--require', path.join(import.meta.dirname, 'heap-sampler.cjs')] : [];
-  const base = `http://127.0.0.1:${port}`;
-  let child;
+  // 100 users with profiles and roles, so the page has 50 to show.
+  const gateway = await startOwnGateway({
+    name: `alloc_${name}`,
+    script,
+    nodeArgs: ['--trace-gc', '--trace-gc-nvp', ...preload],
+    env: {
+      ADMIN_EMAIL: 'admin@alloc.test',
+      ADMIN_PASSWORD: 'admin-password-1',
+      ACCESS_TOKEN_TTL: '86400',
+      ...(heapProfile ? { BENCH_HEAP_PROFILE: heapProfile } : {}),
+    },
+    users: 100,
+    cost: 4,
+  });
+  const { child, base } = gateway;
+  const gcLines = [];
   try {
-    ({ child } = await startProcess(
-      name,
-      ['--trace-gc', '--trace-gc-nvp', ...preload, script],
-      {
-        NODE_ENV: 'production',
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        DATABASE_URL: url.toString(),
-        JWT_SECRET: 'alloc-jwt-secret-alloc-jwt-secret-0123456789',
-        KEY_ENCRYPTION_KEY: 'alloc-key-encryption-key-0123456789abcdef',
-        ADMIN_EMAIL: 'admin@alloc.test',
-        ADMIN_PASSWORD: 'admin-password-1',
-        LOG_LEVEL: 'warn',
-        VIDEO_WORKERS: '0',
-        WEBHOOK_WORKERS: '0',
-        ACCESS_TOKEN_TTL: '86400',
-        DATA_DIR: path.join('/tmp', `${database}-data`),
-        ...(heapProfile ? { BENCH_HEAP_PROFILE: heapProfile } : {}),
-      },
-      `${base}/healthz`,
-    ));
     // Bytes allocated between collections, from V8's trace on stdout.
     let buffered = '';
     child.stdout.on('data', (chunk) => {
@@ -95,11 +77,6 @@ async function measure(name, script) {
         if (allocated) gcLines.push({ at: now, bytes: Number(allocated[1]), major: /\bgc=(mc|mmc|ms)\b/.test(line) });
       }
     });
-    // 100 users with profiles and roles, so the page has 50 to show (the gateway has made the schema by now).
-    const seeder = new pg.Client({ connectionString: url.toString() });
-    await seeder.connect();
-    await seed(seeder, { users: 100, cost: 4, refreshSessions: 0 });
-    await seeder.end();
     const gql = async (query, variables, token) => {
       const res = await fetch(`${base}/graphql`, {
         method: 'POST',
@@ -150,9 +127,7 @@ async function measure(name, script) {
     }
     return rows;
   } finally {
-    if (child) await stopProcess(child);
-    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-    await admin.end();
+    await gateway.stop();
   }
 }
 

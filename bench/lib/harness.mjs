@@ -5,6 +5,8 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { seed } from './seed.mjs';
 
 export const benchDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const projectRoot = path.resolve(benchDir, '..');
@@ -63,6 +65,65 @@ export function stopProcess(child) {
     });
     child.kill('SIGTERM');
   });
+}
+
+/**
+ * One gateway alone on a database of its own, for the tools that measure a
+ * single gateway (allocations.mjs, login-cpu.mjs): creates the database on
+ * the local PostgreSQL (BENCH_PG_URL overrides), starts `script` on it in
+ * production mode without background workers (`env` adds or overrides
+ * variables), and once it has made the schema seeds `users` users at bcrypt
+ * `cost`. `stop()` stops it and drops the database and its data directory.
+ */
+export async function startOwnGateway({ name, script, nodeArgs = [], env = {}, users, cost }) {
+  const pgUrl = process.env.BENCH_PG_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+  const database = `usergraph_${name.replace(/\W/g, '_')}_${process.pid}`;
+  const dataDir = path.join(os.tmpdir(), `${database}-data`);
+  const admin = new pg.Client({ connectionString: pgUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${database}`);
+  const url = new URL(pgUrl);
+  url.pathname = `/${database}`;
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  let child;
+  const stop = async () => {
+    if (child) await stopProcess(child);
+    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    await admin.end();
+    await fs.rm(dataDir, { recursive: true, force: true });
+  };
+  try {
+    ({ child } = await startProcess(
+      name,
+      [...nodeArgs, script],
+      {
+        NODE_ENV: 'production',
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        DATABASE_URL: url.toString(),
+        JWT_SECRET: 'own-gateway-jwt-secret-own-gateway-jwt-secret-01',
+        KEY_ENCRYPTION_KEY: 'own-gateway-key-encryption-key-0123456789ab',
+        LOG_LEVEL: 'warn',
+        VIDEO_WORKERS: '0',
+        WEBHOOK_WORKERS: '0',
+        DATA_DIR: dataDir,
+        ...env,
+      },
+      `${base}/healthz`,
+    ));
+    const seeder = new pg.Client({ connectionString: url.toString() });
+    await seeder.connect();
+    try {
+      await seed(seeder, { users, cost, refreshSessions: 0 });
+    } finally {
+      await seeder.end();
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { child, base, stop };
 }
 
 /** Kills every child still running (used on failure and on Ctrl-C). */

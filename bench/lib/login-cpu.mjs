@@ -12,13 +12,11 @@
 // Linux only. Needs the local PostgreSQL (BENCH_PG_URL overrides).
 import fs from 'node:fs';
 import path from 'node:path';
-import pg from 'pg';
-import { freePort, load, startProcess, stopProcess } from './harness.mjs';
+import { load, startOwnGateway } from './harness.mjs';
 import { perfReport, startPerf } from './perf-layers.mjs';
 import { namedProcessesCpu, namedProcessesCpuSince, readStat } from './process-cpu.mjs';
-import { BENCH_PASSWORD, seed, userEmail } from './seed.mjs';
+import { BENCH_PASSWORD, userEmail } from './seed.mjs';
 
-const pgUrl = process.env.BENCH_PG_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const root = path.resolve(import.meta.dirname, '../..');
 const seconds = Number(process.argv[2] ?? 10);
 const connections = Number(process.argv[3] ?? 8);
@@ -36,43 +34,19 @@ function threads(pid) {
   return out;
 }
 
-const database = `usergraph_logincpu_${process.pid}`;
-const admin = new pg.Client({ connectionString: pgUrl });
-await admin.connect();
-await admin.query(`CREATE DATABASE ${database}`);
-const url = new URL(pgUrl);
-url.pathname = `/${database}`;
-const port = await freePort();
-let gateway;
+const gateway = await startOwnGateway({
+  name: 'logincpu',
+  script,
+  nodeArgs: process.env.BENCH_UG_NODE_ARGS?.split(' ').filter(Boolean) ?? [],
+  env: { BCRYPT_COST: String(cost), LOGIN_FAILURES_PER_IP: '100000', TOKEN_GUESSES_PER_IP: '100000' },
+  users,
+  cost,
+});
 try {
-  gateway = await startProcess(
-    'usergraph',
-    [...(process.env.BENCH_UG_NODE_ARGS?.split(' ').filter(Boolean) ?? []), script],
-    {
-      NODE_ENV: 'production',
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DATABASE_URL: url.toString(),
-      JWT_SECRET: 'logincpu-jwt-secret-logincpu-jwt-secret-0123',
-      KEY_ENCRYPTION_KEY: 'logincpu-key-encryption-key-0123456789abcd',
-      BCRYPT_COST: String(cost),
-      LOG_LEVEL: 'warn',
-      LOGIN_FAILURES_PER_IP: '100000',
-      TOKEN_GUESSES_PER_IP: '100000',
-      VIDEO_WORKERS: '0',
-      WEBHOOK_WORKERS: '0',
-      DATA_DIR: path.join('/tmp', `${database}-data`),
-    },
-    `http://127.0.0.1:${port}/healthz`,
-  );
-  const seeder = new pg.Client({ connectionString: url.toString() });
-  await seeder.connect();
-  await seed(seeder, { users, cost, refreshSessions: 0 });
-  await seeder.end();
   const bodies = Array.from({ length: 500 }, (_, i) =>
     JSON.stringify({ query: LOGIN, variables: { identifier: userEmail(1 + ((i * 37) % users)), password: BENCH_PASSWORD } }),
   );
-  const job = { url: `http://127.0.0.1:${port}/graphql`, bodies, connections };
+  const job = { url: `${gateway.base}/graphql`, bodies, connections };
   await load({ ...job, duration: 3 }); // warm-up: starts the bcrypt threads
   const pid = gateway.child.pid;
   const before = { threads: threads(pid), pg: namedProcessesCpu('postgres') };
@@ -120,7 +94,5 @@ try {
     }),
   );
 } finally {
-  if (gateway) await stopProcess(gateway.child);
-  await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-  await admin.end();
+  await gateway.stop();
 }
