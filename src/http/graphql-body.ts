@@ -7,7 +7,7 @@
 // avatar and keeps BODY_LIMIT.
 import express, { type RequestHandler } from 'express';
 import { avatarBodyLimit, type Config } from '../config.js';
-import { splitContentType } from './lean-graphql.js';
+import { splitContentType } from './content-type.js';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;

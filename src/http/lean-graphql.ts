@@ -14,6 +14,7 @@ import type http from 'node:http';
 import type { Express, ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import { HeaderMap, type ApolloServer, type BaseContext, type ContextFunction } from '@apollo/server';
 import type { ExpressContextFunctionArgument } from '@as-integrations/express5';
+import { splitContentType } from './content-type.js';
 
 const PATH = '/graphql';
 
@@ -23,21 +24,6 @@ export function isLeanGraphqlRequest(req: http.IncomingMessage): boolean {
   const url = req.url ?? '';
   if (!url.startsWith(PATH) || (url.length > PATH.length && url.charCodeAt(PATH.length) !== 0x3f) /* ? */) return false;
   return splitContentType(req.headers['content-type']).type === 'application/json';
-}
-
-/** A Content-Type header's media type and its parameters, each trimmed and lower-cased ('' when absent). */
-export function splitContentType(header: string | undefined): { type: string; parameters: string } {
-  if (!header) return { type: '', parameters: '' };
-  const semi = header.indexOf(';');
-  return semi < 0
-    ? { type: header.trim().toLowerCase(), parameters: '' }
-    : {
-        type: header.slice(0, semi).trim().toLowerCase(),
-        parameters: header
-          .slice(semi + 1)
-          .trim()
-          .toLowerCase(),
-      };
 }
 
 /** Runs connect-style handlers in order as Express does: an error (thrown, passed to next or a rejected promise) skips to `done(err)`. */

@@ -5,6 +5,7 @@
 import type { Request, Response } from 'express';
 import express from 'express';
 import qs from 'qs';
+import { splitContentType } from '../../http/content-type.js';
 import type { RestErrorCode } from './types.js';
 
 export class HttpProblem extends Error {
@@ -86,9 +87,7 @@ export function parseRailsForm(text: string): Record<string, unknown> {
 }
 
 export function mediaType(req: Request): string | null {
-  const header = req.headers['content-type'];
-  if (!header) return null;
-  return header.split(';')[0].trim().toLowerCase() || null;
+  return splitContentType(req.headers['content-type']).type || null;
 }
 
 function hasBody(req: Request): boolean {
